@@ -1,0 +1,17 @@
+package io.llmft.core.data;
+
+/** A collated batch: {@code inputs} and {@code targets} are both (B, T). */
+public record Batch(long[][] inputs, long[][] targets) {
+  public int size() {
+    return inputs.length;
+  }
+
+  public int length() {
+    return inputs.length == 0 ? 0 : inputs[0].length;
+  }
+
+  /** {@code inputs.numel()} in the book's training loop. */
+  public long tokenCount() {
+    return (long) size() * length();
+  }
+}

@@ -1,0 +1,78 @@
+package io.llmft.core.data;
+
+import java.util.AbstractList;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.Random;
+
+/**
+ * A PyTorch {@code DataLoader} over tokenized items: each {@link #epoch()} is a fresh pass, in
+ * order or in a new permutation from the loader's seeded generator, optionally dropping the last
+ * incomplete batch.
+ */
+public final class BatchLoader {
+  private final List<int[]> items;
+  private final int batchSize;
+  private final boolean shuffle;
+  private final boolean dropLast;
+  private final InstructionCollator collator;
+  private final Random random;
+
+  public BatchLoader(
+      List<int[]> items,
+      int batchSize,
+      boolean shuffle,
+      boolean dropLast,
+      InstructionCollator collator,
+      long seed) {
+    if (batchSize <= 0) {
+      throw new IllegalArgumentException("batchSize must be positive");
+    }
+    this.items = List.copyOf(items);
+    this.batchSize = batchSize;
+    this.shuffle = shuffle;
+    this.dropLast = dropLast;
+    this.collator = collator;
+    this.random = new Random(seed);
+  }
+
+  /** {@code len(loader)}. */
+  public int batchCount() {
+    return dropLast ? items.size() / batchSize : (items.size() + batchSize - 1) / batchSize;
+  }
+
+  /**
+   * One pass over the data, like iterating the loader once: the order (a new permutation when
+   * shuffling) is fixed now, each batch is collated when it is read.
+   */
+  public List<Batch> epoch() {
+    List<Integer> order = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      order.add(i);
+    }
+    if (shuffle) {
+      Collections.shuffle(order, random);
+    }
+    int count = batchCount();
+    return new AbstractList<>() {
+      @Override
+      public Batch get(int index) {
+        Objects.checkIndex(index, count);
+        int start = index * batchSize;
+        int end = Math.min(start + batchSize, items.size());
+        List<int[]> chunk = new ArrayList<>(end - start);
+        for (int i = start; i < end; i++) {
+          chunk.add(items.get(order.get(i)));
+        }
+        return collator.collate(chunk);
+      }
+
+      @Override
+      public int size() {
+        return count;
+      }
+    };
+  }
+}

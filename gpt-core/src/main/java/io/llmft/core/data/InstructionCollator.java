@@ -1,0 +1,62 @@
+package io.llmft.core.data;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The book's {@code custom_collate_fn}: every item gets one end-of-text token and is padded with it
+ * to the batch's longest item + 1; inputs drop the last position, targets the first; in the targets
+ * every pad token after the first becomes {@link #IGNORE_INDEX}; both are then cut to {@code
+ * allowedMaxLength}.
+ */
+public final class InstructionCollator {
+  public static final int PAD_TOKEN = 50256;
+  public static final int IGNORE_INDEX = -100;
+
+  private final int allowedMaxLength;
+
+  /**
+   * @param allowedMaxLength the longest sequence kept; the model's context length by default
+   */
+  public InstructionCollator(int allowedMaxLength) {
+    if (allowedMaxLength <= 0) {
+      throw new IllegalArgumentException("allowedMaxLength must be positive");
+    }
+    this.allowedMaxLength = allowedMaxLength;
+  }
+
+  public Batch collate(List<int[]> items) {
+    if (items.isEmpty()) {
+      throw new IllegalArgumentException("cannot collate an empty batch");
+    }
+    int batchMaxLength = 0;
+    for (int[] item : items) {
+      batchMaxLength = Math.max(batchMaxLength, item.length + 1);
+    }
+    int length = Math.min(batchMaxLength - 1, allowedMaxLength);
+    long[][] inputs = new long[items.size()][];
+    long[][] targets = new long[items.size()][];
+    for (int b = 0; b < items.size(); b++) {
+      int[] item = items.get(b);
+      long[] padded = new long[batchMaxLength];
+      Arrays.fill(padded, PAD_TOKEN);
+      for (int i = 0; i < item.length; i++) {
+        padded[i] = item[i];
+      }
+      long[] input = Arrays.copyOfRange(padded, 0, batchMaxLength - 1);
+      long[] target = Arrays.copyOfRange(padded, 1, batchMaxLength);
+      boolean firstPadSeen = false;
+      for (int i = 0; i < target.length; i++) {
+        if (target[i] == PAD_TOKEN) {
+          if (firstPadSeen) {
+            target[i] = IGNORE_INDEX;
+          }
+          firstPadSeen = true;
+        }
+      }
+      inputs[b] = Arrays.copyOf(input, length);
+      targets[b] = Arrays.copyOf(target, length);
+    }
+    return new Batch(inputs, targets);
+  }
+}

@@ -1,0 +1,53 @@
+package io.llmft.core.generate;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import io.llmft.core.model.Gpt2Model;
+import java.util.Arrays;
+
+/**
+ * The book's {@code generate}: for each new token, crop the sequence to the last {@code
+ * contextSize} tokens, take the last position's logits, pick the next token; stop at the
+ * end-of-text id (not appended) or after {@code maxNewTokens}.
+ */
+public final class Generator {
+  private final Gpt2Model model;
+
+  public Generator(Gpt2Model model) {
+    this.model = model;
+  }
+
+  public Generation generate(
+      int[] prompt, int maxNewTokens, int contextSize, Sampler sampler, Integer eosId) {
+    if (prompt.length == 0) {
+      throw new IllegalArgumentException("prompt must not be empty");
+    }
+    int[] tokens = Arrays.copyOf(prompt, prompt.length + maxNewTokens);
+    int length = prompt.length;
+    int window = Math.min(contextSize, model.config().contextLength());
+    NDManager manager = model.manager();
+    for (int i = 0; i < maxNewTokens; i++) {
+      int start = Math.max(0, length - window);
+      long[] context = new long[length - start];
+      for (int j = start; j < length; j++) {
+        context[j - start] = tokens[j];
+      }
+      float[] logits;
+      try (NDScope scope = new NDScope()) {
+        NDArray ids = manager.create(context).expandDims(0); // (1, T)
+        NDArray last = model.hidden(ids).get(new NDIndex(":, -1, :")); // (1, C)
+        logits = model.head(last).toFloatArray(); // (V)
+      }
+      int next = sampler.next(logits);
+      if (eosId != null && next == eosId) {
+        return new Generation(
+            Arrays.copyOf(tokens, length), prompt.length, Generation.FinishReason.EOS);
+      }
+      tokens[length++] = next;
+    }
+    return new Generation(
+        Arrays.copyOf(tokens, length), prompt.length, Generation.FinishReason.LENGTH);
+  }
+}

@@ -1,0 +1,242 @@
+package io.llmft.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
+import ai.djl.nn.norm.LayerNorm;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * GPT-2 as plain NDArray code, the book's {@code GPTModel}: token + position embeddings,
+ * pre-LayerNorm blocks of causal multi-head attention and a tanh-GELU MLP, a final LayerNorm and an
+ * output head without bias that is its own parameter.
+ *
+ * <p>Parameters are keyed by their Hugging Face GPT-2 names ({@code wte.weight}, {@code
+ * h.0.attn.c_attn.weight}, ..., {@code lm_head.weight}) and kept in Hugging Face orientation: the
+ * Conv1D weights are (in, out), so a projection is {@code x.matMul(w) + b}.
+ *
+ * <p>Shapes: B batch, T sequence length, C embedding width, H heads, D = C / H, V vocabulary.
+ */
+public final class Gpt2Model implements AutoCloseable {
+  private static final float GELU_COEFF = (float) Math.sqrt(2.0 / Math.PI);
+
+  private final GptConfig config;
+  private final NDManager manager;
+  private final Map<String, NDArray> parameters;
+
+  private Gpt2Model(GptConfig config, NDManager manager, Map<String, NDArray> parameters) {
+    this.config = config;
+    this.manager = manager;
+    this.parameters = parameters;
+  }
+
+  /** The parameter names and shapes of a GPT-2 of this config, in checkpoint order. */
+  public static Map<String, Shape> parameterShapes(GptConfig config) {
+    long c = config.embDim();
+    Map<String, Shape> shapes = new LinkedHashMap<>();
+    shapes.put("wte.weight", new Shape(config.vocabSize(), c));
+    shapes.put("wpe.weight", new Shape(config.contextLength(), c));
+    for (int i = 0; i < config.nLayers(); i++) {
+      String p = "h." + i + ".";
+      shapes.put(p + "ln_1.weight", new Shape(c));
+      shapes.put(p + "ln_1.bias", new Shape(c));
+      shapes.put(p + "attn.c_attn.weight", new Shape(c, 3 * c));
+      shapes.put(p + "attn.c_attn.bias", new Shape(3 * c));
+      shapes.put(p + "attn.c_proj.weight", new Shape(c, c));
+      shapes.put(p + "attn.c_proj.bias", new Shape(c));
+      shapes.put(p + "ln_2.weight", new Shape(c));
+      shapes.put(p + "ln_2.bias", new Shape(c));
+      shapes.put(p + "mlp.c_fc.weight", new Shape(c, 4 * c));
+      shapes.put(p + "mlp.c_fc.bias", new Shape(4 * c));
+      shapes.put(p + "mlp.c_proj.weight", new Shape(4 * c, c));
+      shapes.put(p + "mlp.c_proj.bias", new Shape(c));
+    }
+    shapes.put("ln_f.weight", new Shape(c));
+    shapes.put("ln_f.bias", new Shape(c));
+    shapes.put("lm_head.weight", new Shape(config.vocabSize(), c));
+    return shapes;
+  }
+
+  /**
+   * Builds a model from float arrays keyed by parameter name; every parameter of the config must be
+   * present with its exact shape.
+   */
+  public static Gpt2Model fromArrays(
+      GptConfig config, Map<String, float[]> values, NDManager parent) {
+    NDManager manager = parent.newSubManager();
+    Map<String, NDArray> parameters = new LinkedHashMap<>();
+    try {
+      for (Map.Entry<String, Shape> e : parameterShapes(config).entrySet()) {
+        float[] data = values.get(e.getKey());
+        if (data == null) {
+          throw new IllegalArgumentException("missing parameter " + e.getKey());
+        }
+        if (data.length != e.getValue().size()) {
+          throw new IllegalArgumentException(
+              "parameter "
+                  + e.getKey()
+                  + " has "
+                  + data.length
+                  + " values, expected shape "
+                  + e.getValue());
+        }
+        NDArray array = manager.create(data, e.getValue());
+        array.setName(e.getKey());
+        parameters.put(e.getKey(), array);
+      }
+    } catch (RuntimeException ex) {
+      manager.close();
+      throw ex;
+    }
+    return new Gpt2Model(config, manager, parameters);
+  }
+
+  /** GPT-2's initialisation: weights normal(0, 0.02), biases 0, LayerNorm scale 1. */
+  public static Gpt2Model randomInit(GptConfig config, long seed, NDManager parent) {
+    Random random = new Random(seed);
+    Map<String, float[]> values = new LinkedHashMap<>();
+    for (Map.Entry<String, Shape> e : parameterShapes(config).entrySet()) {
+      float[] data = new float[Math.toIntExact(e.getValue().size())];
+      String name = e.getKey();
+      if (name.matches(".*ln_\\w+\\.weight")) {
+        java.util.Arrays.fill(data, 1f);
+      } else if (name.endsWith(".weight")) {
+        for (int i = 0; i < data.length; i++) {
+          data[i] = (float) (random.nextGaussian() * 0.02);
+        }
+      }
+      values.put(name, data);
+    }
+    return fromArrays(config, values, parent);
+  }
+
+  public GptConfig config() {
+    return config;
+  }
+
+  public NDManager manager() {
+    return manager;
+  }
+
+  /** The trainable parameters, by Hugging Face name, in checkpoint order. */
+  public Map<String, NDArray> parameters() {
+    return Collections.unmodifiableMap(parameters);
+  }
+
+  public NDArray parameter(String name) {
+    NDArray p = parameters.get(name);
+    if (p == null) {
+      throw new IllegalArgumentException("no parameter " + name);
+    }
+    return p;
+  }
+
+  public long parameterCount() {
+    long n = 0;
+    for (NDArray p : parameters.values()) {
+      n += p.size();
+    }
+    return n;
+  }
+
+  /** Logits for every position: (B, T) token ids -> (B, T, V). */
+  public NDArray forward(NDArray tokenIds) {
+    return head(hidden(tokenIds));
+  }
+
+  /** The final-LayerNorm hidden states: (B, T) token ids -> (B, T, C). */
+  public NDArray hidden(NDArray tokenIds) {
+    long t = tokenIds.getShape().get(1);
+    if (t > config.contextLength()) {
+      throw new IllegalArgumentException(
+          "sequence of " + t + " tokens exceeds the context length " + config.contextLength());
+    }
+    NDManager m = tokenIds.getManager();
+    NDArray ids = tokenIds.toType(DataType.INT64, false);
+    NDArray tok =
+        Embedding.embedding(ids, parameter("wte.weight"), SparseFormat.DENSE).head(); // (B, T, C)
+    NDArray positions = m.arange(0L, t, 1L, DataType.INT64); // (T)
+    NDArray pos =
+        Embedding.embedding(positions, parameter("wpe.weight"), SparseFormat.DENSE)
+            .head(); // (T, C)
+    NDArray x = tok.add(pos); // (B, T, C)
+    NDArray mask = causalMask(m, t); // (T, T)
+    for (int i = 0; i < config.nLayers(); i++) {
+      x = block(x, "h." + i + ".", mask);
+    }
+    return layerNorm(x, "ln_f");
+  }
+
+  /** The output head: (..., C) -> (..., V). */
+  public NDArray head(NDArray hidden) {
+    return hidden.matMul(parameter("lm_head.weight").transpose());
+  }
+
+  private NDArray block(NDArray x, String prefix, NDArray mask) {
+    NDArray attn = attention(layerNorm(x, prefix + "ln_1"), prefix + "attn.", mask);
+    x = x.add(attn);
+    NDArray h = linear(layerNorm(x, prefix + "ln_2"), prefix + "mlp.c_fc"); // (B, T, 4C)
+    h = linear(geluTanh(h), prefix + "mlp.c_proj"); // (B, T, C)
+    return x.add(h);
+  }
+
+  private NDArray attention(NDArray x, String prefix, NDArray mask) {
+    Shape shape = x.getShape();
+    long b = shape.get(0);
+    long t = shape.get(1);
+    long c = config.embDim();
+    int heads = config.nHeads();
+    long d = config.headDim();
+    NDArray qkv = linear(x, prefix + "c_attn"); // (B, T, 3C)
+    var parts = qkv.split(3, 2);
+    NDArray q = parts.get(0).reshape(b, t, heads, d).transpose(0, 2, 1, 3); // (B, H, T, D)
+    NDArray k = parts.get(1).reshape(b, t, heads, d).transpose(0, 2, 1, 3); // (B, H, T, D)
+    NDArray v = parts.get(2).reshape(b, t, heads, d).transpose(0, 2, 1, 3); // (B, H, T, D)
+    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).add(mask); // (B, H, T, T)
+    NDArray weights = scores.div((float) Math.sqrt(d)).softmax(-1); // (B, H, T, T)
+    NDArray context = weights.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, c); // (B, T, C)
+    return linear(context, prefix + "c_proj");
+  }
+
+  private NDArray linear(NDArray x, String name) {
+    return x.matMul(parameter(name + ".weight")).add(parameter(name + ".bias"));
+  }
+
+  private NDArray layerNorm(NDArray x, String name) {
+    return LayerNorm.layerNorm(
+            x,
+            new Shape(config.embDim()),
+            parameter(name + ".weight"),
+            parameter(name + ".bias"),
+            GptConfig.LAYER_NORM_EPS)
+        .head();
+  }
+
+  /** GPT-2's tanh approximation of GELU (DJL's {@code gelu()} is the erf form). */
+  static NDArray geluTanh(NDArray x) {
+    NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul(GELU_COEFF);
+    return x.mul(0.5f).mul(inner.tanh().add(1f));
+  }
+
+  /** Additive causal mask: 0 on and below the diagonal, -inf above. (T, T) */
+  private static NDArray causalMask(NDManager m, long t) {
+    float[] values = new float[Math.toIntExact(t * t)];
+    for (int row = 0; row < t; row++) {
+      for (int col = row + 1; col < t; col++) {
+        values[(int) (row * t + col)] = Float.NEGATIVE_INFINITY;
+      }
+    }
+    return m.create(values, new Shape(t, t));
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

@@ -1,0 +1,147 @@
+package io.llmft.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * Hugging Face GPT-2 checkpoints: a directory with {@code config.json} and {@code
+ * model.safetensors}. Reads keys with or without the {@code transformer.} prefix, ignores the
+ * attention-mask buffers, and treats a missing {@code lm_head.weight} as a head tied to {@code wte}
+ * (it becomes its own parameter, initialised as a copy, as the book does). Writes the {@code
+ * GPT2LMHeadModel} layout with {@code lm_head.weight} and {@code "tie_word_embeddings": false}.
+ */
+public final class HfCheckpoint {
+  public static final String CONFIG_FILE = "config.json";
+  public static final String WEIGHTS_FILE = "model.safetensors";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String PREFIX = "transformer.";
+
+  private HfCheckpoint() {}
+
+  public static GptConfig readConfig(Path dir) throws IOException {
+    Path file = dir.resolve(CONFIG_FILE);
+    if (!Files.isRegularFile(file)) {
+      throw new IOException("no " + CONFIG_FILE + " in " + dir);
+    }
+    JsonNode c = JSON.readTree(file.toFile());
+    int context = c.has("n_positions") ? c.get("n_positions").asInt() : c.path("n_ctx").asInt();
+    return new GptConfig(
+        c.path("vocab_size").asInt(GptConfig.GPT2_VOCAB_SIZE),
+        context,
+        c.path("n_embd").asInt(),
+        c.path("n_layer").asInt(),
+        c.path("n_head").asInt());
+  }
+
+  public static Gpt2Model load(Path dir, NDManager parent) throws IOException {
+    GptConfig config = readConfig(dir);
+    Path weights = dir.resolve(WEIGHTS_FILE);
+    if (!Files.isRegularFile(weights)) {
+      throw new IOException("no " + WEIGHTS_FILE + " in " + dir);
+    }
+    Map<String, float[]> values = new LinkedHashMap<>();
+    Map<String, ai.djl.ndarray.types.Shape> expected = Gpt2Model.parameterShapes(config);
+    for (Map.Entry<String, Safetensors.Tensor> e : Safetensors.read(weights).entrySet()) {
+      String name =
+          e.getKey().startsWith(PREFIX) ? e.getKey().substring(PREFIX.length()) : e.getKey();
+      if (name.endsWith(".attn.bias") || name.endsWith(".attn.masked_bias")) {
+        continue; // causal-mask buffers, not parameters
+      }
+      ai.djl.ndarray.types.Shape shape = expected.get(name);
+      if (shape == null) {
+        throw new IOException("unexpected tensor " + e.getKey() + " in " + weights);
+      }
+      if (!java.util.Arrays.equals(shape.getShape(), e.getValue().shape())) {
+        throw new IOException(
+            "tensor "
+                + e.getKey()
+                + " has shape "
+                + java.util.Arrays.toString(e.getValue().shape())
+                + ", expected "
+                + shape);
+      }
+      values.put(name, e.getValue().data());
+    }
+    values.computeIfAbsent("lm_head.weight", k -> values.get("wte.weight").clone());
+    try {
+      return Gpt2Model.fromArrays(config, values, parent);
+    } catch (IllegalArgumentException ex) {
+      throw new IOException(weights + ": " + ex.getMessage(), ex);
+    }
+  }
+
+  /**
+   * Writes the model to {@code dir} atomically: a sibling temporary directory renamed into place.
+   */
+  public static void save(Gpt2Model model, Path dir) throws IOException {
+    Path parent = dir.toAbsolutePath().getParent();
+    Files.createDirectories(parent);
+    Path tmp = parent.resolve("." + dir.getFileName() + ".tmp-" + UUID.randomUUID());
+    Files.createDirectories(tmp);
+    try {
+      Map<String, Safetensors.Tensor> tensors = new LinkedHashMap<>();
+      for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
+        String key = e.getKey().equals("lm_head.weight") ? e.getKey() : PREFIX + e.getKey();
+        tensors.put(
+            key,
+            new Safetensors.Tensor(
+                e.getValue().getShape().getShape(), e.getValue().toFloatArray()));
+      }
+      Safetensors.write(tmp.resolve(WEIGHTS_FILE), tensors);
+      JSON.writerWithDefaultPrettyPrinter()
+          .writeValue(tmp.resolve(CONFIG_FILE).toFile(), configJson(model.config()));
+      if (Files.exists(dir)) {
+        deleteRecursively(dir);
+      }
+      Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | RuntimeException ex) {
+      deleteRecursively(tmp);
+      throw ex;
+    }
+  }
+
+  static ObjectNode configJson(GptConfig config) {
+    ObjectNode c = JSON.createObjectNode();
+    c.put("model_type", "gpt2");
+    c.putArray("architectures").add("GPT2LMHeadModel");
+    c.put("vocab_size", config.vocabSize());
+    c.put("n_positions", config.contextLength());
+    c.put("n_ctx", config.contextLength());
+    c.put("n_embd", config.embDim());
+    c.put("n_layer", config.nLayers());
+    c.put("n_head", config.nHeads());
+    c.put("layer_norm_epsilon", (double) GptConfig.LAYER_NORM_EPS);
+    c.put("activation_function", "gelu_new");
+    c.put("resid_pdrop", 0.0);
+    c.put("embd_pdrop", 0.0);
+    c.put("attn_pdrop", 0.0);
+    c.put("bos_token_id", 50256);
+    c.put("eos_token_id", 50256);
+    c.put("tie_word_embeddings", false);
+    return c;
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

@@ -1,0 +1,17 @@
+package io.llmft.core.train;
+
+/** Progress of {@link BookTrainer#train}; every method has a no-op default. */
+public interface TrainingListener {
+  default void initialLosses(double train, double validation) {}
+
+  /** After each optimizer step; {@code step} counts from 1. */
+  default void stepDone(int epoch, int step, int totalSteps, double loss, long tokensSeen) {}
+
+  /** At the book's evaluation points ({@code global_step % eval_freq == 0}). */
+  default void evaluated(EvaluationPoint point) {}
+
+  /** Checked before each step; true stops training early. */
+  default boolean cancelled() {
+    return false;
+  }
+}

@@ -1,0 +1,44 @@
+package io.llmft.core.train;
+
+/**
+ * The book's hyper-parameters for chapter 7 are the defaults: 2 epochs, batch 8, AdamW lr 5e-5,
+ * weight decay 0.1, evaluation every 5 steps over 5 batches, seed 123, shuffled training data.
+ *
+ * @param maxSteps stop after this many optimizer steps (null: run every epoch)
+ */
+public record TrainingSettings(
+    int epochs,
+    int batchSize,
+    double learningRate,
+    double weightDecay,
+    int evalFreq,
+    int evalIter,
+    long seed,
+    boolean shuffle,
+    Integer maxSteps) {
+
+  public static TrainingSettings book() {
+    return new TrainingSettings(2, 8, 5e-5, 0.1, 5, 5, 123, true, null);
+  }
+
+  public TrainingSettings {
+    if (epochs <= 0) {
+      throw new IllegalArgumentException("epochs must be positive");
+    }
+    if (batchSize <= 0) {
+      throw new IllegalArgumentException("batchSize must be positive");
+    }
+    if (!(learningRate > 0)) {
+      throw new IllegalArgumentException("learningRate must be positive");
+    }
+    if (weightDecay < 0) {
+      throw new IllegalArgumentException("weightDecay must not be negative");
+    }
+    if (evalFreq <= 0 || evalIter <= 0) {
+      throw new IllegalArgumentException("evalFreq and evalIter must be positive");
+    }
+    if (maxSteps != null && maxSteps <= 0) {
+      throw new IllegalArgumentException("maxSteps must be positive");
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package io.llmft.core;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llmft.core.model.Gpt2Model;
+import io.llmft.core.model.HfCheckpoint;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+
+/** The PyTorch-computed fixture in test resources {@code gpt2-tiny/}. */
+public final class Golden {
+  private Golden() {}
+
+  public static Path modelDir() {
+    try {
+      return Path.of(Golden.class.getResource("/gpt2-tiny/config.json").toURI()).getParent();
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static JsonNode json() {
+    try {
+      return new ObjectMapper().readTree(modelDir().resolve("golden.json").toFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static Gpt2Model loadModel(NDManager manager) {
+    try {
+      return HfCheckpoint.load(modelDir(), manager);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static int[] ints(JsonNode array) {
+    int[] out = new int[array.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = array.get(i).asInt();
+    }
+    return out;
+  }
+
+  public static long[] longs(JsonNode array) {
+    long[] out = new long[array.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = array.get(i).asLong();
+    }
+    return out;
+  }
+}

@@ -1,0 +1,44 @@
+package io.llmft.core.text;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.llmft.core.data.InstructionEntry;
+import org.junit.jupiter.api.Test;
+
+class PromptStyleTest {
+  private static final String HEADER =
+      "Below is an instruction that describes a task. Write a response that appropriately completes the request.";
+
+  @Test
+  void formatInputWithInputMatchesTheBook() {
+    var entry =
+        new InstructionEntry("Rewrite the sentence.", "The baby is cute.", "As cute as a button.");
+    assertEquals(
+        HEADER + "\n\n### Instruction:\nRewrite the sentence.\n\n### Input:\nThe baby is cute.",
+        PromptStyle.ALPACA.formatInput(entry));
+    assertEquals(
+        PromptStyle.ALPACA.formatInput(entry) + "\n\n### Response:\nAs cute as a button.",
+        PromptStyle.ALPACA.formatTraining(entry));
+  }
+
+  @Test
+  void entryWithoutInputHasNoInputSection() {
+    var entry = new InstructionEntry("Name a color.", null, "Blue.");
+    assertEquals(
+        HEADER + "\n\n### Instruction:\nName a color.", PromptStyle.ALPACA.formatInput(entry));
+  }
+
+  @Test
+  void responseIsExtractedAsTheBookDoes() {
+    String prompt = "PROMPT";
+    assertEquals(
+        "The answer.",
+        PromptStyle.ALPACA.extractResponse(prompt, prompt + "\n\n### Response:\nThe answer.  \n"));
+  }
+
+  @Test
+  void unknownStyleIsRejected() {
+    assertThrows(IllegalArgumentException.class, () -> PromptStyle.fromId("chatml"));
+  }
+}
