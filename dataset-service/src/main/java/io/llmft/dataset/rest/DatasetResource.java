@@ -1,0 +1,64 @@
+package io.llmft.dataset.rest;
+
+import io.llmft.common.DatasetArtifacts;
+import io.llmft.common.ProblemException;
+import io.llmft.core.messages.DatasetJob;
+import io.llmft.core.messages.JobStatus;
+import io.llmft.dataset.service.DatasetService;
+import io.llmft.dataset.service.DatasetState;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.Map;
+
+@Path("/datasets")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class DatasetResource {
+  private final DatasetService service;
+  private final DatasetArtifacts artifacts;
+
+  public DatasetResource(DatasetService service, DatasetArtifacts artifacts) {
+    this.service = service;
+    this.artifacts = artifacts;
+  }
+
+  @POST
+  public Response create(DatasetJob job, @jakarta.ws.rs.core.Context UriInfo uri) {
+    if (job == null) {
+      throw ProblemException.invalid("$", "a JSON body is required");
+    }
+    DatasetService.Accepted accepted = service.accept(job, null);
+    if (!accepted.created()) {
+      throw ProblemException.conflict("dataset '" + accepted.state().id + "' already exists");
+    }
+    DatasetState state = accepted.state();
+    return Response.accepted(Map.of("id", state.id, "status", state.status))
+        .location(uri.getAbsolutePathBuilder().path(state.id).build())
+        .build();
+  }
+
+  @GET
+  @Path("/{id}")
+  public DatasetState get(@PathParam("id") String id) {
+    return service.get(id);
+  }
+
+  @GET
+  @Path("/{id}/entries/{split}")
+  public Response entries(@PathParam("id") String id, @PathParam("split") String split) {
+    DatasetState state = service.get(id);
+    java.nio.file.Path file = artifacts.splitFile(id, split);
+    if (state.status != JobStatus.SUCCEEDED) {
+      throw ProblemException.conflict(
+          "dataset '" + id + "' is " + state.status + ", its splits exist once it SUCCEEDED");
+    }
+    return Response.ok(file.toFile(), MediaType.APPLICATION_JSON).build();
+  }
+}

@@ -1,0 +1,27 @@
+package io.llmft.dataset.service;
+
+import io.llmft.common.JobState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The dataset document served by {@code GET /datasets/{id}}. */
+public class DatasetState extends JobState {
+  public String name;
+  public String source;
+  public String promptStyle;
+  public int allowedMaxLength;
+  public double trainFraction;
+  public double testFraction;
+  public Long seed;
+  public Integer total;
+  public Map<String, Integer> counts;
+  public TokenStats tokenStats;
+  public List<Rejected> rejected = new ArrayList<>();
+
+  /** Token lengths of the training texts (prompt, response header and output). */
+  public record TokenStats(int min, int max, double mean, int overAllowedMaxLength) {}
+
+  /** An entry that was left out, by its position in the source, and why. */
+  public record Rejected(int index, String reason) {}
+}

@@ -1,0 +1,228 @@
+package io.llmft.dataset.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class DatasetResourceTest {
+
+  private static String awaitStatus(String id, String status) {
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> given().get("/datasets/" + id).then().extract().path("status"),
+            s -> status.equals(s) || "FAILED".equals(s));
+    given().get("/datasets/" + id).then().body("status", equalTo(status));
+    return id;
+  }
+
+  @Test
+  void builtinDatasetIsSplitAsTheBook() {
+    String id =
+        given()
+            .contentType(ContentType.JSON)
+            .body("{\"name\": \"book\", \"source\": {\"builtin\": \"instruction-data\"}}")
+            .post("/datasets")
+            .then()
+            .statusCode(202)
+            .header("Location", containsString("/datasets/"))
+            .body("status", equalTo("PENDING"))
+            .extract()
+            .path("id");
+    awaitStatus(id, "SUCCEEDED");
+    given()
+        .get("/datasets/" + id)
+        .then()
+        .body("counts.train", equalTo(935))
+        .body("counts.test", equalTo(110))
+        .body("counts.validation", equalTo(55))
+        .body("total", equalTo(1100))
+        .body("rejected", hasSize(0))
+        .body("tokenStats.overAllowedMaxLength", equalTo(0));
+    given()
+        .get("/datasets/" + id + "/entries/test")
+        .then()
+        .statusCode(200)
+        .body("$", hasSize(110))
+        .body("[0].instruction", equalTo("Rewrite the sentence using a simile."));
+    given().get("/datasets/" + id + "/entries/validation").then().body("$", hasSize(55));
+  }
+
+  @Test
+  void inlineEntriesKeepExtraFieldsAcceptMissingInputAndReportInvalidOnes() {
+    String body =
+        """
+        {"jobId": "%s", "split": {"train": 0.5, "test": 0.25}, "entries": [
+          {"instruction": "Say hi.", "output": "Hi.", "topic": "greeting"},
+          {"instruction": "Add.", "input": "1+1", "output": "2"},
+          {"instruction": "", "output": "nothing"},
+          {"instruction": "Name a color.", "input": "", "output": "Blue."},
+          "not an object",
+          {"instruction": "Count.", "input": "1 2", "output": "2"}]}
+        """
+            .formatted("ds-inline-" + UUID.randomUUID());
+    String id =
+        given()
+            .contentType(ContentType.JSON)
+            .body(body)
+            .post("/datasets")
+            .then()
+            .statusCode(202)
+            .extract()
+            .path("id");
+    awaitStatus(id, "SUCCEEDED");
+    given()
+        .get("/datasets/" + id)
+        .then()
+        .body("counts.train", equalTo(2))
+        .body("counts.test", equalTo(1))
+        .body("counts.validation", equalTo(1))
+        .body("rejected.index", equalTo(java.util.List.of(2, 4)))
+        .body("rejected[0].reason", containsString("instruction"));
+    given()
+        .get("/datasets/" + id + "/entries/train")
+        .then()
+        .body("[0].topic", equalTo("greeting"))
+        .body("[0].input", equalTo(null));
+  }
+
+  @Test
+  void missingSourceIsAProblemNamingTheField() {
+    given()
+        .contentType(ContentType.JSON)
+        .body("{\"name\": \"x\"}")
+        .post("/datasets")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("status", equalTo(400))
+        .body("title", equalTo("Invalid request"))
+        .body("errors.field", hasItem("source"));
+  }
+
+  @Test
+  void invalidFieldsAreAllNamed() {
+    given()
+        .contentType(ContentType.JSON)
+        .body(
+            "{\"source\": {\"builtin\": \"nope\"}, \"promptStyle\": \"chatml\", \"allowedMaxLength\": 0, \"split\": {\"train\": 0.9, \"test\": 0.2}}")
+        .post("/datasets")
+        .then()
+        .statusCode(400)
+        .body("errors.field", hasItem("source.builtin"))
+        .body("errors.field", hasItem("promptStyle"))
+        .body("errors.field", hasItem("allowedMaxLength"))
+        .body("errors.field", hasItem("split"));
+  }
+
+  @Test
+  void unknownAndMistypedFieldsAreNamed() {
+    given()
+        .contentType(ContentType.JSON)
+        .body("{\"source\": {\"builtin\": \"instruction-data\"}, \"nmae\": 1}")
+        .post("/datasets")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("errors[0].field", equalTo("nmae"));
+    given()
+        .contentType(ContentType.JSON)
+        .body("{\"source\": {\"builtin\": \"instruction-data\"}, \"allowedMaxLength\": \"long\"}")
+        .post("/datasets")
+        .then()
+        .statusCode(400)
+        .body("errors[0].field", equalTo("allowedMaxLength"));
+  }
+
+  @Test
+  void malformedJsonAndPathTraversalAreRefused() {
+    given()
+        .contentType(ContentType.JSON)
+        .body("{\"source\": ")
+        .post("/datasets")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json");
+    given()
+        .contentType(ContentType.JSON)
+        .body("{\"jobId\": \"../etc\", \"source\": {\"builtin\": \"instruction-data\"}}")
+        .post("/datasets")
+        .then()
+        .statusCode(400)
+        .body("errors[0].field", equalTo("jobId"));
+  }
+
+  @Test
+  void unknownDatasetAndSplitAreProblems() {
+    given()
+        .get("/datasets/does-not-exist")
+        .then()
+        .statusCode(404)
+        .contentType("application/problem+json")
+        .body("detail", containsString("does-not-exist"));
+    String id =
+        given()
+            .contentType(ContentType.JSON)
+            .body("{\"entries\": [{\"instruction\": \"a\", \"output\": \"b\"}]}")
+            .post("/datasets")
+            .then()
+            .statusCode(202)
+            .extract()
+            .path("id");
+    awaitStatus(id, "SUCCEEDED");
+    given()
+        .get("/datasets/" + id + "/entries/holdout")
+        .then()
+        .statusCode(400)
+        .body("errors[0].field", equalTo("split"));
+  }
+
+  @Test
+  void sameJobIdTwiceIsAConflict() {
+    String id = "ds-dup-" + UUID.randomUUID();
+    String body =
+        "{\"jobId\": \"" + id + "\", \"entries\": [{\"instruction\": \"a\", \"output\": \"b\"}]}";
+    given()
+        .contentType(ContentType.JSON)
+        .body(body)
+        .post("/datasets")
+        .then()
+        .statusCode(202)
+        .header("Location", endsWith("/datasets/" + id));
+    given().contentType(ContentType.JSON).body(body).post("/datasets").then().statusCode(409);
+  }
+
+  @Test
+  void missingFileAndUnreachableUrlFailClearly() {
+    given()
+        .contentType(ContentType.JSON)
+        .body("{\"source\": {\"path\": \"/no/such/file.json\"}}")
+        .post("/datasets")
+        .then()
+        .statusCode(400)
+        .body("errors[0].field", equalTo("source.path"));
+    String id =
+        given()
+            .contentType(ContentType.JSON)
+            .body("{\"source\": {\"url\": \"http://127.0.0.1:1/data.json\"}}")
+            .post("/datasets")
+            .then()
+            .statusCode(202)
+            .extract()
+            .path("id");
+    awaitStatus(id, "FAILED");
+    given().get("/datasets/" + id).then().body("error", containsString("127.0.0.1"));
+  }
+}

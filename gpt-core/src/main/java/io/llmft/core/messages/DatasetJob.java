@@ -1,0 +1,26 @@
+package io.llmft.core.messages;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
+/** {@code POST /datasets} body and {@code dataset-jobs} message. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record DatasetJob(
+    Integer schemaVersion,
+    String jobId,
+    String name,
+    Source source,
+    List<JsonNode> entries,
+    String promptStyle,
+    SplitFractions split,
+    Integer allowedMaxLength,
+    Long seed,
+    Pipeline pipeline) {
+
+  /** Exactly one of the three. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Source(String builtin, String url, String path) {}
+
+  public record SplitFractions(Double train, Double test) {}
+}

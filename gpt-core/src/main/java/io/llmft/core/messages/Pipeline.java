@@ -1,0 +1,57 @@
+package io.llmft.core.messages;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The {@code pipeline} of a job message: its id, the stages still to run, and the ids produced so
+ * far ({@code context}, an extension of the contract) that later jobs take when they leave them
+ * unset.
+ */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public record Pipeline(String id, List<PipelineStep> next, Map<String, String> context) {
+  public Pipeline {
+    next = next == null ? List.of() : List.copyOf(next);
+    context = context == null ? Map.of() : Map.copyOf(context);
+  }
+
+  /** The message that continues this pipeline after a stage succeeded. */
+  public record NextJob(Stage stage, String jobId, ObjectNode body) {}
+
+  /**
+   * The first {@code next} job, with its missing ids filled from {@code produced} (merged into the
+   * context), a job id derived from the pipeline id when it has none, and the rest of {@code next}
+   * carried on; empty when nothing follows.
+   */
+  public Optional<NextJob> continueWith(Map<String, String> produced) {
+    if (next.isEmpty()) {
+      return Optional.empty();
+    }
+    Map<String, String> merged = new LinkedHashMap<>(context);
+    produced.forEach(
+        (k, v) -> {
+          if (v != null) {
+            merged.put(k, v);
+          }
+        });
+    PipelineStep step = next.get(0);
+    ObjectNode body =
+        step.job() == null ? JsonSupport.MAPPER.createObjectNode() : step.job().deepCopy();
+    for (String field : step.stage().inputIds()) {
+      if ((!body.hasNonNull(field)) && merged.containsKey(field)) {
+        body.put(field, merged.get(field));
+      }
+    }
+    if (!body.hasNonNull("jobId")) {
+      body.put("jobId", id + "-" + step.stage().id());
+    }
+    Pipeline rest = new Pipeline(id, new ArrayList<>(next.subList(1, next.size())), merged);
+    body.set("pipeline", JsonSupport.MAPPER.valueToTree(rest));
+    return Optional.of(new NextJob(step.stage(), body.get("jobId").asText(), body));
+  }
+}

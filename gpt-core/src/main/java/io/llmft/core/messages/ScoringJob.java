@@ -1,0 +1,20 @@
+package io.llmft.core.messages;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
+/** {@code POST /scoring-jobs} body and {@code scoring-jobs} message. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ScoringJob(
+    Integer schemaVersion,
+    String jobId,
+    String inferenceJobId,
+    List<JsonNode> entries,
+    String responseKey,
+    Judge judge,
+    Pipeline pipeline) {
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Judge(String url, String model) {}
+}

@@ -1,0 +1,27 @@
+package io.llmft.core.messages;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * {@code POST /training-jobs} body and {@code training-jobs} message. {@code baseModel} is a model
+ * name, {@code {"path": dir}} or {@code {"config": {...}, "seed": n}}.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record TrainingJob(
+    Integer schemaVersion,
+    String jobId,
+    String datasetId,
+    JsonNode baseModel,
+    Integer epochs,
+    Integer batchSize,
+    Double learningRate,
+    Double weightDecay,
+    Integer evalFreq,
+    Integer evalIter,
+    Long seed,
+    Boolean shuffle,
+    Boolean maskInstructions,
+    JsonNode lora,
+    Integer maxSteps,
+    Pipeline pipeline) {}

@@ -1,0 +1,66 @@
+package io.llmft.core.messages;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PipelineTest {
+  private static ObjectNode json(String text) throws Exception {
+    return (ObjectNode) JsonSupport.MAPPER.readTree(text);
+  }
+
+  @Test
+  void nextJobGetsProducedIdsAJobIdAndTheRestOfThePipeline() throws Exception {
+    Pipeline pipeline =
+        JsonSupport.MAPPER.readValue(
+            """
+            {"id": "p1", "next": [
+              {"stage": "training", "job": {"epochs": 1}},
+              {"stage": "inference", "job": {"maxNewTokens": 8}},
+              {"stage": "scoring", "job": {}}]}
+            """,
+            Pipeline.class);
+    Pipeline.NextJob training = pipeline.continueWith(Map.of("datasetId", "ds-1")).orElseThrow();
+    assertEquals(Stage.TRAINING, training.stage());
+    assertEquals("p1-training", training.jobId());
+    assertEquals("ds-1", training.body().get("datasetId").asText());
+    assertFalse(training.body().has("model"), "training takes no model id");
+    assertEquals(1, training.body().get("epochs").asInt());
+
+    Pipeline afterTraining =
+        JsonSupport.MAPPER.treeToValue(training.body().get("pipeline"), Pipeline.class);
+    assertEquals(2, afterTraining.next().size());
+    Pipeline.NextJob inference =
+        afterTraining.continueWith(Map.of("model", "p1-training")).orElseThrow();
+    assertEquals(
+        "ds-1", inference.body().get("datasetId").asText(), "carried from the dataset stage");
+    assertEquals("p1-training", inference.body().get("model").asText());
+
+    Pipeline afterInference =
+        JsonSupport.MAPPER.treeToValue(inference.body().get("pipeline"), Pipeline.class);
+    Pipeline.NextJob scoring =
+        afterInference.continueWith(Map.of("inferenceJobId", "p1-inference")).orElseThrow();
+    assertEquals("p1-inference", scoring.body().get("inferenceJobId").asText());
+    Pipeline last = JsonSupport.MAPPER.treeToValue(scoring.body().get("pipeline"), Pipeline.class);
+    assertTrue(last.continueWith(Map.of()).isEmpty());
+  }
+
+  @Test
+  void idsTheJobSetsAreKept() throws Exception {
+    Pipeline pipeline =
+        new Pipeline(
+            "p2",
+            List.of(
+                new PipelineStep(
+                    Stage.TRAINING, json("{\"jobId\": \"t9\", \"datasetId\": \"other\"}"))),
+            null);
+    Pipeline.NextJob next = pipeline.continueWith(Map.of("datasetId", "ds-1")).orElseThrow();
+    assertEquals("t9", next.jobId());
+    assertEquals("other", next.body().get("datasetId").asText());
+  }
+}

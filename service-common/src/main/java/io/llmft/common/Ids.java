@@ -1,0 +1,31 @@
+package io.llmft.common;
+
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/** Job, dataset and model ids: safe as one path segment of the artifact store. */
+public final class Ids {
+  private static final Pattern VALID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+  private Ids() {}
+
+  public static boolean isValid(String id) {
+    return id != null && VALID.matcher(id).matches() && !id.contains("..");
+  }
+
+  /**
+   * @throws ProblemException 400 naming {@code field} when the id is not valid
+   */
+  public static String require(String id, String field) {
+    if (!isValid(id)) {
+      throw ProblemException.invalid(
+          field,
+          "must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit, without '..'");
+    }
+    return id;
+  }
+
+  public static String newId(String prefix) {
+    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+}

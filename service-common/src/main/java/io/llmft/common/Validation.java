@@ -1,0 +1,40 @@
+package io.llmft.common;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Collects field errors of one request, then refuses it with all of them at once. */
+public final class Validation {
+  private final List<FieldError> errors = new ArrayList<>();
+
+  public Validation check(boolean ok, String field, String message) {
+    if (!ok) {
+      errors.add(new FieldError(field, message));
+    }
+    return this;
+  }
+
+  public Validation positive(Number value, String field) {
+    return check(value == null || value.doubleValue() > 0, field, "must be positive");
+  }
+
+  public Validation id(String value, String field) {
+    return check(
+        value == null || Ids.isValid(value),
+        field,
+        "must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit, without '..'");
+  }
+
+  public boolean hasErrors() {
+    return !errors.isEmpty();
+  }
+
+  /**
+   * @throws ProblemException 400 listing every error, if there are any
+   */
+  public void throwIfInvalid() {
+    if (!errors.isEmpty()) {
+      throw ProblemException.invalid(errors);
+    }
+  }
+}
