@@ -10,9 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.jboss.logging.Logger;
 
 /** The job documents of one stage, one JSON file per job, written atomically. */
 public final class JobStore<T extends JobState> {
+  private static final Logger LOG = Logger.getLogger(JobStore.class);
+
   private final ArtifactStore store;
   private final Stage stage;
   private final Class<T> type;
@@ -64,17 +67,38 @@ public final class JobStore<T extends JobState> {
     store.writeJson(file(job.id), job);
   }
 
-  /** Jobs left PENDING or RUNNING, e.g. by a restart. */
+  /** Keeps the job's original request, so that a worker (or a restart) can run it. */
+  public void saveRequest(String id, Object request) {
+    store.writeJson(requestFile(id), request);
+  }
+
+  public <R> R readRequest(String id, Class<R> requestType) {
+    return store.readJson(requestFile(id), requestType);
+  }
+
+  private Path requestFile(String id) {
+    Ids.require(id, "id");
+    return dir().resolve("requests").resolve(id + ".json");
+  }
+
+  /** Jobs left PENDING or RUNNING, e.g. by a restart; an unreadable document is skipped. */
   public List<T> unfinished() {
     if (!Files.isDirectory(dir())) {
       return List.of();
     }
     List<T> jobs = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir())) {
-      for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json")).toList()) {
-        T job = store.readJson(f, type);
-        if (!job.isTerminal()) {
-          jobs.add(job);
+      for (Path f :
+          files
+              .filter(p -> p.getFileName().toString().endsWith(".json") && Files.isRegularFile(p))
+              .toList()) {
+        try {
+          T job = store.readJson(f, type);
+          if (!job.isTerminal()) {
+            jobs.add(job);
+          }
+        } catch (UncheckedIOException e) {
+          LOG.warnf("skipping unreadable job document %s: %s", f, e.getCause());
         }
       }
     } catch (IOException e) {

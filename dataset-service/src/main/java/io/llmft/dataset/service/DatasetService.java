@@ -39,7 +39,6 @@ import org.jboss.logging.Logger;
 public class DatasetService {
   private static final Logger LOG = Logger.getLogger(DatasetService.class);
 
-  private final ArtifactStore store;
   private final JobStore<DatasetState> jobs;
   private final DatasetArtifacts artifacts;
   private final EntrySource source;
@@ -56,7 +55,6 @@ public class DatasetService {
       JobEventPublisher events,
       PipelineForwarder forwarder,
       ObjectMapper mapper) {
-    this.store = store;
     this.jobs = new JobStore<>(store, Stage.DATASET, DatasetState.class, "dataset");
     this.artifacts = artifacts;
     this.source = source;
@@ -178,7 +176,7 @@ public class DatasetService {
   private void storeRequest(String id, DatasetJob job) {
     ObjectNode request = mapper.valueToTree(job);
     request.put("jobId", id);
-    store.writeJson(artifacts.dir(id).resolve("request.json"), request);
+    jobs.saveRequest(id, request);
   }
 
   void run(String id) {
@@ -187,8 +185,7 @@ public class DatasetService {
     jobs.save(state);
     events.publish(Stage.DATASET, state);
     try {
-      DatasetJob job =
-          mapper.readValue(artifacts.dir(id).resolve("request.json").toFile(), DatasetJob.class);
+      DatasetJob job = jobs.readRequest(id, DatasetJob.class);
       prepare(state, source.load(job));
       state.status = JobStatus.SUCCEEDED;
       jobs.save(state);

@@ -1,0 +1,26 @@
+package io.llmft.core;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+
+/**
+ * Prepares DJL before its first use: offline by default (the PyTorch natives come from the bundled
+ * {@code pytorch-native-cpu} jar, nothing is downloaded and nothing is reported), unless {@code
+ * DJL_OFFLINE=false} or {@code -Dai.djl.offline=false} asks otherwise (an image that lets DJL fetch
+ * CUDA natives).
+ */
+public final class DjlRuntime {
+  private DjlRuntime() {}
+
+  public static synchronized void init() {
+    if (System.getProperty("ai.djl.offline") == null && System.getenv("DJL_OFFLINE") == null) {
+      System.setProperty("ai.djl.offline", "true");
+    }
+  }
+
+  /** The device new arrays go to: the first GPU when DJL finds one, else the CPU. */
+  public static Device device() {
+    init();
+    return Engine.getInstance().defaultDevice();
+  }
+}

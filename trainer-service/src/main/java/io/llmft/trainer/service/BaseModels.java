@@ -1,0 +1,146 @@
+package io.llmft.trainer.service;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.llmft.common.ArtifactStore;
+import io.llmft.common.Ids;
+import io.llmft.common.Validation;
+import io.llmft.core.model.Gpt2Model;
+import io.llmft.core.model.GptConfig;
+import io.llmft.core.model.HfCheckpoint;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Resolves a job's {@code baseModel}: a GPT-2 name (weights in the artifact store under {@code
+ * base-models/}), the id of a model finetuned here, {@code {"path": dir}}, or {@code {"config":
+ * {...}, "seed": n}} for a random initialisation.
+ */
+@ApplicationScoped
+public class BaseModels {
+  private static final Set<String> CONFIG_KEYS =
+      Set.of("emb_dim", "n_layers", "n_heads", "context_length", "vocab_size");
+
+  private final ArtifactStore store;
+
+  public BaseModels(ArtifactStore store) {
+    this.store = store;
+  }
+
+  /** Adds an error naming the offending field of {@code baseModel}, if any. */
+  public void validate(JsonNode base, Validation v) {
+    if (base == null || base.isNull()) {
+      v.check(
+          false,
+          "baseModel",
+          "is required: a GPT-2 name, a model id, {\"path\": dir} or {\"config\": {...}}");
+    } else if (base.isTextual()) {
+      String name = base.asText();
+      v.check(
+          GptConfig.isPreset(name)
+              || (Ids.isValid(name) && isCheckpoint(store.dir("models", name))),
+          "baseModel",
+          "'"
+              + name
+              + "' is neither a GPT-2 model name (gpt2-small (124M), gpt2-medium (355M), gpt2-large (774M), gpt2-xl (1558M)) nor a model finetuned here");
+    } else if (base.has("path")) {
+      v.check(base.size() == 1, "baseModel", "give only 'path'");
+      v.check(
+          base.get("path").isTextual() && isCheckpoint(Path.of(base.get("path").asText())),
+          "baseModel.path",
+          "must be a directory with config.json and model.safetensors");
+    } else if (base.has("config")) {
+      JsonNode c = base.get("config");
+      for (Iterator<String> it = base.fieldNames(); it.hasNext(); ) {
+        String f = it.next();
+        v.check(f.equals("config") || f.equals("seed"), "baseModel." + f, "unknown field");
+      }
+      v.check(
+          !base.has("seed") || base.get("seed").canConvertToLong(),
+          "baseModel.seed",
+          "must be an integer");
+      if (!c.isObject()) {
+        v.check(
+            false,
+            "baseModel.config",
+            "must be an object with emb_dim, n_layers, n_heads, context_length");
+        return;
+      }
+      for (Iterator<String> it = c.fieldNames(); it.hasNext(); ) {
+        String f = it.next();
+        v.check(
+            CONFIG_KEYS.contains(f),
+            "baseModel.config." + f,
+            "unknown field (known: " + CONFIG_KEYS + ")");
+      }
+      for (String f : new String[] {"emb_dim", "n_layers", "n_heads", "context_length"}) {
+        v.check(
+            c.path(f).canConvertToInt() && c.path(f).asInt() > 0,
+            "baseModel.config." + f,
+            "must be a positive integer");
+      }
+      v.check(
+          !c.path("emb_dim").canConvertToInt()
+              || !c.path("n_heads").canConvertToInt()
+              || c.path("n_heads").asInt() <= 0
+              || c.path("emb_dim").asInt() % c.path("n_heads").asInt() == 0,
+          "baseModel.config.emb_dim",
+          "must be divisible by n_heads");
+    } else {
+      v.check(false, "baseModel", "must be a name, {\"path\": dir} or {\"config\": {...}}");
+    }
+  }
+
+  public String describe(JsonNode base) {
+    return base.isTextual() ? base.asText() : base.toString();
+  }
+
+  public Gpt2Model load(JsonNode base, NDManager manager) throws IOException {
+    if (base.isTextual()) {
+      String name = base.asText();
+      if (GptConfig.isPreset(name)) {
+        return HfCheckpoint.load(pretrainedDir(name), manager);
+      }
+      return HfCheckpoint.load(store.dir("models", name), manager);
+    }
+    if (base.has("path")) {
+      return HfCheckpoint.load(Path.of(base.get("path").asText()), manager);
+    }
+    JsonNode c = base.get("config");
+    GptConfig config =
+        new GptConfig(
+            c.path("vocab_size").asInt(GptConfig.GPT2_VOCAB_SIZE),
+            c.get("context_length").asInt(),
+            c.get("emb_dim").asInt(),
+            c.get("n_layers").asInt(),
+            c.get("n_heads").asInt());
+    return Gpt2Model.randomInit(config, base.path("seed").asLong(123), manager);
+  }
+
+  /** {@code base-models/gpt2-medium/} for "gpt2-medium (355M)". */
+  private Path pretrainedDir(String name) throws IOException {
+    String canonical = GptConfig.canonicalPresetName(name);
+    String slug = canonical.substring(0, canonical.indexOf(' ')).toLowerCase(Locale.ROOT);
+    Path dir = store.root().resolve("base-models").resolve(slug);
+    if (!isCheckpoint(dir)) {
+      throw new IOException(
+          "the pretrained weights of '"
+              + canonical
+              + "' are not in the artifact store at "
+              + dir
+              + " (config.json + model.safetensors in Hugging Face layout); this version does not download them: "
+              + "place them there, or give baseModel {\"path\": dir}");
+    }
+    return dir;
+  }
+
+  private static boolean isCheckpoint(Path dir) {
+    return Files.isRegularFile(dir.resolve(HfCheckpoint.CONFIG_FILE))
+        && Files.isRegularFile(dir.resolve(HfCheckpoint.WEIGHTS_FILE));
+  }
+}

@@ -1,0 +1,38 @@
+package io.llmft.trainer.service;
+
+import io.llmft.common.JobState;
+import io.llmft.core.train.EvaluationPoint;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The training job document served by {@code GET /training-jobs/{id}}. */
+public class TrainingState extends JobState {
+  public String datasetId;
+  public String baseModel;
+  public String device;
+  public Long parameterCount;
+  public Hyperparameters hyperparameters;
+  public int epoch;
+  public int step;
+  public int totalSteps;
+  public Double lastLoss;
+  public Losses initialLosses;
+  public List<EvaluationPoint> metrics = new ArrayList<>();
+  public Double trainingSeconds;
+  public String modelId;
+
+  /** The settings the job ran with, defaults filled in. */
+  public record Hyperparameters(
+      int epochs,
+      int batchSize,
+      double learningRate,
+      double weightDecay,
+      int evalFreq,
+      int evalIter,
+      long seed,
+      boolean shuffle,
+      Integer maxSteps,
+      int allowedMaxLength) {}
+
+  public record Losses(double train, double validation) {}
+}

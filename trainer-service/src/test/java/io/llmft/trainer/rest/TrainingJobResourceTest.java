@@ -1,0 +1,225 @@
+package io.llmft.trainer.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.lessThan;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llmft.common.ArtifactStore;
+import io.llmft.common.DatasetArtifacts;
+import io.llmft.common.TestDatasets;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class TrainingJobResourceTest {
+  private static final String TINY =
+      "{\"config\": {\"emb_dim\": 8, \"n_layers\": 1, \"n_heads\": 2, \"context_length\": 64}, \"seed\": 7}";
+
+  @Inject DatasetArtifacts datasets;
+  @Inject ArtifactStore store;
+
+  private String datasetId;
+
+  @BeforeEach
+  void dataset() {
+    datasetId = "ds-" + UUID.randomUUID();
+    TestDatasets.write(datasets, datasetId, 12, 4, 2);
+  }
+
+  private String post(String body) {
+    return given()
+        .contentType(ContentType.JSON)
+        .body(body)
+        .post("/training-jobs")
+        .then()
+        .statusCode(202)
+        .header("Location", containsString("/training-jobs/"))
+        .extract()
+        .path("id");
+  }
+
+  private void awaitStatus(String id, String status) {
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () -> given().get("/training-jobs/" + id).then().extract().path("status"),
+            s ->
+                status.equals(s)
+                    || "FAILED".equals(s)
+                    || "SUCCEEDED".equals(s)
+                    || "CANCELLED".equals(s));
+    given().get("/training-jobs/" + id).then().body("status", equalTo(status));
+  }
+
+  @Test
+  void trainsARandomInitModelAndSavesItInHuggingFaceLayout() throws Exception {
+    String id =
+        post(
+            "{\"datasetId\": \""
+                + datasetId
+                + "\", \"baseModel\": "
+                + TINY
+                + ", \"epochs\": 2, \"batchSize\": 4, \"evalFreq\": 2, \"evalIter\": 1, \"learningRate\": 0.001}");
+    awaitStatus(id, "SUCCEEDED");
+    given()
+        .get("/training-jobs/" + id)
+        .then()
+        .body("modelId", equalTo(id))
+        .body("device", containsString("cpu"))
+        .body(
+            "totalSteps",
+            equalTo(6)) // 12 entries / batch 4 = 3 steps per epoch (drop_last), 2 epochs
+        .body("step", equalTo(6))
+        .body("metrics.step", equalTo(java.util.List.of(0, 2, 4)))
+        .body("metrics.epoch", equalTo(java.util.List.of(1, 1, 2)))
+        .body("metrics[0].tokensSeen", notNullValue())
+        .body("initialLosses.train", notNullValue())
+        .body("initialLosses.validation", notNullValue())
+        .body(
+            "metrics[2].trainLoss",
+            lessThan(
+                ((Number)
+                        given()
+                            .get("/training-jobs/" + id)
+                            .then()
+                            .extract()
+                            .path("initialLosses.train"))
+                    .floatValue()))
+        .body("hyperparameters.allowedMaxLength", equalTo(64))
+        .body("hyperparameters.weightDecay", equalTo(0.1f));
+    Path model = store.dir("models", id);
+    assertTrue(Files.isRegularFile(model.resolve("model.safetensors")));
+    var config = new ObjectMapper().readTree(model.resolve("config.json").toFile());
+    assertFalse(config.get("tie_word_embeddings").asBoolean());
+    assertTrue(Files.isRegularFile(model.resolve("training.json")));
+  }
+
+  @Test
+  void finetunesAHuggingFaceCheckpointGivenByPath() {
+    Path fixture = Path.of("../gpt-core/src/test/resources/gpt2-tiny").toAbsolutePath().normalize();
+    String id =
+        post(
+            "{\"datasetId\": \""
+                + datasetId
+                + "\", \"baseModel\": {\"path\": \""
+                + fixture
+                + "\"}, \"epochs\": 1, \"batchSize\": 4, \"maxSteps\": 2}");
+    awaitStatus(id, "SUCCEEDED");
+    given()
+        .get("/training-jobs/" + id)
+        .then()
+        .body("step", equalTo(2))
+        .body("totalSteps", equalTo(2))
+        .body(
+            "parameterCount", equalTo(1_616_352)); // the tied head counted twice, as the book does
+  }
+
+  @Test
+  void invalidJobsNameEveryField() {
+    given()
+        .contentType(ContentType.JSON)
+        .body(
+            "{\"datasetId\": \"missing-ds\", \"baseModel\": {\"config\": {\"emb_dim\": 10, \"n_layers\": 0, \"n_heads\": 3, \"context_length\": 16, \"width\": 2}},"
+                + " \"epochs\": -1, \"lora\": {\"rank\": 16, \"alpha\": 16}}")
+        .post("/training-jobs")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body(
+            "errors.field",
+            hasItems(
+                "datasetId",
+                "baseModel.config.n_layers",
+                "baseModel.config.emb_dim",
+                "baseModel.config.width",
+                "epochs",
+                "lora"));
+    given()
+        .contentType(ContentType.JSON)
+        .body("{\"datasetId\": \"" + datasetId + "\", \"baseModel\": \"gpt3\"}")
+        .post("/training-jobs")
+        .then()
+        .statusCode(400)
+        .body("errors.field", hasItem("baseModel"));
+    given()
+        .contentType(ContentType.JSON)
+        .body("{\"datasetId\": \"" + datasetId + "\", \"baseModel\": {\"path\": \"/nowhere\"}}")
+        .post("/training-jobs")
+        .then()
+        .statusCode(400)
+        .body("errors.field", hasItem("baseModel.path"));
+    given()
+        .contentType(ContentType.JSON)
+        .body(
+            "{\"datasetId\": \""
+                + datasetId
+                + "\", \"baseModel\": "
+                + TINY
+                + ", \"learningrate\": 1}")
+        .post("/training-jobs")
+        .then()
+        .statusCode(400)
+        .body("errors[0].field", equalTo("learningrate"));
+  }
+
+  @Test
+  void pretrainedNameWithoutWeightsFailsWithAClearError() {
+    String id =
+        post("{\"datasetId\": \"" + datasetId + "\", \"baseModel\": \"gpt2-medium (355M)\"}");
+    awaitStatus(id, "FAILED");
+    given()
+        .get("/training-jobs/" + id)
+        .then()
+        .body("error", containsString("gpt2-medium (355M)"))
+        .body("error", containsString("base-models"));
+  }
+
+  @Test
+  void unknownJobIsAProblem() {
+    given()
+        .get("/training-jobs/nope")
+        .then()
+        .statusCode(404)
+        .contentType("application/problem+json");
+    given().delete("/training-jobs/nope").then().statusCode(404);
+  }
+
+  @Test
+  void cancelStopsAJobAndEventsStreamItsProgress() {
+    String id =
+        post(
+            "{\"datasetId\": \""
+                + datasetId
+                + "\", \"baseModel\": "
+                + TINY
+                + ", \"epochs\": 500, \"batchSize\": 4}");
+    given().delete("/training-jobs/" + id).then().statusCode(202);
+    awaitStatus(id, "CANCELLED");
+    given().delete("/training-jobs/" + id).then().statusCode(409);
+    String stream =
+        given()
+            .accept("text/event-stream")
+            .get("/training-jobs/" + id + "/events")
+            .then()
+            .statusCode(200)
+            .extract()
+            .asString();
+    assertTrue(stream.contains("\"status\":\"CANCELLED\""), stream);
+  }
+}
