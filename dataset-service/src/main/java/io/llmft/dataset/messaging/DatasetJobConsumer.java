@@ -4,6 +4,7 @@ import io.llmft.common.JobMessages;
 import io.llmft.core.messages.DatasetJob;
 import io.llmft.core.messages.Topics;
 import io.llmft.dataset.service.DatasetService;
+import io.llmft.dataset.service.DatasetState;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -31,7 +32,7 @@ public class DatasetJobConsumer {
   @Blocking
   public void consume(ConsumerRecord<String, String> record) {
     DatasetJob job = messages.parse(record.value(), DatasetJob.class);
-    DatasetService.Accepted accepted = service.accept(job, record.key());
+    DatasetService.Accepted<DatasetState> accepted = service.accept(job, record.key());
     if (!accepted.created()) {
       LOG.infof("dataset job %s was accepted before; redelivery ignored", accepted.state().id);
     }

@@ -31,10 +31,7 @@ public class DatasetResource {
 
   @POST
   public Response create(DatasetJob job, @jakarta.ws.rs.core.Context UriInfo uri) {
-    if (job == null) {
-      throw ProblemException.invalid("$", "a JSON body is required");
-    }
-    DatasetService.Accepted accepted = service.accept(job, null);
+    DatasetService.Accepted<DatasetState> accepted = service.accept(job, null);
     if (!accepted.created()) {
       throw ProblemException.conflict("dataset '" + accepted.state().id + "' already exists");
     }

@@ -2,27 +2,21 @@ package io.llmft.dataset.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.llmft.common.ArtifactStore;
 import io.llmft.common.DatasetArtifacts;
-import io.llmft.common.Ids;
-import io.llmft.common.JobEventPublisher;
-import io.llmft.common.JobStore;
-import io.llmft.common.JobWorkers;
-import io.llmft.common.PipelineForwarder;
-import io.llmft.common.ProblemException;
+import io.llmft.common.StageService;
+import io.llmft.common.StageSupport;
 import io.llmft.common.Validation;
 import io.llmft.core.data.DatasetSplit;
 import io.llmft.core.messages.DatasetJob;
-import io.llmft.core.messages.JobStatus;
+import io.llmft.core.messages.Pipeline;
 import io.llmft.core.messages.PipelineContext;
 import io.llmft.core.messages.Stage;
 import io.llmft.core.model.GptConfig;
 import io.llmft.core.text.Gpt2Tokenizer;
 import io.llmft.core.text.PromptStyle;
 import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,65 +26,39 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.jboss.logging.Logger;
 
-/** Accepts dataset jobs and prepares them: load, validate entries, split, measure, store. */
-@ApplicationScoped
-public class DatasetService {
-  private static final Logger LOG = Logger.getLogger(DatasetService.class);
-
-  private final JobStore<DatasetState> jobs;
+/** Prepares datasets: load, validate entries, split as the book, measure token lengths, store. */
+@Singleton
+public class DatasetService extends StageService<DatasetJob, DatasetState> {
   private final DatasetArtifacts artifacts;
   private final EntrySource source;
-  private final JobWorkers workers;
-  private final JobEventPublisher events;
-  private final PipelineForwarder forwarder;
   private final ObjectMapper mapper;
 
-  public DatasetService(
-      ArtifactStore store,
-      DatasetArtifacts artifacts,
-      EntrySource source,
-      JobWorkers workers,
-      JobEventPublisher events,
-      PipelineForwarder forwarder,
-      ObjectMapper mapper) {
-    this.jobs = new JobStore<>(store, Stage.DATASET, DatasetState.class, "dataset");
+  public DatasetService(StageSupport support, DatasetArtifacts artifacts, EntrySource source) {
+    super(Stage.DATASET, DatasetJob.class, DatasetState.class, "dataset", "ds", support);
     this.artifacts = artifacts;
     this.source = source;
-    this.workers = workers;
-    this.events = events;
-    this.forwarder = forwarder;
-    this.mapper = mapper;
+    this.mapper = support.mapper();
   }
 
-  void resumeUnfinished(@Observes StartupEvent start) {
-    for (DatasetState job : jobs.unfinished()) {
-      LOG.infof("resuming dataset job %s after a restart", job.id);
-      workers.submit(() -> run(job.id));
-    }
+  void onStart(@Observes StartupEvent start) {
+    resumeUnfinished();
   }
 
-  public DatasetState get(String id) {
-    return jobs.get(id);
+  @Override
+  protected String jobId(DatasetJob job) {
+    return job.jobId();
   }
 
-  /**
-   * Validates and stores a new dataset job, then prepares it on a worker.
-   *
-   * @param defaultId the id to use when the job names none (the Kafka key); a new id when null
-   * @return the stored job, or the existing one when a job with this id was accepted before
-   * @throws ProblemException 400 naming each invalid field
-   */
-  public Accepted accept(DatasetJob job, String defaultId) {
-    validate(job);
-    String id =
-        job.jobId() != null
-            ? job.jobId()
-            : defaultId != null ? Ids.require(defaultId, "jobId") : Ids.newId("ds");
+  @Override
+  protected Pipeline pipeline(DatasetJob job) {
+    return job.pipeline();
+  }
+
+  @Override
+  protected DatasetState newState(DatasetJob job) {
     DatasetState state = new DatasetState();
-    state.id = id;
-    state.name = job.name() != null ? job.name() : id;
+    state.name = job.name();
     state.source = EntrySource.describe(job);
     state.promptStyle = job.promptStyle() != null ? job.promptStyle() : PromptStyle.ALPACA.id();
     state.allowedMaxLength =
@@ -98,30 +66,19 @@ public class DatasetService {
     state.trainFraction = fraction(job, true);
     state.testFraction = fraction(job, false);
     state.seed = job.seed();
-    state.pipelineId = job.pipeline() != null ? job.pipeline().id() : null;
-    if (!jobs.create(state)) {
-      return new Accepted(jobs.get(id), false);
-    }
-    storeRequest(id, job);
-    events.publish(Stage.DATASET, state);
-    workers.submit(() -> run(id));
-    return new Accepted(state, true);
+    return state;
   }
-
-  /** The stored job and whether this call created it. */
-  public record Accepted(DatasetState state, boolean created) {}
 
   private static double fraction(DatasetJob job, boolean train) {
-    if (job.split() == null) {
-      return train ? DatasetSplit.BOOK_TRAIN_FRACTION : DatasetSplit.BOOK_TEST_FRACTION;
+    Double value = job.split() == null ? null : train ? job.split().train() : job.split().test();
+    if (value != null) {
+      return value;
     }
-    Double value = train ? job.split().train() : job.split().test();
-    return value != null
-        ? value
-        : train ? DatasetSplit.BOOK_TRAIN_FRACTION : DatasetSplit.BOOK_TEST_FRACTION;
+    return train ? DatasetSplit.BOOK_TRAIN_FRACTION : DatasetSplit.BOOK_TEST_FRACTION;
   }
 
-  private static void validate(DatasetJob job) {
+  @Override
+  protected void validate(DatasetJob job) {
     Validation v = new Validation();
     v.id(job.jobId(), "jobId");
     DatasetJob.Source s = job.source();
@@ -152,13 +109,11 @@ public class DatasetService {
         v.check(false, "promptStyle", e.getMessage());
       }
     }
-    if (job.split() != null) {
-      double train = fraction(job, true);
-      double test = fraction(job, false);
-      v.check(train >= 0 && train <= 1, "split.train", "must be between 0 and 1");
-      v.check(test >= 0 && test <= 1, "split.test", "must be between 0 and 1");
-      v.check(train + test <= 1, "split", "train + test must not exceed 1");
-    }
+    double train = fraction(job, true);
+    double test = fraction(job, false);
+    v.check(train >= 0 && train <= 1, "split.train", "must be between 0 and 1");
+    v.check(test >= 0 && test <= 1, "split.test", "must be between 0 and 1");
+    v.check(train + test <= 1, "split", "train + test must not exceed 1");
     v.positive(job.allowedMaxLength(), "allowedMaxLength");
     v.throwIfInvalid();
   }
@@ -172,41 +127,9 @@ public class DatasetService {
     }
   }
 
-  /** Keeps the original request beside the dataset, so that a restart can redo the job. */
-  private void storeRequest(String id, DatasetJob job) {
-    ObjectNode request = mapper.valueToTree(job);
-    request.put("jobId", id);
-    jobs.saveRequest(id, request);
-  }
-
-  void run(String id) {
-    DatasetState state = jobs.get(id);
-    state.status = JobStatus.RUNNING;
-    jobs.save(state);
-    events.publish(Stage.DATASET, state);
-    try {
-      DatasetJob job = jobs.readRequest(id, DatasetJob.class);
-      prepare(state, source.load(job));
-      state.status = JobStatus.SUCCEEDED;
-      jobs.save(state);
-      events.publish(
-          Stage.DATASET,
-          state,
-          1.0,
-          mapper.valueToTree(state.counts),
-          artifacts.dir(id).toString());
-      forwarder.forward(job.pipeline(), Map.of(PipelineContext.DATASET_ID, id));
-    } catch (Exception e) {
-      LOG.errorf(e, "dataset job %s failed", id);
-      state.status = JobStatus.FAILED;
-      state.error = e.getMessage() != null ? e.getMessage() : e.toString();
-      jobs.save(state);
-      events.publish(Stage.DATASET, state);
-    }
-  }
-
-  private void prepare(DatasetState state, List<JsonNode> raw) {
-    PromptStyle style = PromptStyle.fromId(state.promptStyle);
+  @Override
+  protected Map<String, String> execute(DatasetState state, DatasetJob job) throws Exception {
+    List<JsonNode> raw = source.load(job);
     List<JsonNode> valid = new ArrayList<>();
     state.rejected = new ArrayList<>();
     for (int i = 0; i < raw.size(); i++) {
@@ -232,11 +155,24 @@ public class DatasetService {
     splits.forEach((k, v) -> counts.put(k, v.size()));
     state.total = raw.size();
     state.counts = counts;
-    state.tokenStats = tokenStats(valid, style, state.allowedMaxLength);
+    state.tokenStats =
+        tokenStats(valid, PromptStyle.fromId(state.promptStyle), state.allowedMaxLength);
+    String name = state.name != null ? state.name : state.id;
     artifacts.write(
         new DatasetArtifacts.Manifest(
-            state.id, state.name, state.promptStyle, state.allowedMaxLength, counts),
+            state.id, name, state.promptStyle, state.allowedMaxLength, counts),
         splits);
+    return Map.of(PipelineContext.DATASET_ID, state.id);
+  }
+
+  @Override
+  protected String artifact(DatasetState state) {
+    return artifacts.dir(state.id).toString();
+  }
+
+  @Override
+  protected JsonNode metrics(DatasetState state) {
+    return state.counts == null ? null : mapper.valueToTree(state.counts);
   }
 
   private static DatasetState.TokenStats tokenStats(

@@ -4,6 +4,7 @@ import io.llmft.common.JobMessages;
 import io.llmft.core.messages.Topics;
 import io.llmft.core.messages.TrainingJob;
 import io.llmft.trainer.service.TrainingService;
+import io.llmft.trainer.service.TrainingState;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -30,7 +31,7 @@ public class TrainingJobConsumer {
   @Blocking
   public void consume(ConsumerRecord<String, String> record) {
     TrainingJob job = messages.parse(record.value(), TrainingJob.class);
-    TrainingService.Accepted accepted = service.accept(job, record.key());
+    TrainingService.Accepted<TrainingState> accepted = service.accept(job, record.key());
     if (!accepted.created()) {
       LOG.infof("training job %s was accepted before; redelivery ignored", accepted.state().id);
     }

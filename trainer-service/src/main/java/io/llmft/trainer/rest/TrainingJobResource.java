@@ -36,10 +36,7 @@ public class TrainingJobResource {
 
   @POST
   public Response create(TrainingJob job, @Context UriInfo uri) {
-    if (job == null) {
-      throw ProblemException.invalid("$", "a JSON body is required");
-    }
-    TrainingService.Accepted accepted = service.accept(job, null);
+    TrainingService.Accepted<TrainingState> accepted = service.accept(job, null);
     if (!accepted.created()) {
       throw ProblemException.conflict("training job '" + accepted.state().id + "' already exists");
     }
