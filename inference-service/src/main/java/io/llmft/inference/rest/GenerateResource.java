@@ -1,0 +1,73 @@
+package io.llmft.inference.rest;
+
+import io.llmft.common.ProblemException;
+import io.llmft.common.Validation;
+import io.llmft.core.data.InstructionEntry;
+import io.llmft.core.generate.Sampler;
+import io.llmft.core.text.PromptStyle;
+import io.llmft.inference.service.InferenceService;
+import io.llmft.inference.service.ModelCache;
+import io.llmft.inference.service.Responder;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.io.IOException;
+
+@Path("/generate")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class GenerateResource {
+  private final ModelCache models;
+
+  public GenerateResource(ModelCache models) {
+    this.models = models;
+  }
+
+  @POST
+  public GenerateResponse generate(GenerateRequest request) throws IOException {
+    if (request == null) {
+      throw ProblemException.invalid("$", "a JSON body is required");
+    }
+    Validation v = new Validation();
+    models.validate(request.model(), "model", v);
+    v.check(
+        request.instruction() != null && !request.instruction().isBlank(),
+        "instruction",
+        "is required");
+    v.positive(request.maxNewTokens(), "maxNewTokens");
+    v.check(
+        request.temperature() == null || request.temperature() >= 0,
+        "temperature",
+        "must not be negative");
+    v.positive(request.topK(), "topK");
+    PromptStyle style = PromptStyle.ALPACA;
+    if (request.promptStyle() != null) {
+      try {
+        style = PromptStyle.fromId(request.promptStyle());
+      } catch (IllegalArgumentException e) {
+        v.check(false, "promptStyle", e.getMessage());
+      }
+    }
+    v.throwIfInvalid();
+    Sampler sampler =
+        Sampler.of(
+            request.temperature() == null ? 0 : request.temperature(),
+            request.topK(),
+            request.seed());
+    int maxNewTokens =
+        request.maxNewTokens() != null
+            ? request.maxNewTokens()
+            : InferenceService.DEFAULT_MAX_NEW_TOKENS;
+    Responder.Answer answer =
+        Responder.answer(
+            models.get(request.model()),
+            style,
+            new InstructionEntry(request.instruction(), request.input(), null),
+            maxNewTokens,
+            sampler);
+    return new GenerateResponse(
+        answer.response(), answer.generatedTokens(), answer.finishReason().id());
+  }
+}

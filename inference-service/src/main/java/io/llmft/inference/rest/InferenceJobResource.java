@@ -1,0 +1,66 @@
+package io.llmft.inference.rest;
+
+import io.llmft.common.ProblemException;
+import io.llmft.core.messages.InferenceJob;
+import io.llmft.core.messages.JobStatus;
+import io.llmft.inference.service.InferenceService;
+import io.llmft.inference.service.InferenceState;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.Map;
+
+@Path("/inference-jobs")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class InferenceJobResource {
+  private final InferenceService service;
+
+  public InferenceJobResource(InferenceService service) {
+    this.service = service;
+  }
+
+  @POST
+  public Response create(InferenceJob job, @Context UriInfo uri) {
+    InferenceService.Accepted<InferenceState> accepted = service.accept(job, null);
+    if (!accepted.created()) {
+      throw ProblemException.conflict("inference job '" + accepted.state().id + "' already exists");
+    }
+    InferenceState state = accepted.state();
+    return Response.accepted(Map.of("id", state.id, "status", state.status))
+        .location(uri.getAbsolutePathBuilder().path(state.id).build())
+        .build();
+  }
+
+  @GET
+  @Path("/{id}")
+  public InferenceState get(@PathParam("id") String id) {
+    return service.get(id);
+  }
+
+  /**
+   * The split's entries with {@code model_response} added: the book's
+   * instruction-data-with-response.json.
+   */
+  @GET
+  @Path("/{id}/responses")
+  public Response responses(@PathParam("id") String id) {
+    InferenceState state = service.get(id);
+    if (state.status != JobStatus.SUCCEEDED) {
+      throw ProblemException.conflict(
+          "inference job '"
+              + id
+              + "' is "
+              + state.status
+              + "; its responses exist once it SUCCEEDED");
+    }
+    return Response.ok(service.responsesFile(id).toFile(), MediaType.APPLICATION_JSON).build();
+  }
+}

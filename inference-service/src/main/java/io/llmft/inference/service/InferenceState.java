@@ -1,0 +1,16 @@
+package io.llmft.inference.service;
+
+import io.llmft.common.JobState;
+
+/** The inference job document served by {@code GET /inference-jobs/{id}}. */
+public class InferenceState extends JobState {
+  public String model;
+  public String datasetId;
+  public String split;
+  public int maxNewTokens;
+  public String device;
+  public int total;
+  public int completed;
+  public long generatedTokens;
+  public Double generationSeconds;
+}

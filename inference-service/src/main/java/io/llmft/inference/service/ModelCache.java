@@ -1,0 +1,90 @@
+package io.llmft.inference.service;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.llmft.common.ArtifactStore;
+import io.llmft.common.Ids;
+import io.llmft.common.Validation;
+import io.llmft.core.DjlRuntime;
+import io.llmft.core.model.Gpt2Model;
+import io.llmft.core.model.HfCheckpoint;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Loads models by reference (a model id in the artifact store's {@code models/}, or {@code {"path":
+ * dir}}) and keeps the most recently used ones loaded.
+ */
+@Singleton
+public class ModelCache {
+  private static final int CAPACITY = 2;
+
+  private final ArtifactStore store;
+  private final NDManager manager;
+  private final Map<Path, Gpt2Model> loaded = new LinkedHashMap<>(4, 0.75f, true);
+
+  public ModelCache(ArtifactStore store) {
+    this.store = store;
+    this.manager = NDManager.newBaseManager(DjlRuntime.device());
+  }
+
+  /** Adds an error naming {@code field} when the reference is not a loadable model. */
+  public void validate(JsonNode model, String field, Validation v) {
+    if (model == null || model.isNull()) {
+      v.check(false, field, "is required: a model id or {\"path\": dir}");
+      return;
+    }
+    if (model.isTextual()) {
+      v.check(
+          Ids.isValid(model.asText()) && isCheckpoint(store.dir("models", model.asText())),
+          field,
+          "no finetuned model with this id in the artifact store");
+    } else if (model.isObject() && model.size() == 1 && model.path("path").isTextual()) {
+      v.check(
+          isCheckpoint(Path.of(model.get("path").asText())),
+          field + ".path",
+          "must be a directory with config.json and model.safetensors");
+    } else {
+      v.check(false, field, "must be a model id or {\"path\": dir}");
+    }
+  }
+
+  public static String describe(JsonNode model) {
+    return model.isTextual() ? model.asText() : model.get("path").asText();
+  }
+
+  public synchronized Gpt2Model get(JsonNode model) throws IOException {
+    Path dir =
+        model.isTextual()
+            ? store.dir("models", model.asText())
+            : Path.of(model.get("path").asText());
+    dir = dir.toAbsolutePath().normalize();
+    Gpt2Model cached = loaded.get(dir);
+    if (cached != null) {
+      return cached;
+    }
+    Gpt2Model fresh = HfCheckpoint.load(dir, manager);
+    loaded.put(dir, fresh);
+    if (loaded.size() > CAPACITY) {
+      var eldest = loaded.entrySet().iterator().next();
+      loaded.remove(eldest.getKey());
+      eldest.getValue().close();
+    }
+    return fresh;
+  }
+
+  private static boolean isCheckpoint(Path dir) {
+    return Files.isRegularFile(dir.resolve(HfCheckpoint.CONFIG_FILE))
+        && Files.isRegularFile(dir.resolve(HfCheckpoint.WEIGHTS_FILE));
+  }
+
+  @PreDestroy
+  void close() {
+    manager.close();
+  }
+}
