@@ -1,0 +1,25 @@
+package io.llmft.scoring.service;
+
+import io.llmft.common.JobState;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The scoring job document served by {@code GET /scoring-jobs/{id}}. */
+public class ScoringState extends JobState {
+  public String inferenceJobId;
+  public String responseKey;
+  public String judgeUrl;
+  public String judgeModel;
+  public int total;
+  public int completed;
+  public int scored;
+  public Double averageScore;
+  public List<Score> scores = new ArrayList<>();
+  public List<Unparsed> unparsed = new ArrayList<>();
+
+  /** {@code raw} is the judge's answer; empty for an empty response, scored 0 without asking. */
+  public record Score(int index, int score, String raw) {}
+
+  /** An answer that is not an integer from 0 to 100. */
+  public record Unparsed(int index, String raw) {}
+}

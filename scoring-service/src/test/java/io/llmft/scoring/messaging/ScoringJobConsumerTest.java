@@ -1,0 +1,78 @@
+package io.llmft.scoring.messaging;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.llmft.common.ArtifactStore;
+import io.llmft.common.FakeOllama;
+import io.llmft.common.KafkaTestClient;
+import io.llmft.core.messages.Topics;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The {@code scoring-jobs} flow over the real broker, on the book's 110 test responses. */
+@QuarkusTest
+class ScoringJobConsumerTest {
+  @Inject ArtifactStore store;
+
+  @Test
+  void scoresTheResponsesOfAnInferenceJob() throws Exception {
+    String inferenceJobId = "inf-" + UUID.randomUUID();
+    Path responses = store.dir("responses", inferenceJobId).resolve("responses.json");
+    Files.createDirectories(responses.getParent());
+    try (InputStream in = getClass().getResourceAsStream("/instruction-data-with-response.json")) {
+      Files.copy(in, responses);
+    }
+    try (FakeOllama ollama =
+        new FakeOllama(prompt -> prompt.contains("as fast as a bullet") ? "85" : "50")) {
+      String id = "score-kafka-" + UUID.randomUUID();
+      KafkaTestClient.send(
+          Topics.SCORING_JOBS,
+          id,
+          """
+          {"jobId": "%s", "inferenceJobId": "%s", "judge": {"url": "%s", "model": "llama3"}}
+          """
+              .formatted(id, inferenceJobId, ollama.url()));
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(250))
+          .until(
+              () ->
+                  given().get("/scoring-jobs/" + id).then().extract().statusCode() == 200
+                      && "SUCCEEDED"
+                          .equals(
+                              given().get("/scoring-jobs/" + id).then().extract().path("status")));
+      given()
+          .get("/scoring-jobs/" + id)
+          .then()
+          .body("total", equalTo(110))
+          .body("scored", equalTo(110))
+          .body("scores[0].score", equalTo(85))
+          .body("averageScore", equalTo((85 + 109 * 50) / 110f));
+      var event =
+          KafkaTestClient.await(
+              Topics.JOB_EVENTS,
+              r -> id.equals(r.key()) && r.value().contains("SUCCEEDED"),
+              Duration.ofSeconds(30));
+      assertTrue(event.value().contains("\"averageScore\""), event.value());
+    }
+  }
+
+  @Test
+  void poisonMessageGoesToTheDeadLetterTopic() {
+    String key = "score-bad-" + UUID.randomUUID();
+    KafkaTestClient.send(Topics.SCORING_JOBS, key, "[1, 2, 3]");
+    var dead =
+        KafkaTestClient.await(
+            Topics.dlq(Topics.SCORING_JOBS), r -> key.equals(r.key()), Duration.ofSeconds(30));
+    assertTrue(KafkaTestClient.header(dead, "dead-letter-reason") != null);
+  }
+}

@@ -1,0 +1,88 @@
+package io.llmft.common;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+/**
+ * A local HTTP server that speaks Ollama's {@code POST /api/chat} streaming format: one JSON object
+ * per line, each with a piece of {@code message.content}, the last with {@code "done": true}; or an
+ * {@code {"error": ...}} line. The answer comes from a function of the user prompt; a null answer
+ * streams an error line after one piece.
+ */
+public final class FakeOllama implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final HttpServer server;
+  private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
+
+  public FakeOllama(Function<String, String> answer) throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/api/chat",
+        exchange -> {
+          JsonNode request = JSON.readTree(exchange.getRequestBody());
+          requests.add(request);
+          String prompt = request.at("/messages/0/content").asText();
+          String reply = answer.apply(prompt);
+          exchange.getResponseHeaders().add("Content-Type", "application/x-ndjson");
+          exchange.sendResponseHeaders(200, 0);
+          try (OutputStream out = exchange.getResponseBody()) {
+            if (reply == null) {
+              line(out, piece(request, "4", false));
+              line(out, "{\"error\":\"model runner has unexpectedly stopped\"}");
+              return;
+            }
+            int half = reply.length() / 2;
+            line(out, piece(request, reply.substring(0, half), false));
+            line(out, piece(request, reply.substring(half), false));
+            line(out, piece(request, "", true));
+          }
+        });
+    server.createContext(
+        "/api/tags",
+        exchange -> {
+          byte[] body =
+              "{\"models\":[{\"name\":\"llama3:latest\"}]}".getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
+    server.start();
+  }
+
+  private static String piece(JsonNode request, String content, boolean done) throws IOException {
+    var node = JSON.createObjectNode();
+    node.put("model", request.path("model").asText());
+    node.put("created_at", "2024-05-01T00:00:00Z");
+    node.putObject("message").put("role", "assistant").put("content", content);
+    node.put("done", done);
+    return JSON.writeValueAsString(node);
+  }
+
+  private static void line(OutputStream out, String json) throws IOException {
+    out.write((json + "\n").getBytes(StandardCharsets.UTF_8));
+    out.flush();
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  /** Every {@code /api/chat} request body received, in order. */
+  public List<JsonNode> requests() {
+    return requests;
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}
