@@ -68,6 +68,10 @@ public final class BookTrainer {
                 globalStep + 1 < totalSteps);
           }
           double loss = trainStep(batch, optimizer);
+          if (!Double.isFinite(loss)) {
+            throw new ArithmeticException(
+                "training diverged: the loss of step " + (globalStep + 2) + " is " + loss);
+          }
           tokensSeen += batch.tokenCount();
           globalStep++;
           listener.stepDone(epoch, globalStep + 1, totalSteps, loss, tokensSeen);

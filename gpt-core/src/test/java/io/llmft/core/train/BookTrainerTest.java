@@ -1,0 +1,126 @@
+package io.llmft.core.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import io.llmft.core.data.BatchLoader;
+import io.llmft.core.data.InstructionCollator;
+import io.llmft.core.model.Gpt2Model;
+import io.llmft.core.model.GptConfig;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BookTrainerTest {
+  private static final GptConfig TINY = new GptConfig(50257, 32, 8, 1, 2);
+
+  private static List<int[]> items(int n) {
+    List<int[]> items = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      int[] item = new int[3 + i % 4];
+      for (int j = 0; j < item.length; j++) {
+        item[j] = 100 + i + j;
+      }
+      items.add(item);
+    }
+    return items;
+  }
+
+  private static BatchLoader loader(int n, boolean shuffle, boolean dropLast) {
+    return new BatchLoader(items(n), 2, shuffle, dropLast, new InstructionCollator(32), 123);
+  }
+
+  @Test
+  void evaluatesAtTheBooksPointsAndCountsTokensLikeIt() {
+    try (NDManager m = NDManager.newBaseManager();
+        Gpt2Model model = Gpt2Model.randomInit(TINY, 1, m)) {
+      List<Long> stepTokens = new ArrayList<>();
+      var result =
+          new BookTrainer(model)
+              .train(
+                  loader(11, true, true),
+                  loader(4, false, false),
+                  new TrainingSettings(2, 2, 1e-3, 0.1, 3, 2, 123, true, null),
+                  new TrainingListener() {
+                    long previous;
+
+                    @Override
+                    public void stepDone(
+                        int epoch, int step, int totalSteps, double loss, long tokensSeen) {
+                      stepTokens.add(tokensSeen - previous);
+                      previous = tokensSeen;
+                      assertEquals(10, totalSteps);
+                    }
+                  });
+      // 11 items, batch 2, drop_last: 5 steps per epoch; global_step 0..9, eval when global_step %
+      // 3 == 0
+      assertEquals(10, result.steps());
+      assertEquals(
+          List.of(0, 3, 6, 9), result.evaluations().stream().map(EvaluationPoint::step).toList());
+      assertEquals(
+          List.of(1, 1, 2, 2), result.evaluations().stream().map(EvaluationPoint::epoch).toList());
+      long tokensAtStep3 = stepTokens.subList(0, 4).stream().mapToLong(Long::longValue).sum();
+      assertEquals(tokensAtStep3, result.evaluations().get(1).tokensSeen());
+      stepTokens.forEach(t -> assertTrue(t % 2 == 0, "B x T with B = 2"));
+      assertTrue(result.evaluations().get(3).trainLoss() < result.initialTrainLoss(), "it learns");
+    }
+  }
+
+  @Test
+  void maxStepsAndCancellationStopEarly() {
+    try (NDManager m = NDManager.newBaseManager();
+        Gpt2Model model = Gpt2Model.randomInit(TINY, 1, m)) {
+      var limited =
+          new BookTrainer(model)
+              .train(
+                  loader(10, false, true),
+                  loader(2, false, false),
+                  new TrainingSettings(3, 2, 1e-3, 0.1, 5, 1, 123, false, 4),
+                  new TrainingListener() {});
+      assertEquals(4, limited.steps());
+      assertEquals(false, limited.cancelled());
+      var cancelled =
+          new BookTrainer(model)
+              .train(
+                  loader(10, false, true),
+                  loader(2, false, false),
+                  new TrainingSettings(3, 2, 1e-3, 0.1, 5, 1, 123, false, null),
+                  new TrainingListener() {
+                    int calls;
+
+                    @Override
+                    public boolean cancelled() {
+                      return ++calls > 2;
+                    }
+                  });
+      assertEquals(2, cancelled.steps());
+      assertTrue(cancelled.cancelled());
+    }
+  }
+
+  @Test
+  void emptyValidationLoaderGivesNaNAsTheBook() {
+    try (NDManager m = NDManager.newBaseManager();
+        Gpt2Model model = Gpt2Model.randomInit(TINY, 1, m)) {
+      assertTrue(Double.isNaN(new BookTrainer(model).calcLossLoader(loader(0, false, false), 5)));
+    }
+  }
+
+  @Test
+  void aDivergingRunFailsInsteadOfTrainingOnNaN() {
+    try (NDManager m = NDManager.newBaseManager();
+        Gpt2Model model = Gpt2Model.randomInit(TINY, 1, m)) {
+      assertThrows(
+          ArithmeticException.class,
+          () ->
+              new BookTrainer(model)
+                  .train(
+                      loader(10, false, true),
+                      loader(2, false, false),
+                      new TrainingSettings(5, 2, 1e30, 0.0, 5, 1, 123, false, null),
+                      new TrainingListener() {}));
+    }
+  }
+}

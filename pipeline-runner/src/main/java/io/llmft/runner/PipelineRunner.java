@@ -1,0 +1,401 @@
+package io.llmft.runner;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The main job: starts the four services, publishes <em>one</em> message to {@code dataset-jobs}
+ * whose {@code pipeline.next} runs training, inference and scoring on the bundled dataset, follows
+ * {@code job-events}, and prints a summary. Scoring is left out, and said so, when no Ollama
+ * answers.
+ */
+public final class PipelineRunner {
+  static final List<String> SERVICES =
+      List.of("dataset-service", "trainer-service", "inference-service", "scoring-service");
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+
+  private final RunnerOptions options;
+  private final PrintStream out;
+
+  public PipelineRunner(RunnerOptions options, PrintStream out) {
+    this.options = options;
+    this.out = out;
+  }
+
+  /** What the run produced, as the services report it. */
+  public record Summary(
+      String pipelineId,
+      Map<String, String> finalStatus,
+      JsonNode training,
+      JsonNode inference,
+      JsonNode responses,
+      JsonNode scoring,
+      Duration wallTime) {
+    public boolean succeeded() {
+      return !finalStatus.isEmpty() && finalStatus.values().stream().allMatch("SUCCEEDED"::equals);
+    }
+  }
+
+  public static void main(String[] args) {
+    RunnerOptions options;
+    try {
+      options = RunnerOptions.parse(args);
+    } catch (IllegalArgumentException e) {
+      if (!e.getMessage().isEmpty()) {
+        System.err.println(e.getMessage());
+      }
+      System.err.print(RunnerOptions.USAGE);
+      System.exit(e.getMessage().isEmpty() ? 0 : 2);
+      return;
+    }
+    try {
+      Summary summary = new PipelineRunner(options, System.out).run();
+      System.exit(summary.succeeded() ? 0 : 1);
+    } catch (Exception e) {
+      System.err.println(
+          "pipeline run failed: "
+              + e.getMessage()
+              + (e.getCause() != null ? " (" + e.getCause() + ")" : ""));
+      System.exit(1);
+    }
+  }
+
+  public Summary run() throws Exception {
+    Instant started = Instant.now();
+    requireKafka();
+    boolean judge = ollamaAnswers();
+    String pipelineId =
+        "run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    List<ServiceProcess> services = new ArrayList<>();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> services.forEach(ServiceProcess::close)));
+    try {
+      for (int i = 0; i < SERVICES.size(); i++) {
+        services.add(ServiceProcess.start(SERVICES.get(i), options.portBase + i, options));
+      }
+      for (ServiceProcess s : services) {
+        s.awaitReady(Duration.ofMinutes(3));
+        say("%s ready at %s", s.name(), s.url());
+      }
+      Map<String, String> status = follow(pipelineId, judge, started);
+      return summarize(
+          pipelineId, status, services, judge, Duration.between(started, Instant.now()));
+    } finally {
+      services.forEach(ServiceProcess::close);
+    }
+  }
+
+  private void requireKafka() throws Exception {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.kafka);
+    try (Admin admin = Admin.create(p)) {
+      admin.describeCluster().nodes().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IOException(
+          "no Kafka broker answers at "
+              + options.kafka
+              + " (start one with: scripts/kafka.sh start)",
+          e);
+    }
+  }
+
+  private boolean ollamaAnswers() {
+    try {
+      HttpResponse<Void> r =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(options.ollama + "/api/tags"))
+                  .timeout(Duration.ofSeconds(3))
+                  .build(),
+              HttpResponse.BodyHandlers.discarding());
+      if (r.statusCode() == 200) {
+        say("judge: Ollama answers at %s", options.ollama);
+        return true;
+      }
+    } catch (IOException | InterruptedException | IllegalArgumentException e) {
+      // reported below
+    }
+    say(
+        "judge: no Ollama answers at %s, so this run SKIPS SCORING (set OLLAMA_HOST or --ollama to a server with llama3)",
+        options.ollama);
+    return false;
+  }
+
+  ObjectNode pipelineMessage(String pipelineId, boolean judge) {
+    ObjectNode message = JSON.createObjectNode();
+    message.put("jobId", pipelineId + "-dataset");
+    message.put("name", "instruction-data");
+    message.putObject("source").put("builtin", "instruction-data");
+    ObjectNode pipeline = message.putObject("pipeline");
+    pipeline.put("id", pipelineId);
+    ArrayNode next = pipeline.putArray("next");
+    ObjectNode training = next.addObject().put("stage", "training").putObject("job");
+    if (options.baseModelPath != null) {
+      training.putObject("baseModel").put("path", options.baseModelPath);
+    } else {
+      ObjectNode base = training.putObject("baseModel");
+      base.putObject("config")
+          .put("emb_dim", options.embDim)
+          .put("n_layers", options.layers)
+          .put("n_heads", options.heads)
+          .put("context_length", options.contextLength);
+      base.put("seed", 123);
+    }
+    training.put("epochs", options.epochs);
+    if (options.maxSteps != null) {
+      training.put("maxSteps", options.maxSteps);
+    }
+    next.addObject()
+        .put("stage", "inference")
+        .putObject("job")
+        .put("split", "test")
+        .put("maxNewTokens", options.maxNewTokens);
+    if (judge) {
+      next.addObject()
+          .put("stage", "scoring")
+          .putObject("job")
+          .putObject("judge")
+          .put("url", options.ollama);
+    }
+    return message;
+  }
+
+  /**
+   * Publishes the pipeline message and prints its events until the last stage ends or one fails.
+   */
+  private Map<String, String> follow(String pipelineId, boolean judge, Instant started)
+      throws Exception {
+    String lastStage = judge ? "scoring" : "inference";
+    Map<String, String> status = new LinkedHashMap<>();
+    Properties c = new Properties();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.kafka);
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    try (KafkaConsumer<String, String> events =
+        new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
+      List<TopicPartition> partitions =
+          events.partitionsFor("job-events").stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
+      events.assign(partitions);
+      events.seekToEnd(partitions);
+      partitions.forEach(events::position);
+
+      ObjectNode message = pipelineMessage(pipelineId, judge);
+      Properties p = new Properties();
+      p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.kafka);
+      try (KafkaProducer<String, String> producer =
+          new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+        producer
+            .send(
+                new ProducerRecord<>(
+                    "dataset-jobs",
+                    message.get("jobId").asText(),
+                    JSON.writeValueAsString(message)))
+            .get();
+      }
+      say(
+          "published one message to dataset-jobs: pipeline %s (%s)",
+          pipelineId,
+          judge
+              ? "dataset -> training -> inference -> scoring"
+              : "dataset -> training -> inference");
+
+      Instant deadline = started.plus(Duration.ofMinutes(options.timeoutMinutes));
+      while (Instant.now().isBefore(deadline)) {
+        for (ConsumerRecord<String, String> r : events.poll(Duration.ofMillis(500))) {
+          JsonNode event = JSON.readTree(r.value());
+          if (!pipelineId.equals(event.path("pipelineId").asText())) {
+            continue;
+          }
+          String stage = event.path("stage").asText();
+          String state = event.path("status").asText();
+          status.put(stage, state);
+          say("%-9s %-9s %s", stage, state, describe(event));
+          if (state.equals("FAILED")
+              || state.equals("CANCELLED")
+              || (stage.equals(lastStage) && state.equals("SUCCEEDED"))) {
+            return status;
+          }
+        }
+      }
+      throw new IOException(
+          "the pipeline did not finish within " + options.timeoutMinutes + " minutes");
+    }
+  }
+
+  private static String describe(JsonNode event) {
+    StringBuilder s = new StringBuilder();
+    if (event.hasNonNull("progress")) {
+      s.append(String.format("%3.0f%% ", 100 * event.get("progress").asDouble()));
+    }
+    JsonNode m = event.path("metrics");
+    if (m.has("last")) {
+      s.append(
+          String.format(
+              "step %d/%d, train loss %.3f, val loss %.3f",
+              m.get("step").asInt(),
+              m.get("totalSteps").asInt(),
+              m.at("/last/trainLoss").asDouble(),
+              m.at("/last/valLoss").asDouble()));
+    } else if (m.has("completed")) {
+      s.append(m.get("completed").asInt()).append('/').append(m.get("total").asInt());
+      if (m.has("averageScore")) {
+        s.append(String.format(", average score %.2f", m.get("averageScore").asDouble()));
+      }
+    } else if (m.has("train")) {
+      s.append(
+          String.format(
+              "train %d, validation %d, test %d",
+              m.get("train").asInt(), m.get("validation").asInt(), m.get("test").asInt()));
+    }
+    if (event.hasNonNull("error")) {
+      s.append("error: ").append(event.get("error").asText());
+    }
+    return s.toString();
+  }
+
+  private Summary summarize(
+      String pipelineId,
+      Map<String, String> status,
+      List<ServiceProcess> services,
+      boolean judge,
+      Duration wall)
+      throws Exception {
+    JsonNode training = get(services.get(1).url() + "/training-jobs/" + pipelineId + "-training");
+    JsonNode inference =
+        get(services.get(2).url() + "/inference-jobs/" + pipelineId + "-inference");
+    JsonNode responses =
+        "SUCCEEDED".equals(status.get("inference"))
+            ? get(services.get(2).url() + "/inference-jobs/" + pipelineId + "-inference/responses")
+            : null;
+    JsonNode scoring =
+        judge && status.containsKey("scoring")
+            ? get(services.get(3).url() + "/scoring-jobs/" + pipelineId + "-scoring")
+            : null;
+    Summary summary =
+        new Summary(pipelineId, status, training, inference, responses, scoring, wall);
+    print(summary, judge, services.get(3).url());
+    return summary;
+  }
+
+  private void print(Summary s, boolean judge, String scoringUrl) {
+    out.println();
+    out.printf(
+        "=== pipeline %s: %s in %s ===%n",
+        s.pipelineId(),
+        s.succeeded() ? "SUCCEEDED" : "did not succeed",
+        s.wallTime().truncatedTo(ChronoUnit.SECONDS).toString().substring(2).toLowerCase());
+    out.println("stages: " + s.finalStatus());
+    if (options.baseModelPath == null) {
+      out.printf(
+          "base model: random-init GPT-2 (emb_dim %d, %d layers, %d heads, context %d). No GPT-2 weights can be"
+              + " downloaded here, so this model starts from noise and its answers are not meant to be good;"
+              + " give --base-model DIR for a real GPT-2.%n",
+          options.embDim, options.layers, options.heads, options.contextLength);
+    } else {
+      out.println("base model: " + options.baseModelPath);
+    }
+    JsonNode t = s.training();
+    if (t != null && t.has("initialLosses")) {
+      JsonNode metrics = t.path("metrics");
+      JsonNode last = metrics.size() > 0 ? metrics.get(metrics.size() - 1) : null;
+      out.printf(
+          "losses: initial train %.3f, validation %.3f",
+          t.at("/initialLosses/train").asDouble(), t.at("/initialLosses/validation").asDouble());
+      if (last != null) {
+        out.printf(
+            " -> final (step %d) train %.3f, validation %.3f",
+            last.get("step").asInt(),
+            last.get("trainLoss").asDouble(),
+            last.get("valLoss").asDouble());
+      }
+      out.printf(
+          "%ntraining: %d steps in %.1f s on %s%n",
+          t.path("step").asInt(), t.path("trainingSeconds").asDouble(), t.path("device").asText());
+    }
+    if (t != null && t.hasNonNull("error")) {
+      out.println("training error: " + t.get("error").asText());
+    }
+    JsonNode inf = s.inference();
+    if (inf != null && inf.has("generationSeconds")) {
+      out.printf(
+          "inference: %d responses, %d tokens in %.1f s%n",
+          inf.path("completed").asInt(),
+          inf.path("generatedTokens").asLong(),
+          inf.path("generationSeconds").asDouble());
+    }
+    if (s.responses() != null) {
+      for (int i = 0; i < Math.min(3, s.responses().size()); i++) {
+        JsonNode e = s.responses().get(i);
+        out.printf("%nsample %d%n  instruction: %s%n", i + 1, e.path("instruction").asText());
+        if (!e.path("input").asText("").isEmpty()) {
+          out.printf("  input:       %s%n", e.path("input").asText());
+        }
+        out.printf(
+            "  expected:    %s%n  model:       %s%n",
+            e.path("output").asText(), e.path("model_response").asText());
+      }
+      out.println();
+    }
+    if (s.scoring() != null) {
+      out.printf(
+          "average judge score: %s over %d scored responses (%d unparsed) by %s at %s%n",
+          s.scoring().hasNonNull("averageScore")
+              ? String.format("%.2f", s.scoring().get("averageScore").asDouble())
+              : "n/a",
+          s.scoring().path("scored").asInt(),
+          s.scoring().path("unparsed").size(),
+          s.scoring().path("judgeModel").asText(),
+          s.scoring().path("judgeUrl").asText());
+    } else if (!judge) {
+      out.printf(
+          "scoring: SKIPPED, no Ollama answered at %s. With an Ollama server running llama3, score these responses with:%n"
+              + "  curl -X POST %s/scoring-jobs -H 'Content-Type: application/json' \\%n"
+              + "       -d '{\"inferenceJobId\": \"%s-inference\", \"judge\": {\"url\": \"http://localhost:11434\"}}'%n",
+          options.ollama, scoringUrl, s.pipelineId());
+    }
+  }
+
+  private static JsonNode get(String url) throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
+  }
+
+  private void say(String format, Object... args) {
+    out.printf(
+        "[%s] %s%n", LocalTime.now().truncatedTo(ChronoUnit.SECONDS), String.format(format, args));
+  }
+}

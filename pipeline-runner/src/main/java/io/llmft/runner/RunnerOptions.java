@@ -1,0 +1,91 @@
+package io.llmft.runner;
+
+import java.nio.file.Path;
+
+/**
+ * What the main job runs: where the services' builds and the artifact store are, which base model
+ * to finetune, where the judge is, and the knobs that decide how long it takes. The defaults are a
+ * random-init GPT-2 small enough for a few minutes on 2 CPU cores.
+ */
+public final class RunnerOptions {
+  public Path repository = Path.of("").toAbsolutePath();
+  public Path artifacts = Path.of("data").toAbsolutePath();
+  public String kafka = env("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092");
+  public String ollama = env("OLLAMA_HOST", "http://localhost:11434");
+
+  /** A Hugging Face GPT-2 directory; null for a random initialisation of the config below. */
+  public String baseModelPath;
+
+  public int embDim = 64;
+  public int layers = 2;
+  public int heads = 4;
+  public int contextLength = 1024;
+  public int epochs = 2;
+  public Integer maxSteps;
+  public int maxNewTokens = 64;
+  public int portBase = 8081;
+  public int timeoutMinutes = 60;
+
+  public static final String USAGE =
+      """
+      usage: scripts/run-pipeline.sh [options]
+        --base-model DIR       finetune this Hugging Face GPT-2 directory (config.json + model.safetensors)
+                               instead of the default random-init config
+        --config E,L,H,C       random-init size: emb_dim, n_layers, n_heads, context_length (default 64,2,4,1024)
+        --epochs N             training epochs (default 2, the book's)
+        --max-steps N          stop training after N optimizer steps
+        --max-new-tokens N     tokens generated per test entry (default 64; the book uses 256)
+        --artifacts DIR        artifact store (default ./data)
+        --ollama URL           the judge (default $OLLAMA_HOST or http://localhost:11434)
+        --kafka HOST:PORT      bootstrap servers (default $KAFKA_BOOTSTRAP_SERVERS or localhost:9092)
+        --port-base N          HTTP ports N..N+3 for dataset, trainer, inference, scoring (default 8081)
+        --timeout-minutes N    give up after N minutes (default 60)
+      """;
+
+  private static String env(String name, String fallback) {
+    String value = System.getenv(name);
+    return value == null || value.isBlank() ? fallback : value;
+  }
+
+  /**
+   * @throws IllegalArgumentException with the problem, or an empty message for {@code --help}
+   */
+  public static RunnerOptions parse(String... args) {
+    RunnerOptions o = new RunnerOptions();
+    for (int i = 0; i < args.length; i++) {
+      String flag = args[i];
+      if (flag.equals("--help") || flag.equals("-h")) {
+        throw new IllegalArgumentException("");
+      }
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException("missing value after " + flag);
+      }
+      String v = args[++i];
+      switch (flag) {
+        case "--base-model" -> o.baseModelPath = Path.of(v).toAbsolutePath().toString();
+        case "--config" -> {
+          String[] p = v.split(",");
+          if (p.length != 4) {
+            throw new IllegalArgumentException(
+                "--config takes emb_dim,n_layers,n_heads,context_length");
+          }
+          o.embDim = Integer.parseInt(p[0].trim());
+          o.layers = Integer.parseInt(p[1].trim());
+          o.heads = Integer.parseInt(p[2].trim());
+          o.contextLength = Integer.parseInt(p[3].trim());
+        }
+        case "--epochs" -> o.epochs = Integer.parseInt(v);
+        case "--max-steps" -> o.maxSteps = Integer.parseInt(v);
+        case "--max-new-tokens" -> o.maxNewTokens = Integer.parseInt(v);
+        case "--artifacts" -> o.artifacts = Path.of(v).toAbsolutePath();
+        case "--ollama" -> o.ollama = v;
+        case "--kafka" -> o.kafka = v;
+        case "--port-base" -> o.portBase = Integer.parseInt(v);
+        case "--timeout-minutes" -> o.timeoutMinutes = Integer.parseInt(v);
+        case "--repository" -> o.repository = Path.of(v).toAbsolutePath();
+        default -> throw new IllegalArgumentException("unknown option " + flag);
+      }
+    }
+    return o;
+  }
+}

@@ -1,0 +1,102 @@
+package io.llmft.runner;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** One service, started from its packaged Quarkus application as a child process. */
+public final class ServiceProcess implements AutoCloseable {
+  private final String name;
+  private final int port;
+  private final Path log;
+  private final Process process;
+
+  private ServiceProcess(String name, int port, Path log, Process process) {
+    this.name = name;
+    this.port = port;
+    this.log = log;
+    this.process = process;
+  }
+
+  public static ServiceProcess start(String name, int port, RunnerOptions options)
+      throws IOException {
+    Path jar = options.repository.resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new IOException(jar + " is missing: build first (mvn package -DskipTests)");
+    }
+    Path log = options.artifacts.resolve("logs").resolve(name + ".log");
+    Files.createDirectories(log.getParent());
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx4g",
+                "-Dquarkus.http.port=" + port,
+                "-jar",
+                jar.toString()));
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    Map<String, String> env = builder.environment();
+    env.put("ARTIFACTS_DIR", options.artifacts.toString());
+    env.put("KAFKA_BOOTSTRAP_SERVERS", options.kafka);
+    env.put("OLLAMA_HOST", options.ollama);
+    env.putIfAbsent("OPT_OUT_TRACKING", "true");
+    return new ServiceProcess(name, port, log, builder.start());
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String url() {
+    return "http://localhost:" + port;
+  }
+
+  /** Waits until {@code /q/health/ready} answers 200. */
+  public void awaitReady(Duration timeout) throws IOException, InterruptedException {
+    HttpClient http = HttpClient.newHttpClient();
+    Instant end = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(end)) {
+      if (!process.isAlive()) {
+        throw new IOException(name + " exited with " + process.exitValue() + "; see " + log);
+      }
+      try {
+        HttpResponse<Void> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create(url() + "/q/health/ready"))
+                    .timeout(Duration.ofSeconds(2))
+                    .build(),
+                HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(300);
+    }
+    throw new IOException(name + " was not ready within " + timeout + "; see " + log);
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

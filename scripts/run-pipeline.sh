@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The main job: build, start a Kafka broker (unless one answers), run the whole chapter-7 pipeline
+# on the bundled dataset through the four services, print the summary. Options: --help.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+for arg in "$@"; do
+  if [ "$arg" = "--help" ] || [ "$arg" = "-h" ]; then
+    exec java -jar pipeline-runner/target/pipeline-runner-*.jar --help 2>/dev/null || { echo "build first: mvn -B package -DskipTests"; exit 0; }
+  fi
+done
+
+echo "building the services (mvn package -DskipTests) ..." >&2
+mvn -B -q package -DskipTests
+
+started_kafka=0
+if ! scripts/kafka.sh status; then
+  scripts/kafka.sh start
+  started_kafka=1
+fi
+cleanup() { if [ "$started_kafka" = 1 ]; then scripts/kafka.sh stop; fi; }
+trap cleanup EXIT
+scripts/kafka.sh topics
+
+java -jar pipeline-runner/target/pipeline-runner-0.1.0-SNAPSHOT.jar --repository "$ROOT" "$@"
