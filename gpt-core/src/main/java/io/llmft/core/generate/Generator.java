@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import io.llmft.core.model.Gpt2Model;
+import io.llmft.core.train.GradMode;
 import java.util.Arrays;
 
 /**
@@ -24,6 +25,7 @@ public final class Generator {
     if (prompt.length == 0) {
       throw new IllegalArgumentException("prompt must not be empty");
     }
+    GradMode.disable();
     int[] tokens = Arrays.copyOf(prompt, prompt.length + maxNewTokens);
     int length = prompt.length;
     int window = Math.min(contextSize, model.config().contextLength());

@@ -58,6 +58,7 @@ public final class AdamW implements AutoCloseable {
 
   /** One update of every parameter from its gradient, then the gradients are zeroed. */
   public void step(Map<String, NDArray> parameters) {
+    GradMode.disable();
     step++;
     double biasCorrection1 = 1 - Math.pow(beta1, step);
     double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));

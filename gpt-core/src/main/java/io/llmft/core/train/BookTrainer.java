@@ -94,6 +94,7 @@ public final class BookTrainer {
 
   /** One optimizer step on one batch; returns the batch loss before the update. */
   public double trainStep(Batch batch, AdamW optimizer) {
+    GradMode.disable();
     double loss;
     try (NDScope scope = new NDScope();
         GradientCollector collector = Engine.getInstance().newGradientCollector()) {
@@ -107,6 +108,7 @@ public final class BookTrainer {
 
   /** The loss of one batch without gradients. */
   public double batchLoss(Batch batch) {
+    GradMode.disable();
     try (NDScope scope = new NDScope()) {
       return Losses.batchLoss(model, batch, manager).getFloat();
     }

@@ -11,6 +11,7 @@ import io.llmft.core.model.Gpt2Model;
 import io.llmft.core.model.GptConfig;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class BookTrainerTest {
@@ -98,6 +99,34 @@ class BookTrainerTest {
       assertEquals(2, cancelled.steps());
       assertTrue(cancelled.cancelled());
     }
+  }
+
+  @Test
+  void trainsOnAThreadOtherThanTheOneThatStartedTheEngine() throws Exception {
+    // PyTorch's grad mode is on by default in new threads; the optimizer's in-place updates would
+    // fail.
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    AtomicReference<BookTrainer.Result> result = new AtomicReference<>();
+    Thread worker =
+        new Thread(
+            () -> {
+              try (NDManager m = NDManager.newBaseManager();
+                  Gpt2Model model = Gpt2Model.randomInit(TINY, 1, m)) {
+                result.set(
+                    new BookTrainer(model)
+                        .train(
+                            loader(6, true, true),
+                            loader(2, false, false),
+                            new TrainingSettings(1, 2, 1e-3, 0.1, 1, 1, 123, true, null),
+                            new TrainingListener() {}));
+              } catch (Throwable t) {
+                failure.set(t);
+              }
+            });
+    worker.start();
+    worker.join();
+    assertEquals(null, failure.get());
+    assertEquals(3, result.get().steps());
   }
 
   @Test

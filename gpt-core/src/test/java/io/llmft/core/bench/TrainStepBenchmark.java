@@ -1,0 +1,68 @@
+package io.llmft.core.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import io.llmft.core.DjlRuntime;
+import io.llmft.core.data.Batch;
+import io.llmft.core.model.Gpt2Model;
+import io.llmft.core.model.GptConfig;
+import io.llmft.core.train.AdamW;
+import io.llmft.core.train.BookTrainer;
+import java.util.Random;
+
+/**
+ * Times one training step (forward, backward, AdamW) of a GPT-2 config on a full batch of random
+ * tokens, as {@code scripts/benchmark.sh} runs it. Not a test: numbers go to the README.
+ *
+ * <p>Arguments: preset name (default "gpt2-small (124M)"), batch size (8), sequence length (64),
+ * timed steps (3).
+ */
+public final class TrainStepBenchmark {
+  private TrainStepBenchmark() {}
+
+  public static void main(String[] args) {
+    String preset = args.length > 0 ? args[0] : "gpt2-small (124M)";
+    int batchSize = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+    int length = args.length > 2 ? Integer.parseInt(args[2]) : 64;
+    int steps = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+    DjlRuntime.init();
+    GptConfig config = GptConfig.preset(preset);
+    Random random = new Random(1);
+    long[][] inputs = new long[batchSize][length];
+    long[][] targets = new long[batchSize][length];
+    for (int b = 0; b < batchSize; b++) {
+      for (int t = 0; t < length; t++) {
+        inputs[b][t] = random.nextInt(config.vocabSize());
+        targets[b][t] = random.nextInt(config.vocabSize());
+      }
+    }
+    Batch batch = new Batch(inputs, targets);
+    try (NDManager manager = NDManager.newBaseManager(DjlRuntime.device());
+        Gpt2Model model = Gpt2Model.randomInit(config, 123, manager)) {
+      model.parameters().values().forEach(p -> p.setRequiresGradient(true));
+      BookTrainer trainer = new BookTrainer(model);
+      System.out.printf(
+          "%s: %,d parameters, batch %d x %d tokens, device %s, %s%n",
+          preset,
+          model.parameterCount(),
+          batchSize,
+          length,
+          DjlRuntime.device(),
+          Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
+      try (AdamW optimizer = new AdamW(model.parameters(), 5e-5, 0.1, manager)) {
+        trainer.trainStep(batch, optimizer); // warm-up
+        double total = 0;
+        for (int i = 0; i < steps; i++) {
+          long start = System.nanoTime();
+          double loss = trainer.trainStep(batch, optimizer);
+          double ms = (System.nanoTime() - start) / 1e6;
+          total += ms;
+          System.out.printf("  step %d: %.0f ms (loss %.4f)%n", i + 1, ms, loss);
+        }
+        double mean = total / steps;
+        System.out.printf(
+            "mean %.0f ms/step, %.0f tokens/s%n", mean, batchSize * length / (mean / 1000));
+      }
+    }
+  }
+}

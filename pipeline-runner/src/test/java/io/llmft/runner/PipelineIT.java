@@ -1,0 +1,70 @@
+package io.llmft.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.llmft.common.FakeOllama;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole chapter over the real broker: the four packaged services as processes, one message to
+ * {@code dataset-jobs}, a tiny random-init model, and a local server speaking Ollama's streaming
+ * {@code /api/chat} as the judge.
+ */
+class PipelineIT {
+  @Test
+  void oneDatasetJobMessageRunsAllFourStagesToSucceeded() throws Exception {
+    RunnerOptions options =
+        RunnerOptions.parse(
+            "--repository", "..",
+            "--artifacts", "target/it-artifacts",
+            "--config", "16,1,2,256",
+            "--max-steps", "3",
+            "--max-new-tokens", "4",
+            "--port-base", "18181",
+            "--timeout-minutes", "10");
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    try (FakeOllama judge =
+        new FakeOllama(prompt -> prompt.contains("score the model response") ? "37" : "?")) {
+      options.ollama = judge.url();
+      var summary =
+          new PipelineRunner(options, new PrintStream(printed, true, StandardCharsets.UTF_8)).run();
+      String output = printed.toString(StandardCharsets.UTF_8);
+      assertEquals(
+          Map.of(
+              "dataset",
+              "SUCCEEDED",
+              "training",
+              "SUCCEEDED",
+              "inference",
+              "SUCCEEDED",
+              "scoring",
+              "SUCCEEDED"),
+          summary.finalStatus(),
+          output);
+      assertEquals(3, summary.training().get("step").asInt());
+      assertEquals(110, summary.responses().size(), "the book's test split");
+      assertTrue(summary.responses().get(0).has("model_response"));
+      assertEquals(
+          110, summary.scoring().get("scored").asInt() + summary.scoring().get("unparsed").size());
+      assertEquals(37.0, summary.scoring().get("averageScore").asDouble(), 1e-9);
+      assertTrue(
+          judge.requests().size() > 0 && judge.requests().size() <= 110,
+          "empty responses are scored without a call");
+      assertTrue(output.contains("average judge score: 37.00"), output);
+      assertTrue(output.contains("sample 1"), output);
+      assertTrue(
+          Path.of(
+                  "target/it-artifacts/models",
+                  summary.pipelineId() + "-training",
+                  "model.safetensors")
+              .toFile()
+              .isFile());
+    }
+  }
+}
