@@ -1,0 +1,117 @@
+package io.llmft.deploy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import org.yaml.snakeyaml.Yaml;
+
+/** The repository as the deployment checks see it: YAML documents, service config keys. */
+final class Repo {
+  static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+  /** Service (compose/k8s name) to module, port and image. */
+  record Service(String name, String module, int port, String image) {}
+
+  static final List<Service> SERVICES =
+      List.of(
+          new Service("dataset", "dataset-service", 8081, "llmft/dataset-service:0.1.0"),
+          new Service("trainer", "trainer-service", 8082, "llmft/trainer-service:0.1.0"),
+          new Service("inference", "inference-service", 8083, "llmft/inference-service:0.1.0"),
+          new Service("scoring", "scoring-service", 8084, "llmft/scoring-service:0.1.0"));
+
+  static final List<String> TOPICS =
+      List.of(
+          "dataset-jobs",
+          "training-jobs",
+          "inference-jobs",
+          "scoring-jobs",
+          "job-events",
+          "dataset-jobs-dlq",
+          "training-jobs-dlq",
+          "inference-jobs-dlq",
+          "scoring-jobs-dlq");
+
+  private Repo() {}
+
+  @SuppressWarnings("unchecked")
+  static List<Map<String, Object>> yamlDocuments(Path file) {
+    List<Map<String, Object>> docs = new ArrayList<>();
+    try (InputStream in = Files.newInputStream(file)) {
+      for (Object doc : new Yaml().loadAll(in)) {
+        if (doc != null) {
+          docs.add((Map<String, Object>) doc);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return docs;
+  }
+
+  static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Every config key a service reads from its properties files (profile prefixes removed). */
+  static Set<String> configKeys(String module) {
+    Set<String> keys = new TreeSet<>();
+    for (Path file :
+        List.of(
+            ROOT.resolve(module).resolve("src/main/resources/application.properties"),
+            ROOT.resolve(
+                "service-common/src/main/resources/META-INF/microprofile-config.properties"))) {
+      Properties p = new Properties();
+      try (InputStream in = Files.newInputStream(file)) {
+        p.load(in);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      for (String key : p.stringPropertyNames()) {
+        keys.add(key.startsWith("%") ? key.substring(key.indexOf('.') + 1) : key);
+      }
+    }
+    return keys;
+  }
+
+  /**
+   * MicroProfile Config's environment-variable rule, backwards: ARTIFACTS_DIR reads artifacts.dir.
+   */
+  static boolean serviceReads(String module, String envName) {
+    String property = envName.toLowerCase(Locale.ROOT).replace('_', '.');
+    return configKeys(module).stream()
+            .anyMatch(k -> k.replace('-', '.').replace('_', '.').equals(property))
+        || envName.startsWith("QUARKUS_")
+        || envName.equals("JAVA_OPTS")
+        || envName.startsWith("DJL_")
+        || envName.equals("OPT_OUT_TRACKING")
+        || envName.equals("PYTORCH_FLAVOR");
+  }
+
+  @SuppressWarnings("unchecked")
+  static <T> T at(Object node, String... path) {
+    Object current = node;
+    for (String key : path) {
+      if (current instanceof Map<?, ?> map) {
+        current = map.get(key);
+      } else if (current instanceof List<?> list) {
+        current = list.get(Integer.parseInt(key));
+      } else {
+        return null;
+      }
+    }
+    return (T) current;
+  }
+}
