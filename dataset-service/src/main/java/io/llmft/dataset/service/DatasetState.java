@@ -1,11 +1,13 @@
 package io.llmft.dataset.service;
 
 import io.llmft.common.JobState;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /** The dataset document served by {@code GET /datasets/{id}}. */
+@RegisterForReflection
 public class DatasetState extends JobState {
   public String name;
   public String source;
@@ -20,8 +22,10 @@ public class DatasetState extends JobState {
   public List<Rejected> rejected = new ArrayList<>();
 
   /** Token lengths of the training texts (prompt, response header and output). */
+  @RegisterForReflection
   public record TokenStats(int min, int max, double mean, int overAllowedMaxLength) {}
 
   /** An entry that was left out, by its position in the source, and why. */
+  @RegisterForReflection
   public record Rejected(int index, String reason) {}
 }

@@ -1,10 +1,12 @@
 package io.llmft.scoring.service;
 
 import io.llmft.common.JobState;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.ArrayList;
 import java.util.List;
 
 /** The scoring job document served by {@code GET /scoring-jobs/{id}}. */
+@RegisterForReflection
 public class ScoringState extends JobState {
   public String inferenceJobId;
   public String responseKey;
@@ -18,8 +20,10 @@ public class ScoringState extends JobState {
   public List<Unparsed> unparsed = new ArrayList<>();
 
   /** {@code raw} is the judge's answer; empty for an empty response, scored 0 without asking. */
+  @RegisterForReflection
   public record Score(int index, int score, String raw) {}
 
   /** An answer that is not an integer from 0 to 100. */
+  @RegisterForReflection
   public record Unparsed(int index, String raw) {}
 }
