@@ -199,7 +199,7 @@ public final class Gpt2Model implements AutoCloseable {
     NDArray k = parts.get(1).reshape(b, t, heads, d).transpose(0, 2, 1, 3); // (B, H, T, D)
     NDArray v = parts.get(2).reshape(b, t, heads, d).transpose(0, 2, 1, 3); // (B, H, T, D)
     NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).add(mask); // (B, H, T, T)
-    NDArray weights = scores.div((float) Math.sqrt(d)).softmax(-1); // (B, H, T, T)
+    NDArray weights = scores.div(constant(x, (float) Math.sqrt(d))).softmax(-1); // (B, H, T, T)
     NDArray context = weights.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, c); // (B, T, C)
     return linear(context, prefix + "c_proj");
   }
@@ -218,10 +218,25 @@ public final class Gpt2Model implements AutoCloseable {
         .head();
   }
 
-  /** GPT-2's tanh approximation of GELU (DJL's {@code gelu()} is the erf form). */
+  /**
+   * GPT-2's tanh approximation of GELU (DJL's {@code gelu()} is the erf form). {@code x * x * x} is
+   * what torch computes for {@code torch.pow(x, 3)}.
+   */
   static NDArray geluTanh(NDArray x) {
-    NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul(GELU_COEFF);
-    return x.mul(0.5f).mul(inner.tanh().add(1f));
+    NDArray cube = x.mul(x).mul(x);
+    NDArray inner = x.add(cube.mul(constant(x, 0.044715f))).mul(constant(x, GELU_COEFF));
+    return x.mul(constant(x, 0.5f)).mul(inner.tanh().add(constant(x, 1f)));
+  }
+
+  /**
+   * A scalar tensor allocated by libtorch, for arithmetic inside the autograd graph. DJL's {@code
+   * mul(Number)} and friends wrap the number in a tensor over a Java direct buffer that they
+   * release right after the call, while autograd keeps that tensor for the backward pass: once the
+   * garbage collector frees the buffer, gradients read freed memory (seen as NaN losses after a
+   * GC).
+   */
+  private static NDArray constant(NDArray like, float value) {
+    return like.getManager().full(new Shape(), value, like.getDataType());
   }
 
   /** Additive causal mask: 0 on and below the diagonal, -inf above. (T, T) */

@@ -1,5 +1,6 @@
 package io.llmft.core.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -127,6 +128,49 @@ class BookTrainerTest {
     worker.join();
     assertEquals(null, failure.get());
     assertEquals(3, result.get().steps());
+  }
+
+  /** Losses of {@code steps} optimizer steps on a fixed batch, from a fixed initialisation. */
+  private static double[] losses(int steps) {
+    try (NDManager m = NDManager.newBaseManager();
+        Gpt2Model model = Gpt2Model.randomInit(TINY, 1, m)) {
+      model.parameters().values().forEach(p -> p.setRequiresGradient(true));
+      var batch = new InstructionCollator(32).collate(items(4));
+      BookTrainer trainer = new BookTrainer(model);
+      double[] losses = new double[steps];
+      try (AdamW optimizer = new AdamW(model.parameters(), 1e-3, 0.1, m)) {
+        for (int i = 0; i < steps; i++) {
+          losses[i] = trainer.trainStep(batch, optimizer);
+        }
+      }
+      return losses;
+    }
+  }
+
+  @Test
+  void gradientsSurviveGarbageCollectionDuringTheStep() throws Exception {
+    double[] calm = losses(15);
+    // Collections while the autograd graph is alive once freed the buffers of DJL's scalar
+    // operands (x.mul(0.5f)), and the next losses were NaN.
+    Thread collector =
+        new Thread(
+            () -> {
+              while (!Thread.currentThread().isInterrupted()) {
+                byte[][] garbage = new byte[32][];
+                for (int i = 0; i < garbage.length; i++) {
+                  garbage[i] = new byte[1 << 20];
+                }
+                System.gc();
+              }
+            });
+    collector.setDaemon(true);
+    collector.start();
+    try {
+      assertArrayEquals(calm, losses(15), 1e-6);
+    } finally {
+      collector.interrupt();
+      collector.join();
+    }
   }
 
   @Test
