@@ -14,6 +14,7 @@ import java.util.Random;
  */
 public final class BatchLoader {
   private final List<int[]> items;
+  private final int[] instructionLengths;
   private final int batchSize;
   private final boolean shuffle;
   private final boolean dropLast;
@@ -27,10 +28,29 @@ public final class BatchLoader {
       boolean dropLast,
       InstructionCollator collator,
       long seed) {
+    this(items, null, batchSize, shuffle, dropLast, collator, seed);
+  }
+
+  /**
+   * @param instructionLengths per item, the token count of its instruction part, whose targets are
+   *     masked (Exercise 7.2); null masks nothing
+   */
+  public BatchLoader(
+      List<int[]> items,
+      int[] instructionLengths,
+      int batchSize,
+      boolean shuffle,
+      boolean dropLast,
+      InstructionCollator collator,
+      long seed) {
     if (batchSize <= 0) {
       throw new IllegalArgumentException("batchSize must be positive");
     }
+    if (instructionLengths != null && instructionLengths.length != items.size()) {
+      throw new IllegalArgumentException("one instruction length per item");
+    }
     this.items = List.copyOf(items);
+    this.instructionLengths = instructionLengths;
     this.batchSize = batchSize;
     this.shuffle = shuffle;
     this.dropLast = dropLast;
@@ -63,10 +83,14 @@ public final class BatchLoader {
         int start = index * batchSize;
         int end = Math.min(start + batchSize, items.size());
         List<int[]> chunk = new ArrayList<>(end - start);
+        int[] lengths = instructionLengths == null ? null : new int[end - start];
         for (int i = start; i < end; i++) {
           chunk.add(items.get(order.get(i)));
+          if (lengths != null) {
+            lengths[i - start] = instructionLengths[order.get(i)];
+          }
         }
-        return collator.collate(chunk);
+        return collator.collate(chunk, lengths);
       }
 
       @Override

@@ -26,6 +26,17 @@ public final class InstructionCollator {
   }
 
   public Batch collate(List<int[]> items) {
+    return collate(items, null);
+  }
+
+  /**
+   * The book's Exercise 7.2 (masking the instruction): after the usual padding rule, {@code
+   * targets[:instructionLength - 1] = -100} for each item, where {@code instructionLength} is the
+   * token count of the formatted instruction and input alone.
+   *
+   * @param instructionLengths one per item, or null to mask nothing
+   */
+  public Batch collate(List<int[]> items, int[] instructionLengths) {
     if (items.isEmpty()) {
       throw new IllegalArgumentException("cannot collate an empty batch");
     }
@@ -53,6 +64,13 @@ public final class InstructionCollator {
           }
           firstPadSeen = true;
         }
+      }
+      if (instructionLengths != null) {
+        Arrays.fill(
+            target,
+            0,
+            Math.max(0, Math.min(target.length, instructionLengths[b] - 1)),
+            IGNORE_INDEX);
       }
       inputs[b] = Arrays.copyOf(input, length);
       targets[b] = Arrays.copyOf(target, length);

@@ -4,7 +4,8 @@ import io.llmft.core.data.InstructionEntry;
 
 /**
  * The one definition of the chapter-7 prompt templates. {@link #ALPACA} is the book's {@code
- * format_input} followed by {@code "\n\n### Response:\n" + output}.
+ * format_input} followed by {@code "\n\n### Response:\n" + output}; {@link #PHI3} is its Exercise
+ * 7.1.
  */
 public enum PromptStyle {
   ALPACA("alpaca") {
@@ -27,6 +28,24 @@ public enum PromptStyle {
     @Override
     public String extractResponse(String prompt, String generated) {
       return generated.substring(prompt.length()).replace("### Response:", "").strip();
+    }
+  },
+
+  /** The book's Exercise 7.1: Phi-3's chat template. */
+  PHI3("phi3") {
+    @Override
+    public String formatInput(InstructionEntry entry) {
+      return "<|user|>\n" + entry.instruction() + (entry.hasInput() ? "\n" + entry.input() : "");
+    }
+
+    @Override
+    public String responsePrefix() {
+      return "\n<|assistant|>:\n";
+    }
+
+    @Override
+    public String extractResponse(String prompt, String generated) {
+      return generated.substring(prompt.length()).replace("<|assistant|>:", "").strip();
     }
   };
 
@@ -63,6 +82,6 @@ public enum PromptStyle {
         return style;
       }
     }
-    throw new IllegalArgumentException("unknown prompt style '" + id + "' (known: alpaca)");
+    throw new IllegalArgumentException("unknown prompt style '" + id + "' (known: alpaca, phi3)");
   }
 }

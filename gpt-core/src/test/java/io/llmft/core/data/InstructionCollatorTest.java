@@ -43,6 +43,17 @@ class InstructionCollatorTest {
   }
 
   @Test
+  void maskingTheInstructionIgnoresItsTargetsButNotTheLastInstructionToken() {
+    // Exercise 7.2: targets[:instruction_length - 1] = -100 after the padding rule.
+    Batch batch =
+        new InstructionCollator(1024)
+            .collate(List.of(new int[] {0, 1, 2, 3, 4}, new int[] {5, 6}), new int[] {3, 1});
+    assertArrayEquals(
+        new long[][] {{-100, -100, 3, 4, P}, {6, P, -100, -100, -100}}, batch.targets());
+    assertArrayEquals(new long[][] {{0, 1, 2, 3, 4}, {5, 6, P, P, P}}, batch.inputs());
+  }
+
+  @Test
   void goldenBatchMatchesPyTorchCollate() {
     JsonNode golden = Golden.json().get("batch");
     List<int[]> items = new ArrayList<>();

@@ -38,6 +38,26 @@ class PromptStyleTest {
   }
 
   @Test
+  void phi3IsTheBooksExercise71() {
+    var entry =
+        new InstructionEntry("Rewrite the sentence.", "The baby is cute.", "As cute as a button.");
+    assertEquals(
+        "<|user|>\nRewrite the sentence.\nThe baby is cute.", PromptStyle.PHI3.formatInput(entry));
+    assertEquals(
+        "<|user|>\nRewrite the sentence.\nThe baby is cute.\n<|assistant|>:\nAs cute as a button.",
+        PromptStyle.PHI3.formatTraining(entry));
+    assertEquals(
+        "<|user|>\nName a color.",
+        PromptStyle.PHI3.formatInput(new InstructionEntry("Name a color.", "", "Blue.")));
+    String prompt = PromptStyle.PHI3.formatInput(entry);
+    assertEquals(
+        "As cute as a button.",
+        PromptStyle.PHI3.extractResponse(
+            prompt, prompt + "\n<|assistant|>:\nAs cute as a button.\n"));
+    assertEquals(PromptStyle.PHI3, PromptStyle.fromId("phi3"));
+  }
+
+  @Test
   void unknownStyleIsRejected() {
     assertThrows(IllegalArgumentException.class, () -> PromptStyle.fromId("chatml"));
   }

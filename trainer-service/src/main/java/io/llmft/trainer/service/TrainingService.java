@@ -14,6 +14,7 @@ import io.llmft.common.Validation;
 import io.llmft.core.DjlRuntime;
 import io.llmft.core.data.BatchLoader;
 import io.llmft.core.data.InstructionCollator;
+import io.llmft.core.data.InstructionEntry;
 import io.llmft.core.messages.JobStatus;
 import io.llmft.core.messages.Pipeline;
 import io.llmft.core.messages.PipelineContext;
@@ -169,7 +170,7 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
         Gpt2Model model = baseModels.load(job.baseModel(), manager)) {
       state.parameterCount = model.parameterCount();
       int allowedMaxLength = Math.min(manifest.allowedMaxLength(), model.config().contextLength());
-      state.hyperparameters = hyperparameters(settings, allowedMaxLength);
+      state.hyperparameters = hyperparameters(settings, masks(job), allowedMaxLength);
       PromptStyle style = PromptStyle.fromId(manifest.promptStyle());
       InstructionCollator collator = new InstructionCollator(allowedMaxLength);
       BatchLoader train =
@@ -224,11 +225,37 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
     return m;
   }
 
-  private List<int[]> tokenize(String datasetId, String split, PromptStyle style) {
+  /**
+   * A split's training texts as the book's DataLoader; with masking, also each instruction's
+   * length.
+   */
+  private BatchLoader loader(
+      TrainingJob job,
+      String split,
+      PromptStyle style,
+      TrainingSettings settings,
+      InstructionCollator collator,
+      boolean shuffle,
+      boolean dropLast) {
     Gpt2Tokenizer tokenizer = Gpt2Tokenizer.get();
-    return datasets.readSplit(datasetId, split).stream()
-        .map(e -> tokenizer.encode(style.formatTraining(DatasetArtifacts.toEntry(e))))
-        .toList();
+    List<InstructionEntry> entries =
+        datasets.readSplit(job.datasetId(), split).stream().map(DatasetArtifacts::toEntry).toList();
+    List<int[]> items =
+        entries.stream().map(e -> tokenizer.encode(style.formatTraining(e))).toList();
+    int[] instructionLengths =
+        masks(job)
+            ? entries.stream()
+                .mapToInt(e -> tokenizer.encode(style.formatInput(e)).length)
+                .toArray()
+            : null;
+    return new BatchLoader(
+        items,
+        instructionLengths,
+        settings.batchSize(),
+        shuffle,
+        dropLast,
+        collator,
+        settings.seed());
   }
 
   /** Keeps the job document, the events and the cancel flag in step with the training loop. */

@@ -32,6 +32,7 @@ public class TrainingState extends JobState {
       long seed,
       boolean shuffle,
       Integer maxSteps,
+      boolean maskInstructions,
       int allowedMaxLength) {}
 
   public record Losses(double train, double validation) {}

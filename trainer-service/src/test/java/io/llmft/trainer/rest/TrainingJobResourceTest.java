@@ -131,6 +131,23 @@ class TrainingJobResourceTest {
   }
 
   @Test
+  void masksInstructionsWhenAsked() {
+    String id =
+        post(
+            "{\"datasetId\": \""
+                + datasetId
+                + "\", \"baseModel\": "
+                + TINY
+                + ", \"epochs\": 1, \"batchSize\": 4, \"maskInstructions\": true}");
+    awaitStatus(id, "SUCCEEDED");
+    given()
+        .get("/training-jobs/" + id)
+        .then()
+        .body("hyperparameters.maskInstructions", equalTo(true))
+        .body("step", equalTo(3));
+  }
+
+  @Test
   void invalidJobsNameEveryField() {
     given()
         .contentType(ContentType.JSON)
