@@ -26,9 +26,7 @@ class KubernetesManifestsTest {
     for (Object resource : (List<?>) kustomization.get("resources")) {
       Path path = dir.resolve(resource.toString()).normalize();
       assertTrue(Files.exists(path), "kustomization names a missing resource: " + path);
-      if (Files.isRegularFile(path)) {
-        docs.addAll(Repo.yamlDocuments(path));
-      }
+      docs.addAll(Files.isDirectory(path) ? render(path) : Repo.yamlDocuments(path));
     }
     return docs;
   }
@@ -49,7 +47,8 @@ class KubernetesManifestsTest {
   void baseHasNamespaceKafkaOllamaAndTheSharedArtifactStore() {
     List<Map<String, Object>> docs = render(BASE);
     assertEquals(
-        "llmft", Repo.yamlDocuments(BASE.resolve("kustomization.yaml")).get(0).get("namespace"));
+        "llmft",
+        Repo.yamlDocuments(BASE.resolve("base/kustomization.yaml")).get(0).get("namespace"));
     find(docs, "Namespace", "llmft");
     Map<String, Object> kafka = find(docs, "StatefulSet", "kafka");
     assertNotNull(at(kafka, "spec", "volumeClaimTemplates", "0"), "Kafka keeps its log on a PVC");

@@ -93,10 +93,6 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
         job.lora() == null || job.lora().isNull(),
         "lora",
         "LoRA finetuning is not supported by this version");
-    v.check(
-        job.maskInstructions() == null || !job.maskInstructions(),
-        "maskInstructions",
-        "instruction masking is not supported by this version");
     v.throwIfInvalid();
   }
 
@@ -107,12 +103,13 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
     state.datasetId = job.datasetId();
     state.baseModel = baseModels.describe(job.baseModel());
     state.hyperparameters =
-        hyperparameters(settings, datasets.manifest(job.datasetId()).allowedMaxLength());
+        hyperparameters(
+            settings, masks(job), datasets.manifest(job.datasetId()).allowedMaxLength());
     return state;
   }
 
   private static TrainingState.Hyperparameters hyperparameters(
-      TrainingSettings s, int allowedMaxLength) {
+      TrainingSettings s, boolean maskInstructions, int allowedMaxLength) {
     return new TrainingState.Hyperparameters(
         s.epochs(),
         s.batchSize(),
@@ -123,7 +120,12 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
         s.seed(),
         s.shuffle(),
         s.maxSteps(),
+        maskInstructions,
         allowedMaxLength);
+  }
+
+  private static boolean masks(TrainingJob job) {
+    return Boolean.TRUE.equals(job.maskInstructions());
   }
 
   private static TrainingSettings settings(TrainingJob job) {
@@ -173,22 +175,8 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
       state.hyperparameters = hyperparameters(settings, masks(job), allowedMaxLength);
       PromptStyle style = PromptStyle.fromId(manifest.promptStyle());
       InstructionCollator collator = new InstructionCollator(allowedMaxLength);
-      BatchLoader train =
-          new BatchLoader(
-              tokenize(job.datasetId(), "train", style),
-              settings.batchSize(),
-              settings.shuffle(),
-              true,
-              collator,
-              settings.seed());
-      BatchLoader validation =
-          new BatchLoader(
-              tokenize(job.datasetId(), "validation", style),
-              settings.batchSize(),
-              false,
-              false,
-              collator,
-              settings.seed());
+      BatchLoader train = loader(job, "train", style, settings, collator, settings.shuffle(), true);
+      BatchLoader validation = loader(job, "validation", style, settings, collator, false, false);
       if (train.batchCount() == 0) {
         throw new IllegalArgumentException(
             "the training split has fewer entries than one batch of " + settings.batchSize());
