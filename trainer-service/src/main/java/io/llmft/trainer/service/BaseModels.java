@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.llmft.common.ArtifactStore;
 import io.llmft.common.Ids;
 import io.llmft.common.Validation;
+import io.llmft.core.hub.HubDownloader;
 import io.llmft.core.model.Gpt2Model;
 import io.llmft.core.model.GptConfig;
 import io.llmft.core.model.HfCheckpoint;
@@ -13,23 +14,35 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
-import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
- * Resolves a job's {@code baseModel}: a GPT-2 name (weights in the artifact store under {@code
- * base-models/}), the id of a model finetuned here, {@code {"path": dir}}, or {@code {"config":
- * {...}, "seed": n}} for a random initialisation.
+ * Resolves a job's {@code baseModel}: a GPT-2 name (downloaded once from the hub into {@code
+ * base-models/} of the artifact store), the id of a model finetuned here, {@code {"path": dir}}, or
+ * {@code {"config": {...}, "seed": n}} for a random initialisation.
  */
 @ApplicationScoped
 public class BaseModels {
   private static final Set<String> CONFIG_KEYS =
       Set.of("emb_dim", "n_layers", "n_heads", "context_length", "vocab_size");
 
-  private final ArtifactStore store;
+  private static final Logger LOG = Logger.getLogger(BaseModels.class);
 
-  public BaseModels(ArtifactStore store) {
+  private final ArtifactStore store;
+  private final HubDownloader hub;
+
+  public BaseModels(
+      ArtifactStore store,
+      @ConfigProperty(name = "hf.endpoint", defaultValue = HubDownloader.DEFAULT_ENDPOINT)
+          String endpoint,
+      @ConfigProperty(name = "hf.token") Optional<String> token) {
     this.store = store;
+    this.hub =
+        new HubDownloader(
+            endpoint, token.orElse(null), store.root().resolve("base-models"), LOG::info);
   }
 
   /** Adds an error naming the offending field of {@code baseModel}, if any. */
@@ -104,7 +117,7 @@ public class BaseModels {
     if (base.isTextual()) {
       String name = base.asText();
       if (GptConfig.isPreset(name)) {
-        return HfCheckpoint.load(pretrainedDir(name), manager);
+        return HfCheckpoint.load(hub.ensure(name), manager);
       }
       return HfCheckpoint.load(store.dir("models", name), manager);
     }
@@ -120,23 +133,6 @@ public class BaseModels {
             c.get("n_layers").asInt(),
             c.get("n_heads").asInt());
     return Gpt2Model.randomInit(config, base.path("seed").asLong(123), manager);
-  }
-
-  /** {@code base-models/gpt2-medium/} for "gpt2-medium (355M)". */
-  private Path pretrainedDir(String name) throws IOException {
-    String canonical = GptConfig.canonicalPresetName(name);
-    String slug = canonical.substring(0, canonical.indexOf(' ')).toLowerCase(Locale.ROOT);
-    Path dir = store.root().resolve("base-models").resolve(slug);
-    if (!isCheckpoint(dir)) {
-      throw new IOException(
-          "the pretrained weights of '"
-              + canonical
-              + "' are not in the artifact store at "
-              + dir
-              + " (config.json + model.safetensors in Hugging Face layout); this version does not download them: "
-              + "place them there, or give baseModel {\"path\": dir}");
-    }
-    return dir;
   }
 
   private static boolean isCheckpoint(Path dir) {

@@ -196,15 +196,14 @@ class TrainingJobResourceTest {
   }
 
   @Test
-  void pretrainedNameWithoutWeightsFailsWithAClearError() {
-    String id =
-        post("{\"datasetId\": \"" + datasetId + "\", \"baseModel\": \"gpt2-medium (355M)\"}");
+  void pretrainedNameTheHubDoesNotServeFailsWithAClearError() {
+    String id = post("{\"datasetId\": \"" + datasetId + "\", \"baseModel\": \"gpt2-large\"}");
     awaitStatus(id, "FAILED");
     given()
         .get("/training-jobs/" + id)
         .then()
-        .body("error", containsString("gpt2-medium (355M)"))
-        .body("error", containsString("base-models"));
+        .body("error", containsString("gpt2-large (774M)"))
+        .body("error", containsString("/openai-community/gpt2-large/resolve/main/config.json"));
   }
 
   @Test

@@ -1,0 +1,295 @@
+package io.llmft.core.hub;
+
+import io.llmft.core.model.GptConfig;
+import io.llmft.core.model.HfCheckpoint;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Fetches the pretrained GPT-2 checkpoints the book uses from a Hugging Face hub into a cache
+ * directory, once: {@code {endpoint}/{repo}/resolve/main/{file}} for {@code config.json} and {@code
+ * model.safetensors}. An interrupted transfer resumes with an HTTP range request; a file's size,
+ * and for LFS files the sha256 the hub announces ({@code X-Linked-ETag}), are verified before the
+ * file is moved into place. Concurrent callers, in this process or in others sharing the cache,
+ * download a model once.
+ */
+public final class HubDownloader {
+  public static final String DEFAULT_ENDPOINT = "https://huggingface.co";
+  static final List<String> FILES = List.of(HfCheckpoint.CONFIG_FILE, HfCheckpoint.WEIGHTS_FILE);
+  private static final Map<String, String> REPOSITORIES =
+      Map.of(
+          "gpt2-small (124M)", "openai-community/gpt2",
+          "gpt2-medium (355M)", "openai-community/gpt2-medium",
+          "gpt2-large (774M)", "openai-community/gpt2-large",
+          "gpt2-xl (1558M)", "openai-community/gpt2-xl");
+  private static final Map<String, Object> LOCKS = new ConcurrentHashMap<>();
+
+  private final String endpoint;
+  private final String token;
+  private final Path cacheRoot;
+  private final Consumer<String> log;
+  private final HttpClient http;
+
+  /**
+   * @param endpoint the hub ({@code HF_ENDPOINT}); {@link #DEFAULT_ENDPOINT} when null or blank
+   * @param token sent as a bearer token when not blank ({@code HF_TOKEN})
+   * @param cacheRoot where models are kept, one directory per model ({@code gpt2-medium/})
+   */
+  public HubDownloader(String endpoint, String token, Path cacheRoot, Consumer<String> log) {
+    this.endpoint =
+        endpoint == null || endpoint.isBlank() ? DEFAULT_ENDPOINT : endpoint.replaceAll("/+$", "");
+    this.token = token == null || token.isBlank() ? null : token;
+    this.cacheRoot = cacheRoot;
+    this.log = log;
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(15))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+  }
+
+  /** The hub repository of a GPT-2 name ("gpt2-medium (355M)", "gpt2-medium", "gpt2"). */
+  public static String repository(String modelName) {
+    String repo = REPOSITORIES.get(GptConfig.canonicalPresetName(modelName));
+    if (repo == null) {
+      throw new IllegalArgumentException("'" + modelName + "' is not a GPT-2 model name");
+    }
+    return repo;
+  }
+
+  /** {@code gpt2-medium} for "gpt2-medium (355M)": the cache directory's name. */
+  public static String slug(String modelName) {
+    String canonical = GptConfig.canonicalPresetName(modelName);
+    return canonical.substring(0, canonical.indexOf(' ')).toLowerCase(Locale.ROOT);
+  }
+
+  public Path directory(String modelName) {
+    return cacheRoot.resolve(slug(modelName));
+  }
+
+  public String url(String modelName, String file) {
+    return endpoint + "/" + repository(modelName) + "/resolve/main/" + file;
+  }
+
+  /** The model's directory with both files, downloading what is missing. */
+  public Path ensure(String modelName) throws IOException {
+    Path dir = directory(modelName);
+    synchronized (LOCKS.computeIfAbsent(dir.toString(), k -> new Object())) {
+      Path work = dir.resolve(".download");
+      Files.createDirectories(work);
+      try (FileChannel lockFile =
+              FileChannel.open(
+                  work.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock lock = lockFile.lock()) {
+        for (String file : FILES) {
+          if (!Files.isRegularFile(dir.resolve(file))) {
+            download(modelName, file, work, dir.resolve(file));
+          }
+        }
+      }
+      return dir;
+    }
+  }
+
+  /** What the hub says of a file before it is fetched. */
+  record Announced(long size, Optional<String> sha256) {}
+
+  private void download(String modelName, String file, Path work, Path target) throws IOException {
+    String url = url(modelName, file);
+    Announced announced = announce(modelName, url);
+    Path part = work.resolve(file + ".part");
+    long have = Files.isRegularFile(part) ? Files.size(part) : 0;
+    if (have > announced.size()) {
+      Files.delete(part);
+      have = 0;
+    }
+    if (have < announced.size()) {
+      fetch(modelName, url, part, have, announced.size());
+    }
+    long size = Files.size(part);
+    if (size != announced.size()) {
+      throw new IOException(
+          url + ": received " + size + " bytes, the hub announced " + announced.size());
+    }
+    if (announced.sha256().isPresent()) {
+      String actual = sha256(part);
+      if (!actual.equalsIgnoreCase(announced.sha256().get())) {
+        Files.delete(part);
+        throw new IOException(
+            url
+                + ": sha256 "
+                + actual
+                + " does not match the hub's "
+                + announced.sha256().get()
+                + "; the corrupted download was deleted, retry to fetch it again");
+      }
+    }
+    Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    log.accept(
+        modelName
+            + ": "
+            + file
+            + " verified ("
+            + size
+            + " bytes"
+            + announced.sha256().map(s -> ", sha256 " + s).orElse("")
+            + ")");
+  }
+
+  private Announced announce(String modelName, String url) throws IOException {
+    HttpResponse<Void> head =
+        send(
+            modelName,
+            request(url).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+            HttpResponse.BodyHandlers.discarding());
+    var headers = head.headers();
+    Optional<String> linkedSize = headers.firstValue("x-linked-size");
+    if (linkedSize.isPresent()) {
+      Optional<String> sha =
+          headers.firstValue("x-linked-etag").map(e -> e.replace("\"", "").replaceFirst("^W/", ""));
+      return new Announced(Long.parseLong(linkedSize.get()), sha);
+    }
+    if (head.statusCode() == 200 && headers.firstValue("content-length").isPresent()) {
+      return new Announced(
+          Long.parseLong(headers.firstValue("content-length").get()), Optional.empty());
+    }
+    throw new IOException(
+        "cannot download the pretrained weights of '"
+            + GptConfig.canonicalPresetName(modelName)
+            + "': the hub answered HTTP "
+            + head.statusCode()
+            + " for "
+            + url);
+  }
+
+  private void fetch(String modelName, String url, Path part, long from, long total)
+      throws IOException {
+    String location = url;
+    HttpResponse<InputStream> response = null;
+    for (int redirects = 0; redirects < 5; redirects++) {
+      HttpRequest.Builder get = request(location).GET();
+      if (from > 0) {
+        get.header("Range", "bytes=" + from + "-");
+      }
+      response = send(modelName, get.build(), HttpResponse.BodyHandlers.ofInputStream());
+      Optional<String> next = response.headers().firstValue("location");
+      if (response.statusCode() / 100 == 3 && next.isPresent()) {
+        response.body().close();
+        location = URI.create(location).resolve(next.get()).toString();
+        continue;
+      }
+      break;
+    }
+    boolean resumed = response.statusCode() == 206;
+    if (!resumed && response.statusCode() != 200) {
+      response.body().close();
+      throw new IOException("GET " + url + " answered HTTP " + response.statusCode());
+    }
+    long written = resumed ? from : 0;
+    log.accept(
+        modelName
+            + ": downloading "
+            + url
+            + (resumed ? " from byte " + from : "")
+            + " ("
+            + total
+            + " bytes)");
+    StandardOpenOption mode =
+        resumed ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING;
+    long nextReport = written + total / 10;
+    try (InputStream in = response.body();
+        OutputStream out =
+            Files.newOutputStream(
+                part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode)) {
+      byte[] buffer = new byte[1 << 16];
+      int n;
+      while ((n = in.read(buffer)) >= 0) {
+        out.write(buffer, 0, n);
+        written += n;
+        if (written >= nextReport && total > 0) {
+          log.accept(
+              String.format("%s: %s %d%%", modelName, part.getFileName(), 100 * written / total));
+          nextReport = written + total / 10;
+        }
+      }
+    } catch (IOException e) {
+      throw new IOException(
+          "download of "
+              + url
+              + " broke off after "
+              + written
+              + " of "
+              + total
+              + " bytes; the next attempt resumes from there: "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  private HttpRequest.Builder request(String url) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(30));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return b;
+  }
+
+  private <T> HttpResponse<T> send(
+      String modelName, HttpRequest request, HttpResponse.BodyHandler<T> body) throws IOException {
+    try {
+      return http.send(request, body);
+    } catch (IOException e) {
+      throw new IOException(
+          "cannot download the pretrained weights of '"
+              + GptConfig.canonicalPresetName(modelName)
+              + "' from "
+              + request.uri()
+              + " ("
+              + e
+              + "); without network access, place config.json and"
+              + " model.safetensors in "
+              + directory(modelName),
+          e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while downloading " + request.uri(), e);
+    }
+  }
+
+  static String sha256(Path file) throws IOException {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      try (InputStream in = Files.newInputStream(file)) {
+        byte[] buffer = new byte[1 << 16];
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+          digest.update(buffer, 0, n);
+        }
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

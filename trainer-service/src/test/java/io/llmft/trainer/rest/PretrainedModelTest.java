@@ -1,0 +1,79 @@
+package io.llmft.trainer.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import io.llmft.common.ArtifactStore;
+import io.llmft.common.DatasetArtifacts;
+import io.llmft.common.TestDatasets;
+import io.llmft.core.generate.Generator;
+import io.llmft.core.generate.Sampler;
+import io.llmft.core.model.Gpt2Model;
+import io.llmft.core.model.HfCheckpoint;
+import io.llmft.core.text.Gpt2Tokenizer;
+import io.llmft.trainer.FakeHubResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole path for a GPT-2 name: download from the hub, finetune, save in HF layout, reload,
+ * generate.
+ */
+@QuarkusTest
+@QuarkusTestResource(FakeHubResource.class)
+class PretrainedModelTest {
+  @Inject DatasetArtifacts datasets;
+  @Inject ArtifactStore store;
+
+  @Test
+  void gpt2MediumByNameIsDownloadedFinetunedSavedAndReloaded() throws Exception {
+    String datasetId = "ds-" + UUID.randomUUID();
+    TestDatasets.write(datasets, datasetId, 8, 2, 2);
+    String id =
+        given()
+            .contentType(ContentType.JSON)
+            .body(
+                "{\"datasetId\": \""
+                    + datasetId
+                    + "\", \"baseModel\": \"gpt2-medium (355M)\", \"batchSize\": 4, \"maxSteps\": 2, \"learningRate\": 0.01}")
+            .post("/training-jobs")
+            .then()
+            .statusCode(202)
+            .extract()
+            .path("id");
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .until(
+            () -> given().get("/training-jobs/" + id).then().extract().path("status"),
+            s -> !"PENDING".equals(s) && !"RUNNING".equals(s));
+    given()
+        .get("/training-jobs/" + id)
+        .then()
+        .body("status", equalTo("SUCCEEDED"))
+        .body("step", equalTo(2));
+    assertTrue(
+        Files.isRegularFile(store.root().resolve("base-models/gpt2-medium/model.safetensors")));
+
+    try (NDManager m = NDManager.newBaseManager();
+        Gpt2Model base = HfCheckpoint.load(FakeHubResource.FIXTURE, m);
+        Gpt2Model tuned = HfCheckpoint.load(store.dir("models", id), m)) {
+      assertFalse(
+          base.parameter("lm_head.weight").contentEquals(tuned.parameter("lm_head.weight")),
+          "finetuning changed the head");
+      int[] prompt = Gpt2Tokenizer.get().encode("Below is an instruction");
+      var generation = new Generator(tuned).generate(prompt, 5, 96, Sampler.greedy(), null);
+      assertEquals(5, generation.generatedCount());
+    }
+  }
+}
