@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import io.llmft.core.model.Gpt2Model;
+import io.llmft.core.model.KvCache;
 import io.llmft.core.train.GradMode;
 import java.util.Arrays;
 
@@ -20,8 +21,24 @@ public final class Generator {
     this.model = model;
   }
 
+  /** {@link #generate(int[], int, int, Sampler, Integer, boolean)} with the KV cache. */
   public Generation generate(
       int[] prompt, int maxNewTokens, int contextSize, Sampler sampler, Integer eosId) {
+    return generate(prompt, maxNewTokens, contextSize, sampler, eosId, true);
+  }
+
+  /**
+   * @param useCache decode incrementally with a {@link KvCache} (same tokens, far less work); once
+   *     the sequence outgrows the context window the window moves and every step is computed
+   *     afresh, as without the cache
+   */
+  public Generation generate(
+      int[] prompt,
+      int maxNewTokens,
+      int contextSize,
+      Sampler sampler,
+      Integer eosId,
+      boolean useCache) {
     if (prompt.length == 0) {
       throw new IllegalArgumentException("prompt must not be empty");
     }
@@ -30,24 +47,33 @@ public final class Generator {
     int length = prompt.length;
     int window = Math.min(contextSize, model.config().contextLength());
     NDManager manager = model.manager();
-    for (int i = 0; i < maxNewTokens; i++) {
-      int start = Math.max(0, length - window);
-      long[] context = new long[length - start];
-      for (int j = start; j < length; j++) {
-        context[j - start] = tokens[j];
+    try (KvCache cache = useCache ? new KvCache(model.config().nLayers()) : null) {
+      for (int i = 0; i < maxNewTokens; i++) {
+        int start = Math.max(0, length - window);
+        if (cache != null && (start > 0 || cache.length() == 0)) {
+          cache.clear(); // the window moved (or nothing is cached yet): feed the whole window
+        }
+        int from = cache == null ? start : start + cache.length();
+        long[] fresh = new long[length - from];
+        for (int j = from; j < length; j++) {
+          fresh[j - from] = tokens[j];
+        }
+        float[] logits;
+        try (NDScope scope = new NDScope()) {
+          NDArray ids = manager.create(fresh).expandDims(0); // (1, T)
+          NDArray last = model.hidden(ids, cache).get(new NDIndex(":, -1, :")); // (1, C)
+          logits = model.head(last).toFloatArray(); // (V)
+        }
+        if (cache != null && start > 0) {
+          cache.clear(); // a moved window is not reused
+        }
+        int next = sampler.next(logits);
+        if (eosId != null && next == eosId) {
+          return new Generation(
+              Arrays.copyOf(tokens, length), prompt.length, Generation.FinishReason.EOS);
+        }
+        tokens[length++] = next;
       }
-      float[] logits;
-      try (NDScope scope = new NDScope()) {
-        NDArray ids = manager.create(context).expandDims(0); // (1, T)
-        NDArray last = model.hidden(ids).get(new NDIndex(":, -1, :")); // (1, C)
-        logits = model.head(last).toFloatArray(); // (V)
-      }
-      int next = sampler.next(logits);
-      if (eosId != null && next == eosId) {
-        return new Generation(
-            Arrays.copyOf(tokens, length), prompt.length, Generation.FinishReason.EOS);
-      }
-      tokens[length++] = next;
     }
     return new Generation(
         Arrays.copyOf(tokens, length), prompt.length, Generation.FinishReason.LENGTH);

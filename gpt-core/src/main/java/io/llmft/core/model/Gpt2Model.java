@@ -152,23 +152,39 @@ public final class Gpt2Model implements AutoCloseable {
 
   /** The final-LayerNorm hidden states: (B, T) token ids -> (B, T, C). */
   public NDArray hidden(NDArray tokenIds) {
+    return hidden(tokenIds, null);
+  }
+
+  /**
+   * The hidden states of new tokens that continue the ones in {@code cache} (at positions {@code
+   * cache.length()} on), which are then added to it: (B, T) -> (B, T, C). Without a cache this is
+   * the plain forward pass.
+   */
+  public NDArray hidden(NDArray tokenIds, KvCache cache) {
     long t = tokenIds.getShape().get(1);
-    if (t > config.contextLength()) {
+    long past = cache == null ? 0 : cache.length();
+    if (past + t > config.contextLength()) {
       throw new IllegalArgumentException(
-          "sequence of " + t + " tokens exceeds the context length " + config.contextLength());
+          "sequence of "
+              + (past + t)
+              + " tokens exceeds the context length "
+              + config.contextLength());
     }
     NDManager m = tokenIds.getManager();
     NDArray ids = tokenIds.toType(DataType.INT64, false);
     NDArray tok =
         Embedding.embedding(ids, parameter("wte.weight"), SparseFormat.DENSE).head(); // (B, T, C)
-    NDArray positions = m.arange(0L, t, 1L, DataType.INT64); // (T)
+    NDArray positions = m.arange(past, past + t, 1L, DataType.INT64); // (T)
     NDArray pos =
         Embedding.embedding(positions, parameter("wpe.weight"), SparseFormat.DENSE)
             .head(); // (T, C)
     NDArray x = tok.add(pos); // (B, T, C)
-    NDArray mask = causalMask(m, t); // (T, T)
+    NDArray mask = causalMask(m, t, past); // (T, past + T)
     for (int i = 0; i < config.nLayers(); i++) {
-      x = block(x, "h." + i + ".", mask);
+      x = block(x, i, mask, cache);
+    }
+    if (cache != null) {
+      cache.advance((int) t);
     }
     return layerNorm(x, "ln_f");
   }
@@ -178,15 +194,17 @@ public final class Gpt2Model implements AutoCloseable {
     return hidden.matMul(parameter("lm_head.weight").transpose());
   }
 
-  private NDArray block(NDArray x, String prefix, NDArray mask) {
-    NDArray attn = attention(layerNorm(x, prefix + "ln_1"), prefix + "attn.", mask);
+  private NDArray block(NDArray x, int layer, NDArray mask, KvCache cache) {
+    String prefix = "h." + layer + ".";
+    NDArray attn = attention(layerNorm(x, prefix + "ln_1"), layer, mask, cache);
     x = x.add(attn);
     NDArray h = linear(layerNorm(x, prefix + "ln_2"), prefix + "mlp.c_fc"); // (B, T, 4C)
     h = linear(geluTanh(h), prefix + "mlp.c_proj"); // (B, T, C)
     return x.add(h);
   }
 
-  private NDArray attention(NDArray x, String prefix, NDArray mask) {
+  private NDArray attention(NDArray x, int layer, NDArray mask, KvCache cache) {
+    String prefix = "h." + layer + ".attn.";
     Shape shape = x.getShape();
     long b = shape.get(0);
     long t = shape.get(1);
@@ -198,7 +216,14 @@ public final class Gpt2Model implements AutoCloseable {
     NDArray q = parts.get(0).reshape(b, t, heads, d).transpose(0, 2, 1, 3); // (B, H, T, D)
     NDArray k = parts.get(1).reshape(b, t, heads, d).transpose(0, 2, 1, 3); // (B, H, T, D)
     NDArray v = parts.get(2).reshape(b, t, heads, d).transpose(0, 2, 1, 3); // (B, H, T, D)
-    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).add(mask); // (B, H, T, T)
+    if (cache != null) {
+      if (cache.keys(layer) != null) {
+        k = cache.keys(layer).concat(k, 2); // (B, H, past + T, D)
+        v = cache.values(layer).concat(v, 2); // (B, H, past + T, D)
+      }
+      cache.put(layer, k, v);
+    }
+    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).add(mask); // (B, H, T, past + T)
     NDArray weights = scores.div(constant(x, (float) Math.sqrt(d))).softmax(-1); // (B, H, T, T)
     NDArray context = weights.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, c); // (B, T, C)
     return linear(context, prefix + "c_proj");
@@ -239,15 +264,19 @@ public final class Gpt2Model implements AutoCloseable {
     return like.getManager().full(new Shape(), value, like.getDataType());
   }
 
-  /** Additive causal mask: 0 on and below the diagonal, -inf above. (T, T) */
-  private static NDArray causalMask(NDManager m, long t) {
-    float[] values = new float[Math.toIntExact(t * t)];
+  /**
+   * Additive causal mask for T new tokens after {@code past} cached ones: 0 where a new token may
+   * attend (every cached token, itself and the new ones before it), -inf elsewhere. (T, past + T)
+   */
+  private static NDArray causalMask(NDManager m, long t, long past) {
+    long width = past + t;
+    float[] values = new float[Math.toIntExact(t * width)];
     for (int row = 0; row < t; row++) {
-      for (int col = row + 1; col < t; col++) {
-        values[(int) (row * t + col)] = Float.NEGATIVE_INFINITY;
+      for (long col = past + row + 1; col < width; col++) {
+        values[(int) (row * width + col)] = Float.NEGATIVE_INFINITY;
       }
     }
-    return m.create(values, new Shape(t, t));
+    return m.create(values, new Shape(t, width));
   }
 
   @Override

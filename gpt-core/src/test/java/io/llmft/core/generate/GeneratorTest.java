@@ -44,6 +44,25 @@ class GeneratorTest {
   }
 
   @Test
+  void theKvCacheGivesTheTokensOfThePlainForwardPass() {
+    try (NDManager m = NDManager.newBaseManager();
+        Gpt2Model model = Golden.loadModel(m)) {
+      int[] prompt = Golden.ints(Golden.json().get("prompt_ids"));
+      // 48 prompt tokens + 70 new ones outgrow the 96-token context: the window moves too.
+      Generation cached =
+          new Generator(model).generate(prompt, 70, 96, Sampler.greedy(), null, true);
+      Generation plain =
+          new Generator(model).generate(prompt, 70, 96, Sampler.greedy(), null, false);
+      assertArrayEquals(plain.tokens(), cached.tokens());
+      Generation sampled =
+          new Generator(model).generate(prompt, 30, 96, Sampler.of(1.0, 50, 7L), null, true);
+      Generation sampledPlain =
+          new Generator(model).generate(prompt, 30, 96, Sampler.of(1.0, 50, 7L), null, false);
+      assertArrayEquals(sampledPlain.tokens(), sampled.tokens());
+    }
+  }
+
+  @Test
   void topKOneIsGreedyAndSeededSamplingRepeats() {
     float[] logits = {0.1f, 2.5f, 0.3f, 2.4f};
     assertEquals(1, Sampler.greedy().next(logits));
