@@ -1,6 +1,8 @@
 package io.llmft.core.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -29,6 +31,7 @@ public final class Gpt2Model implements AutoCloseable {
   private final GptConfig config;
   private final NDManager manager;
   private final Map<String, NDArray> parameters;
+  private LoraAdapters lora;
 
   private Gpt2Model(GptConfig config, NDManager manager, Map<String, NDArray> parameters) {
     this.config = config;
@@ -129,6 +132,55 @@ public final class Gpt2Model implements AutoCloseable {
     return Collections.unmodifiableMap(parameters);
   }
 
+  /**
+   * Adds LoRA adapters (Exercise 7.4); from then on only they are trained, the base weights stay as
+   * they are.
+   */
+  public LoraAdapters attachLora(int rank, float alpha, long seed) {
+    if (lora != null) {
+      throw new IllegalStateException("LoRA adapters are attached already");
+    }
+    lora = LoraAdapters.create(config, rank, alpha, seed, manager);
+    return lora;
+  }
+
+  /** The attached adapters, or null. */
+  public LoraAdapters lora() {
+    return lora;
+  }
+
+  /** What training updates: the adapters when LoRA is attached, else every parameter. */
+  public Map<String, NDArray> trainableParameters() {
+    return lora != null ? lora.parameters() : parameters();
+  }
+
+  /**
+   * The weights with the adapters merged in ({@code W + alpha A B}, in each weight's own
+   * orientation), by Hugging Face name; the parameters themselves without LoRA. Merged arrays are
+   * new: the caller closes them (an {@code NDScope} does).
+   */
+  public Map<String, NDArray> mergedParameters() {
+    if (lora == null) {
+      return parameters();
+    }
+    Map<String, NDArray> merged = new LinkedHashMap<>(parameters);
+    for (int i = 0; i < config.nLayers(); i++) {
+      String attn = "h." + i + ".attn.";
+      NDArray qkv =
+          NDArrays.concat(
+              new NDList(lora.delta(attn + "q"), lora.delta(attn + "k"), lora.delta(attn + "v")),
+              1);
+      merged.put(attn + "c_attn.weight", parameter(attn + "c_attn.weight").add(qkv));
+      for (String layer :
+          new String[] {attn + "c_proj", "h." + i + ".mlp.c_fc", "h." + i + ".mlp.c_proj"}) {
+        merged.put(layer + ".weight", parameter(layer + ".weight").add(lora.delta(layer)));
+      }
+    }
+    merged.put(
+        "lm_head.weight", parameter("lm_head.weight").add(lora.delta("lm_head").transpose()));
+    return merged;
+  }
+
   public NDArray parameter(String name) {
     NDArray p = parameters.get(name);
     if (p == null) {
@@ -191,7 +243,10 @@ public final class Gpt2Model implements AutoCloseable {
 
   /** The output head: (..., C) -> (..., V). */
   public NDArray head(NDArray hidden) {
-    return hidden.matMul(parameter("lm_head.weight").transpose());
+    NDArray logits = hidden.matMul(parameter("lm_head.weight").transpose());
+    return lora == null
+        ? logits
+        : logits.add(lora.apply("lm_head", hidden, constant(hidden, lora.alpha())));
   }
 
   private NDArray block(NDArray x, int layer, NDArray mask, KvCache cache) {
@@ -212,6 +267,18 @@ public final class Gpt2Model implements AutoCloseable {
     int heads = config.nHeads();
     long d = config.headDim();
     NDArray qkv = linear(x, prefix + "c_attn"); // (B, T, 3C)
+    if (lora != null) {
+      NDArray alpha = constant(x, lora.alpha());
+      String root = "h." + layer + ".attn.";
+      NDArray adapted =
+          NDArrays.concat(
+              new NDList(
+                  lora.apply(root + "q", x, alpha),
+                  lora.apply(root + "k", x, alpha),
+                  lora.apply(root + "v", x, alpha)),
+              -1); // (B, T, 3C)
+      qkv = qkv.add(adapted);
+    }
     var parts = qkv.split(3, 2);
     NDArray q = parts.get(0).reshape(b, t, heads, d).transpose(0, 2, 1, 3); // (B, H, T, D)
     NDArray k = parts.get(1).reshape(b, t, heads, d).transpose(0, 2, 1, 3); // (B, H, T, D)
@@ -229,8 +296,13 @@ public final class Gpt2Model implements AutoCloseable {
     return linear(context, prefix + "c_proj");
   }
 
+  /** A Conv1D layer (weight (in, out)), plus its LoRA adapter when there is one. */
   private NDArray linear(NDArray x, String name) {
-    return x.matMul(parameter(name + ".weight")).add(parameter(name + ".bias"));
+    NDArray y = x.matMul(parameter(name + ".weight")).add(parameter(name + ".bias"));
+    if (lora != null && !name.endsWith("c_attn")) {
+      y = y.add(lora.apply(name, x, constant(x, lora.alpha())));
+    }
+    return y;
   }
 
   private NDArray layerNorm(NDArray x, String name) {
@@ -260,7 +332,7 @@ public final class Gpt2Model implements AutoCloseable {
    * garbage collector frees the buffer, gradients read freed memory (seen as NaN losses after a
    * GC).
    */
-  private static NDArray constant(NDArray like, float value) {
+  static NDArray constant(NDArray like, float value) {
     return like.getManager().full(new Shape(), value, like.getDataType());
   }
 

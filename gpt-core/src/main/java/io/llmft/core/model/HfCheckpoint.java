@@ -2,6 +2,7 @@ package io.llmft.core.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -20,11 +21,17 @@ import java.util.stream.Stream;
  * model.safetensors}. Reads keys with or without the {@code transformer.} prefix, ignores the
  * attention-mask buffers, and treats a missing {@code lm_head.weight} as a head tied to {@code wte}
  * (it becomes its own parameter, initialised as a copy, as the book does). Writes the {@code
- * GPT2LMHeadModel} layout with {@code lm_head.weight} and {@code "tie_word_embeddings": false}.
+ * GPT2LMHeadModel} layout with {@code lm_head.weight} and {@code "tie_word_embeddings": false};
+ * LoRA adapters are merged into those weights and also written alone ({@link #LORA_FILE}).
  */
 public final class HfCheckpoint {
   public static final String CONFIG_FILE = "config.json";
   public static final String WEIGHTS_FILE = "model.safetensors";
+
+  /** The LoRA adapters alone, beside the merged weights, when a model was finetuned with LoRA. */
+  public static final String LORA_FILE = "lora_adapters.safetensors";
+
+  public static final String LORA_CONFIG_FILE = "lora_config.json";
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String PREFIX = "transformer.";
@@ -93,14 +100,32 @@ public final class HfCheckpoint {
     Files.createDirectories(tmp);
     try {
       Map<String, Safetensors.Tensor> tensors = new LinkedHashMap<>();
-      for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
-        String key = e.getKey().equals("lm_head.weight") ? e.getKey() : PREFIX + e.getKey();
-        tensors.put(
-            key,
-            new Safetensors.Tensor(
-                e.getValue().getShape().getShape(), e.getValue().toFloatArray()));
+      try (NDScope scope = new NDScope()) {
+        for (Map.Entry<String, NDArray> e : model.mergedParameters().entrySet()) {
+          String key = e.getKey().equals("lm_head.weight") ? e.getKey() : PREFIX + e.getKey();
+          tensors.put(
+              key,
+              new Safetensors.Tensor(
+                  e.getValue().getShape().getShape(), e.getValue().toFloatArray()));
+        }
       }
       Safetensors.write(tmp.resolve(WEIGHTS_FILE), tensors);
+      if (model.lora() != null) {
+        Map<String, Safetensors.Tensor> adapters = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : model.lora().parameters().entrySet()) {
+          adapters.put(
+              e.getKey(),
+              new Safetensors.Tensor(
+                  e.getValue().getShape().getShape(), e.getValue().toFloatArray()));
+        }
+        Safetensors.write(tmp.resolve(LORA_FILE), adapters);
+        JSON.writerWithDefaultPrettyPrinter()
+            .writeValue(
+                tmp.resolve(LORA_CONFIG_FILE).toFile(),
+                JSON.createObjectNode()
+                    .put("rank", model.lora().rank())
+                    .put("alpha", model.lora().alpha()));
+      }
       JSON.writerWithDefaultPrettyPrinter()
           .writeValue(tmp.resolve(CONFIG_FILE).toFile(), configJson(model.config()));
       if (Files.exists(dir)) {

@@ -40,7 +40,7 @@ public final class BookTrainer {
       BatchLoader valLoader,
       TrainingSettings settings,
       TrainingListener listener) {
-    for (NDArray p : model.parameters().values()) {
+    for (NDArray p : model.trainableParameters().values()) {
       p.setRequiresGradient(true);
     }
     double initialTrain = calcLossLoader(trainLoader, settings.evalIter());
@@ -55,7 +55,11 @@ public final class BookTrainer {
     long tokensSeen = 0;
     int globalStep = -1;
     try (AdamW optimizer =
-        new AdamW(model.parameters(), settings.learningRate(), settings.weightDecay(), manager)) {
+        new AdamW(
+            model.trainableParameters(),
+            settings.learningRate(),
+            settings.weightDecay(),
+            manager)) {
       for (int epoch = 1; epoch <= settings.epochs(); epoch++) {
         for (Batch batch : trainLoader.epoch()) {
           if (globalStep + 1 >= totalSteps || listener.cancelled()) {
@@ -102,7 +106,7 @@ public final class BookTrainer {
       collector.backward(lossArray);
       loss = lossArray.getFloat();
     }
-    optimizer.step(model.parameters());
+    optimizer.step(model.trainableParameters());
     return loss;
   }
 

@@ -89,10 +89,24 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
     v.positive(job.evalFreq(), "evalFreq")
         .positive(job.evalIter(), "evalIter")
         .positive(job.maxSteps(), "maxSteps");
-    v.check(
-        job.lora() == null || job.lora().isNull(),
-        "lora",
-        "LoRA finetuning is not supported by this version");
+    JsonNode lora = job.lora();
+    if (lora != null && !lora.isNull()) {
+      v.check(
+          lora.isObject() && lora.path("rank").canConvertToInt() && lora.path("rank").asInt() > 0,
+          "lora.rank",
+          "must be a positive integer");
+      v.check(
+          lora.isObject() && lora.path("alpha").isNumber() && lora.path("alpha").asDouble() > 0,
+          "lora.alpha",
+          "must be a positive number");
+      lora.fieldNames()
+          .forEachRemaining(
+              f ->
+                  v.check(
+                      f.equals("rank") || f.equals("alpha"),
+                      "lora." + f,
+                      "unknown field (known: rank, alpha)"));
+    }
     v.throwIfInvalid();
   }
 
@@ -170,7 +184,16 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
     DatasetArtifacts.Manifest manifest = datasets.manifest(job.datasetId());
     try (NDManager manager = NDManager.newBaseManager(DjlRuntime.device());
         Gpt2Model model = baseModels.load(job.baseModel(), manager)) {
+      if (job.lora() != null && !job.lora().isNull()) {
+        model.attachLora(
+            job.lora().get("rank").asInt(),
+            (float) job.lora().get("alpha").asDouble(),
+            settings.seed());
+        state.lora = new TrainingState.Lora(model.lora().rank(), model.lora().alpha());
+      }
       state.parameterCount = model.parameterCount();
+      state.trainableParameters =
+          model.trainableParameters().values().stream().mapToLong(p -> p.size()).sum();
       int allowedMaxLength = Math.min(manifest.allowedMaxLength(), model.config().contextLength());
       state.hyperparameters = hyperparameters(settings, masks(job), allowedMaxLength);
       PromptStyle style = PromptStyle.fromId(manifest.promptStyle());

@@ -11,6 +11,8 @@ public class TrainingState extends JobState {
   public String baseModel;
   public String device;
   public Long parameterCount;
+  public Long trainableParameters;
+  public Lora lora;
   public Hyperparameters hyperparameters;
   public int epoch;
   public int step;
@@ -36,4 +38,7 @@ public class TrainingState extends JobState {
       int allowedMaxLength) {}
 
   public record Losses(double train, double validation) {}
+
+  /** LoRA's settings when the job trains adapters instead of every weight. */
+  public record Lora(int rank, float alpha) {}
 }

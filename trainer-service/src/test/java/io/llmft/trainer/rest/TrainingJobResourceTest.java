@@ -131,6 +131,28 @@ class TrainingJobResourceTest {
   }
 
   @Test
+  void trainsLoraAdaptersAndSavesThemMergedAndAlone() {
+    String id =
+        post(
+            "{\"datasetId\": \""
+                + datasetId
+                + "\", \"baseModel\": "
+                + TINY
+                + ", \"epochs\": 1, \"batchSize\": 4, \"lora\": {\"rank\": 2, \"alpha\": 4}}");
+    awaitStatus(id, "SUCCEEDED");
+    long expected =
+        io.llmft.core.model.LoraAdapters.parameterCount(
+            new io.llmft.core.model.GptConfig(50257, 64, 8, 1, 2), 2);
+    given()
+        .get("/training-jobs/" + id)
+        .then()
+        .body("lora.rank", equalTo(2))
+        .body("trainableParameters", equalTo((int) expected));
+    assertTrue(Files.isRegularFile(store.dir("models", id).resolve("lora_adapters.safetensors")));
+    assertTrue(Files.isRegularFile(store.dir("models", id).resolve("model.safetensors")));
+  }
+
+  @Test
   void masksInstructionsWhenAsked() {
     String id =
         post(
@@ -153,7 +175,7 @@ class TrainingJobResourceTest {
         .contentType(ContentType.JSON)
         .body(
             "{\"datasetId\": \"missing-ds\", \"baseModel\": {\"config\": {\"emb_dim\": 10, \"n_layers\": 0, \"n_heads\": 3, \"context_length\": 16, \"width\": 2}},"
-                + " \"epochs\": -1, \"lora\": {\"rank\": 16, \"alpha\": 16}}")
+                + " \"epochs\": -1, \"lora\": {\"rank\": 0, \"alpha\": 16}}")
         .post("/training-jobs")
         .then()
         .statusCode(400)
@@ -166,7 +188,7 @@ class TrainingJobResourceTest {
                 "baseModel.config.emb_dim",
                 "baseModel.config.width",
                 "epochs",
-                "lora"));
+                "lora.rank"));
     given()
         .contentType(ContentType.JSON)
         .body("{\"datasetId\": \"" + datasetId + "\", \"baseModel\": \"gpt3\"}")

@@ -1,0 +1,94 @@
+package io.llmft.core.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.llmft.core.Golden;
+import io.llmft.core.data.Batch;
+import io.llmft.core.data.InstructionCollator;
+import io.llmft.core.train.AdamW;
+import io.llmft.core.train.BookTrainer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LoraAdaptersTest {
+  @TempDir Path tmp;
+
+  private static Batch goldenBatch() {
+    List<int[]> items = new ArrayList<>();
+    Golden.json().get("batch").get("items").forEach(item -> items.add(Golden.ints(item)));
+    return new InstructionCollator(1024).collate(items);
+  }
+
+  private static float[] logits(Gpt2Model model, NDManager m) {
+    long[] ids = Golden.longs(Golden.json().get("prompt_ids"));
+    return model.forward(m.create(ids).expandDims(0)).toFloatArray();
+  }
+
+  @Test
+  void gpt2MediumAtRank16HasTheBooksTrainableParameterCount() {
+    assertEquals(
+        7_898_384L, LoraAdapters.parameterCount(GptConfig.preset("gpt2-medium (355M)"), 16));
+  }
+
+  @Test
+  void adaptersStartAsANoOpTrainAloneAndMergeIntoAnOrdinaryCheckpoint() throws Exception {
+    try (NDManager m = NDManager.newBaseManager();
+        Gpt2Model model = Golden.loadModel(m)) {
+      float[] before = logits(model, m);
+      LoraAdapters lora = model.attachLora(4, 8f, 123);
+      assertEquals(
+          LoraAdapters.parameterCount(model.config(), 4),
+          lora.parameters().values().stream().mapToLong(NDArray::size).sum());
+      float[] attached = logits(model, m);
+      for (int i = 0; i < before.length; i += 997) {
+        assertEquals(before[i], attached[i], 1e-6, "B starts at zero");
+      }
+      Map<String, float[]> base = new LinkedHashMap<>();
+      model.parameters().forEach((k, v) -> base.put(k, v.toFloatArray()));
+
+      model.trainableParameters().values().forEach(p -> p.setRequiresGradient(true));
+      BookTrainer trainer = new BookTrainer(model);
+      Batch batch = goldenBatch();
+      double first;
+      double last;
+      try (AdamW optimizer = new AdamW(model.trainableParameters(), 5e-3, 0.1, m)) {
+        first = trainer.trainStep(batch, optimizer);
+        trainer.trainStep(batch, optimizer);
+        last = trainer.trainStep(batch, optimizer);
+      }
+      assertTrue(last < first, "the adapters learn: " + first + " -> " + last);
+      model
+          .parameters()
+          .forEach(
+              (k, v) ->
+                  assertTrue(
+                      java.util.Arrays.equals(base.get(k), v.toFloatArray()), k + " is frozen"));
+
+      HfCheckpoint.save(model, tmp.resolve("merged"));
+      assertTrue(Files.isRegularFile(tmp.resolve("merged").resolve(HfCheckpoint.LORA_FILE)));
+      float[] adapted = logits(model, m);
+      try (Gpt2Model merged = HfCheckpoint.load(tmp.resolve("merged"), m)) {
+        assertEquals(null, merged.lora());
+        float[] reloaded = logits(merged, m);
+        double maxDiff = 0;
+        for (int i = 0; i < adapted.length; i++) {
+          maxDiff = Math.max(maxDiff, Math.abs(adapted[i] - reloaded[i]));
+        }
+        assertTrue(maxDiff < 1e-4, "merged weights compute what the adapters did: " + maxDiff);
+        assertFalse(
+            merged.parameter("lm_head.weight").contentEquals(model.parameter("lm_head.weight")),
+            "the head's adapter is merged");
+      }
+    }
+  }
+}
