@@ -1,5 +1,6 @@
 package io.llmft.common;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,8 +10,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * The layout of a prepared dataset in the artifact store: {@code datasets/{id}/dataset.json} (the
@@ -57,12 +60,69 @@ public class DatasetArtifacts {
     return store.readJson(dir(id).resolve("dataset.json"), Manifest.class);
   }
 
+  /** Writes whole splits, then the manifest. */
   public void write(Manifest manifest, Map<String, List<JsonNode>> splits) {
     for (Map.Entry<String, List<JsonNode>> split : splits.entrySet()) {
-      store.writeJson(splitFile(manifest.id(), split.getKey()), split.getValue());
+      try (SplitWriter writer = openSplit(manifest.id(), split.getKey())) {
+        for (JsonNode entry : split.getValue()) {
+          writer.write(entry);
+        }
+        writer.commit();
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "cannot write split " + split.getKey() + " of " + manifest.id(), e);
+      }
     }
-    // The manifest last: its presence means the dataset is complete.
+    writeManifest(manifest);
+  }
+
+  /** The manifest last: its presence means the dataset is complete. */
+  public void writeManifest(Manifest manifest) {
     store.writeJson(dir(manifest.id()).resolve("dataset.json"), manifest);
+  }
+
+  /** A split written one entry at a time to a temporary file, renamed into place on commit. */
+  public SplitWriter openSplit(String id, String split) throws IOException {
+    return new SplitWriter(splitFile(id, split));
+  }
+
+  /**
+   * Streams one split's JSON array; nothing appears under the split's name before {@link
+   * #commit()}.
+   */
+  public final class SplitWriter implements AutoCloseable {
+    private final Path target;
+    private final Path tmp;
+    private final JsonGenerator generator;
+    private boolean committed;
+
+    private SplitWriter(Path target) throws IOException {
+      this.target = target;
+      Files.createDirectories(target.getParent());
+      this.tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + UUID.randomUUID());
+      this.generator = mapper.getFactory().createGenerator(Files.newOutputStream(tmp));
+      generator.useDefaultPrettyPrinter();
+      generator.writeStartArray();
+    }
+
+    public void write(JsonNode entry) throws IOException {
+      mapper.writeTree(generator, entry);
+    }
+
+    public void commit() throws IOException {
+      generator.writeEndArray();
+      generator.close();
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      committed = true;
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (!committed) {
+        generator.close();
+        Files.deleteIfExists(tmp);
+      }
+    }
   }
 
   public List<JsonNode> readSplit(String id, String split) {

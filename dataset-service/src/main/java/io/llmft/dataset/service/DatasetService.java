@@ -17,6 +17,7 @@ import io.llmft.core.text.PromptStyle;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,42 +128,115 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
     }
   }
 
+  /**
+   * Two passes over the source, so that a large dataset is never held whole: the first validates
+   * every entry, counts the valid ones and measures their token lengths; the second writes each
+   * valid entry to its split (the book's boundaries for that count). A seed shuffles, which needs
+   * the valid entries in memory.
+   */
   @Override
   protected Map<String, String> execute(DatasetState state, DatasetJob job) throws Exception {
-    List<JsonNode> raw = source.load(job);
-    List<JsonNode> valid = new ArrayList<>();
-    state.rejected = new ArrayList<>();
-    for (int i = 0; i < raw.size(); i++) {
-      String reason = EntryRules.rejectionReason(raw.get(i));
-      if (reason == null) {
-        valid.add(raw.get(i));
-      } else {
-        state.rejected.add(new DatasetState.Rejected(i, reason));
+    PromptStyle style = PromptStyle.fromId(state.promptStyle);
+    Gpt2Tokenizer tokenizer = Gpt2Tokenizer.get();
+    List<DatasetState.Rejected> rejected = new ArrayList<>();
+    TokenStatsCollector stats = new TokenStatsCollector(state.allowedMaxLength);
+    int[] total = {0};
+    try (EntrySource.Entries entries =
+        source.open(job, artifacts.dir(state.id).resolve(".source"))) {
+      entries.forEach(
+          (index, entry) -> {
+            total[0]++;
+            String reason = EntryRules.rejectionReason(entry);
+            if (reason == null) {
+              stats.add(
+                  tokenizer.encode(style.formatTraining(DatasetArtifacts.toEntry(entry))).length);
+            } else {
+              rejected.add(new DatasetState.Rejected(index, reason));
+            }
+          });
+      int valid = stats.count();
+      if (valid == 0) {
+        throw new IllegalArgumentException("no valid entry among " + total[0] + " (see rejected)");
+      }
+      int[] bounds = DatasetSplit.boundaries(valid, state.trainFraction, state.testFraction);
+      Map<String, Integer> counts = new LinkedHashMap<>();
+      counts.put("train", bounds[0]);
+      counts.put("validation", valid - bounds[1]);
+      counts.put("test", bounds[1] - bounds[0]);
+      writeSplits(state, entries, bounds);
+      state.total = total[0];
+      state.rejected = rejected;
+      state.counts = counts;
+      state.tokenStats = stats.result();
+      String name = state.name != null ? state.name : state.id;
+      artifacts.writeManifest(
+          new DatasetArtifacts.Manifest(
+              state.id, name, state.promptStyle, state.allowedMaxLength, counts));
+    }
+    return Map.of(PipelineContext.DATASET_ID, state.id);
+  }
+
+  private void writeSplits(DatasetState state, EntrySource.Entries entries, int[] bounds)
+      throws IOException {
+    try (DatasetArtifacts.SplitWriter train = artifacts.openSplit(state.id, "train");
+        DatasetArtifacts.SplitWriter test = artifacts.openSplit(state.id, "test");
+        DatasetArtifacts.SplitWriter validation = artifacts.openSplit(state.id, "validation")) {
+      List<JsonNode> shuffled = state.seed == null ? null : new ArrayList<>();
+      int[] position = {0};
+      entries.forEach(
+          (index, entry) -> {
+            if (EntryRules.rejectionReason(entry) != null) {
+              return;
+            }
+            if (shuffled != null) {
+              shuffled.add(entry);
+              return;
+            }
+            int p = position[0]++;
+            (p < bounds[0] ? train : p < bounds[1] ? test : validation).write(entry);
+          });
+      if (shuffled != null) {
+        Collections.shuffle(shuffled, new Random(state.seed));
+        for (int p = 0; p < shuffled.size(); p++) {
+          (p < bounds[0] ? train : p < bounds[1] ? test : validation).write(shuffled.get(p));
+        }
+      }
+      train.commit();
+      test.commit();
+      validation.commit();
+    }
+  }
+
+  /** Token lengths of the training texts, one at a time. */
+  private static final class TokenStatsCollector {
+    private final int allowedMaxLength;
+    private int count;
+    private int min = Integer.MAX_VALUE;
+    private int max;
+    private long sum;
+    private int over;
+
+    TokenStatsCollector(int allowedMaxLength) {
+      this.allowedMaxLength = allowedMaxLength;
+    }
+
+    void add(int length) {
+      count++;
+      min = Math.min(min, length);
+      max = Math.max(max, length);
+      sum += length;
+      if (length > allowedMaxLength) {
+        over++;
       }
     }
-    if (valid.isEmpty()) {
-      throw new IllegalArgumentException("no valid entry among " + raw.size() + " (see rejected)");
+
+    int count() {
+      return count;
     }
-    if (state.seed != null) {
-      Collections.shuffle(valid, new Random(state.seed));
+
+    DatasetState.TokenStats result() {
+      return new DatasetState.TokenStats(min, max, (double) sum / count, over);
     }
-    DatasetSplit<JsonNode> split = DatasetSplit.of(valid, state.trainFraction, state.testFraction);
-    Map<String, List<JsonNode>> splits = new LinkedHashMap<>();
-    splits.put("train", split.train());
-    splits.put("validation", split.validation());
-    splits.put("test", split.test());
-    Map<String, Integer> counts = new LinkedHashMap<>();
-    splits.forEach((k, v) -> counts.put(k, v.size()));
-    state.total = raw.size();
-    state.counts = counts;
-    state.tokenStats =
-        tokenStats(valid, PromptStyle.fromId(state.promptStyle), state.allowedMaxLength);
-    String name = state.name != null ? state.name : state.id;
-    artifacts.write(
-        new DatasetArtifacts.Manifest(
-            state.id, name, state.promptStyle, state.allowedMaxLength, counts),
-        splits);
-    return Map.of(PipelineContext.DATASET_ID, state.id);
   }
 
   @Override
@@ -173,24 +247,5 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
   @Override
   protected JsonNode metrics(DatasetState state) {
     return state.counts == null ? null : mapper.valueToTree(state.counts);
-  }
-
-  private static DatasetState.TokenStats tokenStats(
-      List<JsonNode> entries, PromptStyle style, int allowedMaxLength) {
-    Gpt2Tokenizer tokenizer = Gpt2Tokenizer.get();
-    int min = Integer.MAX_VALUE;
-    int max = 0;
-    long sum = 0;
-    int over = 0;
-    for (JsonNode entry : entries) {
-      int n = tokenizer.encode(style.formatTraining(DatasetArtifacts.toEntry(entry))).length;
-      min = Math.min(min, n);
-      max = Math.max(max, n);
-      sum += n;
-      if (n > allowedMaxLength) {
-        over++;
-      }
-    }
-    return new DatasetState.TokenStats(min, max, (double) sum / entries.size(), over);
   }
 }

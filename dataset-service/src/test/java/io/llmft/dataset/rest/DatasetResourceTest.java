@@ -99,6 +99,53 @@ class DatasetResourceTest {
   }
 
   @Test
+  void alpaca52kSizedSourcesAreStreamedAndSplit(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+    java.nio.file.Path file = tmp.resolve("alpaca.json");
+    try (var out = java.nio.file.Files.newBufferedWriter(file)) {
+      out.write("[");
+      for (int i = 0; i < 52_000; i++) {
+        out.write(
+            (i == 0 ? "" : ",")
+                + "{\"instruction\": \"Add "
+                + i
+                + " and 1.\", \"input\": \"\", \"output\": \""
+                + (i + 1)
+                + "\"}");
+      }
+      out.write("]");
+    }
+    String id =
+        given()
+            .contentType(ContentType.JSON)
+            .body("{\"source\": {\"path\": \"" + file + "\"}, \"allowedMaxLength\": 512}")
+            .post("/datasets")
+            .then()
+            .statusCode(202)
+            .extract()
+            .path("id");
+    await()
+        .atMost(Duration.ofSeconds(180))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> given().get("/datasets/" + id).then().extract().path("status"),
+            s -> !"PENDING".equals(s) && !"RUNNING".equals(s));
+    given()
+        .get("/datasets/" + id)
+        .then()
+        .body("status", equalTo("SUCCEEDED"))
+        .body("counts.train", equalTo(44_200))
+        .body("counts.test", equalTo(5_200))
+        .body("counts.validation", equalTo(2_600))
+        .body("allowedMaxLength", equalTo(512));
+    given()
+        .get("/datasets/" + id + "/entries/test")
+        .then()
+        .body("$", hasSize(5_200))
+        .body("[0].instruction", equalTo("Add 44200 and 1."));
+  }
+
+  @Test
   void missingSourceIsAProblemNamingTheField() {
     given()
         .contentType(ContentType.JSON)

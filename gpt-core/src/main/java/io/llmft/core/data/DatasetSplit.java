@@ -11,14 +11,24 @@ public record DatasetSplit<T>(List<T> train, List<T> test, List<T> validation) {
   public static final double BOOK_TRAIN_FRACTION = 0.85;
   public static final double BOOK_TEST_FRACTION = 0.10;
 
-  public static <T> DatasetSplit<T> of(List<T> entries, double trainFraction, double testFraction) {
+  /**
+   * Where the splits of {@code n} entries end: train is {@code [0, b[0])}, test {@code [b[0],
+   * b[1])}, validation {@code [b[1], n)}.
+   */
+  public static int[] boundaries(int n, double trainFraction, double testFraction) {
     if (trainFraction < 0 || testFraction < 0 || trainFraction + testFraction > 1.0) {
       throw new IllegalArgumentException(
           "split fractions must be non-negative and add up to at most 1");
     }
-    int n = entries.size();
     int trainEnd = (int) (n * trainFraction);
-    int testEnd = trainEnd + (int) (n * testFraction);
+    return new int[] {trainEnd, trainEnd + (int) (n * testFraction)};
+  }
+
+  public static <T> DatasetSplit<T> of(List<T> entries, double trainFraction, double testFraction) {
+    int n = entries.size();
+    int[] b = boundaries(n, trainFraction, testFraction);
+    int trainEnd = b[0];
+    int testEnd = b[1];
     return new DatasetSplit<>(
         List.copyOf(entries.subList(0, trainEnd)),
         List.copyOf(entries.subList(trainEnd, testEnd)),
