@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmft.core.messages.JobStatus;
 import io.llmft.core.messages.Pipeline;
 import io.llmft.core.messages.Stage;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
@@ -27,7 +29,9 @@ public abstract class StageService<J, S extends JobState> {
   private final String idPrefix;
   private final JobWorkers workers;
   private final PipelineForwarder forwarder;
+  private final JobMessages messages;
   private final ObjectMapper mapper;
+  private final String label;
 
   protected StageService(
       Stage stage,
@@ -43,7 +47,9 @@ public abstract class StageService<J, S extends JobState> {
     this.events = support.events();
     this.workers = support.workers();
     this.forwarder = support.forwarder();
+    this.messages = support.messages();
     this.mapper = support.mapper();
+    this.label = label;
   }
 
   /** The stored job and whether this call created it. */
@@ -109,6 +115,34 @@ public abstract class StageService<J, S extends JobState> {
     events.publish(stage, state);
     workers.submit(() -> run(id));
     return new Accepted<>(state, true);
+  }
+
+  /**
+   * A {@code POST}: 202 with {@code Location} and {@code {"id", "status"}}, or 409 when a job with
+   * this id exists.
+   */
+  public Response acceptRequest(J job, UriInfo uri) {
+    Accepted<S> accepted = accept(job, null);
+    if (!accepted.created()) {
+      throw ProblemException.conflict(label + " '" + accepted.state().id + "' already exists");
+    }
+    S state = accepted.state();
+    return Response.accepted(Map.of("id", state.id, "status", state.status))
+        .location(uri.getAbsolutePathBuilder().path(state.id).build())
+        .build();
+  }
+
+  /**
+   * A job message from Kafka: parsed with the REST body's rules, its id defaulting to the record
+   * key; a redelivered one is ignored.
+   *
+   * @throws ProblemException when it is not a valid job (the consumer then dead-letters it)
+   */
+  public void acceptMessage(String key, String value) {
+    Accepted<S> accepted = accept(messages.parse(value, jobType), key);
+    if (!accepted.created()) {
+      LOG.infof("%s %s was accepted before; redelivery ignored", label, accepted.state().id);
+    }
   }
 
   /** Restarts the jobs a previous run of the service left unfinished. */

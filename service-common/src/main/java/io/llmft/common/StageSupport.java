@@ -10,4 +10,5 @@ public record StageSupport(
     JobWorkers workers,
     JobEventPublisher events,
     PipelineForwarder forwarder,
+    JobMessages messages,
     ObjectMapper mapper) {}

@@ -12,10 +12,10 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import java.util.Map;
 
 @Path("/datasets")
 @Produces(MediaType.APPLICATION_JSON)
@@ -30,15 +30,8 @@ public class DatasetResource {
   }
 
   @POST
-  public Response create(DatasetJob job, @jakarta.ws.rs.core.Context UriInfo uri) {
-    DatasetService.Accepted<DatasetState> accepted = service.accept(job, null);
-    if (!accepted.created()) {
-      throw ProblemException.conflict("dataset '" + accepted.state().id + "' already exists");
-    }
-    DatasetState state = accepted.state();
-    return Response.accepted(Map.of("id", state.id, "status", state.status))
-        .location(uri.getAbsolutePathBuilder().path(state.id).build())
-        .build();
+  public Response create(DatasetJob job, @Context UriInfo uri) {
+    return service.acceptRequest(job, uri);
   }
 
   @GET

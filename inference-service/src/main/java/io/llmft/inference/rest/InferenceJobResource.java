@@ -15,7 +15,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import java.util.Map;
 
 @Path("/inference-jobs")
 @Produces(MediaType.APPLICATION_JSON)
@@ -29,14 +28,7 @@ public class InferenceJobResource {
 
   @POST
   public Response create(InferenceJob job, @Context UriInfo uri) {
-    InferenceService.Accepted<InferenceState> accepted = service.accept(job, null);
-    if (!accepted.created()) {
-      throw ProblemException.conflict("inference job '" + accepted.state().id + "' already exists");
-    }
-    InferenceState state = accepted.state();
-    return Response.accepted(Map.of("id", state.id, "status", state.status))
-        .location(uri.getAbsolutePathBuilder().path(state.id).build())
-        .build();
+    return service.acceptRequest(job, uri);
   }
 
   @GET

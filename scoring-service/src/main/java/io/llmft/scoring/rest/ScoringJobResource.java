@@ -1,6 +1,5 @@
 package io.llmft.scoring.rest;
 
-import io.llmft.common.ProblemException;
 import io.llmft.core.messages.ScoringJob;
 import io.llmft.scoring.service.ScoringService;
 import io.llmft.scoring.service.ScoringState;
@@ -14,7 +13,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import java.util.Map;
 
 @Path("/scoring-jobs")
 @Produces(MediaType.APPLICATION_JSON)
@@ -28,14 +26,7 @@ public class ScoringJobResource {
 
   @POST
   public Response create(ScoringJob job, @Context UriInfo uri) {
-    ScoringService.Accepted<ScoringState> accepted = service.accept(job, null);
-    if (!accepted.created()) {
-      throw ProblemException.conflict("scoring job '" + accepted.state().id + "' already exists");
-    }
-    ScoringState state = accepted.state();
-    return Response.accepted(Map.of("id", state.id, "status", state.status))
-        .location(uri.getAbsolutePathBuilder().path(state.id).build())
-        .build();
+    return service.acceptRequest(job, uri);
   }
 
   @GET

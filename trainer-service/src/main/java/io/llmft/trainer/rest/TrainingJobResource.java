@@ -1,6 +1,5 @@
 package io.llmft.trainer.rest;
 
-import io.llmft.common.ProblemException;
 import io.llmft.core.messages.TrainingJob;
 import io.llmft.trainer.service.TrainingService;
 import io.llmft.trainer.service.TrainingState;
@@ -36,14 +35,7 @@ public class TrainingJobResource {
 
   @POST
   public Response create(TrainingJob job, @Context UriInfo uri) {
-    TrainingService.Accepted<TrainingState> accepted = service.accept(job, null);
-    if (!accepted.created()) {
-      throw ProblemException.conflict("training job '" + accepted.state().id + "' already exists");
-    }
-    TrainingState state = accepted.state();
-    return Response.accepted(Map.of("id", state.id, "status", state.status))
-        .location(uri.getAbsolutePathBuilder().path(state.id).build())
-        .build();
+    return service.acceptRequest(job, uri);
   }
 
   @GET
