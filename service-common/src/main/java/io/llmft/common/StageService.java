@@ -3,8 +3,8 @@ package io.llmft.common;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmft.core.messages.JobMessage;
 import io.llmft.core.messages.JobStatus;
-import io.llmft.core.messages.Pipeline;
 import io.llmft.core.messages.Stage;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -19,7 +19,7 @@ import org.jboss.logging.Logger;
  * @param <J> the job message / request body
  * @param <S> the job document
  */
-public abstract class StageService<J, S extends JobState> {
+public abstract class StageService<J extends JobMessage, S extends JobState> {
   private static final Logger LOG = Logger.getLogger(StageService.class);
 
   protected final JobStore<S> jobs;
@@ -60,10 +60,6 @@ public abstract class StageService<J, S extends JobState> {
    */
   protected abstract void validate(J job);
 
-  protected abstract String jobId(J job);
-
-  protected abstract Pipeline pipeline(J job);
-
   /** The document of a newly accepted job (id and pipeline id are set by the caller). */
   protected abstract S newState(J job);
 
@@ -100,12 +96,12 @@ public abstract class StageService<J, S extends JobState> {
     }
     validate(job);
     String id =
-        jobId(job) != null
-            ? jobId(job)
+        job.jobId() != null
+            ? job.jobId()
             : defaultId != null ? Ids.require(defaultId, "jobId") : Ids.newId(idPrefix);
     S state = newState(job);
     state.id = id;
-    state.pipelineId = pipeline(job) != null ? pipeline(job).id() : null;
+    state.pipelineId = job.pipeline() != null ? job.pipeline().id() : null;
     if (!jobs.create(state)) {
       return new Accepted<>(jobs.get(id), false);
     }
@@ -171,7 +167,7 @@ public abstract class StageService<J, S extends JobState> {
       J job = jobs.readRequest(id, jobType);
       Map<String, String> produced = execute(state, job);
       finish(state, JobStatus.SUCCEEDED, null);
-      forwarder.forward(pipeline(job), produced);
+      forwarder.forward(job.pipeline(), produced);
     } catch (JobCancelledException e) {
       finish(state, JobStatus.CANCELLED, null);
     } catch (Exception e) {

@@ -8,7 +8,6 @@ import io.llmft.common.StageSupport;
 import io.llmft.common.Validation;
 import io.llmft.core.data.DatasetSplit;
 import io.llmft.core.messages.DatasetJob;
-import io.llmft.core.messages.Pipeline;
 import io.llmft.core.messages.PipelineContext;
 import io.llmft.core.messages.Stage;
 import io.llmft.core.model.GptConfig;
@@ -44,16 +43,6 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
 
   void onStart(@Observes StartupEvent start) {
     resumeUnfinished();
-  }
-
-  @Override
-  protected String jobId(DatasetJob job) {
-    return job.jobId();
-  }
-
-  @Override
-  protected Pipeline pipeline(DatasetJob job) {
-    return job.pipeline();
   }
 
   @Override

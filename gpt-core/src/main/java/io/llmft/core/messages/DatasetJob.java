@@ -16,7 +16,8 @@ public record DatasetJob(
     SplitFractions split,
     Integer allowedMaxLength,
     Long seed,
-    Pipeline pipeline) {
+    Pipeline pipeline)
+    implements JobMessage {
 
   /** Exactly one of the three. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -12,4 +12,5 @@ public record InferenceJob(
     String datasetId,
     String split,
     Integer maxNewTokens,
-    Pipeline pipeline) {}
+    Pipeline pipeline)
+    implements JobMessage {}

@@ -13,7 +13,8 @@ public record ScoringJob(
     List<JsonNode> entries,
     String responseKey,
     Judge judge,
-    Pipeline pipeline) {
+    Pipeline pipeline)
+    implements JobMessage {
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Judge(String url, String model) {}

@@ -24,4 +24,5 @@ public record TrainingJob(
     Boolean maskInstructions,
     JsonNode lora,
     Integer maxSteps,
-    Pipeline pipeline) {}
+    Pipeline pipeline)
+    implements JobMessage {}

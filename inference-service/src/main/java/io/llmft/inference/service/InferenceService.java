@@ -11,7 +11,6 @@ import io.llmft.common.Validation;
 import io.llmft.core.DjlRuntime;
 import io.llmft.core.generate.Sampler;
 import io.llmft.core.messages.InferenceJob;
-import io.llmft.core.messages.Pipeline;
 import io.llmft.core.messages.PipelineContext;
 import io.llmft.core.messages.Stage;
 import io.llmft.core.model.Gpt2Model;
@@ -48,16 +47,6 @@ public class InferenceService extends StageService<InferenceJob, InferenceState>
   void onStart(@Observes StartupEvent start) {
     DjlRuntime.init();
     resumeUnfinished();
-  }
-
-  @Override
-  protected String jobId(InferenceJob job) {
-    return job.jobId();
-  }
-
-  @Override
-  protected Pipeline pipeline(InferenceJob job) {
-    return job.pipeline();
   }
 
   @Override

@@ -9,7 +9,6 @@ import io.llmft.common.Ids;
 import io.llmft.common.StageService;
 import io.llmft.common.StageSupport;
 import io.llmft.common.Validation;
-import io.llmft.core.messages.Pipeline;
 import io.llmft.core.messages.ScoringJob;
 import io.llmft.core.messages.Stage;
 import io.llmft.scoring.client.OllamaJudge;
@@ -51,16 +50,6 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
 
   void onStart(@Observes StartupEvent start) {
     resumeUnfinished();
-  }
-
-  @Override
-  protected String jobId(ScoringJob job) {
-    return job.jobId();
-  }
-
-  @Override
-  protected Pipeline pipeline(ScoringJob job) {
-    return job.pipeline();
   }
 
   private Path responsesOf(String inferenceJobId) {

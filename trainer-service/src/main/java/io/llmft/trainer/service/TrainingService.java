@@ -16,7 +16,6 @@ import io.llmft.core.data.BatchLoader;
 import io.llmft.core.data.InstructionCollator;
 import io.llmft.core.data.InstructionEntry;
 import io.llmft.core.messages.JobStatus;
-import io.llmft.core.messages.Pipeline;
 import io.llmft.core.messages.PipelineContext;
 import io.llmft.core.messages.Stage;
 import io.llmft.core.messages.TrainingJob;
@@ -59,16 +58,6 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
   void onStart(@Observes StartupEvent start) {
     DjlRuntime.init();
     resumeUnfinished();
-  }
-
-  @Override
-  protected String jobId(TrainingJob job) {
-    return job.jobId();
-  }
-
-  @Override
-  protected Pipeline pipeline(TrainingJob job) {
-    return job.pipeline();
   }
 
   @Override
