@@ -5,9 +5,11 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
+JAR=pipeline-runner/target/pipeline-runner-0.1.0-SNAPSHOT.jar
 for arg in "$@"; do
   if [ "$arg" = "--help" ] || [ "$arg" = "-h" ]; then
-    exec java -jar pipeline-runner/target/pipeline-runner-*.jar --help 2>/dev/null || { echo "build first: mvn -B package -DskipTests"; exit 0; }
+    [ -f "$JAR" ] || mvn -B -q package -DskipTests
+    exec java -jar "$JAR" --help
   fi
 done
 
@@ -23,4 +25,4 @@ cleanup() { if [ "$started_kafka" = 1 ]; then scripts/kafka.sh stop; fi; }
 trap cleanup EXIT
 scripts/kafka.sh topics
 
-java -jar pipeline-runner/target/pipeline-runner-0.1.0-SNAPSHOT.jar --repository "$ROOT" "$@"
+java -jar "$JAR" --repository "$ROOT" "$@"
