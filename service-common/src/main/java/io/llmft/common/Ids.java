@@ -5,6 +5,10 @@ import java.util.regex.Pattern;
 
 /** Job, dataset and model ids: safe as one path segment of the artifact store. */
 public final class Ids {
+  /** What a valid id is, as error messages say it. */
+  public static final String RULE =
+      "must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit, without '..'";
+
   private static final Pattern VALID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
   private Ids() {}
@@ -18,9 +22,7 @@ public final class Ids {
    */
   public static String require(String id, String field) {
     if (!isValid(id)) {
-      throw ProblemException.invalid(
-          field,
-          "must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit, without '..'");
+      throw ProblemException.invalid(field, RULE);
     }
     return id;
   }

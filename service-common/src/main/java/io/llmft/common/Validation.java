@@ -1,5 +1,6 @@
 package io.llmft.common;
 
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,10 +20,22 @@ public final class Validation {
   }
 
   public Validation id(String value, String field) {
-    return check(
-        value == null || Ids.isValid(value),
-        field,
-        "must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit, without '..'");
+    return check(value == null || Ids.isValid(value), field, Ids.RULE);
+  }
+
+  /** A null value passes; otherwise an absolute http or https URL with a host. */
+  public Validation httpUrl(String value, String field) {
+    return check(value == null || isHttpUrl(value), field, "must be an http or https URL");
+  }
+
+  private static boolean isHttpUrl(String url) {
+    try {
+      URI uri = URI.create(url);
+      return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          && uri.getHost() != null;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   public boolean hasErrors() {

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -76,9 +75,5 @@ public final class KafkaTestClient {
   public static String header(ConsumerRecord<String, String> record, String name) {
     var h = record.headers().lastHeader(name);
     return h == null ? null : new String(h.value(), java.nio.charset.StandardCharsets.UTF_8);
-  }
-
-  public static Map<String, String> config() {
-    return Map.of("kafka.bootstrap.servers", BOOTSTRAP);
   }
 }

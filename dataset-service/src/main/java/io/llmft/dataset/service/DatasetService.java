@@ -17,15 +17,16 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 /** Prepares datasets: load, validate entries, split as the book, measure token lengths, store. */
 @Singleton
@@ -89,7 +90,7 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
           s.path() == null || Files.isReadable(Path.of(s.path())),
           "source.path",
           "no readable file at this path");
-      v.check(s.url() == null || isHttpUrl(s.url()), "source.url", "must be an http or https URL");
+      v.httpUrl(s.url(), "source.url");
     }
     v.check(job.entries() == null || !job.entries().isEmpty(), "entries", "must not be empty");
     if (job.promptStyle() != null) {
@@ -106,15 +107,6 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
     v.check(train + test <= 1, "split", "train + test must not exceed 1");
     v.positive(job.allowedMaxLength(), "allowedMaxLength");
     v.throwIfInvalid();
-  }
-
-  private static boolean isHttpUrl(String url) {
-    try {
-      String scheme = URI.create(url).getScheme();
-      return "http".equals(scheme) || "https".equals(scheme);
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
   }
 
   /**
@@ -152,7 +144,7 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
       counts.put("train", bounds[0]);
       counts.put("validation", valid - bounds[1]);
       counts.put("test", bounds[1] - bounds[0]);
-      writeSplits(state, entries, bounds);
+      writeSplits(state, entries, rejected, bounds);
       state.total = total[0];
       state.rejected = rejected;
       state.counts = counts;
@@ -165,8 +157,14 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
     return Map.of(PipelineContext.DATASET_ID, state.id);
   }
 
-  private void writeSplits(DatasetState state, EntrySource.Entries entries, int[] bounds)
+  private void writeSplits(
+      DatasetState state,
+      EntrySource.Entries entries,
+      List<DatasetState.Rejected> rejected,
+      int[] bounds)
       throws IOException {
+    Set<Integer> skipped = new HashSet<>();
+    rejected.forEach(r -> skipped.add(r.index()));
     try (DatasetArtifacts.SplitWriter train = artifacts.openSplit(state.id, "train");
         DatasetArtifacts.SplitWriter test = artifacts.openSplit(state.id, "test");
         DatasetArtifacts.SplitWriter validation = artifacts.openSplit(state.id, "validation")) {
@@ -174,7 +172,7 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
       int[] position = {0};
       entries.forEach(
           (index, entry) -> {
-            if (EntryRules.rejectionReason(entry) != null) {
+            if (skipped.contains(index)) {
               return;
             }
             if (shuffled != null) {

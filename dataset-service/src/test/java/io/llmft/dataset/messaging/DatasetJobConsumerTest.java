@@ -1,13 +1,12 @@
 package io.llmft.dataset.messaging;
 
-import static io.restassured.RestAssured.given;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llmft.common.JobPolling;
 import io.llmft.common.KafkaTestClient;
 import io.llmft.core.messages.Topics;
 import io.quarkus.test.junit.QuarkusTest;
@@ -29,14 +28,7 @@ class DatasetJobConsumerTest {
   }
 
   private static void awaitSucceeded(String id) {
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(250))
-        .until(
-            () ->
-                given().get("/datasets/" + id).then().extract().statusCode() == 200
-                    && "SUCCEEDED"
-                        .equals(given().get("/datasets/" + id).then().extract().path("status")));
+    assertEquals("SUCCEEDED", JobPolling.awaitEnd("/datasets/" + id, Duration.ofSeconds(60)));
   }
 
   @Test

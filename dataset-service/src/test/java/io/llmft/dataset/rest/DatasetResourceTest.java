@@ -1,13 +1,14 @@
 package io.llmft.dataset.rest;
 
 import static io.restassured.RestAssured.given;
-import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.llmft.common.JobPolling;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import java.time.Duration;
@@ -18,13 +19,7 @@ import org.junit.jupiter.api.Test;
 class DatasetResourceTest {
 
   private static String awaitStatus(String id, String status) {
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () -> given().get("/datasets/" + id).then().extract().path("status"),
-            s -> status.equals(s) || "FAILED".equals(s));
-    given().get("/datasets/" + id).then().body("status", equalTo(status));
+    assertEquals(status, JobPolling.awaitEnd("/datasets/" + id, Duration.ofSeconds(60)));
     return id;
   }
 
@@ -124,12 +119,7 @@ class DatasetResourceTest {
             .statusCode(202)
             .extract()
             .path("id");
-    await()
-        .atMost(Duration.ofSeconds(180))
-        .pollInterval(Duration.ofMillis(500))
-        .until(
-            () -> given().get("/datasets/" + id).then().extract().path("status"),
-            s -> !"PENDING".equals(s) && !"RUNNING".equals(s));
+    JobPolling.awaitEnd("/datasets/" + id, Duration.ofSeconds(180));
     given()
         .get("/datasets/" + id)
         .then()

@@ -4,10 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-/**
- * The shape of a GPT-2 model. Named presets are the book's {@code model_configs}; {@link #tiny()}
- * is for tests.
- */
+/** The shape of a GPT-2 model. Named presets are the book's {@code model_configs}. */
 public record GptConfig(int vocabSize, int contextLength, int embDim, int nLayers, int nHeads) {
   public static final int GPT2_VOCAB_SIZE = 50257;
   public static final int GPT2_CONTEXT_LENGTH = 1024;
@@ -34,11 +31,6 @@ public record GptConfig(int vocabSize, int contextLength, int embDim, int nLayer
 
   private static GptConfig gpt2(int embDim, int nLayers, int nHeads) {
     return new GptConfig(GPT2_VOCAB_SIZE, GPT2_CONTEXT_LENGTH, embDim, nLayers, nHeads);
-  }
-
-  /** A GPT-2-vocabulary model small enough for unit tests. */
-  public static GptConfig tiny() {
-    return new GptConfig(GPT2_VOCAB_SIZE, 96, 16, 2, 2);
   }
 
   public int headDim() {

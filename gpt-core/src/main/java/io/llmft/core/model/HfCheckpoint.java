@@ -38,6 +38,12 @@ public final class HfCheckpoint {
 
   private HfCheckpoint() {}
 
+  /** Whether {@code dir} holds both files of a checkpoint. */
+  public static boolean isCheckpoint(Path dir) {
+    return Files.isRegularFile(dir.resolve(CONFIG_FILE))
+        && Files.isRegularFile(dir.resolve(WEIGHTS_FILE));
+  }
+
   public static GptConfig readConfig(Path dir) throws IOException {
     Path file = dir.resolve(CONFIG_FILE);
     if (!Files.isRegularFile(file)) {

@@ -11,7 +11,6 @@ import io.llmft.core.model.HfCheckpoint;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -41,12 +40,13 @@ public class ModelCache {
     }
     if (model.isTextual()) {
       v.check(
-          Ids.isValid(model.asText()) && isCheckpoint(store.dir("models", model.asText())),
+          Ids.isValid(model.asText())
+              && HfCheckpoint.isCheckpoint(store.dir("models", model.asText())),
           field,
           "no finetuned model with this id in the artifact store");
     } else if (model.isObject() && model.size() == 1 && model.path("path").isTextual()) {
       v.check(
-          isCheckpoint(Path.of(model.get("path").asText())),
+          HfCheckpoint.isCheckpoint(Path.of(model.get("path").asText())),
           field + ".path",
           "must be a directory with config.json and model.safetensors");
     } else {
@@ -76,11 +76,6 @@ public class ModelCache {
       eldest.getValue().close();
     }
     return fresh;
-  }
-
-  private static boolean isCheckpoint(Path dir) {
-    return Files.isRegularFile(dir.resolve(HfCheckpoint.CONFIG_FILE))
-        && Files.isRegularFile(dir.resolve(HfCheckpoint.WEIGHTS_FILE));
   }
 
   @PreDestroy

@@ -1,7 +1,5 @@
 package io.llmft.inference.messaging;
 
-import static io.restassured.RestAssured.given;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmft.common.ArtifactStore;
 import io.llmft.common.DatasetArtifacts;
+import io.llmft.common.JobPolling;
 import io.llmft.common.KafkaTestClient;
 import io.llmft.common.TestDatasets;
 import io.llmft.core.messages.Topics;
@@ -40,15 +39,7 @@ class InferenceJobConsumerTest {
          "pipeline": {"id": "%s", "next": [{"stage": "scoring", "job": {"judge": {"url": "http://localhost:1"}}}]}}
         """
             .formatted(id, modelId, datasetId, pipelineId));
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(250))
-        .until(
-            () ->
-                given().get("/inference-jobs/" + id).then().extract().statusCode() == 200
-                    && "SUCCEEDED"
-                        .equals(
-                            given().get("/inference-jobs/" + id).then().extract().path("status")));
+    assertEquals("SUCCEEDED", JobPolling.awaitEnd("/inference-jobs/" + id, Duration.ofSeconds(60)));
     var next =
         KafkaTestClient.await(
             Topics.SCORING_JOBS,

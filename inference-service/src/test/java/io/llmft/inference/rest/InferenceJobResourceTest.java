@@ -1,7 +1,6 @@
 package io.llmft.inference.rest;
 
 import static io.restassured.RestAssured.given;
-import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
@@ -11,6 +10,7 @@ import static org.hamcrest.Matchers.notNullValue;
 
 import io.llmft.common.ArtifactStore;
 import io.llmft.common.DatasetArtifacts;
+import io.llmft.common.JobPolling;
 import io.llmft.common.TestDatasets;
 import io.llmft.inference.TestModels;
 import io.quarkus.test.junit.QuarkusTest;
@@ -45,11 +45,7 @@ class InferenceJobResourceTest {
             .header("Location", containsString("/inference-jobs/"))
             .extract()
             .path("id");
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(
-            () -> given().get("/inference-jobs/" + id).then().extract().path("status"),
-            s -> !"PENDING".equals(s) && !"RUNNING".equals(s));
+    JobPolling.awaitEnd("/inference-jobs/" + id, Duration.ofSeconds(60));
     given()
         .get("/inference-jobs/" + id)
         .then()

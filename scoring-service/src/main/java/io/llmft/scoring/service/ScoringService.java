@@ -15,7 +15,6 @@ import io.llmft.scoring.client.OllamaJudge;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -95,20 +94,8 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
             "must be a string");
       }
     }
-    if (job.judge() != null && job.judge().url() != null) {
-      v.check(isHttpUrl(job.judge().url()), "judge.url", "must be an http or https URL");
-    }
+    v.httpUrl(job.judge() == null ? null : job.judge().url(), "judge.url");
     v.throwIfInvalid();
-  }
-
-  private static boolean isHttpUrl(String url) {
-    try {
-      URI uri = URI.create(url);
-      return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
-          && uri.getHost() != null;
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
   }
 
   @Override

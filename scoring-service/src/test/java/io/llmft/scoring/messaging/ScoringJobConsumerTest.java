@@ -1,12 +1,13 @@
 package io.llmft.scoring.messaging;
 
 import static io.restassured.RestAssured.given;
-import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.llmft.common.ArtifactStore;
 import io.llmft.common.FakeOllama;
+import io.llmft.common.JobPolling;
 import io.llmft.common.KafkaTestClient;
 import io.llmft.core.messages.Topics;
 import io.quarkus.test.junit.QuarkusTest;
@@ -41,15 +42,7 @@ class ScoringJobConsumerTest {
           {"jobId": "%s", "inferenceJobId": "%s", "judge": {"url": "%s", "model": "llama3"}}
           """
               .formatted(id, inferenceJobId, ollama.url()));
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(250))
-          .until(
-              () ->
-                  given().get("/scoring-jobs/" + id).then().extract().statusCode() == 200
-                      && "SUCCEEDED"
-                          .equals(
-                              given().get("/scoring-jobs/" + id).then().extract().path("status")));
+      assertEquals("SUCCEEDED", JobPolling.awaitEnd("/scoring-jobs/" + id, Duration.ofSeconds(60)));
       given()
           .get("/scoring-jobs/" + id)
           .then()

@@ -1,13 +1,13 @@
 package io.llmft.scoring.rest;
 
 import static io.restassured.RestAssured.given;
-import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.llmft.common.FakeOllama;
+import io.llmft.common.JobPolling;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import java.time.Duration;
@@ -47,13 +47,7 @@ class ScoringJobResourceTest {
   }
 
   private static String awaitEnd(String id) {
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () -> given().get("/scoring-jobs/" + id).then().extract().path("status"),
-            s -> !"PENDING".equals(s) && !"RUNNING".equals(s));
-    return given().get("/scoring-jobs/" + id).then().extract().path("status");
+    return JobPolling.awaitEnd("/scoring-jobs/" + id, Duration.ofSeconds(60));
   }
 
   @Test

@@ -11,7 +11,6 @@ import io.llmft.core.model.GptConfig;
 import io.llmft.core.model.HfCheckpoint;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Optional;
@@ -56,7 +55,7 @@ public class BaseModels {
       String name = base.asText();
       v.check(
           GptConfig.isPreset(name)
-              || (Ids.isValid(name) && isCheckpoint(store.dir("models", name))),
+              || (Ids.isValid(name) && HfCheckpoint.isCheckpoint(store.dir("models", name))),
           "baseModel",
           "'"
               + name
@@ -64,7 +63,8 @@ public class BaseModels {
     } else if (base.has("path")) {
       v.check(base.size() == 1, "baseModel", "give only 'path'");
       v.check(
-          base.get("path").isTextual() && isCheckpoint(Path.of(base.get("path").asText())),
+          base.get("path").isTextual()
+              && HfCheckpoint.isCheckpoint(Path.of(base.get("path").asText())),
           "baseModel.path",
           "must be a directory with config.json and model.safetensors");
     } else if (base.has("config")) {
@@ -133,10 +133,5 @@ public class BaseModels {
             c.get("n_layers").asInt(),
             c.get("n_heads").asInt());
     return Gpt2Model.randomInit(config, base.path("seed").asLong(123), manager);
-  }
-
-  private static boolean isCheckpoint(Path dir) {
-    return Files.isRegularFile(dir.resolve(HfCheckpoint.CONFIG_FILE))
-        && Files.isRegularFile(dir.resolve(HfCheckpoint.WEIGHTS_FILE));
   }
 }

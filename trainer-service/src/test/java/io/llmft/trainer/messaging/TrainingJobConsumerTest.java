@@ -1,13 +1,12 @@
 package io.llmft.trainer.messaging;
 
-import static io.restassured.RestAssured.given;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmft.common.DatasetArtifacts;
+import io.llmft.common.JobPolling;
 import io.llmft.common.KafkaTestClient;
 import io.llmft.common.TestDatasets;
 import io.llmft.core.messages.Topics;
@@ -37,15 +36,7 @@ class TrainingJobConsumerTest {
          "pipeline": {"id": "%s", "next": [{"stage": "inference", "job": {"maxNewTokens": 4}}]}}
         """
             .formatted(id, datasetId, pipelineId));
-    await()
-        .atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofMillis(250))
-        .until(
-            () ->
-                given().get("/training-jobs/" + id).then().extract().statusCode() == 200
-                    && "SUCCEEDED"
-                        .equals(
-                            given().get("/training-jobs/" + id).then().extract().path("status")));
+    assertEquals("SUCCEEDED", JobPolling.awaitEnd("/training-jobs/" + id, Duration.ofSeconds(120)));
 
     var next =
         KafkaTestClient.await(

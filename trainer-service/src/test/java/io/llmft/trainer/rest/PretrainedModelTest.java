@@ -1,7 +1,6 @@
 package io.llmft.trainer.rest;
 
 import static io.restassured.RestAssured.given;
-import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import io.llmft.common.ArtifactStore;
 import io.llmft.common.DatasetArtifacts;
+import io.llmft.common.JobPolling;
 import io.llmft.common.TestDatasets;
 import io.llmft.core.generate.Generator;
 import io.llmft.core.generate.Sampler;
@@ -52,11 +52,7 @@ class PretrainedModelTest {
             .statusCode(202)
             .extract()
             .path("id");
-    await()
-        .atMost(Duration.ofSeconds(120))
-        .until(
-            () -> given().get("/training-jobs/" + id).then().extract().path("status"),
-            s -> !"PENDING".equals(s) && !"RUNNING".equals(s));
+    JobPolling.awaitEnd("/training-jobs/" + id, Duration.ofSeconds(120));
     given()
         .get("/training-jobs/" + id)
         .then()

@@ -1,19 +1,20 @@
 package io.llmft.trainer.rest;
 
 import static io.restassured.RestAssured.given;
-import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmft.common.ArtifactStore;
 import io.llmft.common.DatasetArtifacts;
+import io.llmft.common.JobPolling;
 import io.llmft.common.TestDatasets;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -54,17 +55,7 @@ class TrainingJobResourceTest {
   }
 
   private void awaitStatus(String id, String status) {
-    await()
-        .atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofMillis(250))
-        .until(
-            () -> given().get("/training-jobs/" + id).then().extract().path("status"),
-            s ->
-                status.equals(s)
-                    || "FAILED".equals(s)
-                    || "SUCCEEDED".equals(s)
-                    || "CANCELLED".equals(s));
-    given().get("/training-jobs/" + id).then().body("status", equalTo(status));
+    assertEquals(status, JobPolling.awaitEnd("/training-jobs/" + id, Duration.ofSeconds(120)));
   }
 
   @Test
