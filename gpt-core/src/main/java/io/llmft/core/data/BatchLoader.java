@@ -19,7 +19,9 @@ public final class BatchLoader {
   private final boolean shuffle;
   private final boolean dropLast;
   private final InstructionCollator collator;
-  private final Random random;
+  private final long seed;
+  private Random random;
+  private int passes;
 
   public BatchLoader(
       List<int[]> items,
@@ -55,7 +57,28 @@ public final class BatchLoader {
     this.shuffle = shuffle;
     this.dropLast = dropLast;
     this.collator = collator;
+    this.seed = seed;
     this.random = new Random(seed);
+  }
+
+  /** How many passes ({@link #epoch()} calls) this loader has made. */
+  public int passes() {
+    return passes;
+  }
+
+  /**
+   * Puts the loader where it was after {@code passes} passes, so that the next {@link #epoch()} has
+   * the order it had then (for resuming a run).
+   */
+  public void restorePasses(int passes) {
+    if (passes < 0) {
+      throw new IllegalArgumentException("passes must not be negative");
+    }
+    random = new Random(seed);
+    this.passes = 0;
+    for (int i = 0; i < passes; i++) {
+      nextOrder();
+    }
   }
 
   /** {@code len(loader)}. */
@@ -68,13 +91,7 @@ public final class BatchLoader {
    * shuffling) is fixed now, each batch is collated when it is read.
    */
   public List<Batch> epoch() {
-    List<Integer> order = new ArrayList<>(items.size());
-    for (int i = 0; i < items.size(); i++) {
-      order.add(i);
-    }
-    if (shuffle) {
-      Collections.shuffle(order, random);
-    }
+    List<Integer> order = nextOrder();
     int count = batchCount();
     return new AbstractList<>() {
       @Override
@@ -98,5 +115,17 @@ public final class BatchLoader {
         return count;
       }
     };
+  }
+
+  private List<Integer> nextOrder() {
+    List<Integer> order = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      order.add(i);
+    }
+    if (shuffle) {
+      Collections.shuffle(order, random);
+    }
+    passes++;
+    return order;
   }
 }

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * {@code POST /training-jobs} body and {@code training-jobs} message. {@code baseModel} is a model
- * name, {@code {"path": dir}} or {@code {"config": {...}, "seed": n}}.
+ * name, {@code {"path": dir}} or {@code {"config": {...}, "seed": n}}. {@code checkpointEvery}:
+ * optimizer steps between the checkpoints a restarted trainer resumes from (the service's default
+ * when absent).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TrainingJob(
@@ -24,5 +26,6 @@ public record TrainingJob(
     Boolean maskInstructions,
     JsonNode lora,
     Integer maxSteps,
+    Integer checkpointEvery,
     Pipeline pipeline)
     implements JobMessage {}

@@ -109,22 +109,12 @@ public final class HfCheckpoint {
       try (NDScope scope = new NDScope()) {
         for (Map.Entry<String, NDArray> e : model.mergedParameters().entrySet()) {
           String key = e.getKey().equals("lm_head.weight") ? e.getKey() : PREFIX + e.getKey();
-          tensors.put(
-              key,
-              new Safetensors.Tensor(
-                  e.getValue().getShape().getShape(), e.getValue().toFloatArray()));
+          tensors.put(key, Safetensors.Tensor.of(e.getValue()));
         }
       }
       Safetensors.write(tmp.resolve(WEIGHTS_FILE), tensors);
       if (model.lora() != null) {
-        Map<String, Safetensors.Tensor> adapters = new LinkedHashMap<>();
-        for (Map.Entry<String, NDArray> e : model.lora().parameters().entrySet()) {
-          adapters.put(
-              e.getKey(),
-              new Safetensors.Tensor(
-                  e.getValue().getShape().getShape(), e.getValue().toFloatArray()));
-        }
-        Safetensors.write(tmp.resolve(LORA_FILE), adapters);
+        Safetensors.write(tmp.resolve(LORA_FILE), Safetensors.Tensor.of(model.lora().parameters()));
         JSON.writerWithDefaultPrettyPrinter()
             .writeValue(
                 tmp.resolve(LORA_CONFIG_FILE).toFile(),

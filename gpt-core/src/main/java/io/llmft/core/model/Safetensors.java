@@ -29,6 +29,18 @@ public final class Safetensors {
 
   /** A tensor as plain floats, row-major. */
   public record Tensor(long[] shape, float[] data) {
+    /** A float copy of an array's values. */
+    public static Tensor of(ai.djl.ndarray.NDArray array) {
+      return new Tensor(array.getShape().getShape(), array.toFloatArray());
+    }
+
+    /** Each array as a tensor, in the map's order. */
+    public static Map<String, Tensor> of(Map<String, ai.djl.ndarray.NDArray> arrays) {
+      Map<String, Tensor> tensors = new java.util.LinkedHashMap<>();
+      arrays.forEach((name, array) -> tensors.put(name, of(array)));
+      return tensors;
+    }
+
     public long elementCount() {
       long n = 1;
       for (long d : shape) {

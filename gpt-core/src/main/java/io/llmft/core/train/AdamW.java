@@ -16,6 +16,9 @@ public final class AdamW implements AutoCloseable {
   public static final double DEFAULT_BETA2 = 0.999;
   public static final double DEFAULT_EPS = 1e-8;
 
+  private static final String FIRST = "exp_avg.";
+  private static final String SECOND = "exp_avg_sq.";
+
   private final double lr;
   private final double weightDecay;
   private final double beta1;
@@ -54,6 +57,35 @@ public final class AdamW implements AutoCloseable {
 
   public int stepCount() {
     return step;
+  }
+
+  /**
+   * The moments for a checkpoint, named as in {@code torch.optim.AdamW}'s state: {@code
+   * exp_avg.<parameter>} and {@code exp_avg_sq.<parameter>}. The arrays are the live state.
+   */
+  public Map<String, NDArray> moments() {
+    Map<String, NDArray> moments = new LinkedHashMap<>();
+    firstMoments.forEach((name, m) -> moments.put(FIRST + name, m));
+    secondMoments.forEach((name, v) -> moments.put(SECOND + name, v));
+    return moments;
+  }
+
+  /** Continues from a checkpoint: the step count and every moment {@link #moments()} names. */
+  public void restore(int stepCount, Map<String, float[]> moments) {
+    if (stepCount < 0) {
+      throw new IllegalArgumentException("step count must not be negative");
+    }
+    for (Map.Entry<String, NDArray> e : moments().entrySet()) {
+      float[] values = moments.get(e.getKey());
+      if (values == null || values.length != e.getValue().size()) {
+        throw new IllegalArgumentException(
+            "optimizer state "
+                + e.getKey()
+                + (values == null ? " is missing" : " has the wrong size " + values.length));
+      }
+      e.getValue().set(values);
+    }
+    step = stepCount;
   }
 
   /** One update of every parameter from its gradient, then the gradients are zeroed. */

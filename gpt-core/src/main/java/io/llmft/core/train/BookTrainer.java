@@ -8,6 +8,9 @@ import ai.djl.training.GradientCollector;
 import io.llmft.core.data.Batch;
 import io.llmft.core.data.BatchLoader;
 import io.llmft.core.model.Gpt2Model;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,42 +29,94 @@ public final class BookTrainer {
     this.manager = model.manager();
   }
 
-  /** The result of a run: the evaluation points and whether it was cancelled. */
+  /**
+   * The result of a run: the evaluation points, the step it resumed from (0 for a fresh run) and
+   * whether it was cancelled.
+   */
   public record Result(
       double initialTrainLoss,
       double initialValLoss,
       List<EvaluationPoint> evaluations,
       int steps,
       long tokensSeen,
+      int resumedFromStep,
       boolean cancelled) {}
+
+  /** Saves a {@link TrainingCheckpoint} into {@code dir} every {@code every} optimizer steps. */
+  public record Checkpointing(Path dir, int every) {
+    public Checkpointing {
+      if (every <= 0) {
+        throw new IllegalArgumentException("checkpoint interval must be positive");
+      }
+    }
+  }
 
   public Result train(
       BatchLoader trainLoader,
       BatchLoader valLoader,
       TrainingSettings settings,
       TrainingListener listener) {
-    for (NDArray p : model.trainableParameters().values()) {
-      p.setRequiresGradient(true);
-    }
-    double initialTrain = calcLossLoader(trainLoader, settings.evalIter());
-    double initialVal = calcLossLoader(valLoader, settings.evalIter());
-    listener.initialLosses(initialTrain, initialVal);
+    return train(trainLoader, valLoader, settings, listener, null);
+  }
 
+  /**
+   * Runs the loop; with {@code checkpointing}, continues from the latest checkpoint in its
+   * directory when there is one (same batches, same optimizer state: the losses are those of an
+   * uninterrupted run) and writes new ones as it goes.
+   */
+  public Result train(
+      BatchLoader trainLoader,
+      BatchLoader valLoader,
+      TrainingSettings settings,
+      TrainingListener listener,
+      Checkpointing checkpointing) {
     int totalSteps = settings.epochs() * trainLoader.batchCount();
     if (settings.maxSteps() != null) {
       totalSteps = Math.min(totalSteps, settings.maxSteps());
     }
-    List<EvaluationPoint> evaluations = new ArrayList<>();
-    long tokensSeen = 0;
-    int globalStep = -1;
     try (AdamW optimizer =
         new AdamW(
             model.trainableParameters(),
             settings.learningRate(),
             settings.weightDecay(),
             manager)) {
-      for (int epoch = 1; epoch <= settings.epochs(); epoch++) {
-        for (Batch batch : trainLoader.epoch()) {
+      TrainingCheckpoint.Progress resume =
+          checkpointing != null && TrainingCheckpoint.exists(checkpointing.dir())
+              ? TrainingCheckpoint.load(checkpointing.dir(), model.trainableParameters(), optimizer)
+              : null;
+      for (NDArray p : model.trainableParameters().values()) {
+        p.setRequiresGradient(true);
+      }
+      double initialTrain;
+      double initialVal;
+      List<EvaluationPoint> evaluations = new ArrayList<>();
+      long tokensSeen = 0;
+      int globalStep = -1;
+      int startEpoch = 1;
+      if (resume == null) {
+        initialTrain = calcLossLoader(trainLoader, settings.evalIter());
+        initialVal = calcLossLoader(valLoader, settings.evalIter());
+        listener.initialLosses(initialTrain, initialVal);
+      } else {
+        initialTrain = resume.initialTrainLoss();
+        initialVal = resume.initialValLoss();
+        evaluations.addAll(resume.evaluations());
+        tokensSeen = resume.tokensSeen();
+        globalStep = resume.step() - 1;
+        startEpoch = resume.epoch();
+        trainLoader.restorePasses(resume.epochPass());
+        listener.resumed(resume);
+      }
+      int resumedFrom = resume == null ? 0 : resume.step();
+      for (int epoch = startEpoch; epoch <= settings.epochs(); epoch++) {
+        int epochPass = trainLoader.passes();
+        List<Batch> batches = trainLoader.epoch();
+        int first = 0;
+        if (resume != null && epoch == startEpoch) {
+          trainLoader.restorePasses(resume.loaderPasses());
+          first = resume.batchesDoneInEpoch();
+        }
+        for (int b = first; b < batches.size(); b++) {
           if (globalStep + 1 >= totalSteps || listener.cancelled()) {
             return new Result(
                 initialTrain,
@@ -69,8 +124,10 @@ public final class BookTrainer {
                 evaluations,
                 globalStep + 1,
                 tokensSeen,
+                resumedFrom,
                 globalStep + 1 < totalSteps);
           }
+          Batch batch = batches.get(b);
           double loss = trainStep(batch, optimizer);
           if (!Double.isFinite(loss)) {
             throw new ArithmeticException(
@@ -90,10 +147,31 @@ public final class BookTrainer {
             evaluations.add(point);
             listener.evaluated(point);
           }
+          int done = globalStep + 1;
+          if (checkpointing != null && done % checkpointing.every() == 0 && done < totalSteps) {
+            TrainingCheckpoint.save(
+                checkpointing.dir(),
+                model.trainableParameters(),
+                optimizer,
+                new TrainingCheckpoint.Progress(
+                    done,
+                    epoch,
+                    b + 1,
+                    epochPass,
+                    trainLoader.passes(),
+                    tokensSeen,
+                    initialTrain,
+                    initialVal,
+                    List.copyOf(evaluations)));
+            listener.checkpointed(done);
+          }
         }
       }
+      return new Result(
+          initialTrain, initialVal, evaluations, globalStep + 1, tokensSeen, resumedFrom, false);
+    } catch (IOException e) {
+      throw new UncheckedIOException("training checkpoint in " + checkpointing.dir(), e);
     }
-    return new Result(initialTrain, initialVal, evaluations, globalStep + 1, tokensSeen, false);
   }
 
   /** One optimizer step on one batch; returns the batch loss before the update. */

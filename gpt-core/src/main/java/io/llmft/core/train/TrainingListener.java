@@ -7,6 +7,12 @@ public interface TrainingListener {
   /** After each optimizer step; {@code step} counts from 1. */
   default void stepDone(int epoch, int step, int totalSteps, double loss, long tokensSeen) {}
 
+  /** When the run continues from a checkpoint instead of starting afresh. */
+  default void resumed(TrainingCheckpoint.Progress progress) {}
+
+  /** After a checkpoint of the first {@code step} steps has been written. */
+  default void checkpointed(int step) {}
+
   /** At the book's evaluation points ({@code global_step % eval_freq == 0}). */
   default void evaluated(EvaluationPoint point) {}
 

@@ -25,15 +25,19 @@ import io.llmft.core.text.Gpt2Tokenizer;
 import io.llmft.core.text.PromptStyle;
 import io.llmft.core.train.BookTrainer;
 import io.llmft.core.train.EvaluationPoint;
+import io.llmft.core.train.TrainingCheckpoint;
 import io.llmft.core.train.TrainingListener;
 import io.llmft.core.train.TrainingSettings;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /** Runs the book's finetuning loop ({@code train_model_simple}) as jobs. */
@@ -46,13 +50,23 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
   private final BaseModels baseModels;
   private final ObjectMapper mapper;
   private final Set<String> cancelRequests = ConcurrentHashMap.newKeySet();
+  private final int defaultCheckpointEvery;
 
-  public TrainingService(StageSupport support, DatasetArtifacts datasets, BaseModels baseModels) {
+  public TrainingService(
+      StageSupport support,
+      DatasetArtifacts datasets,
+      BaseModels baseModels,
+      @ConfigProperty(name = "trainer.checkpoint-every", defaultValue = "50")
+          int defaultCheckpointEvery) {
     super(Stage.TRAINING, TrainingJob.class, TrainingState.class, "training job", "train", support);
     this.store = support.store();
     this.datasets = datasets;
     this.baseModels = baseModels;
     this.mapper = support.mapper();
+    if (defaultCheckpointEvery <= 0) {
+      throw new IllegalArgumentException("trainer.checkpoint-every must be positive");
+    }
+    this.defaultCheckpointEvery = defaultCheckpointEvery;
   }
 
   void onStart(@Observes StartupEvent start) {
@@ -77,7 +91,8 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
         job.weightDecay() == null || job.weightDecay() >= 0, "weightDecay", "must not be negative");
     v.positive(job.evalFreq(), "evalFreq")
         .positive(job.evalIter(), "evalIter")
-        .positive(job.maxSteps(), "maxSteps");
+        .positive(job.maxSteps(), "maxSteps")
+        .positive(job.checkpointEvery(), "checkpointEvery");
     JsonNode lora = job.lora();
     if (lora != null && !lora.isNull()) {
       v.check(
@@ -106,13 +121,12 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
     state.datasetId = job.datasetId();
     state.baseModel = baseModels.describe(job.baseModel());
     state.hyperparameters =
-        hyperparameters(
-            settings, masks(job), datasets.manifest(job.datasetId()).allowedMaxLength());
+        hyperparameters(job, settings, datasets.manifest(job.datasetId()).allowedMaxLength());
     return state;
   }
 
-  private static TrainingState.Hyperparameters hyperparameters(
-      TrainingSettings s, boolean maskInstructions, int allowedMaxLength) {
+  private TrainingState.Hyperparameters hyperparameters(
+      TrainingJob job, TrainingSettings s, int allowedMaxLength) {
     return new TrainingState.Hyperparameters(
         s.epochs(),
         s.batchSize(),
@@ -123,8 +137,13 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
         s.seed(),
         s.shuffle(),
         s.maxSteps(),
-        maskInstructions,
-        allowedMaxLength);
+        masks(job),
+        allowedMaxLength,
+        checkpointEvery(job));
+  }
+
+  private int checkpointEvery(TrainingJob job) {
+    return job.checkpointEvery() != null ? job.checkpointEvery() : defaultCheckpointEvery;
   }
 
   private static boolean masks(TrainingJob job) {
@@ -184,7 +203,7 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
       state.trainableParameters =
           model.trainableParameters().values().stream().mapToLong(p -> p.size()).sum();
       int allowedMaxLength = Math.min(manifest.allowedMaxLength(), model.config().contextLength());
-      state.hyperparameters = hyperparameters(settings, masks(job), allowedMaxLength);
+      state.hyperparameters = hyperparameters(job, settings, allowedMaxLength);
       PromptStyle style = PromptStyle.fromId(manifest.promptStyle());
       InstructionCollator collator = new InstructionCollator(allowedMaxLength);
       BatchLoader train = loader(job, "train", style, settings, collator, settings.shuffle(), true);
@@ -193,15 +212,24 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
         throw new IllegalArgumentException(
             "the training split has fewer entries than one batch of " + settings.batchSize());
       }
+      Path checkpoints = store.dir("training-checkpoints", state.id);
       BookTrainer.Result result =
-          new BookTrainer(model).train(train, validation, settings, new Progress(state));
+          new BookTrainer(model)
+              .train(
+                  train,
+                  validation,
+                  settings,
+                  new Progress(state),
+                  new BookTrainer.Checkpointing(checkpoints, checkpointEvery(job)));
       state.trainingSeconds = (System.nanoTime() - started) / 1e9;
       if (result.cancelled()) {
+        TrainingCheckpoint.delete(checkpoints);
         throw new JobCancelledException(state.id);
       }
       state.modelId = state.id;
       HfCheckpoint.save(model, store.dir("models", state.id));
       store.writeJson(store.dir("models", state.id).resolve("training.json"), state);
+      TrainingCheckpoint.delete(checkpoints);
     }
     return Map.of(PipelineContext.DATASET_ID, job.datasetId(), PipelineContext.MODEL, state.id);
   }
@@ -268,11 +296,32 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
 
     @Override
     public void initialLosses(double train, double validation) {
+      state.metrics = new ArrayList<>(); // a run restarted without a checkpoint starts over
+      state.lastCheckpointStep = null;
       state.initialLosses = new TrainingState.Losses(train, validation);
       jobs.save(state);
       LOG.infof(
           "training job %s: initial losses train %.4f, validation %.4f",
           state.id, train, validation);
+    }
+
+    @Override
+    public void resumed(TrainingCheckpoint.Progress progress) {
+      state.resumedFromStep = progress.step();
+      state.step = progress.step();
+      state.epoch = progress.epoch();
+      state.initialLosses =
+          new TrainingState.Losses(progress.initialTrainLoss(), progress.initialValLoss());
+      state.metrics = new ArrayList<>(progress.evaluations());
+      jobs.save(state);
+      LOG.infof(
+          "training job %s: resumed from the checkpoint after step %d", state.id, progress.step());
+    }
+
+    @Override
+    public void checkpointed(int step) {
+      state.lastCheckpointStep = step;
+      jobs.save(state);
     }
 
     @Override

@@ -18,6 +18,13 @@ public class TrainingState extends JobState {
   public int step;
   public int totalSteps;
   public Double lastLoss;
+
+  /** The step of the newest checkpoint of this run, which a restarted trainer resumes from. */
+  public Integer lastCheckpointStep;
+
+  /** Set when the run continued from a checkpoint after a restart: the step it resumed after. */
+  public Integer resumedFromStep;
+
   public Losses initialLosses;
   public List<EvaluationPoint> metrics = new ArrayList<>();
   public Double trainingSeconds;
@@ -35,7 +42,8 @@ public class TrainingState extends JobState {
       boolean shuffle,
       Integer maxSteps,
       boolean maskInstructions,
-      int allowedMaxLength) {}
+      int allowedMaxLength,
+      int checkpointEvery) {}
 
   public record Losses(double train, double validation) {}
 

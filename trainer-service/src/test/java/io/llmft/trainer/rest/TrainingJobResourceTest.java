@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -93,7 +94,10 @@ class TrainingJobResourceTest {
                             .path("initialLosses.train"))
                     .floatValue()))
         .body("hyperparameters.allowedMaxLength", equalTo(64))
-        .body("hyperparameters.weightDecay", equalTo(0.1f));
+        .body("hyperparameters.weightDecay", equalTo(0.1f))
+        .body("hyperparameters.checkpointEvery", equalTo(50))
+        .body("lastCheckpointStep", nullValue()) // fewer steps than one checkpoint interval
+        .body("resumedFromStep", nullValue());
     Path model = store.dir("models", id);
     assertTrue(Files.isRegularFile(model.resolve("model.safetensors")));
     var config = new ObjectMapper().readTree(model.resolve("config.json").toFile());
@@ -129,7 +133,8 @@ class TrainingJobResourceTest {
                 + datasetId
                 + "\", \"baseModel\": "
                 + TINY
-                + ", \"epochs\": 1, \"batchSize\": 4, \"lora\": {\"rank\": 2, \"alpha\": 4}}");
+                + ", \"epochs\": 1, \"batchSize\": 4, \"checkpointEvery\": 1,"
+                + " \"lora\": {\"rank\": 2, \"alpha\": 4}}");
     awaitStatus(id, "SUCCEEDED");
     long expected =
         io.llmft.core.model.LoraAdapters.parameterCount(
@@ -138,7 +143,11 @@ class TrainingJobResourceTest {
         .get("/training-jobs/" + id)
         .then()
         .body("lora.rank", equalTo(2))
-        .body("trainableParameters", equalTo((int) expected));
+        .body("trainableParameters", equalTo((int) expected))
+        .body("step", equalTo(3))
+        .body("lastCheckpointStep", equalTo(2)); // none after the last step: the model is saved
+    assertFalse(
+        Files.exists(store.dir("training-checkpoints", id)), "checkpoints go once the job ends");
     assertTrue(Files.isRegularFile(store.dir("models", id).resolve("lora_adapters.safetensors")));
     assertTrue(Files.isRegularFile(store.dir("models", id).resolve("model.safetensors")));
   }
@@ -166,7 +175,7 @@ class TrainingJobResourceTest {
         .contentType(ContentType.JSON)
         .body(
             "{\"datasetId\": \"missing-ds\", \"baseModel\": {\"config\": {\"emb_dim\": 10, \"n_layers\": 0, \"n_heads\": 3, \"context_length\": 16, \"width\": 2}},"
-                + " \"epochs\": -1, \"lora\": {\"rank\": 0, \"alpha\": 16}}")
+                + " \"epochs\": -1, \"checkpointEvery\": 0, \"lora\": {\"rank\": 0, \"alpha\": 16}}")
         .post("/training-jobs")
         .then()
         .statusCode(400)
@@ -179,6 +188,7 @@ class TrainingJobResourceTest {
                 "baseModel.config.emb_dim",
                 "baseModel.config.width",
                 "epochs",
+                "checkpointEvery",
                 "lora.rank"));
     given()
         .contentType(ContentType.JSON)

@@ -1,0 +1,158 @@
+package io.llmft.core.train;
+
+import ai.djl.ndarray.NDArray;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llmft.core.model.Safetensors;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * A run's resumable state: the trainable weights (every parameter, or only the LoRA adapters), the
+ * AdamW moments and where the loop was. Each checkpoint is a directory {@code step-NNNNNNNN} that
+ * is complete before the file {@code latest} is atomically replaced to name it; older ones are then
+ * removed, so a crash at any point leaves the previous checkpoint readable.
+ */
+public final class TrainingCheckpoint {
+  static final String WEIGHTS_FILE = "trainable.safetensors";
+  static final String OPTIMIZER_FILE = "optimizer.safetensors";
+  static final String PROGRESS_FILE = "progress.json";
+  static final String LATEST_FILE = "latest";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private TrainingCheckpoint() {}
+
+  /**
+   * Where the loop stood after {@code step} optimizer steps.
+   *
+   * @param epoch the epoch (from 1) the last step belonged to
+   * @param batchesDoneInEpoch how many of that epoch's batches were trained on
+   * @param epochPass the training loader's pass that gave that epoch its order
+   * @param loaderPasses the training loader's passes so far (evaluations make passes too)
+   */
+  public record Progress(
+      int step,
+      int epoch,
+      int batchesDoneInEpoch,
+      int epochPass,
+      int loaderPasses,
+      long tokensSeen,
+      double initialTrainLoss,
+      double initialValLoss,
+      List<EvaluationPoint> evaluations) {}
+
+  /** Whether {@code dir} holds a complete checkpoint. */
+  public static boolean exists(Path dir) throws IOException {
+    return latest(dir) != null;
+  }
+
+  /** Writes a new checkpoint and then drops the older ones. */
+  public static void save(
+      Path dir, Map<String, NDArray> trainable, AdamW optimizer, Progress progress)
+      throws IOException {
+    Files.createDirectories(dir);
+    String name = String.format("step-%08d", progress.step());
+    Path tmp = dir.resolve("." + name + ".tmp-" + UUID.randomUUID());
+    Files.createDirectories(tmp);
+    try {
+      Safetensors.write(tmp.resolve(WEIGHTS_FILE), Safetensors.Tensor.of(trainable));
+      Safetensors.write(tmp.resolve(OPTIMIZER_FILE), Safetensors.Tensor.of(optimizer.moments()));
+      Files.write(
+          tmp.resolve(PROGRESS_FILE),
+          JSON.writerWithDefaultPrettyPrinter()
+              .writeValueAsBytes(new Stored(optimizer.stepCount(), progress)));
+      Path target = dir.resolve(name);
+      deleteRecursively(target);
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | RuntimeException e) {
+      deleteRecursively(tmp);
+      throw e;
+    }
+    Path pointer = dir.resolve("." + LATEST_FILE + ".tmp-" + UUID.randomUUID());
+    Files.writeString(pointer, name, StandardCharsets.UTF_8);
+    Files.move(
+        pointer,
+        dir.resolve(LATEST_FILE),
+        StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
+    try (Stream<Path> entries = Files.list(dir)) {
+      for (Path old : entries.filter(p -> !p.getFileName().toString().equals(name)).toList()) {
+        if (Files.isDirectory(old)) {
+          deleteRecursively(old);
+        }
+      }
+    }
+  }
+
+  /**
+   * Loads the latest checkpoint into the trainable arrays and the optimizer (which must have been
+   * made for the same parameters) and returns where the loop stood.
+   */
+  public static Progress load(Path dir, Map<String, NDArray> trainable, AdamW optimizer)
+      throws IOException {
+    Path checkpoint = latest(dir);
+    if (checkpoint == null) {
+      throw new IOException("no training checkpoint in " + dir);
+    }
+    GradMode.disable();
+    Map<String, Safetensors.Tensor> weights = Safetensors.read(checkpoint.resolve(WEIGHTS_FILE));
+    for (Map.Entry<String, NDArray> e : trainable.entrySet()) {
+      Safetensors.Tensor stored = weights.get(e.getKey());
+      if (stored == null || stored.data().length != e.getValue().size()) {
+        throw new IOException(
+            checkpoint
+                + " does not match the model: "
+                + e.getKey()
+                + (stored == null ? " is missing" : " has another shape"));
+      }
+      e.getValue().set(stored.data());
+    }
+    Stored stored = JSON.readValue(checkpoint.resolve(PROGRESS_FILE).toFile(), Stored.class);
+    Map<String, float[]> moments = new java.util.HashMap<>();
+    Safetensors.read(checkpoint.resolve(OPTIMIZER_FILE))
+        .forEach((name, tensor) -> moments.put(name, tensor.data()));
+    try {
+      optimizer.restore(stored.optimizerSteps(), moments);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(checkpoint + " does not match the model: " + e.getMessage(), e);
+    }
+    return stored.progress();
+  }
+
+  /** Removes every checkpoint of a run (after it finished). */
+  public static void delete(Path dir) throws IOException {
+    deleteRecursively(dir);
+  }
+
+  private static Path latest(Path dir) throws IOException {
+    Path pointer = dir.resolve(LATEST_FILE);
+    if (!Files.isRegularFile(pointer)) {
+      return null;
+    }
+    Path checkpoint = dir.resolve(Files.readString(pointer, StandardCharsets.UTF_8).trim());
+    if (!Files.isRegularFile(checkpoint.resolve(PROGRESS_FILE))) {
+      throw new IOException(pointer + " names " + checkpoint + ", which is incomplete");
+    }
+    return checkpoint;
+  }
+
+  private record Stored(int optimizerSteps, Progress progress) {}
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

@@ -1,0 +1,166 @@
+package io.llmft.core.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import io.llmft.core.data.BatchLoader;
+import io.llmft.core.data.InstructionCollator;
+import io.llmft.core.model.Gpt2Model;
+import io.llmft.core.model.GptConfig;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A run stopped after a checkpoint and resumed gives the losses of an uninterrupted one. */
+class TrainingCheckpointTest {
+  private static final GptConfig TINY = new GptConfig(50257, 32, 8, 1, 2);
+  // 13 items at batch 2 with drop_last: 6 steps per epoch, 12 in all; evaluation every 4 steps
+  private static final TrainingSettings SETTINGS =
+      new TrainingSettings(2, 2, 1e-3, 0.1, 4, 2, 123, true, null);
+
+  @TempDir Path dir;
+
+  /** What one run saw: the loss of every step it ran, its evaluations and its final weights. */
+  private record Run(
+      Map<Integer, Double> stepLosses,
+      List<EvaluationPoint> evaluations,
+      BookTrainer.Result result,
+      float[] finalWeights) {}
+
+  private static List<int[]> items() {
+    List<int[]> items = new ArrayList<>();
+    for (int i = 0; i < 13; i++) {
+      int[] item = new int[3 + i % 5];
+      for (int j = 0; j < item.length; j++) {
+        item[j] = 200 + 7 * i + j;
+      }
+      items.add(item);
+    }
+    return items;
+  }
+
+  /** A run from a fresh model; it stops itself before step {@code stopBefore} (null: never). */
+  private Run run(boolean lora, BookTrainer.Checkpointing checkpointing, Integer stopBefore) {
+    try (NDManager m = NDManager.newBaseManager();
+        Gpt2Model model = Gpt2Model.randomInit(TINY, 1, m)) {
+      if (lora) {
+        model.attachLora(2, 4f, 7);
+      }
+      Map<Integer, Double> losses = new TreeMap<>();
+      List<EvaluationPoint> evaluations = new ArrayList<>();
+      BatchLoader train = new BatchLoader(items(), 2, true, true, new InstructionCollator(32), 123);
+      BatchLoader validation =
+          new BatchLoader(items().subList(0, 4), 2, false, false, new InstructionCollator(32), 1);
+      BookTrainer.Result result =
+          new BookTrainer(model)
+              .train(
+                  train,
+                  validation,
+                  SETTINGS,
+                  new TrainingListener() {
+                    @Override
+                    public void stepDone(
+                        int epoch, int step, int totalSteps, double loss, long tokensSeen) {
+                      losses.put(step, loss);
+                    }
+
+                    @Override
+                    public void evaluated(EvaluationPoint point) {
+                      evaluations.add(point);
+                    }
+
+                    @Override
+                    public boolean cancelled() {
+                      return stopBefore != null && losses.size() + 1 >= stopBefore;
+                    }
+                  },
+                  checkpointing);
+      float[] weights =
+          lora
+              ? model.lora().parameters().get("lm_head.lora_B").toFloatArray()
+              : model.parameter("h.0.mlp.c_fc.weight").toFloatArray();
+      return new Run(losses, evaluations, result, weights);
+    }
+  }
+
+  private void resumesWhereItStopped(boolean lora) {
+    Run whole = run(lora, null, null);
+    BookTrainer.Checkpointing every5 = new BookTrainer.Checkpointing(dir, 5);
+    Run first = run(lora, every5, 8); // steps 1-7, a checkpoint after step 5
+    assertTrue(first.result().cancelled());
+    assertEquals(7, first.result().steps());
+    Run second = run(lora, every5, null);
+
+    assertEquals(5, second.result().resumedFromStep());
+    assertEquals(12, second.result().steps());
+    assertEquals(List.of(6, 7, 8, 9, 10, 11, 12), List.copyOf(second.stepLosses().keySet()));
+    for (int step = 6; step <= 12; step++) {
+      assertEquals(whole.stepLosses().get(step), second.stepLosses().get(step), 1e-6, "" + step);
+    }
+    assertEquals(whole.result().tokensSeen(), second.result().tokensSeen());
+    assertEquals(whole.result().initialTrainLoss(), second.result().initialTrainLoss(), 0);
+    assertEquals(whole.evaluations().size(), second.result().evaluations().size());
+    for (int i = 0; i < whole.evaluations().size(); i++) {
+      EvaluationPoint expected = whole.evaluations().get(i);
+      EvaluationPoint actual = second.result().evaluations().get(i);
+      assertEquals(expected.step(), actual.step());
+      assertEquals(expected.trainLoss(), actual.trainLoss(), 1e-6);
+      assertEquals(expected.valLoss(), actual.valLoss(), 1e-6);
+    }
+    assertArrayEquals(whole.finalWeights(), second.finalWeights(), 1e-6f);
+  }
+
+  @Test
+  void aFullFinetuneResumesWithTheSameLossesAsAnUninterruptedRun() {
+    resumesWhereItStopped(false);
+  }
+
+  @Test
+  void aLoraRunResumesLikeAFullOne() {
+    resumesWhereItStopped(true);
+    try (Stream<Path> files = Files.list(dir)) {
+      Path latest =
+          files
+              .filter(Files::isDirectory)
+              .findFirst()
+              .orElseThrow()
+              .resolve("optimizer.safetensors");
+      assertTrue(Files.size(latest) > 0);
+    } catch (java.io.IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void onlyTheNewestCheckpointIsKept() throws Exception {
+    run(false, new BookTrainer.Checkpointing(dir, 2), null); // checkpoints after 2, 4, ..., 10
+    try (Stream<Path> files = Files.list(dir)) {
+      assertEquals(
+          List.of("latest", "step-00000010"),
+          files.map(p -> p.getFileName().toString()).sorted().toList());
+    }
+    assertEquals("step-00000010", Files.readString(dir.resolve("latest")));
+  }
+
+  @Test
+  void aCheckpointOfAnotherModelIsRejectedNotSilentlyIgnored() {
+    run(false, new BookTrainer.Checkpointing(dir, 5), 7);
+    UncheckedIOException e =
+        assertThrows(
+            UncheckedIOException.class,
+            () -> run(true, new BookTrainer.Checkpointing(dir, 5), null));
+    assertTrue(e.getCause().getMessage().contains("does not match the model"), e.getMessage());
+    assertFalse(e.getCause().getMessage().isBlank());
+  }
+}
