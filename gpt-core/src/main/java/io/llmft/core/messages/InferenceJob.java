@@ -3,7 +3,10 @@ package io.llmft.core.messages;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** {@code POST /inference-jobs} body and {@code inference-jobs} message. */
+/**
+ * {@code POST /inference-jobs} body and {@code inference-jobs} message. {@code batchSize}: how many
+ * entries are decoded together (greedy answers are those of one at a time).
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record InferenceJob(
     Integer schemaVersion,
@@ -12,5 +15,6 @@ public record InferenceJob(
     String datasetId,
     String split,
     Integer maxNewTokens,
+    Integer batchSize,
     Pipeline pipeline)
     implements JobMessage {}

@@ -215,6 +215,26 @@ public final class Gpt2Model implements AutoCloseable {
   public NDArray hidden(NDArray tokenIds, KvCache cache) {
     long t = tokenIds.getShape().get(1);
     long past = cache == null ? 0 : cache.length();
+    NDManager m = tokenIds.getManager();
+    return hidden(
+        tokenIds,
+        m.arange(past, past + t, 1L, DataType.INT64), // (T)
+        causalMask(m, t, past), // (T, past + T)
+        cache);
+  }
+
+  /**
+   * The hidden states of a batch whose rows have their own positions and may hide some keys (left
+   * padding in batched generation): (B, T) -> (B, T, C).
+   *
+   * @param positionIds (B, T) each token's position in its own sequence
+   * @param attentionMask (B, 1, T, past + T) additive: 0 where a token may attend, -inf elsewhere
+   *     (causality included)
+   */
+  public NDArray hidden(
+      NDArray tokenIds, NDArray positionIds, NDArray attentionMask, KvCache cache) {
+    long t = tokenIds.getShape().get(1);
+    long past = cache == null ? 0 : cache.length();
     if (past + t > config.contextLength()) {
       throw new IllegalArgumentException(
           "sequence of "
@@ -222,16 +242,17 @@ public final class Gpt2Model implements AutoCloseable {
               + " tokens exceeds the context length "
               + config.contextLength());
     }
-    NDManager m = tokenIds.getManager();
     NDArray ids = tokenIds.toType(DataType.INT64, false);
     NDArray tok =
         Embedding.embedding(ids, parameter("wte.weight"), SparseFormat.DENSE).head(); // (B, T, C)
-    NDArray positions = m.arange(past, past + t, 1L, DataType.INT64); // (T)
     NDArray pos =
-        Embedding.embedding(positions, parameter("wpe.weight"), SparseFormat.DENSE)
-            .head(); // (T, C)
+        Embedding.embedding(
+                positionIds.toType(DataType.INT64, false),
+                parameter("wpe.weight"),
+                SparseFormat.DENSE)
+            .head(); // (T, C) or (B, T, C)
     NDArray x = tok.add(pos); // (B, T, C)
-    NDArray mask = causalMask(m, t, past); // (T, past + T)
+    NDArray mask = attentionMask;
     for (int i = 0; i < config.nLayers(); i++) {
       x = block(x, i, mask, cache);
     }

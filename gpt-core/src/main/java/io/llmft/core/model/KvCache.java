@@ -2,6 +2,7 @@ package io.llmft.core.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 
 /**
  * Keys and values of the tokens seen so far, per layer, for incremental decoding: each new token
@@ -41,6 +42,23 @@ public final class KvCache implements AutoCloseable {
 
   void advance(int tokens) {
     length += tokens;
+  }
+
+  /** Keeps only the given rows of the batch (when others have finished): (B) -> (B'). */
+  public void keepRows(long[] rows) {
+    for (int i = 0; i < keys.length; i++) {
+      if (keys[i] != null) {
+        NDArray index = keys[i].getManager().create(rows);
+        NDArray k = keys[i].get(new NDIndex("{}", index));
+        NDArray v = values[i].get(new NDIndex("{}", index));
+        index.close();
+        NDScope.unregister(k, v);
+        keys[i].close();
+        values[i].close();
+        keys[i] = k;
+        values[i] = v;
+      }
+    }
   }
 
   /** Forgets everything (after the context window moved). */

@@ -8,6 +8,7 @@ public class InferenceState extends JobState {
   public String datasetId;
   public String split;
   public int maxNewTokens;
+  public int batchSize;
   public String device;
   public int total;
   public int completed;

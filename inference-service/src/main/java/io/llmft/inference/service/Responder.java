@@ -1,12 +1,15 @@
 package io.llmft.inference.service;
 
 import io.llmft.core.data.InstructionEntry;
+import io.llmft.core.generate.BatchGenerator;
 import io.llmft.core.generate.Generation;
 import io.llmft.core.generate.Generator;
 import io.llmft.core.generate.Sampler;
 import io.llmft.core.model.Gpt2Model;
 import io.llmft.core.text.Gpt2Tokenizer;
 import io.llmft.core.text.PromptStyle;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Answers one instruction as the book's chapter 7 does: the formatted prompt, {@code generate} with
@@ -26,18 +29,42 @@ public final class Responder {
       InstructionEntry entry,
       int maxNewTokens,
       Sampler sampler) {
-    Gpt2Tokenizer tokenizer = Gpt2Tokenizer.get();
     String prompt = style.formatInput(entry);
-    int contextLength = model.config().contextLength();
     Generation generation =
         new Generator(model)
             .generate(
-                tokenizer.encode(prompt),
+                Gpt2Tokenizer.get().encode(prompt),
                 maxNewTokens,
-                contextLength,
+                model.config().contextLength(),
                 sampler,
                 Gpt2Tokenizer.END_OF_TEXT);
-    String text = tokenizer.decode(generation.tokens());
+    return toAnswer(style, prompt, generation);
+  }
+
+  /**
+   * Greedy answers to several instructions decoded as one batch ({@link BatchGenerator}): the
+   * answers {@link #answer} gives each alone, in the entries' order.
+   */
+  public static List<Answer> answerAll(
+      Gpt2Model model, PromptStyle style, List<InstructionEntry> entries, int maxNewTokens) {
+    List<String> prompts = entries.stream().map(style::formatInput).toList();
+    Gpt2Tokenizer tokenizer = Gpt2Tokenizer.get();
+    List<Generation> generations =
+        new BatchGenerator(model)
+            .generate(
+                prompts.stream().map(tokenizer::encode).toList(),
+                maxNewTokens,
+                Sampler.greedy(),
+                Gpt2Tokenizer.END_OF_TEXT);
+    List<Answer> answers = new ArrayList<>(entries.size());
+    for (int i = 0; i < entries.size(); i++) {
+      answers.add(toAnswer(style, prompts.get(i), generations.get(i)));
+    }
+    return answers;
+  }
+
+  private static Answer toAnswer(PromptStyle style, String prompt, Generation generation) {
+    String text = Gpt2Tokenizer.get().decode(generation.tokens());
     String response =
         text.length() >= prompt.length() ? style.extractResponse(prompt, text) : text.strip();
     return new Answer(response, generation.generatedCount(), generation.finishReason());

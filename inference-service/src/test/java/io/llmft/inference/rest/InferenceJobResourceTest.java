@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.llmft.common.ArtifactStore;
 import io.llmft.common.DatasetArtifacts;
@@ -65,15 +66,84 @@ class InferenceJobResourceTest {
   }
 
   @Test
+  void batchedAnswersAreTheAnswersOfOneAtATime() throws Exception {
+    String datasetId = "ds-" + UUID.randomUUID();
+    // prompts of different lengths, so that batches are padded
+    var test =
+        java.util.List.of(
+            TestDatasets.entry("Add the numbers.", "1 + 2", "3"),
+            TestDatasets.entry("Name a color.", "", "Red."),
+            TestDatasets.entry("Rewrite the sentence in the passive voice.", "The cat ate it.", ""),
+            TestDatasets.entry("Say hi.", "", "Hi."),
+            TestDatasets.entry("Translate to French, then explain each word.", "good morning", ""));
+    datasets.write(
+        new DatasetArtifacts.Manifest(
+            datasetId,
+            datasetId,
+            "alpaca",
+            1024,
+            java.util.Map.of("train", 0, "validation", 0, "test", 5)),
+        java.util.Map.of(
+            "train", java.util.List.of(), "validation", java.util.List.of(), "test", test));
+    String modelId = TestModels.storeModel(store);
+    String id =
+        given()
+            .contentType(ContentType.JSON)
+            .body(
+                "{\"model\": \""
+                    + modelId
+                    + "\", \"datasetId\": \""
+                    + datasetId
+                    + "\", \"maxNewTokens\": 12, \"batchSize\": 2}")
+            .post("/inference-jobs")
+            .then()
+            .statusCode(202)
+            .extract()
+            .path("id");
+    JobPolling.awaitEnd("/inference-jobs/" + id, Duration.ofSeconds(60));
+    given()
+        .get("/inference-jobs/" + id)
+        .then()
+        .body("status", equalTo("SUCCEEDED"))
+        .body("batchSize", equalTo(2))
+        .body("completed", equalTo(5));
+    java.util.List<java.util.Map<String, Object>> responses =
+        given().get("/inference-jobs/" + id + "/responses").then().extract().path("$");
+    assertEquals(5, responses.size());
+    for (var entry : responses) {
+      String alone =
+          given()
+              .contentType(ContentType.JSON)
+              .body(
+                  java.util.Map.of(
+                      "model",
+                      modelId,
+                      "instruction",
+                      entry.get("instruction"),
+                      "input",
+                      entry.get("input"),
+                      "maxNewTokens",
+                      12))
+              .post("/generate")
+              .then()
+              .statusCode(200)
+              .extract()
+              .path("response");
+      assertEquals(alone, entry.get("model_response"), "entry " + entry.get("input"));
+    }
+  }
+
+  @Test
   void invalidJobsAndUnknownIdsAreProblems() {
     given()
         .contentType(ContentType.JSON)
-        .body("{\"model\": 5, \"datasetId\": \"nope\", \"split\": \"dev\", \"maxNewTokens\": -2}")
+        .body(
+            "{\"model\": 5, \"datasetId\": \"nope\", \"split\": \"dev\", \"maxNewTokens\": -2, \"batchSize\": 0}")
         .post("/inference-jobs")
         .then()
         .statusCode(400)
         .contentType("application/problem+json")
-        .body("errors.field", hasItems("model", "datasetId", "split", "maxNewTokens"));
+        .body("errors.field", hasItems("model", "datasetId", "split", "maxNewTokens", "batchSize"));
     given().get("/inference-jobs/nope").then().statusCode(404);
     given().get("/inference-jobs/nope/responses").then().statusCode(404);
   }

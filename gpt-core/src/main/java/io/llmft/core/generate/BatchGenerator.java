@@ -1,0 +1,160 @@
+package io.llmft.core.generate;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import io.llmft.core.model.Gpt2Model;
+import io.llmft.core.model.KvCache;
+import io.llmft.core.train.GradMode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Several prompts decoded together with one {@link KvCache}: the prompts are left-padded to the
+ * longest, each row keeps its own positions and never attends to its padding, so every row gets the
+ * tokens {@link Generator} gives it alone (up to float rounding in the wider matrix products). Rows
+ * leave the batch when they stop. A prompt that would outgrow the context window (prompt plus
+ * {@code maxNewTokens} longer than it) is generated alone by {@link Generator}, whose window moves
+ * as the book's does.
+ */
+public final class BatchGenerator {
+  private final Gpt2Model model;
+
+  public BatchGenerator(Gpt2Model model) {
+    this.model = model;
+  }
+
+  /**
+   * One generation per prompt, in the prompts' order. The sampler is asked row by row at each step
+   * (greedy gives each row what it gives alone; a seeded random sampler's draws interleave).
+   */
+  public List<Generation> generate(
+      List<int[]> prompts, int maxNewTokens, Sampler sampler, Integer eosId) {
+    int context = model.config().contextLength();
+    Generation[] results = new Generation[prompts.size()];
+    List<Integer> together = new ArrayList<>();
+    for (int i = 0; i < prompts.size(); i++) {
+      int[] prompt = prompts.get(i);
+      if (prompt.length == 0) {
+        throw new IllegalArgumentException("prompt " + i + " is empty");
+      }
+      if (prompt.length + maxNewTokens > context) {
+        results[i] = new Generator(model).generate(prompt, maxNewTokens, context, sampler, eosId);
+      } else {
+        together.add(i);
+      }
+    }
+    if (!together.isEmpty() && maxNewTokens > 0) {
+      decode(prompts, together, maxNewTokens, sampler, eosId, results);
+    }
+    for (int i : together) {
+      if (results[i] == null) { // maxNewTokens == 0
+        results[i] =
+            new Generation(
+                prompts.get(i).clone(), prompts.get(i).length, Generation.FinishReason.LENGTH);
+      }
+    }
+    return Arrays.asList(results);
+  }
+
+  private void decode(
+      List<int[]> prompts,
+      List<Integer> rows,
+      int maxNewTokens,
+      Sampler sampler,
+      Integer eosId,
+      Generation[] results) {
+    GradMode.disable();
+    NDManager manager = model.manager();
+    int width = rows.stream().mapToInt(i -> prompts.get(i).length).max().orElseThrow();
+    List<Row> active = new ArrayList<>();
+    for (int i : rows) {
+      active.add(new Row(i, prompts.get(i), maxNewTokens, width - prompts.get(i).length));
+    }
+    int vocab = model.config().vocabSize();
+    try (KvCache cache = new KvCache(model.config().nLayers())) {
+      int fed = width; // tokens fed in this step (all prompts first, then one per row)
+      while (!active.isEmpty()) {
+        int b = active.size();
+        int past = cache.length();
+        long[] ids = new long[b * fed];
+        long[] positions = new long[b * fed];
+        float[] mask = new float[b * fed * (past + fed)];
+        for (int r = 0; r < b; r++) {
+          Row row = active.get(r);
+          for (int j = 0; j < fed; j++) {
+            int column = past + j; // this token's column among the batch's keys
+            boolean padding = column < row.padding;
+            ids[r * fed + j] = padding ? 0 : row.tokens[column - row.padding];
+            positions[r * fed + j] = padding ? 0 : column - row.padding;
+            for (int key = 0; key < past + fed; key++) {
+              // a padding token sees only itself: a row of -inf would give NaN keys and values,
+              // and 0 * NaN would reach the real tokens through their zero attention weights
+              boolean hidden = padding ? key != column : key > column || key < row.padding;
+              if (hidden) {
+                mask[(r * fed + j) * (past + fed) + key] = Float.NEGATIVE_INFINITY;
+              }
+            }
+          }
+        }
+        float[] logits;
+        try (NDScope scope = new NDScope()) {
+          NDArray hidden =
+              model.hidden(
+                  manager.create(ids, new Shape(b, fed)),
+                  manager.create(positions, new Shape(b, fed)),
+                  manager.create(mask, new Shape(b, 1, fed, past + fed)),
+                  cache); // (B, T, C)
+          logits = model.head(hidden.get(new NDIndex(":, -1, :"))).toFloatArray(); // (B, V)
+        }
+        List<Row> still = new ArrayList<>(b);
+        List<Long> keep = new ArrayList<>(b);
+        for (int r = 0; r < b; r++) {
+          Row row = active.get(r);
+          int next = sampler.next(Arrays.copyOfRange(logits, r * vocab, (r + 1) * vocab));
+          Generation.FinishReason finished = null;
+          if (eosId != null && next == eosId) {
+            finished = Generation.FinishReason.EOS;
+          } else {
+            row.tokens[row.length++] = next;
+            if (row.length - row.promptLength == maxNewTokens) {
+              finished = Generation.FinishReason.LENGTH;
+            }
+          }
+          if (finished != null) {
+            results[row.index] =
+                new Generation(Arrays.copyOf(row.tokens, row.length), row.promptLength, finished);
+          } else {
+            still.add(row);
+            keep.add((long) r);
+          }
+        }
+        if (!still.isEmpty() && still.size() < b) {
+          cache.keepRows(keep.stream().mapToLong(Long::longValue).toArray());
+        }
+        active = still;
+        fed = 1;
+      }
+    }
+  }
+
+  /** One prompt's sequence while it is being decoded. */
+  private static final class Row {
+    final int index;
+    final int promptLength;
+    final int padding;
+    final int[] tokens;
+    int length;
+
+    Row(int index, int[] prompt, int maxNewTokens, int padding) {
+      this.index = index;
+      this.promptLength = prompt.length;
+      this.padding = padding;
+      this.tokens = Arrays.copyOf(prompt, prompt.length + maxNewTokens);
+      this.length = prompt.length;
+    }
+  }
+}
