@@ -3,10 +3,21 @@
 #   scripts/benchmark.sh [train] [PRESET] [B] [T] [STEPS]      one training step (forward, backward, AdamW)
 #   scripts/benchmark.sh generation [PRESET] [PROMPT] [NEW]    greedy generation with and without the KV cache
 #   scripts/benchmark.sh memory [STEPS] [EMB] [LAYERS]          resident memory over many training steps
+#   scripts/benchmark.sh inference [E,L,H,C] [BATCH] [NEW]     the main job with a random-init model of that
+#                        config trained 1 step, then the inference job over the 110 test entries (with
+#                        no judge, so scoring is skipped); prints its tokens/s
 # e.g. scripts/benchmark.sh train "gpt2-small (124M)" 8 64 3 ; scripts/benchmark.sh generation "gpt2-small (124M)" 60 256
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+if [ "${1:-}" = inference ]; then
+  ARTIFACTS="$(mktemp -d)"
+  trap 'rm -rf "$ARTIFACTS"' EXIT
+  scripts/run-pipeline.sh --artifacts "$ARTIFACTS" --config "${2:-64,2,4,1024}" --max-steps 1 \
+    --inference-batch-size "${3:-8}" --max-new-tokens "${4:-256}" --ollama http://127.0.0.1:9 \
+    | grep -E '^(===|base model|training:|inference:)'
+  exit
+fi
 mvn -B -q -pl gpt-core -am install -DskipTests
 mvn -B -q -pl gpt-core test-compile dependency:build-classpath -Dmdep.outputFile=target/benchmark.classpath
 CP="gpt-core/target/test-classes:gpt-core/target/classes:$(cat gpt-core/target/benchmark.classpath)"
@@ -17,5 +28,5 @@ case "${1:-train}" in
            "${1:-gpt2-small (124M)}" "${2:-8}" "${3:-64}" "${4:-3}" ;;
   memory) shift; exec java -Xmx2g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.MemoryBenchmark \
             "${1:-1000}" "${2:-32}" "${3:-1}" ;;
-  *) echo "usage: $0 [train|generation|memory] ..." >&2; exit 2 ;;
+  *) echo "usage: $0 [train|generation|memory|inference] ..." >&2; exit 2 ;;
 esac

@@ -18,6 +18,20 @@ public final class DjlRuntime {
     }
   }
 
+  /**
+   * The devices a training job uses, data parallel: every GPU DJL finds (at most {@code max} when
+   * it is positive), else the CPU.
+   */
+  public static java.util.List<Device> trainingDevices(int max) {
+    init();
+    int gpus = Engine.getInstance().getGpuCount();
+    if (gpus == 0) {
+      return java.util.List.of(Device.cpu());
+    }
+    int count = max > 0 ? Math.min(max, gpus) : gpus;
+    return java.util.stream.IntStream.range(0, count).mapToObj(Device::gpu).toList();
+  }
+
   /** The device new arrays go to: the first GPU when DJL finds one, else the CPU. */
   public static Device device() {
     init();

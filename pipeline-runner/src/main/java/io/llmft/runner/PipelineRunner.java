@@ -180,7 +180,8 @@ public final class PipelineRunner {
         .put("stage", "inference")
         .putObject("job")
         .put("split", "test")
-        .put("maxNewTokens", options.maxNewTokens);
+        .put("maxNewTokens", options.maxNewTokens)
+        .put("batchSize", options.inferenceBatchSize);
     if (judge) {
       next.addObject()
           .put("stage", "scoring")
@@ -350,10 +351,14 @@ public final class PipelineRunner {
     JsonNode inf = s.inference();
     if (inf != null && inf.has("generationSeconds")) {
       out.printf(
-          "inference: %d responses, %d tokens in %.1f s%n",
+          "inference: %d responses, %d tokens in %.1f s (%.1f tokens/s, batches of %d) on %s%n",
           inf.path("completed").asInt(),
           inf.path("generatedTokens").asLong(),
-          inf.path("generationSeconds").asDouble());
+          inf.path("generationSeconds").asDouble(),
+          inf.path("generatedTokens").asLong()
+              / Math.max(1e-9, inf.path("generationSeconds").asDouble()),
+          inf.path("batchSize").asInt(),
+          inf.path("device").asText());
     }
     if (s.responses() != null) {
       for (int i = 0; i < Math.min(3, s.responses().size()); i++) {

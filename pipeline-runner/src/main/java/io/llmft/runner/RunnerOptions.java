@@ -23,6 +23,7 @@ public final class RunnerOptions {
   public int epochs = 2;
   public Integer maxSteps;
   public int maxNewTokens = 64;
+  public int inferenceBatchSize = 8;
   public int portBase = 8081;
   public int timeoutMinutes = 60;
 
@@ -35,6 +36,7 @@ public final class RunnerOptions {
         --epochs N             training epochs (default 2, the book's)
         --max-steps N          stop training after N optimizer steps
         --max-new-tokens N     tokens generated per test entry (default 64; the book uses 256)
+        --inference-batch-size N  test entries decoded together (default 8; 1 = one at a time)
         --artifacts DIR        artifact store (default ./data)
         --ollama URL           the judge (default $OLLAMA_HOST or http://localhost:11434)
         --kafka HOST:PORT      bootstrap servers (default $KAFKA_BOOTSTRAP_SERVERS or localhost:9092)
@@ -77,6 +79,7 @@ public final class RunnerOptions {
         case "--epochs" -> o.epochs = Integer.parseInt(v);
         case "--max-steps" -> o.maxSteps = Integer.parseInt(v);
         case "--max-new-tokens" -> o.maxNewTokens = Integer.parseInt(v);
+        case "--inference-batch-size" -> o.inferenceBatchSize = Integer.parseInt(v);
         case "--artifacts" -> o.artifacts = Path.of(v).toAbsolutePath();
         case "--ollama" -> o.ollama = v;
         case "--kafka" -> o.kafka = v;

@@ -10,6 +10,13 @@ public record Batch(long[][] inputs, long[][] targets) {
     return inputs.length == 0 ? 0 : inputs[0].length;
   }
 
+  /** Rows {@code from} (inclusive) to {@code to} (exclusive), as their own batch. */
+  public Batch rows(int from, int to) {
+    return new Batch(
+        java.util.Arrays.copyOfRange(inputs, from, to),
+        java.util.Arrays.copyOfRange(targets, from, to));
+  }
+
   /** {@code inputs.numel()} in the book's training loop. */
   public long tokenCount() {
     return (long) size() * length();

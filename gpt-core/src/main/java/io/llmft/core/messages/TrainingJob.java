@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * {@code POST /training-jobs} body and {@code training-jobs} message. {@code baseModel} is a model
  * name, {@code {"path": dir}} or {@code {"config": {...}, "seed": n}}. {@code checkpointEvery}:
  * optimizer steps between the checkpoints a restarted trainer resumes from (the service's default
- * when absent).
+ * when absent). {@code precision}: {@code "fp32"}, the only one the engine supports.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TrainingJob(
@@ -27,5 +27,6 @@ public record TrainingJob(
     JsonNode lora,
     Integer maxSteps,
     Integer checkpointEvery,
+    String precision,
     Pipeline pipeline)
     implements JobMessage {}

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDScope;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmft.core.text.Gpt2TokenizerFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,8 @@ import java.util.stream.Stream;
  * attention-mask buffers, and treats a missing {@code lm_head.weight} as a head tied to {@code wte}
  * (it becomes its own parameter, initialised as a copy, as the book does). Writes the {@code
  * GPT2LMHeadModel} layout with {@code lm_head.weight} and {@code "tie_word_embeddings": false};
- * LoRA adapters are merged into those weights and also written alone ({@link #LORA_FILE}).
+ * LoRA adapters are merged into those weights and also written alone ({@link #LORA_FILE}). The
+ * tokenizer's files ({@link Gpt2TokenizerFiles}) go beside them.
  */
 public final class HfCheckpoint {
   public static final String CONFIG_FILE = "config.json";
@@ -124,6 +126,7 @@ public final class HfCheckpoint {
       }
       JSON.writerWithDefaultPrettyPrinter()
           .writeValue(tmp.resolve(CONFIG_FILE).toFile(), configJson(model.config()));
+      Gpt2TokenizerFiles.write(tmp);
       if (Files.exists(dir)) {
         deleteRecursively(dir);
       }

@@ -28,6 +28,17 @@ public final class Losses {
     return picked.mul(validF).sum().neg().div(validF.sum());
   }
 
+  /** How many targets of the batch are not -100. */
+  public static long targetCount(Batch batch) {
+    long n = 0;
+    for (long[] row : batch.targets()) {
+      for (long target : row) {
+        n += target != InstructionCollator.IGNORE_INDEX ? 1 : 0;
+      }
+    }
+    return n;
+  }
+
   /**
    * The book's {@code calc_loss_batch}: the mean cross-entropy of the batch. The output head and
    * the softmax are computed only at positions whose target is not -100, which gives the same value

@@ -45,6 +45,13 @@ class HfCheckpointTest {
         Gpt2Model model = Golden.loadModel(m)) {
       model.parameter("lm_head.weight").muli(3);
       HfCheckpoint.save(model, dir);
+      for (String tokenizerFile :
+          new String[] {
+            "vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json"
+          }) {
+        org.junit.jupiter.api.Assertions.assertTrue(
+            java.nio.file.Files.size(dir.resolve(tokenizerFile)) > 0, tokenizerFile);
+      }
       try (Gpt2Model loaded = HfCheckpoint.load(dir, m)) {
         for (var e : model.parameters().entrySet()) {
           assertTrue(e.getValue().contentEquals(loaded.parameter(e.getKey())), e.getKey());

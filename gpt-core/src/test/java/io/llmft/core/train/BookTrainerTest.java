@@ -173,6 +173,46 @@ class BookTrainerTest {
     }
   }
 
+  /** Step losses and final weights of a run over {@code replicas} (the first one is returned). */
+  private static double[] runLosses(List<Gpt2Model> replicas) {
+    List<Double> losses = new ArrayList<>();
+    new BookTrainer(replicas)
+        .train(
+            new BatchLoader(items(11), 3, true, true, new InstructionCollator(32), 123),
+            loader(4, false, false),
+            new TrainingSettings(2, 3, 1e-3, 0.1, 4, 2, 123, true, null),
+            new TrainingListener() {
+              @Override
+              public void stepDone(
+                  int epoch, int step, int totalSteps, double loss, long tokensSeen) {
+                losses.add(loss);
+              }
+            });
+    return losses.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+
+  @Test
+  void dataParallelReplicasTrainLikeOneModel() {
+    try (NDManager m = NDManager.newBaseManager();
+        Gpt2Model single = Gpt2Model.randomInit(TINY, 1, m);
+        Gpt2Model first = Gpt2Model.randomInit(TINY, 1, m);
+        Gpt2Model second = Gpt2Model.randomInit(TINY, 99, m); // gets the first's weights
+        Gpt2Model third = Gpt2Model.randomInit(TINY, 98, m)) {
+      double[] expected = runLosses(List.of(single));
+      // batch 3 over three replicas: one row each; rows differ in length, so the shares differ
+      double[] parallel = runLosses(List.of(first, second, third));
+      assertEquals(6, expected.length);
+      assertArrayEquals(expected, parallel, 1e-5);
+      float[] weights = single.parameter("h.0.attn.c_attn.weight").toFloatArray();
+      assertArrayEquals(weights, first.parameter("h.0.attn.c_attn.weight").toFloatArray(), 1e-5f);
+      assertArrayEquals(
+          first.parameter("h.0.attn.c_attn.weight").toFloatArray(),
+          third.parameter("h.0.attn.c_attn.weight").toFloatArray(),
+          0f,
+          "replicas hold the first one's weights after each step");
+    }
+  }
+
   @Test
   void emptyValidationLoaderGivesNaNAsTheBook() {
     try (NDManager m = NDManager.newBaseManager();

@@ -1,5 +1,6 @@
 package io.llmft.trainer.service;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -44,6 +45,7 @@ import org.jboss.logging.Logger;
 @Singleton
 public class TrainingService extends StageService<TrainingJob, TrainingState> {
   private static final Logger LOG = Logger.getLogger(TrainingService.class);
+  private static final String FP32 = "fp32";
 
   private final ArtifactStore store;
   private final DatasetArtifacts datasets;
@@ -51,13 +53,15 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
   private final ObjectMapper mapper;
   private final Set<String> cancelRequests = ConcurrentHashMap.newKeySet();
   private final int defaultCheckpointEvery;
+  private final int maxDevices;
 
   public TrainingService(
       StageSupport support,
       DatasetArtifacts datasets,
       BaseModels baseModels,
       @ConfigProperty(name = "trainer.checkpoint-every", defaultValue = "50")
-          int defaultCheckpointEvery) {
+          int defaultCheckpointEvery,
+      @ConfigProperty(name = "trainer.max-devices", defaultValue = "0") int maxDevices) {
     super(Stage.TRAINING, TrainingJob.class, TrainingState.class, "training job", "train", support);
     this.store = support.store();
     this.datasets = datasets;
@@ -67,6 +71,7 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
       throw new IllegalArgumentException("trainer.checkpoint-every must be positive");
     }
     this.defaultCheckpointEvery = defaultCheckpointEvery;
+    this.maxDevices = maxDevices;
   }
 
   void onStart(@Observes StartupEvent start) {
@@ -93,6 +98,12 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
         .positive(job.evalIter(), "evalIter")
         .positive(job.maxSteps(), "maxSteps")
         .positive(job.checkpointEvery(), "checkpointEvery");
+    v.check(
+        job.precision() == null || job.precision().equals(FP32),
+        "precision",
+        "only \"fp32\" is supported: DJL 0.36's PyTorch engine has no bfloat16 tensors (creating"
+            + " one aborts the process) and its dtype cast is not differentiable, so a \"bf16\""
+            + " mode with fp32 master weights cannot be built on it");
     JsonNode lora = job.lora();
     if (lora != null && !lora.isNull()) {
       v.check(
@@ -139,7 +150,8 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
         s.maxSteps(),
         masks(job),
         allowedMaxLength,
-        checkpointEvery(job));
+        checkpointEvery(job),
+        FP32);
   }
 
   private int checkpointEvery(TrainingJob job) {
@@ -187,16 +199,28 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
   @Override
   protected Map<String, String> execute(TrainingState state, TrainingJob job) throws Exception {
     long started = System.nanoTime();
-    state.device = DjlRuntime.device().toString();
+    List<Device> devices = DjlRuntime.trainingDevices(maxDevices);
+    state.device = devices.get(0).toString();
+    state.devices = devices.stream().map(Device::toString).toList();
     TrainingSettings settings = settings(job);
     DatasetArtifacts.Manifest manifest = datasets.manifest(job.datasetId());
-    try (NDManager manager = NDManager.newBaseManager(DjlRuntime.device());
-        Gpt2Model model = baseModels.load(job.baseModel(), manager)) {
-      if (job.lora() != null && !job.lora().isNull()) {
-        model.attachLora(
-            job.lora().get("rank").asInt(),
-            (float) job.lora().get("alpha").asDouble(),
-            settings.seed());
+    List<NDManager> managers = new ArrayList<>();
+    List<Gpt2Model> replicas = new ArrayList<>();
+    try {
+      for (Device device : devices) {
+        NDManager manager = NDManager.newBaseManager(device);
+        managers.add(manager);
+        Gpt2Model replica = baseModels.load(job.baseModel(), manager);
+        replicas.add(replica);
+        if (job.lora() != null && !job.lora().isNull()) {
+          replica.attachLora(
+              job.lora().get("rank").asInt(),
+              (float) job.lora().get("alpha").asDouble(),
+              settings.seed());
+        }
+      }
+      Gpt2Model model = replicas.get(0);
+      if (model.lora() != null) {
         state.lora = new TrainingState.Lora(model.lora().rank(), model.lora().alpha());
       }
       state.parameterCount = model.parameterCount();
@@ -214,7 +238,7 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
       }
       Path checkpoints = store.dir("training-checkpoints", state.id);
       BookTrainer.Result result =
-          new BookTrainer(model)
+          new BookTrainer(replicas)
               .train(
                   train,
                   validation,
@@ -230,6 +254,9 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
       HfCheckpoint.save(model, store.dir("models", state.id));
       store.writeJson(store.dir("models", state.id).resolve("training.json"), state);
       TrainingCheckpoint.delete(checkpoints);
+    } finally {
+      replicas.forEach(Gpt2Model::close);
+      managers.forEach(NDManager::close);
     }
     return Map.of(PipelineContext.DATASET_ID, job.datasetId(), PipelineContext.MODEL, state.id);
   }

@@ -9,7 +9,13 @@ import java.util.List;
 public class TrainingState extends JobState {
   public String datasetId;
   public String baseModel;
+
+  /** The first of {@link #devices}: where the model is evaluated and saved from. */
   public String device;
+
+  /** Every device the job trains on, data parallel (all GPUs of the pod, else the CPU). */
+  public List<String> devices;
+
   public Long parameterCount;
   public Long trainableParameters;
   public Lora lora;
@@ -43,7 +49,8 @@ public class TrainingState extends JobState {
       Integer maxSteps,
       boolean maskInstructions,
       int allowedMaxLength,
-      int checkpointEvery) {}
+      int checkpointEvery,
+      String precision) {}
 
   public record Losses(double train, double validation) {}
 

@@ -96,6 +96,7 @@ class TrainingJobResourceTest {
         .body("hyperparameters.allowedMaxLength", equalTo(64))
         .body("hyperparameters.weightDecay", equalTo(0.1f))
         .body("hyperparameters.checkpointEvery", equalTo(50))
+        .body("hyperparameters.precision", equalTo("fp32"))
         .body("lastCheckpointStep", nullValue()) // fewer steps than one checkpoint interval
         .body("resumedFromStep", nullValue());
     Path model = store.dir("models", id);
@@ -114,13 +115,14 @@ class TrainingJobResourceTest {
                 + datasetId
                 + "\", \"baseModel\": {\"path\": \""
                 + fixture
-                + "\"}, \"epochs\": 1, \"batchSize\": 4, \"maxSteps\": 2}");
+                + "\"}, \"epochs\": 1, \"batchSize\": 4, \"maxSteps\": 2, \"precision\": \"fp32\"}");
     awaitStatus(id, "SUCCEEDED");
     given()
         .get("/training-jobs/" + id)
         .then()
         .body("step", equalTo(2))
         .body("totalSteps", equalTo(2))
+        .body("hyperparameters.precision", equalTo("fp32"))
         .body(
             "parameterCount", equalTo(1_616_352)); // the tied head counted twice, as the book does
   }
@@ -175,7 +177,7 @@ class TrainingJobResourceTest {
         .contentType(ContentType.JSON)
         .body(
             "{\"datasetId\": \"missing-ds\", \"baseModel\": {\"config\": {\"emb_dim\": 10, \"n_layers\": 0, \"n_heads\": 3, \"context_length\": 16, \"width\": 2}},"
-                + " \"epochs\": -1, \"checkpointEvery\": 0, \"lora\": {\"rank\": 0, \"alpha\": 16}}")
+                + " \"epochs\": -1, \"checkpointEvery\": 0, \"precision\": \"bf16\", \"lora\": {\"rank\": 0, \"alpha\": 16}}")
         .post("/training-jobs")
         .then()
         .statusCode(400)
@@ -189,6 +191,7 @@ class TrainingJobResourceTest {
                 "baseModel.config.width",
                 "epochs",
                 "checkpointEvery",
+                "precision",
                 "lora.rank"));
     given()
         .contentType(ContentType.JSON)
