@@ -7,7 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * {@code POST /training-jobs} body and {@code training-jobs} message. {@code baseModel} is a model
  * name, {@code {"path": dir}} or {@code {"config": {...}, "seed": n}}. {@code checkpointEvery}:
  * optimizer steps between the checkpoints a restarted trainer resumes from (the service's default
- * when absent). {@code precision}: {@code "fp32"}, the only one the engine supports.
+ * when absent). {@code precision}: {@code "fp32"} (default) or {@code "bf16"} matrix products, fp32
+ * master weights.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TrainingJob(

@@ -32,6 +32,8 @@ public final class Gpt2Model implements AutoCloseable {
   private final NDManager manager;
   private final Map<String, NDArray> parameters;
   private LoraAdapters lora;
+  private Precision precision = Precision.FP32;
+  private Bf16MatMul bf16;
 
   private Gpt2Model(GptConfig config, NDManager manager, Map<String, NDArray> parameters) {
     this.config = config;
@@ -142,6 +144,18 @@ public final class Gpt2Model implements AutoCloseable {
     }
     lora = LoraAdapters.create(config, rank, alpha, seed, manager);
     return lora;
+  }
+
+  public Precision precision() {
+    return precision;
+  }
+
+  /** What the matrix products compute in from now on; the weights stay fp32. */
+  public void setPrecision(Precision precision) {
+    if (precision == Precision.BF16 && bf16 == null) {
+      bf16 = Bf16MatMul.load(manager);
+    }
+    this.precision = java.util.Objects.requireNonNull(precision);
   }
 
   /** The attached adapters, or null. */
@@ -264,7 +278,7 @@ public final class Gpt2Model implements AutoCloseable {
 
   /** The output head: (..., C) -> (..., V). */
   public NDArray head(NDArray hidden) {
-    NDArray logits = hidden.matMul(parameter("lm_head.weight").transpose());
+    NDArray logits = matMul(hidden, parameter("lm_head.weight").transpose());
     return lora == null
         ? logits
         : logits.add(lora.apply("lm_head", hidden, constant(hidden, lora.alpha())));
@@ -311,19 +325,24 @@ public final class Gpt2Model implements AutoCloseable {
       }
       cache.put(layer, k, v);
     }
-    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).add(mask); // (B, H, T, past + T)
+    NDArray scores = matMul(q, k.transpose(0, 1, 3, 2)).add(mask); // (B, H, T, past + T)
     NDArray weights = scores.div(constant(x, (float) Math.sqrt(d))).softmax(-1); // (B, H, T, T)
-    NDArray context = weights.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, c); // (B, T, C)
+    NDArray context = matMul(weights, v).transpose(0, 2, 1, 3).reshape(b, t, c); // (B, T, C)
     return linear(context, prefix + "c_proj");
   }
 
   /** A Conv1D layer (weight (in, out)), plus its LoRA adapter when there is one. */
   private NDArray linear(NDArray x, String name) {
-    NDArray y = x.matMul(parameter(name + ".weight")).add(parameter(name + ".bias"));
+    NDArray y = matMul(x, parameter(name + ".weight")).add(parameter(name + ".bias"));
     if (lora != null && !name.endsWith("c_attn")) {
       y = y.add(lora.apply(name, x, constant(x, lora.alpha())));
     }
     return y;
+  }
+
+  /** A matrix product in the model's {@link Precision}, as fp32. */
+  private NDArray matMul(NDArray a, NDArray b) {
+    return precision == Precision.BF16 ? bf16.apply(a, b) : a.matMul(b);
   }
 
   private NDArray layerNorm(NDArray x, String name) {
@@ -374,6 +393,9 @@ public final class Gpt2Model implements AutoCloseable {
 
   @Override
   public void close() {
+    if (bf16 != null) {
+      bf16.close();
+    }
     manager.close();
   }
 }

@@ -6,6 +6,7 @@ import io.llmft.core.DjlRuntime;
 import io.llmft.core.data.Batch;
 import io.llmft.core.model.Gpt2Model;
 import io.llmft.core.model.GptConfig;
+import io.llmft.core.model.Precision;
 import io.llmft.core.train.AdamW;
 import io.llmft.core.train.BookTrainer;
 import java.util.Random;
@@ -15,7 +16,7 @@ import java.util.Random;
  * tokens, as {@code scripts/benchmark.sh} runs it. Not a test: numbers go to the README.
  *
  * <p>Arguments: preset name (default "gpt2-small (124M)"), batch size (8), sequence length (64),
- * timed steps (3).
+ * timed steps (3), precision ("fp32" or "bf16").
  */
 public final class TrainStepBenchmark {
   private TrainStepBenchmark() {}
@@ -25,6 +26,7 @@ public final class TrainStepBenchmark {
     int batchSize = args.length > 1 ? Integer.parseInt(args[1]) : 8;
     int length = args.length > 2 ? Integer.parseInt(args[2]) : 64;
     int steps = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+    Precision precision = Precision.fromId(args.length > 4 ? args[4] : "fp32");
     DjlRuntime.init();
     GptConfig config = GptConfig.preset(preset);
     Random random = new Random(1);
@@ -39,14 +41,16 @@ public final class TrainStepBenchmark {
     Batch batch = new Batch(inputs, targets);
     try (NDManager manager = NDManager.newBaseManager(DjlRuntime.device());
         Gpt2Model model = Gpt2Model.randomInit(config, 123, manager)) {
+      model.setPrecision(precision);
       model.parameters().values().forEach(p -> p.setRequiresGradient(true));
       BookTrainer trainer = new BookTrainer(model);
       System.out.printf(
-          "%s: %,d parameters, batch %d x %d tokens, device %s, %s%n",
+          "%s: %,d parameters, batch %d x %d tokens, %s matrix products, device %s, %s%n",
           preset,
           model.parameterCount(),
           batchSize,
           length,
+          precision.id(),
           DjlRuntime.device(),
           Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
       try (AdamW optimizer = new AdamW(model.parameters(), 5e-5, 0.1, manager)) {

@@ -22,6 +22,7 @@ import io.llmft.core.messages.Stage;
 import io.llmft.core.messages.TrainingJob;
 import io.llmft.core.model.Gpt2Model;
 import io.llmft.core.model.HfCheckpoint;
+import io.llmft.core.model.Precision;
 import io.llmft.core.text.Gpt2Tokenizer;
 import io.llmft.core.text.PromptStyle;
 import io.llmft.core.train.BookTrainer;
@@ -45,7 +46,6 @@ import org.jboss.logging.Logger;
 @Singleton
 public class TrainingService extends StageService<TrainingJob, TrainingState> {
   private static final Logger LOG = Logger.getLogger(TrainingService.class);
-  private static final String FP32 = "fp32";
 
   private final ArtifactStore store;
   private final DatasetArtifacts datasets;
@@ -99,11 +99,9 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
         .positive(job.maxSteps(), "maxSteps")
         .positive(job.checkpointEvery(), "checkpointEvery");
     v.check(
-        job.precision() == null || job.precision().equals(FP32),
+        job.precision() == null || Precision.ids().contains(job.precision()),
         "precision",
-        "only \"fp32\" is supported: DJL 0.36's PyTorch engine has no bfloat16 tensors (creating"
-            + " one aborts the process) and its dtype cast is not differentiable, so a \"bf16\""
-            + " mode with fp32 master weights cannot be built on it");
+        "must be one of " + Precision.ids());
     JsonNode lora = job.lora();
     if (lora != null && !lora.isNull()) {
       v.check(
@@ -151,7 +149,11 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
         masks(job),
         allowedMaxLength,
         checkpointEvery(job),
-        FP32);
+        precision(job).id());
+  }
+
+  private static Precision precision(TrainingJob job) {
+    return job.precision() == null ? Precision.FP32 : Precision.fromId(job.precision());
   }
 
   private int checkpointEvery(TrainingJob job) {
@@ -212,6 +214,7 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
         managers.add(manager);
         Gpt2Model replica = baseModels.load(job.baseModel(), manager);
         replicas.add(replica);
+        replica.setPrecision(precision(job));
         if (job.lora() != null && !job.lora().isNull()) {
           replica.attachLora(
               job.lora().get("rank").asInt(),

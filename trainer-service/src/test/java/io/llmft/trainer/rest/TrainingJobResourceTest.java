@@ -115,14 +115,14 @@ class TrainingJobResourceTest {
                 + datasetId
                 + "\", \"baseModel\": {\"path\": \""
                 + fixture
-                + "\"}, \"epochs\": 1, \"batchSize\": 4, \"maxSteps\": 2, \"precision\": \"fp32\"}");
+                + "\"}, \"epochs\": 1, \"batchSize\": 4, \"maxSteps\": 2, \"precision\": \"bf16\"}");
     awaitStatus(id, "SUCCEEDED");
     given()
         .get("/training-jobs/" + id)
         .then()
         .body("step", equalTo(2))
         .body("totalSteps", equalTo(2))
-        .body("hyperparameters.precision", equalTo("fp32"))
+        .body("hyperparameters.precision", equalTo("bf16"))
         .body(
             "parameterCount", equalTo(1_616_352)); // the tied head counted twice, as the book does
   }
@@ -177,7 +177,7 @@ class TrainingJobResourceTest {
         .contentType(ContentType.JSON)
         .body(
             "{\"datasetId\": \"missing-ds\", \"baseModel\": {\"config\": {\"emb_dim\": 10, \"n_layers\": 0, \"n_heads\": 3, \"context_length\": 16, \"width\": 2}},"
-                + " \"epochs\": -1, \"checkpointEvery\": 0, \"precision\": \"bf16\", \"lora\": {\"rank\": 0, \"alpha\": 16}}")
+                + " \"epochs\": -1, \"checkpointEvery\": 0, \"precision\": \"fp16\", \"lora\": {\"rank\": 0, \"alpha\": 16}}")
         .post("/training-jobs")
         .then()
         .statusCode(400)
