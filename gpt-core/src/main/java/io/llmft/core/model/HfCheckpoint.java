@@ -6,16 +6,15 @@ import ai.djl.ndarray.NDScope;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmft.core.FileTrees;
 import io.llmft.core.text.Gpt2TokenizerFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * Hugging Face GPT-2 checkpoints: a directory with {@code config.json} and {@code
@@ -128,11 +127,11 @@ public final class HfCheckpoint {
           .writeValue(tmp.resolve(CONFIG_FILE).toFile(), configJson(model.config()));
       Gpt2TokenizerFiles.write(tmp);
       if (Files.exists(dir)) {
-        deleteRecursively(dir);
+        FileTrees.deleteRecursively(dir);
       }
       Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException | RuntimeException ex) {
-      deleteRecursively(tmp);
+      FileTrees.deleteRecursively(tmp);
       throw ex;
     }
   }
@@ -156,16 +155,5 @@ public final class HfCheckpoint {
     c.put("eos_token_id", 50256);
     c.put("tie_word_embeddings", false);
     return c;
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 }

@@ -2,22 +2,57 @@ package io.llmft.core.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
+import io.llmft.core.TorchScriptModule;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * {@code torch.optim.AdamW} (single-tensor path): decoupled weight decay {@code p *= 1 - lr*wd},
- * moments {@code m = b1*m + (1-b1)*g}, {@code v = b2*v + (1-b2)*g^2}, and {@code p -= lr/bc1 * m /
- * (sqrt(v)/sqrt(bc2) + eps)}. State lives in its own manager; updates are in place.
+ * {@code torch.optim.AdamW}: decoupled weight decay {@code p *= 1 - lr*wd}, moments {@code m = b1*m
+ * + (1-b1)*g}, {@code v = b2*v + (1-b2)*g^2}, and {@code p -= lr/bc1 * m / (sqrt(v)/sqrt(bc2) +
+ * eps)}. The update is PyTorch's own fused kernel ({@code torch._fused_adamw_}, what {@code
+ * AdamW(fused=True)} runs): one pass over each parameter, its gradient and both moments, in place,
+ * with no temporaries. DJL does not expose the kernel, so it runs in a small TorchScript module.
+ * State lives in its own manager.
  */
 public final class AdamW implements AutoCloseable {
   public static final double DEFAULT_BETA1 = 0.9;
   public static final double DEFAULT_BETA2 = 0.999;
   public static final double DEFAULT_EPS = 1e-8;
-
   private static final String FIRST = "exp_avg.";
   private static final String SECOND = "exp_avg_sq.";
+  private static final String SOURCE =
+      String.join(
+          "\n",
+          "class FusedAdamW(Module):",
+          "  __parameters__ = []",
+          "  __buffers__ = []",
+          "  training : bool",
+          "  def forward(self: __torch__.FusedAdamW,",
+          "    params: List[Tensor],",
+          "    grads: List[Tensor],",
+          "    exp_avgs: List[Tensor],",
+          "    exp_avg_sqs: List[Tensor],",
+          "    steps: List[Tensor],",
+          "    lr: float,",
+          "    beta1: float,",
+          "    beta2: float,",
+          "    weight_decay: float,",
+          "    eps: float) -> Tensor:",
+          "    torch._foreach_add_(steps, 1)",
+          "    max_exp_avg_sqs: List[Tensor] = []",
+          "    torch._fused_adamw_(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps,"
+              + " lr=lr, beta1=beta1, beta2=beta2, weight_decay=weight_decay, eps=eps,"
+              + " amsgrad=False, maximize=False)",
+          "    torch._foreach_zero_(grads)",
+          "    return steps[0]",
+          "");
 
   private final double lr;
   private final double weightDecay;
@@ -25,8 +60,11 @@ public final class AdamW implements AutoCloseable {
   private final double beta2;
   private final double eps;
   private final NDManager state;
+  private final PtSymbolBlock kernel;
   private final Map<String, NDArray> firstMoments = new LinkedHashMap<>();
   private final Map<String, NDArray> secondMoments = new LinkedHashMap<>();
+  private final List<NDArray> steps = new ArrayList<>();
+  private Map<String, NDArray> gradients;
   private int step;
 
   public AdamW(Map<String, NDArray> parameters, double lr, double weightDecay, NDManager parent) {
@@ -48,11 +86,12 @@ public final class AdamW implements AutoCloseable {
     this.eps = eps;
     this.state = parent.newSubManager();
     for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
-      firstMoments.put(
-          e.getKey(), state.zeros(e.getValue().getShape(), e.getValue().getDataType()));
-      secondMoments.put(
-          e.getKey(), state.zeros(e.getValue().getShape(), e.getValue().getDataType()));
+      Shape shape = e.getValue().getShape();
+      firstMoments.put(e.getKey(), state.zeros(shape, e.getValue().getDataType()));
+      secondMoments.put(e.getKey(), state.zeros(shape, e.getValue().getDataType()));
+      steps.add(state.zeros(new Shape(), DataType.FLOAT32)); // the kernel's per-parameter count
     }
+    this.kernel = TorchScriptModule.load(state, "FusedAdamW", SOURCE);
   }
 
   public int stepCount() {
@@ -75,6 +114,7 @@ public final class AdamW implements AutoCloseable {
     if (stepCount < 0) {
       throw new IllegalArgumentException("step count must not be negative");
     }
+    GradMode.disable();
     for (Map.Entry<String, NDArray> e : moments().entrySet()) {
       float[] values = moments.get(e.getKey());
       if (values == null || values.length != e.getValue().size()) {
@@ -85,35 +125,61 @@ public final class AdamW implements AutoCloseable {
       }
       e.getValue().set(values);
     }
+    for (NDArray count : steps) {
+      count.set(new float[] {stepCount});
+    }
     step = stepCount;
   }
 
   /** One update of every parameter from its gradient, then the gradients are zeroed. */
   public void step(Map<String, NDArray> parameters) {
+    if (parameters.size() != firstMoments.size()) {
+      throw new IllegalArgumentException(
+          "AdamW was made for " + firstMoments.size() + " parameters, not " + parameters.size());
+    }
     GradMode.disable();
-    step++;
-    double biasCorrection1 = 1 - Math.pow(beta1, step);
-    double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
-    float stepSize = (float) (lr / biasCorrection1);
-    float decay = (float) (1 - lr * weightDecay);
+    if (gradients == null) {
+      gradients = Gradients.of(parameters, state);
+    }
+    List<PtNDArray> params = new ArrayList<>();
+    List<PtNDArray> grads = new ArrayList<>();
+    List<PtNDArray> exp = new ArrayList<>();
+    List<PtNDArray> expSq = new ArrayList<>();
     for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
-      NDArray p = e.getValue();
       NDArray m = firstMoments.get(e.getKey());
-      NDArray v = secondMoments.get(e.getKey());
-      try (NDScope scope = new NDScope()) {
-        NDArray g = p.getGradient();
-        p.muli(decay);
-        m.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
-        v.muli((float) beta2).addi(g.square().muli((float) (1 - beta2)));
-        NDArray denom = v.sqrt().divi((float) biasCorrection2Sqrt).addi((float) eps);
-        p.subi(m.div(denom).muli(stepSize));
-        g.subi(g);
+      if (m == null) {
+        throw new IllegalArgumentException("AdamW has no state for " + e.getKey());
+      }
+      params.add((PtNDArray) e.getValue());
+      grads.add((PtNDArray) gradients.get(e.getKey()));
+      exp.add((PtNDArray) m);
+      expSq.add((PtNDArray) secondMoments.get(e.getKey()));
+    }
+    IValue[] inputs = {
+      IValue.listFrom(params.toArray(PtNDArray[]::new)),
+      IValue.listFrom(grads.toArray(PtNDArray[]::new)),
+      IValue.listFrom(exp.toArray(PtNDArray[]::new)),
+      IValue.listFrom(expSq.toArray(PtNDArray[]::new)),
+      IValue.listFrom(steps.stream().map(PtNDArray.class::cast).toArray(PtNDArray[]::new)),
+      IValue.from(lr),
+      IValue.from(beta1),
+      IValue.from(beta2),
+      IValue.from(weightDecay),
+      IValue.from(eps)
+    };
+    try {
+      kernel.forward(inputs).close();
+    } finally {
+      for (IValue input : inputs) {
+        input.close();
       }
     }
+    step++;
   }
 
   @Override
   public void close() {
+    kernel.close();
     state.close();
   }
 }

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -30,6 +31,7 @@ public final class BookTrainer {
   private final NDManager manager;
   private final List<Gpt2Model> replicas;
   private final ExecutorService replicaThreads;
+  private final Map<Gpt2Model, Map<String, NDArray>> gradients = new IdentityHashMap<>();
 
   public BookTrainer(Gpt2Model model) {
     this(List.of(model));
@@ -254,11 +256,14 @@ public final class BookTrainer {
       loss += share.join();
     }
     GradMode.disable();
-    for (Map.Entry<String, NDArray> e : model.trainableParameters().entrySet()) {
+    for (Gpt2Model replica : replicas) {
+      gradients.computeIfAbsent(replica, r -> Gradients.of(r.trainableParameters(), r.manager()));
+    }
+    for (String name : model.trainableParameters().keySet()) {
       try (NDScope scope = new NDScope()) {
-        NDArray sum = e.getValue().getGradient();
+        NDArray sum = gradients.get(model).get(name);
         for (Gpt2Model replica : replicas.subList(1, replicas.size())) {
-          NDArray g = replica.trainableParameters().get(e.getKey()).getGradient();
+          NDArray g = gradients.get(replica).get(name);
           sum.addi(g.toDevice(sum.getDevice(), false));
           g.subi(g);
         }

@@ -2,13 +2,13 @@ package io.llmft.core.train;
 
 import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llmft.core.FileTrees;
 import io.llmft.core.model.Safetensors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -69,10 +69,10 @@ public final class TrainingCheckpoint {
           JSON.writerWithDefaultPrettyPrinter()
               .writeValueAsBytes(new Stored(optimizer.stepCount(), progress)));
       Path target = dir.resolve(name);
-      deleteRecursively(target);
+      FileTrees.deleteRecursively(target);
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException | RuntimeException e) {
-      deleteRecursively(tmp);
+      FileTrees.deleteRecursively(tmp);
       throw e;
     }
     Path pointer = dir.resolve("." + LATEST_FILE + ".tmp-" + UUID.randomUUID());
@@ -85,7 +85,7 @@ public final class TrainingCheckpoint {
     try (Stream<Path> entries = Files.list(dir)) {
       for (Path old : entries.filter(p -> !p.getFileName().toString().equals(name)).toList()) {
         if (Files.isDirectory(old)) {
-          deleteRecursively(old);
+          FileTrees.deleteRecursively(old);
         }
       }
     }
@@ -128,7 +128,7 @@ public final class TrainingCheckpoint {
 
   /** Removes every checkpoint of a run (after it finished). */
   public static void delete(Path dir) throws IOException {
-    deleteRecursively(dir);
+    FileTrees.deleteRecursively(dir);
   }
 
   private static Path latest(Path dir) throws IOException {
@@ -144,15 +144,4 @@ public final class TrainingCheckpoint {
   }
 
   private record Stored(int optimizerSteps, Progress progress) {}
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
 }

@@ -26,26 +26,32 @@ class InferenceJobResourceTest {
   @Inject DatasetArtifacts datasets;
   @Inject ArtifactStore store;
 
+  /** Posts a job for the model and dataset with more fields; returns its id. */
+  private static String submit(String modelId, String datasetId, String moreFields) {
+    return given()
+        .contentType(ContentType.JSON)
+        .body(
+            "{\"model\": \""
+                + modelId
+                + "\", \"datasetId\": \""
+                + datasetId
+                + "\""
+                + moreFields
+                + "}")
+        .post("/inference-jobs")
+        .then()
+        .statusCode(202)
+        .header("Location", containsString("/inference-jobs/"))
+        .extract()
+        .path("id");
+  }
+
   @Test
   void answersEveryEntryOfTheSplitInTheBooksShape() throws Exception {
     String datasetId = "ds-" + UUID.randomUUID();
     TestDatasets.write(datasets, datasetId, 4, 2, 3);
     String modelId = TestModels.storeModel(store);
-    String id =
-        given()
-            .contentType(ContentType.JSON)
-            .body(
-                "{\"model\": \""
-                    + modelId
-                    + "\", \"datasetId\": \""
-                    + datasetId
-                    + "\", \"maxNewTokens\": 3}")
-            .post("/inference-jobs")
-            .then()
-            .statusCode(202)
-            .header("Location", containsString("/inference-jobs/"))
-            .extract()
-            .path("id");
+    String id = submit(modelId, datasetId, ", \"maxNewTokens\": 3");
     JobPolling.awaitEnd("/inference-jobs/" + id, Duration.ofSeconds(60));
     given()
         .get("/inference-jobs/" + id)
@@ -86,20 +92,7 @@ class InferenceJobResourceTest {
         java.util.Map.of(
             "train", java.util.List.of(), "validation", java.util.List.of(), "test", test));
     String modelId = TestModels.storeModel(store);
-    String id =
-        given()
-            .contentType(ContentType.JSON)
-            .body(
-                "{\"model\": \""
-                    + modelId
-                    + "\", \"datasetId\": \""
-                    + datasetId
-                    + "\", \"maxNewTokens\": 12, \"batchSize\": 2}")
-            .post("/inference-jobs")
-            .then()
-            .statusCode(202)
-            .extract()
-            .path("id");
+    String id = submit(modelId, datasetId, ", \"maxNewTokens\": 12, \"batchSize\": 2");
     JobPolling.awaitEnd("/inference-jobs/" + id, Duration.ofSeconds(60));
     given()
         .get("/inference-jobs/" + id)
