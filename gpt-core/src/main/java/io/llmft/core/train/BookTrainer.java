@@ -18,7 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The book's {@code train_model_simple} and {@code calc_loss_loader} over a {@link Gpt2Model}: per
@@ -52,16 +54,25 @@ public final class BookTrainer {
     this.replicas = List.copyOf(replicas);
     this.model = replicas.get(0);
     this.manager = model.manager();
-    this.replicaThreads =
-        replicas.size() == 1
-            ? null
-            : Executors.newFixedThreadPool(
-                replicas.size(),
-                r -> {
-                  Thread t = new Thread(r, "replica-step");
-                  t.setDaemon(true);
-                  return t;
-                });
+    this.replicaThreads = replicas.size() == 1 ? null : replicaThreads(replicas.size());
+  }
+
+  /** One thread per replica, which end when the trainer has been idle for a minute. */
+  private static ExecutorService replicaThreads(int count) {
+    ThreadPoolExecutor threads =
+        new ThreadPoolExecutor(
+            count,
+            count,
+            1,
+            TimeUnit.MINUTES,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "replica-step");
+              t.setDaemon(true);
+              return t;
+            });
+    threads.allowCoreThreadTimeOut(true);
+    return threads;
   }
 
   /**
