@@ -75,7 +75,7 @@ public final class Gpt2Model implements AutoCloseable {
   public static Gpt2Model fromArrays(
       GptConfig config, Map<String, float[]> values, NDManager parent) {
     NDManager manager = parent.newSubManager();
-    Map<String, NDArray> parameters = new LinkedHashMap<>();
+    Map<String, NDArray> arrays = new LinkedHashMap<>();
     try {
       for (Map.Entry<String, Shape> e : parameterShapes(config).entrySet()) {
         float[] data = values.get(e.getKey());
@@ -91,7 +91,38 @@ public final class Gpt2Model implements AutoCloseable {
                   + " values, expected shape "
                   + e.getValue());
         }
-        NDArray array = manager.create(data, e.getValue());
+        arrays.put(e.getKey(), manager.create(data, e.getValue()));
+      }
+    } catch (RuntimeException ex) {
+      manager.close();
+      throw ex;
+    }
+    return fromManagedArrays(config, arrays, manager);
+  }
+
+  /**
+   * Builds a model from arrays that already live in {@code manager}, which the model takes over
+   * (and closes, also when the arrays do not fit the config): every parameter of the config must be
+   * present with its exact shape.
+   */
+  public static Gpt2Model fromManagedArrays(
+      GptConfig config, Map<String, NDArray> arrays, NDManager manager) {
+    Map<String, NDArray> parameters = new LinkedHashMap<>();
+    try {
+      for (Map.Entry<String, Shape> e : parameterShapes(config).entrySet()) {
+        NDArray array = arrays.get(e.getKey());
+        if (array == null) {
+          throw new IllegalArgumentException("missing parameter " + e.getKey());
+        }
+        if (!array.getShape().equals(e.getValue())) {
+          throw new IllegalArgumentException(
+              "parameter "
+                  + e.getKey()
+                  + " has shape "
+                  + array.getShape()
+                  + ", expected "
+                  + e.getValue());
+        }
         array.setName(e.getKey());
         parameters.put(e.getKey(), array);
       }

@@ -66,32 +66,42 @@ public final class HfCheckpoint {
     if (!Files.isRegularFile(weights)) {
       throw new IOException("no " + WEIGHTS_FILE + " in " + dir);
     }
-    Map<String, float[]> values = new LinkedHashMap<>();
     Map<String, ai.djl.ndarray.types.Shape> expected = Gpt2Model.parameterShapes(config);
-    for (Map.Entry<String, Safetensors.Tensor> e : Safetensors.read(weights).entrySet()) {
-      String name =
-          e.getKey().startsWith(PREFIX) ? e.getKey().substring(PREFIX.length()) : e.getKey();
-      if (name.endsWith(".attn.bias") || name.endsWith(".attn.masked_bias")) {
-        continue; // causal-mask buffers, not parameters
-      }
-      ai.djl.ndarray.types.Shape shape = expected.get(name);
-      if (shape == null) {
-        throw new IOException("unexpected tensor " + e.getKey() + " in " + weights);
-      }
-      if (!java.util.Arrays.equals(shape.getShape(), e.getValue().shape())) {
-        throw new IOException(
-            "tensor "
-                + e.getKey()
-                + " has shape "
-                + java.util.Arrays.toString(e.getValue().shape())
-                + ", expected "
-                + shape);
-      }
-      values.put(name, e.getValue().data());
-    }
-    values.computeIfAbsent("lm_head.weight", k -> values.get("wte.weight").clone());
+    NDManager manager = parent.newSubManager();
+    Map<String, NDArray> arrays = new LinkedHashMap<>();
     try {
-      return Gpt2Model.fromArrays(config, values, parent);
+      // one tensor at a time from the file into the engine: the Java heap holds at most one
+      Safetensors.forEach(
+          weights,
+          (key, tensor) -> {
+            String name = key.startsWith(PREFIX) ? key.substring(PREFIX.length()) : key;
+            if (name.endsWith(".attn.bias") || name.endsWith(".attn.masked_bias")) {
+              return; // causal-mask buffers, not parameters
+            }
+            ai.djl.ndarray.types.Shape shape = expected.get(name);
+            if (shape == null) {
+              throw new IOException("unexpected tensor " + key + " in " + weights);
+            }
+            if (!java.util.Arrays.equals(shape.getShape(), tensor.shape())) {
+              throw new IOException(
+                  "tensor "
+                      + key
+                      + " has shape "
+                      + java.util.Arrays.toString(tensor.shape())
+                      + ", expected "
+                      + shape);
+            }
+            arrays.put(name, manager.create(tensor.data(), shape));
+          });
+      if (!arrays.containsKey("lm_head.weight") && arrays.containsKey("wte.weight")) {
+        arrays.put("lm_head.weight", arrays.get("wte.weight").duplicate());
+      }
+    } catch (IOException | RuntimeException ex) {
+      manager.close();
+      throw ex;
+    }
+    try {
+      return Gpt2Model.fromManagedArrays(config, arrays, manager);
     } catch (IllegalArgumentException ex) {
       throw new IOException(weights + ": " + ex.getMessage(), ex);
     }
@@ -106,16 +116,16 @@ public final class HfCheckpoint {
     Path tmp = parent.resolve("." + dir.getFileName() + ".tmp-" + UUID.randomUUID());
     Files.createDirectories(tmp);
     try {
-      Map<String, Safetensors.Tensor> tensors = new LinkedHashMap<>();
       try (NDScope scope = new NDScope()) {
+        Map<String, NDArray> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : model.mergedParameters().entrySet()) {
           String key = e.getKey().equals("lm_head.weight") ? e.getKey() : PREFIX + e.getKey();
-          tensors.put(key, Safetensors.Tensor.of(e.getValue()));
+          tensors.put(key, e.getValue());
         }
+        Safetensors.write(tmp.resolve(WEIGHTS_FILE), tensors);
       }
-      Safetensors.write(tmp.resolve(WEIGHTS_FILE), tensors);
       if (model.lora() != null) {
-        Safetensors.write(tmp.resolve(LORA_FILE), Safetensors.Tensor.of(model.lora().parameters()));
+        Safetensors.write(tmp.resolve(LORA_FILE), model.lora().parameters());
         JSON.writerWithDefaultPrettyPrinter()
             .writeValue(
                 tmp.resolve(LORA_CONFIG_FILE).toFile(),

@@ -1,20 +1,18 @@
 package io.llmft.core.model;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -29,18 +27,6 @@ public final class Safetensors {
 
   /** A tensor as plain floats, row-major. */
   public record Tensor(long[] shape, float[] data) {
-    /** A float copy of an array's values. */
-    public static Tensor of(ai.djl.ndarray.NDArray array) {
-      return new Tensor(array.getShape().getShape(), array.toFloatArray());
-    }
-
-    /** Each array as a tensor, in the map's order. */
-    public static Map<String, Tensor> of(Map<String, ai.djl.ndarray.NDArray> arrays) {
-      Map<String, Tensor> tensors = new java.util.LinkedHashMap<>();
-      arrays.forEach((name, array) -> tensors.put(name, of(array)));
-      return tensors;
-    }
-
     public long elementCount() {
       long n = 1;
       for (long d : shape) {
@@ -50,7 +36,17 @@ public final class Safetensors {
     }
   }
 
-  public static Map<String, Tensor> read(Path file) throws IOException {
+  /** Receives the tensors of a file one at a time. */
+  @FunctionalInterface
+  public interface TensorVisitor {
+    void visit(String name, Tensor tensor) throws IOException;
+  }
+
+  /**
+   * Reads the tensors one after the other in header order, so that no more than one of them is on
+   * the Java heap at a time (a gpt2-xl checkpoint is 6 GB of floats).
+   */
+  public static void forEach(Path file, TensorVisitor visitor) throws IOException {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       ByteBuffer lengthBuffer = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
       readFully(channel, lengthBuffer, 0);
@@ -63,17 +59,15 @@ public final class Safetensors {
       readFully(channel, headerBuffer, 8);
       JsonNode header = JSON.readTree(new String(headerBuffer.array(), StandardCharsets.UTF_8));
       long dataStart = 8 + headerLength;
-      Map<String, Tensor> tensors = new LinkedHashMap<>();
       Iterator<Map.Entry<String, JsonNode>> fields = header.fields();
       while (fields.hasNext()) {
         Map.Entry<String, JsonNode> field = fields.next();
         if (field.getKey().equals("__metadata__")) {
           continue;
         }
-        tensors.put(
+        visitor.visit(
             field.getKey(), readTensor(channel, dataStart, field.getKey(), field.getValue()));
       }
-      return tensors;
     }
   }
 
@@ -118,46 +112,52 @@ public final class Safetensors {
     return new Tensor(shape, data);
   }
 
-  /** Writes F32 tensors in the given order to {@code file} (callers write to a temporary name). */
-  public static void write(Path file, Map<String, Tensor> tensors) throws IOException {
+  /**
+   * Writes float32 arrays in the given order to {@code file} (callers write to a temporary name),
+   * copying one array at a time out of the engine.
+   */
+  public static void write(Path file, Map<String, NDArray> arrays) throws IOException {
     ObjectNode header = JSON.createObjectNode();
     header.putObject("__metadata__").put("format", "pt");
     long offset = 0;
-    for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+    for (Map.Entry<String, NDArray> e : arrays.entrySet()) {
+      if (e.getValue().getDataType() != DataType.FLOAT32) {
+        throw new IllegalArgumentException(
+            e.getKey() + " is " + e.getValue().getDataType() + ", only float32 is written");
+      }
       ObjectNode info = header.putObject(e.getKey());
       info.put("dtype", "F32");
       var shape = info.putArray("shape");
-      for (long d : e.getValue().shape()) {
+      for (long d : e.getValue().getShape().getShape()) {
         shape.add(d);
       }
-      long size = e.getValue().elementCount() * 4;
+      long size = e.getValue().size() * 4;
       info.putArray("data_offsets").add(offset).add(offset + size);
       offset += size;
     }
     byte[] headerBytes = JSON.writeValueAsBytes(header);
     int padded = (headerBytes.length + 7) / 8 * 8;
-    byte[] headerPadded = new byte[padded];
-    System.arraycopy(headerBytes, 0, headerPadded, 0, headerBytes.length);
-    for (int i = headerBytes.length; i < padded; i++) {
-      headerPadded[i] = ' ';
+    ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+    head.putLong(padded).put(headerBytes);
+    while (head.hasRemaining()) {
+      head.put((byte) ' ');
     }
-    try (OutputStream out = Files.newOutputStream(file)) {
-      ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
-      out.write(length.array());
-      out.write(headerPadded);
-      ByteBuffer chunk = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-      FloatBuffer floats = chunk.asFloatBuffer();
-      for (Tensor tensor : tensors.values()) {
-        float[] data = tensor.data();
-        int pos = 0;
-        while (pos < data.length) {
-          int n = Math.min(floats.capacity(), data.length - pos);
-          floats.clear();
-          floats.put(data, pos, n);
-          out.write(chunk.array(), 0, n * 4);
-          pos += n;
-        }
+    try (FileChannel out =
+        FileChannel.open(
+            file,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
+      writeFully(out, head.flip());
+      for (NDArray array : arrays.values()) {
+        writeFully(out, array.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
       }
+    }
+  }
+
+  private static void writeFully(FileChannel out, ByteBuffer buffer) throws IOException {
+    while (buffer.hasRemaining()) {
+      out.write(buffer);
     }
   }
 

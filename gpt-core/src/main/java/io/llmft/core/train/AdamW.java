@@ -109,22 +109,15 @@ public final class AdamW implements AutoCloseable {
     return moments;
   }
 
-  /** Continues from a checkpoint: the step count and every moment {@link #moments()} names. */
-  public void restore(int stepCount, Map<String, float[]> moments) {
+  /**
+   * Continues from a checkpoint: the step count here, the moments through the live arrays of {@link
+   * #moments()}.
+   */
+  public void restoreStepCount(int stepCount) {
     if (stepCount < 0) {
       throw new IllegalArgumentException("step count must not be negative");
     }
     GradMode.disable();
-    for (Map.Entry<String, NDArray> e : moments().entrySet()) {
-      float[] values = moments.get(e.getKey());
-      if (values == null || values.length != e.getValue().size()) {
-        throw new IllegalArgumentException(
-            "optimizer state "
-                + e.getKey()
-                + (values == null ? " is missing" : " has the wrong size " + values.length));
-      }
-      e.getValue().set(values);
-    }
     for (NDArray count : steps) {
       count.set(new float[] {stepCount});
     }

@@ -62,8 +62,8 @@ public final class TrainingCheckpoint {
     Path tmp = dir.resolve("." + name + ".tmp-" + UUID.randomUUID());
     Files.createDirectories(tmp);
     try {
-      Safetensors.write(tmp.resolve(WEIGHTS_FILE), Safetensors.Tensor.of(trainable));
-      Safetensors.write(tmp.resolve(OPTIMIZER_FILE), Safetensors.Tensor.of(optimizer.moments()));
+      Safetensors.write(tmp.resolve(WEIGHTS_FILE), trainable);
+      Safetensors.write(tmp.resolve(OPTIMIZER_FILE), optimizer.moments());
       Files.write(
           tmp.resolve(PROGRESS_FILE),
           JSON.writerWithDefaultPrettyPrinter()
@@ -102,28 +102,38 @@ public final class TrainingCheckpoint {
       throw new IOException("no training checkpoint in " + dir);
     }
     GradMode.disable();
-    Map<String, Safetensors.Tensor> weights = Safetensors.read(checkpoint.resolve(WEIGHTS_FILE));
-    for (Map.Entry<String, NDArray> e : trainable.entrySet()) {
-      Safetensors.Tensor stored = weights.get(e.getKey());
-      if (stored == null || stored.data().length != e.getValue().size()) {
-        throw new IOException(
-            checkpoint
-                + " does not match the model: "
-                + e.getKey()
-                + (stored == null ? " is missing" : " has another shape"));
-      }
-      e.getValue().set(stored.data());
-    }
+    copyInto(checkpoint.resolve(WEIGHTS_FILE), trainable, checkpoint);
+    copyInto(checkpoint.resolve(OPTIMIZER_FILE), optimizer.moments(), checkpoint);
     Stored stored = JSON.readValue(checkpoint.resolve(PROGRESS_FILE).toFile(), Stored.class);
-    Map<String, float[]> moments = new java.util.HashMap<>();
-    Safetensors.read(checkpoint.resolve(OPTIMIZER_FILE))
-        .forEach((name, tensor) -> moments.put(name, tensor.data()));
-    try {
-      optimizer.restore(stored.optimizerSteps(), moments);
-    } catch (IllegalArgumentException e) {
-      throw new IOException(checkpoint + " does not match the model: " + e.getMessage(), e);
-    }
+    optimizer.restoreStepCount(stored.optimizerSteps());
     return stored.progress();
+  }
+
+  /**
+   * Sets each target array from the file's tensor of the same name, one tensor at a time; every
+   * target must be there with its size.
+   */
+  private static void copyInto(Path file, Map<String, NDArray> targets, Path checkpoint)
+      throws IOException {
+    java.util.Set<String> missing = new java.util.LinkedHashSet<>(targets.keySet());
+    Safetensors.forEach(
+        file,
+        (name, tensor) -> {
+          NDArray target = targets.get(name);
+          if (target == null) {
+            return;
+          }
+          if (tensor.data().length != target.size()) {
+            throw new IOException(
+                checkpoint + " does not match the model: " + name + " has another shape");
+          }
+          target.set(tensor.data());
+          missing.remove(name);
+        });
+    if (!missing.isEmpty()) {
+      throw new IOException(
+          checkpoint + " does not match the model: " + missing.iterator().next() + " is missing");
+    }
   }
 
   /** Removes every checkpoint of a run (after it finished). */
