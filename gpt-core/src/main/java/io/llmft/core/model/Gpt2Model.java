@@ -136,7 +136,8 @@ public final class Gpt2Model implements AutoCloseable {
   /** GPT-2's initialisation: weights normal(0, 0.02), biases 0, LayerNorm scale 1. */
   public static Gpt2Model randomInit(GptConfig config, long seed, NDManager parent) {
     Random random = new Random(seed);
-    Map<String, float[]> values = new LinkedHashMap<>();
+    NDManager manager = parent.newSubManager();
+    Map<String, NDArray> arrays = new LinkedHashMap<>();
     for (Map.Entry<String, Shape> e : parameterShapes(config).entrySet()) {
       float[] data = new float[Math.toIntExact(e.getValue().size())];
       String name = e.getKey();
@@ -147,9 +148,9 @@ public final class Gpt2Model implements AutoCloseable {
           data[i] = (float) (random.nextGaussian() * 0.02);
         }
       }
-      values.put(name, data);
+      arrays.put(name, manager.create(data, e.getValue())); // one parameter on the heap at a time
     }
-    return fromArrays(config, values, parent);
+    return fromManagedArrays(config, arrays, manager);
   }
 
   public GptConfig config() {
