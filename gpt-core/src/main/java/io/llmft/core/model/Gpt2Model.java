@@ -91,7 +91,7 @@ public final class Gpt2Model implements AutoCloseable {
                   + " values, expected shape "
                   + e.getValue());
         }
-        arrays.put(e.getKey(), manager.create(data, e.getValue()));
+        arrays.put(e.getKey(), nativeArray(manager, data, e.getValue()));
       }
     } catch (RuntimeException ex) {
       manager.close();
@@ -148,9 +148,21 @@ public final class Gpt2Model implements AutoCloseable {
           data[i] = (float) (random.nextGaussian() * 0.02);
         }
       }
-      arrays.put(name, manager.create(data, e.getValue())); // one parameter on the heap at a time
+      arrays.put(name, nativeArray(manager, data, e.getValue())); // one on the heap at a time
     }
     return fromManagedArrays(config, arrays, manager);
+  }
+
+  /**
+   * An array with the values in libtorch's own storage. {@code NDManager.create(float[])} leaves
+   * the array's storage in a Java direct buffer, which counts against the JVM's direct-memory limit
+   * (by default the maximum heap size): a gpt2-xl's 6 GB of weights would not fit a 4 GB JVM. The
+   * copy lives outside that limit; the staging buffer goes with the next garbage collection.
+   */
+  static NDArray nativeArray(NDManager manager, float[] data, Shape shape) {
+    try (NDArray staging = manager.create(data, shape)) {
+      return staging.duplicate();
+    }
   }
 
   public GptConfig config() {

@@ -91,7 +91,7 @@ public final class HfCheckpoint {
                       + ", expected "
                       + shape);
             }
-            arrays.put(name, manager.create(tensor.data(), shape));
+            arrays.put(name, Gpt2Model.nativeArray(manager, tensor.data(), shape));
           });
       if (!arrays.containsKey("lm_head.weight") && arrays.containsKey("wte.weight")) {
         arrays.put("lm_head.weight", arrays.get("wte.weight").duplicate());
