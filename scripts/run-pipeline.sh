@@ -16,13 +16,8 @@ done
 echo "building the services (mvn package -DskipTests) ..." >&2
 mvn -B -q package -DskipTests
 
-started_kafka=0
-if ! scripts/kafka.sh status; then
-  scripts/kafka.sh start
-  started_kafka=1
-fi
-cleanup() { if [ "$started_kafka" = 1 ]; then scripts/kafka.sh stop; fi; }
-trap cleanup EXIT
-scripts/kafka.sh topics
+# shellcheck source=lib/broker.sh
+. "$ROOT/scripts/lib/broker.sh"
+use_broker
 
 java -jar "$JAR" --repository "$ROOT" "$@"

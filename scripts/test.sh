@@ -6,13 +6,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-started_kafka=0
-if ! scripts/kafka.sh status; then
-  scripts/kafka.sh start
-  started_kafka=1
-fi
-cleanup() { if [ "$started_kafka" = 1 ]; then scripts/kafka.sh stop; fi; }
-trap cleanup EXIT
-scripts/kafka.sh topics
+# shellcheck source=lib/broker.sh
+. "$ROOT/scripts/lib/broker.sh"
+use_broker
 
 mvn -B clean verify "$@"

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.norm.LayerNorm;
+import io.llmft.core.NativeArrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -91,7 +92,7 @@ public final class Gpt2Model implements AutoCloseable {
                   + " values, expected shape "
                   + e.getValue());
         }
-        arrays.put(e.getKey(), nativeArray(manager, data, e.getValue()));
+        arrays.put(e.getKey(), NativeArrays.copyOf(manager, data, e.getValue()));
       }
     } catch (RuntimeException ex) {
       manager.close();
@@ -148,21 +149,10 @@ public final class Gpt2Model implements AutoCloseable {
           data[i] = (float) (random.nextGaussian() * 0.02);
         }
       }
-      arrays.put(name, nativeArray(manager, data, e.getValue())); // one on the heap at a time
+      arrays.put(
+          name, NativeArrays.copyOf(manager, data, e.getValue())); // one on the heap at a time
     }
     return fromManagedArrays(config, arrays, manager);
-  }
-
-  /**
-   * An array with the values in libtorch's own storage. {@code NDManager.create(float[])} leaves
-   * the array's storage in a Java direct buffer, which counts against the JVM's direct-memory limit
-   * (by default the maximum heap size): a gpt2-xl's 6 GB of weights would not fit a 4 GB JVM. The
-   * copy lives outside that limit; the staging buffer goes with the next garbage collection.
-   */
-  static NDArray nativeArray(NDManager manager, float[] data, Shape shape) {
-    try (NDArray staging = manager.create(data, shape)) {
-      return staging.duplicate();
-    }
   }
 
   public GptConfig config() {

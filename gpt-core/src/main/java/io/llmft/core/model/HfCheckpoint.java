@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmft.core.FileTrees;
+import io.llmft.core.NativeArrays;
 import io.llmft.core.text.Gpt2TokenizerFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -91,7 +92,7 @@ public final class HfCheckpoint {
                       + ", expected "
                       + shape);
             }
-            arrays.put(name, Gpt2Model.nativeArray(manager, tensor.data(), shape));
+            arrays.put(name, NativeArrays.copyOf(manager, tensor.data(), shape));
           });
       if (!arrays.containsKey("lm_head.weight") && arrays.containsKey("wte.weight")) {
         arrays.put("lm_head.weight", arrays.get("wte.weight").duplicate());

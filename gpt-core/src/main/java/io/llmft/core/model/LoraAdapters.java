@@ -3,6 +3,7 @@ package io.llmft.core.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.llmft.core.NativeArrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -68,7 +69,7 @@ public final class LoraAdapters {
       for (int i = 0; i < a.length; i++) {
         a[i] = (float) ((random.nextDouble() * 2 - 1) * bound);
       }
-      NDArray aBlob = manager.create(a, new Shape(in, rank));
+      NDArray aBlob = NativeArrays.copyOf(manager, a, new Shape(in, rank));
       parameters.put(layer.getKey() + ".lora_A", aBlob);
       parameters.put(layer.getKey() + ".lora_B", manager.zeros(new Shape(rank, out)));
     }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
+import io.llmft.core.NativeArrays;
 import io.llmft.core.TorchScriptModule;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -119,7 +120,7 @@ public final class AdamW implements AutoCloseable {
     }
     GradMode.disable();
     for (NDArray count : steps) {
-      count.set(new float[] {stepCount});
+      NativeArrays.copyInto(count, new float[] {stepCount});
     }
     step = stepCount;
   }

@@ -228,7 +228,7 @@ public final class BookTrainer {
     GradMode.disable();
     double loss =
         replicas.size() == 1
-            ? Autograd.backward(() -> Losses.batchLoss(model, batch, manager))
+            ? GradMode.backward(() -> Losses.batchLoss(model, batch, manager))
             : dataParallelBackward(batch);
     optimizer.step(model.trainableParameters());
     if (replicas.size() > 1) {
@@ -256,7 +256,7 @@ public final class BookTrainer {
       shares.add(
           CompletableFuture.supplyAsync(
               () ->
-                  Autograd.backward(
+                  GradMode.backward(
                       () ->
                           Losses.batchLoss(replica, shard, replica.manager())
                               .mul(replica.manager().full(new Shape(), weight, DataType.FLOAT32))),

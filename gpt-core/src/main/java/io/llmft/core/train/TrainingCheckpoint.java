@@ -1,9 +1,9 @@
 package io.llmft.core.train;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.index.NDIndex;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmft.core.FileTrees;
+import io.llmft.core.NativeArrays;
 import io.llmft.core.model.Safetensors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +27,6 @@ public final class TrainingCheckpoint {
   static final String PROGRESS_FILE = "progress.json";
   static final String LATEST_FILE = "latest";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final NDIndex ALL = new NDIndex("...");
 
   private TrainingCheckpoint() {}
 
@@ -129,11 +128,7 @@ public final class TrainingCheckpoint {
             throw new IOException(
                 checkpoint + " does not match the model: " + name + " has another shape");
           }
-          // copied into the array's own storage: NDArray.set(float[]) would make a Java direct
-          // buffer its storage, and the moments alone are 3.2 GB for gpt2-medium
-          try (NDArray source = target.getManager().create(tensor.data(), target.getShape())) {
-            target.set(ALL, source);
-          }
+          NativeArrays.copyInto(target, tensor.data());
           missing.remove(name);
         });
     if (!missing.isEmpty()) {

@@ -9,12 +9,10 @@ import io.llmft.common.StageService;
 import io.llmft.common.StageSupport;
 import io.llmft.common.Validation;
 import io.llmft.core.DjlRuntime;
-import io.llmft.core.data.InstructionEntry;
 import io.llmft.core.messages.InferenceJob;
 import io.llmft.core.messages.PipelineContext;
 import io.llmft.core.messages.Stage;
 import io.llmft.core.model.Gpt2Model;
-import io.llmft.core.text.Gpt2Tokenizer;
 import io.llmft.core.text.PromptStyle;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
@@ -91,23 +89,19 @@ public class InferenceService extends StageService<InferenceJob, InferenceState>
     state.completed = 0;
     state.generatedTokens = 0;
     // Batches of similar prompt length waste little on padding; the file keeps the split's order.
-    Gpt2Tokenizer tokenizer = Gpt2Tokenizer.get();
-    List<InstructionEntry> instructions = entries.stream().map(DatasetArtifacts::toEntry).toList();
-    int[] promptLengths =
-        instructions.stream()
-            .mapToInt(e -> tokenizer.encode(style.formatInput(e)).length)
-            .toArray();
+    List<Responder.Prompt> prompts =
+        entries.stream().map(e -> Responder.prompt(style, DatasetArtifacts.toEntry(e))).toList();
     List<Integer> order =
         IntStream.range(0, entries.size())
             .boxed()
-            .sorted(Comparator.comparingInt(i -> promptLengths[i]))
+            .sorted(Comparator.comparingInt(i -> prompts.get(i).ids().length))
             .toList();
     ObjectNode[] responses = new ObjectNode[entries.size()];
     for (int from = 0; from < order.size(); from += state.batchSize) {
       List<Integer> batch = order.subList(from, Math.min(from + state.batchSize, order.size()));
       List<Responder.Answer> answers =
           Responder.answerAll(
-              model, style, batch.stream().map(instructions::get).toList(), state.maxNewTokens);
+              model, style, batch.stream().map(prompts::get).toList(), state.maxNewTokens);
       for (int k = 0; k < batch.size(); k++) {
         ObjectNode withResponse = entries.get(batch.get(k)).deepCopy();
         withResponse.put(RESPONSE_KEY, answers.get(k).response());

@@ -29,36 +29,42 @@ public final class Responder {
       InstructionEntry entry,
       int maxNewTokens,
       Sampler sampler) {
-    String prompt = style.formatInput(entry);
+    Prompt prompt = prompt(style, entry);
     Generation generation =
         new Generator(model)
             .generate(
-                Gpt2Tokenizer.get().encode(prompt),
+                prompt.ids(),
                 maxNewTokens,
                 model.config().contextLength(),
                 sampler,
                 Gpt2Tokenizer.END_OF_TEXT);
-    return toAnswer(style, prompt, generation);
+    return toAnswer(style, prompt.text(), generation);
+  }
+
+  /** An entry's formatted prompt and its token ids. */
+  public record Prompt(String text, int[] ids) {}
+
+  public static Prompt prompt(PromptStyle style, InstructionEntry entry) {
+    String text = style.formatInput(entry);
+    return new Prompt(text, Gpt2Tokenizer.get().encode(text));
   }
 
   /**
-   * Greedy answers to several instructions decoded as one batch ({@link BatchGenerator}): the
-   * answers {@link #answer} gives each alone, in the entries' order.
+   * Greedy answers to several prompts decoded as one batch ({@link BatchGenerator}): the answers
+   * {@link #answer} gives each alone, in the prompts' order.
    */
   public static List<Answer> answerAll(
-      Gpt2Model model, PromptStyle style, List<InstructionEntry> entries, int maxNewTokens) {
-    List<String> prompts = entries.stream().map(style::formatInput).toList();
-    Gpt2Tokenizer tokenizer = Gpt2Tokenizer.get();
+      Gpt2Model model, PromptStyle style, List<Prompt> prompts, int maxNewTokens) {
     List<Generation> generations =
         new BatchGenerator(model)
             .generate(
-                prompts.stream().map(tokenizer::encode).toList(),
+                prompts.stream().map(Prompt::ids).toList(),
                 maxNewTokens,
                 Sampler.greedy(),
                 Gpt2Tokenizer.END_OF_TEXT);
-    List<Answer> answers = new ArrayList<>(entries.size());
-    for (int i = 0; i < entries.size(); i++) {
-      answers.add(toAnswer(style, prompts.get(i), generations.get(i)));
+    List<Answer> answers = new ArrayList<>(prompts.size());
+    for (int i = 0; i < prompts.size(); i++) {
+      answers.add(toAnswer(style, prompts.get(i).text(), generations.get(i)));
     }
     return answers;
   }

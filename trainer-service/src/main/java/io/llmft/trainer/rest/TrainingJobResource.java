@@ -62,7 +62,11 @@ public class TrainingJobResource {
         // up to and including the first terminal document
         .select()
         .first(state -> !ended.getAndSet(state.isTerminal()))
-        .filter(state -> !fingerprint(state).equals(last.getAndSet(fingerprint(state))));
+        .filter(
+            state -> {
+              String now = fingerprint(state);
+              return !now.equals(last.getAndSet(now));
+            });
   }
 
   private static String fingerprint(TrainingState state) {
