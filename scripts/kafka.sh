@@ -115,13 +115,20 @@ stop() {
   rm -f "$PIDFILE"
 }
 
+# Job topics have JOB_PARTITIONS partitions: a job belongs to the replica holding the partition its
+# id maps to, so this is how many replicas of one stage can share its work. An existing topic with
+# fewer is raised to it (Kafka cannot lower a topic's partition count).
+JOB_PARTITIONS="${JOB_PARTITIONS:-6}"
+
 topics() {
   fetch_libs
   for t in "${TOPICS[@]}"; do
     local partitions=1
-    case "$t" in inference-jobs|scoring-jobs) partitions=3 ;; esac
+    case "$t" in *-jobs) partitions=$JOB_PARTITIONS ;; job-events) partitions=3 ;; esac
     kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "localhost:$PORT" \
       --create --if-not-exists --topic "$t" --partitions "$partitions" --replication-factor 1 >/dev/null
+    kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "localhost:$PORT" \
+      --alter --topic "$t" --partitions "$partitions" >/dev/null 2>&1 || true
   done
   echo "kafka: topics ready: ${TOPICS[*]}" >&2
 }

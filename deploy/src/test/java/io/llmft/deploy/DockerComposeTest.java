@@ -27,6 +27,8 @@ class DockerComposeTest {
     assertEquals("broker,controller", at(kafka, "environment", "KAFKA_PROCESS_ROLES"));
     String topics = service("kafka-topics").get("command").toString();
     Repo.TOPICS.forEach(t -> assertTrue(topics.contains(t + ":"), "topic " + t));
+    Repo.JOB_TOPICS.forEach(
+        t -> assertTrue(topics.contains(t + ":" + Repo.JOB_PARTITIONS), t + " partitions"));
     assertTrue(service("ollama").get("image").toString().startsWith("ollama/ollama:"));
     assertTrue(service("ollama-pull").get("entrypoint").toString().contains("llama3"));
   }

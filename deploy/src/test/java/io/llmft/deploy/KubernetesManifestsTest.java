@@ -56,6 +56,11 @@ class KubernetesManifestsTest {
         container(kafka).get("env").toString().contains("broker,controller"), "KRaft, single node");
     String topicsJob = find(docs, "Job", "kafka-topics").toString();
     Repo.TOPICS.forEach(t -> assertTrue(topicsJob.contains(t + ":"), "topic " + t + " is created"));
+    Repo.JOB_TOPICS.forEach(
+        t ->
+            assertTrue(
+                topicsJob.contains(t + ":" + Repo.JOB_PARTITIONS),
+                t + " has one partition per possible replica"));
     assertEquals(
         List.of("ReadWriteMany"),
         at(find(docs, "PersistentVolumeClaim", "artifacts"), "spec", "accessModes"));
@@ -151,5 +156,9 @@ class KubernetesManifestsTest {
     find(docs, "Kafka", "llmft-kafka");
     find(docs, "KafkaNodePool", "dual-role");
     Repo.TOPICS.forEach(t -> find(docs, "KafkaTopic", t));
+    Repo.JOB_TOPICS.forEach(
+        t ->
+            assertEquals(
+                Repo.JOB_PARTITIONS, at(find(docs, "KafkaTopic", t), "spec", "partitions")));
   }
 }

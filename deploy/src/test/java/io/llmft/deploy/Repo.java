@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.yaml.snakeyaml.Yaml;
 
 /** The repository as the deployment checks see it: YAML documents, service config keys. */
@@ -39,6 +41,12 @@ final class Repo {
           "training-jobs-dlq",
           "inference-jobs-dlq",
           "scoring-jobs-dlq");
+
+  /** Job topics: their partition count bounds how many replicas of a stage share its work. */
+  static final List<String> JOB_TOPICS =
+      List.of("dataset-jobs", "training-jobs", "inference-jobs", "scoring-jobs");
+
+  static final int JOB_PARTITIONS = 6;
 
   private Repo() {}
 
@@ -82,6 +90,41 @@ final class Repo {
       for (String key : p.stringPropertyNames()) {
         keys.add(key.startsWith("%") ? key.substring(key.indexOf('.') + 1) : key);
       }
+    }
+    for (String source : List.of(module, "service-common")) {
+      keys.addAll(mappedKeys(ROOT.resolve(source).resolve("src/main/java")));
+    }
+    return keys;
+  }
+
+  private static final Pattern MAPPING =
+      Pattern.compile("@ConfigMapping\\(prefix = \"([a-z.-]+)\"\\)");
+  private static final Pattern METHOD =
+      Pattern.compile("^\\s+[\\w<>.]+ (\\w+)\\(\\);", Pattern.MULTILINE);
+
+  /**
+   * The keys of the {@code @ConfigMapping} interfaces under {@code sources}: prefix + each method
+   * name in kebab case ({@code judge.call-timeout} for {@code callTimeout()}).
+   */
+  static Set<String> mappedKeys(Path sources) {
+    Set<String> keys = new TreeSet<>();
+    try (var files = Files.walk(sources)) {
+      for (Path f : files.filter(x -> x.toString().endsWith(".java")).toList()) {
+        String java = Files.readString(f);
+        Matcher prefix = MAPPING.matcher(java);
+        if (!prefix.find()) {
+          continue;
+        }
+        Matcher method = METHOD.matcher(java);
+        while (method.find()) {
+          keys.add(
+              prefix.group(1)
+                  + "."
+                  + method.group(1).replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     return keys;
   }

@@ -1,6 +1,6 @@
 package io.llmft.inference;
 
-import io.llmft.common.ArtifactStore;
+import io.llmft.common.store.ArtifactStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +16,7 @@ public final class TestModels {
   /** Copies the fixture to {@code models/{id}} of the artifact store and returns the id. */
   public static String storeModel(ArtifactStore store) throws IOException {
     String id = "model-" + UUID.randomUUID();
-    Path dir = store.dir("models", id);
+    Path dir = store.layout().model(id);
     Files.createDirectories(dir);
     for (String f : new String[] {"config.json", "model.safetensors"}) {
       Files.copy(FIXTURE.resolve(f), dir.resolve(f));

@@ -29,11 +29,18 @@ public final class ServiceProcess implements AutoCloseable {
 
   public static ServiceProcess start(String name, int port, RunnerOptions options)
       throws IOException {
+    return start(name, port, options, Map.of());
+  }
+
+  /** Starts one instance; {@code env} adds to (or overrides) the environment it gets. */
+  public static ServiceProcess start(
+      String name, int port, RunnerOptions options, Map<String, String> extraEnv)
+      throws IOException {
     Path jar = options.repository.resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
     if (!Files.isRegularFile(jar)) {
       throw new IOException(jar + " is missing: build first (mvn package -DskipTests)");
     }
-    Path log = options.artifacts.resolve("logs").resolve(name + ".log");
+    Path log = options.artifacts.resolve("logs").resolve(name + "-" + port + ".log");
     Files.createDirectories(log.getParent());
     List<String> command =
         new ArrayList<>(
@@ -50,6 +57,7 @@ public final class ServiceProcess implements AutoCloseable {
     env.put("KAFKA_BOOTSTRAP_SERVERS", options.kafka);
     env.put("OLLAMA_HOST", options.ollama);
     env.putIfAbsent("OPT_OUT_TRACKING", "true");
+    env.putAll(extraEnv);
     return new ServiceProcess(name, port, log, builder.start());
   }
 
@@ -85,6 +93,39 @@ public final class ServiceProcess implements AutoCloseable {
       Thread.sleep(300);
     }
     throw new IOException(name + " was not ready within " + timeout + "; see " + log);
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public Path log() {
+    return log;
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Waits for the process to end by itself; its exit code, or -1 when it still runs. */
+  public int awaitExit(Duration timeout) throws InterruptedException {
+    return process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        ? process.exitValue()
+        : -1;
+  }
+
+  /**
+   * SIGTERM, as Kubernetes stops a pod, and waits up to {@code timeout} for a graceful exit.
+   *
+   * @return the exit code
+   */
+  public int terminate(Duration timeout) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly();
+      throw new IllegalStateException(name + " did not exit within " + timeout + " of SIGTERM");
+    }
+    return process.exitValue();
   }
 
   /** Ends the process at once, as a crash or an evicted pod would (no shutdown hooks run). */

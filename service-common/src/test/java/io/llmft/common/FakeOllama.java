@@ -7,31 +7,71 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * A local HTTP server that speaks Ollama's {@code POST /api/chat} streaming format: one JSON object
  * per line, each with a piece of {@code message.content}, the last with {@code "done": true}; or an
  * {@code {"error": ...}} line. The answer comes from a function of the user prompt; a null answer
- * streams an error line after one piece.
+ * streams an error line after one piece. A {@link Fault} chosen per call (numbered from 1) can make
+ * it fail as real servers do; a fixed latency delays every answer. Calls are served concurrently.
  */
 public final class FakeOllama implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** How one call goes wrong. */
+  public enum Fault {
+    NONE,
+    /** HTTP 500 with Ollama's error body. */
+    SERVER_ERROR,
+    /** HTTP 404, as for a model that is not pulled. */
+    MODEL_NOT_FOUND,
+    /** Headers and one piece, then an error line. */
+    ERROR_LINE,
+    /** No answer for {@link #HANG}, then a normal one. */
+    HANG
+  }
+
+  public static final Duration HANG = Duration.ofSeconds(6);
+
   private final HttpServer server;
   private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
+  private final AtomicInteger calls = new AtomicInteger();
 
   public FakeOllama(Function<String, String> answer) throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    this(answer, call -> Fault.NONE, Duration.ZERO);
+  }
+
+  public FakeOllama(Function<String, String> answer, IntFunction<Fault> faults, Duration latency)
+      throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+    server.setExecutor(Executors.newCachedThreadPool());
     server.createContext(
         "/api/chat",
         exchange -> {
           JsonNode request = JSON.readTree(exchange.getRequestBody());
           requests.add(request);
+          Fault fault = faults.apply(calls.incrementAndGet());
+          pause(fault == Fault.HANG ? HANG.plus(latency) : latency);
+          if (fault == Fault.SERVER_ERROR || fault == Fault.MODEL_NOT_FOUND) {
+            byte[] body =
+                (fault == Fault.SERVER_ERROR
+                        ? "{\"error\":\"llama runner process has terminated\"}"
+                        : "{\"error\":\"model 'llama3' not found, try pulling it first\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(fault == Fault.SERVER_ERROR ? 500 : 404, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+            return;
+          }
           String prompt = request.at("/messages/0/content").asText();
-          String reply = answer.apply(prompt);
+          String reply = fault == Fault.ERROR_LINE ? null : answer.apply(prompt);
           exchange.getResponseHeaders().add("Content-Type", "application/x-ndjson");
           exchange.sendResponseHeaders(200, 0);
           try (OutputStream out = exchange.getResponseBody()) {
@@ -70,6 +110,22 @@ public final class FakeOllama implements AutoCloseable {
   private static void line(OutputStream out, String json) throws IOException {
     out.write((json + "\n").getBytes(StandardCharsets.UTF_8));
     out.flush();
+  }
+
+  private static void pause(Duration d) {
+    if (d.isZero()) {
+      return;
+    }
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** {@code /api/chat} calls received so far. */
+  public int calls() {
+    return calls.get();
   }
 
   public String url() {

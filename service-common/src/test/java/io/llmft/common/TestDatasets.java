@@ -3,6 +3,7 @@ package io.llmft.common;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmft.common.store.DatasetArtifacts;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

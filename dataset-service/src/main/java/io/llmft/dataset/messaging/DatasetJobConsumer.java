@@ -24,6 +24,6 @@ public class DatasetJobConsumer {
   @Incoming(Topics.DATASET_JOBS)
   @Blocking
   public void consume(ConsumerRecord<String, String> record) {
-    service.acceptMessage(record.key(), record.value());
+    service.acceptRecord(record);
   }
 }

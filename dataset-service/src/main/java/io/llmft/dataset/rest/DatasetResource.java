@@ -1,12 +1,13 @@
 package io.llmft.dataset.rest;
 
-import io.llmft.common.DatasetArtifacts;
-import io.llmft.common.ProblemException;
+import io.llmft.common.rest.ProblemException;
+import io.llmft.common.store.DatasetArtifacts;
 import io.llmft.core.messages.DatasetJob;
 import io.llmft.core.messages.JobStatus;
 import io.llmft.dataset.service.DatasetService;
 import io.llmft.dataset.service.DatasetState;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -50,5 +51,12 @@ public class DatasetResource {
           "dataset '" + id + "' is " + state.status + ", its splits exist once it SUCCEEDED");
     }
     return Response.ok(file.toFile(), MediaType.APPLICATION_JSON).build();
+  }
+
+  /** Cancels the job, whichever replica owns it (the request travels through its partition). */
+  @DELETE
+  @Path("/{id}")
+  public Response cancel(@PathParam("id") String id) {
+    return service.cancelRequest(id);
   }
 }

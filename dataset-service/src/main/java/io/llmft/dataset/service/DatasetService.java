@@ -2,10 +2,11 @@ package io.llmft.dataset.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.llmft.common.DatasetArtifacts;
-import io.llmft.common.StageService;
-import io.llmft.common.StageSupport;
-import io.llmft.common.Validation;
+import io.llmft.common.job.JobControl;
+import io.llmft.common.job.StageService;
+import io.llmft.common.job.StageSupport;
+import io.llmft.common.rest.Validation;
+import io.llmft.common.store.DatasetArtifacts;
 import io.llmft.core.data.DatasetSplit;
 import io.llmft.core.messages.DatasetJob;
 import io.llmft.core.messages.PipelineContext;
@@ -13,8 +14,6 @@ import io.llmft.core.messages.Stage;
 import io.llmft.core.model.GptConfig;
 import io.llmft.core.text.Gpt2Tokenizer;
 import io.llmft.core.text.PromptStyle;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,10 +39,6 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
     this.artifacts = artifacts;
     this.source = source;
     this.mapper = support.mapper();
-  }
-
-  void onStart(@Observes StartupEvent start) {
-    resumeUnfinished();
   }
 
   @Override
@@ -116,14 +111,22 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
    * the valid entries in memory.
    */
   @Override
-  protected Map<String, String> execute(DatasetState state, DatasetJob job) throws Exception {
+  protected Map<String, String> execute(DatasetState state, DatasetJob job, JobControl control)
+      throws Exception {
     PromptStyle style = PromptStyle.fromId(state.promptStyle);
     Gpt2Tokenizer tokenizer = Gpt2Tokenizer.get();
     List<DatasetState.Rejected> rejected = new ArrayList<>();
     TokenStatsCollector stats = new TokenStatsCollector(state.allowedMaxLength);
     int[] total = {0};
     try (EntrySource.Entries entries =
-        source.open(job, artifacts.dir(state.id).resolve(".source"))) {
+        source.open(
+            job,
+            artifacts.dir(state.id).resolve(".source"),
+            control,
+            note -> {
+              state.download = note;
+              progress(state, 0);
+            })) {
       entries.forEach(
           (index, entry) -> {
             total[0]++;
@@ -135,6 +138,7 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
               rejected.add(new DatasetState.Rejected(index, reason));
             }
           });
+      control.check();
       int valid = stats.count();
       if (valid == 0) {
         throw new IllegalArgumentException("no valid entry among " + total[0] + " (see rejected)");

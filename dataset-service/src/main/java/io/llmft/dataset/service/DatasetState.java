@@ -1,6 +1,6 @@
 package io.llmft.dataset.service;
 
-import io.llmft.common.JobState;
+import io.llmft.common.job.JobState;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +9,9 @@ import java.util.Map;
 /** The dataset document served by {@code GET /datasets/{id}}. */
 @RegisterForReflection
 public class DatasetState extends JobState {
+  /** The last retried download of a URL source, while and after it resumed. */
+  public String download;
+
   public String name;
   public String source;
   public String promptStyle;

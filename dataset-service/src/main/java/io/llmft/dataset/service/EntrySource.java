@@ -4,10 +4,12 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llmft.common.job.JobControl;
 import io.llmft.core.messages.DatasetJob;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,8 +17,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The raw entries of a dataset job — inline, builtin, a file or a URL — read as a stream, one entry
@@ -71,7 +75,8 @@ public class EntrySource {
   /**
    * @param scratch a directory for a downloaded copy of a URL source
    */
-  public Entries open(DatasetJob job, Path scratch) throws IOException, InterruptedException {
+  public Entries open(DatasetJob job, Path scratch, JobControl control, Consumer<String> progress)
+      throws IOException, InterruptedException {
     if (job.entries() != null) {
       List<JsonNode> entries = job.entries();
       return new Entries() {
@@ -97,27 +102,93 @@ public class EntrySource {
       Path file = Path.of(s.path());
       return streamed(() -> Files.newInputStream(file), s.path(), null);
     }
-    Path copy = download(s.url(), scratch);
+    Path copy = download(s.url(), scratch, control, progress);
     return streamed(() -> Files.newInputStream(copy), s.url(), copy);
   }
 
-  private Path download(String url, Path scratch) throws IOException, InterruptedException {
+  /**
+   * Downloads a URL source into {@code scratch}: a transfer that breaks off (or a 5xx) is tried
+   * again after a pause that doubles, resuming with a {@code Range} request from the bytes already
+   * received, up to {@value #DOWNLOAD_ATTEMPTS} attempts; each retry is reported to {@code
+   * progress}.
+   */
+  private Path download(String url, Path scratch, JobControl control, Consumer<String> progress)
+      throws IOException, InterruptedException {
     Files.createDirectories(scratch);
-    Path copy = scratch.resolve("source.json");
-    HttpResponse<Path> response;
+    Path part = scratch.resolve("source.json.part");
+    Files.deleteIfExists(part);
+    Duration pause = FIRST_RETRY;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        fetch(url, part);
+        return Files.move(
+            part, scratch.resolve("source.json"), StandardCopyOption.REPLACE_EXISTING);
+      } catch (RetryableDownload e) {
+        if (attempt >= DOWNLOAD_ATTEMPTS) {
+          throw new IOException(
+              "gave up downloading " + url + " after " + attempt + " attempts: " + e.getMessage(),
+              e);
+        }
+        progress.accept(
+            "download attempt "
+                + attempt
+                + " of "
+                + DOWNLOAD_ATTEMPTS
+                + " failed ("
+                + e.getMessage()
+                + "); the next resumes from byte "
+                + Files.size(part));
+        control.sleep(pause);
+        pause = pause.multipliedBy(2);
+      }
+    }
+  }
+
+  private static final int DOWNLOAD_ATTEMPTS = 5;
+  private static final Duration FIRST_RETRY = Duration.ofMillis(500);
+
+  /** A failure that another attempt may get past: a broken transfer, a 5xx. */
+  private static final class RetryableDownload extends IOException {
+    RetryableDownload(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private void fetch(String url, Path part) throws IOException, InterruptedException {
+    long have = Files.exists(part) ? Files.size(part) : 0;
+    HttpRequest.Builder get =
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(30)).GET();
+    if (have > 0) {
+      get.header("Range", "bytes=" + have + "-");
+    }
+    HttpResponse<InputStream> response;
     try {
-      response =
-          http.send(
-              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(30)).GET().build(),
-              HttpResponse.BodyHandlers.ofFile(scratch.resolve("source.json.part")));
+      response = http.send(get.build(), HttpResponse.BodyHandlers.ofInputStream());
     } catch (IOException e) {
-      throw new IOException("GET " + url + " failed: " + e, e);
+      throw new RetryableDownload("GET " + url + " failed: " + e, e);
     }
-    if (response.statusCode() / 100 != 2) {
-      Files.deleteIfExists(response.body());
-      throw new IOException("GET " + url + " answered HTTP " + response.statusCode());
+    int status = response.statusCode();
+    if (status / 100 != 2) {
+      response.body().close();
+      String message = "GET " + url + " answered HTTP " + status;
+      if (status >= 500) {
+        throw new RetryableDownload(message, null);
+      }
+      throw new IOException(message);
     }
-    return Files.move(response.body(), copy, StandardCopyOption.REPLACE_EXISTING);
+    boolean resumed = status == 206;
+    long written = resumed ? have : 0;
+    try (InputStream in = response.body();
+        OutputStream out =
+            Files.newOutputStream(
+                part,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
+                resumed ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
+      written += in.transferTo(out);
+    } catch (IOException e) {
+      throw new RetryableDownload("the transfer broke off after " + written + " bytes: " + e, e);
+    }
   }
 
   private Entries streamed(Opener opener, String what, Path temporary) {

@@ -8,11 +8,16 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.sun.net.httpserver.HttpServer;
 import io.llmft.common.JobPolling;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -261,5 +266,58 @@ class DatasetResourceTest {
             .path("id");
     awaitStatus(id, "FAILED");
     given().get("/datasets/" + id).then().body("error", containsString("127.0.0.1"));
+  }
+
+  /** A source whose first transfer breaks off half way resumes with a range request. */
+  @Test
+  void aUrlSourceWhoseTransferBreaksOffResumesWithinTheJob() throws Exception {
+    byte[] data;
+    try (var in = getClass().getResourceAsStream("/datasets/instruction-data.json")) {
+      data = in.readAllBytes();
+    }
+    List<String> requests = new CopyOnWriteArrayList<>();
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/data.json",
+        ex -> {
+          String range = ex.getRequestHeaders().getFirst("Range");
+          requests.add(range == null ? "whole" : range);
+          int from = range == null ? 0 : Integer.parseInt(range.replaceAll("[^0-9]", ""));
+          if (from > 0) {
+            ex.getResponseHeaders()
+                .add(
+                    "Content-Range", "bytes " + from + "-" + (data.length - 1) + "/" + data.length);
+          }
+          ex.sendResponseHeaders(from > 0 ? 206 : 200, data.length - from);
+          if (requests.size() == 1) {
+            ex.getResponseBody().write(data, 0, data.length / 2);
+            ex.getResponseBody().flush();
+            throw new IOException("transfer broken off on purpose");
+          }
+          ex.getResponseBody().write(data, from, data.length - from);
+          ex.close();
+        });
+    server.start();
+    try {
+      String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/data.json";
+      String id =
+          given()
+              .contentType(ContentType.JSON)
+              .body("{\"source\": {\"url\": \"" + url + "\"}}")
+              .post("/datasets")
+              .then()
+              .statusCode(202)
+              .extract()
+              .path("id");
+      awaitStatus(id, "SUCCEEDED");
+      given()
+          .get("/datasets/" + id)
+          .then()
+          .body("counts.train", equalTo(935))
+          .body("download", containsString("download attempt 1 of 5 failed"));
+      assertEquals(List.of("whole", "bytes=" + data.length / 2 + "-"), requests);
+    } finally {
+      server.stop(0);
+    }
   }
 }

@@ -76,8 +76,8 @@ public final class BookTrainer {
   }
 
   /**
-   * The result of a run: the evaluation points, the step it resumed from (0 for a fresh run) and
-   * whether it was cancelled.
+   * The result of a run: the evaluation points, the step it resumed from (0 for a fresh run),
+   * whether it was cancelled, and whether it stopped early at a checkpoint it can resume from.
    */
   public record Result(
       double initialTrainLoss,
@@ -86,7 +86,8 @@ public final class BookTrainer {
       int steps,
       long tokensSeen,
       int resumedFromStep,
-      boolean cancelled) {}
+      boolean cancelled,
+      boolean stopped) {}
 
   /** Saves a {@link TrainingCheckpoint} into {@code dir} every {@code every} optimizer steps. */
   public record Checkpointing(Path dir, int every) {
@@ -174,7 +175,8 @@ public final class BookTrainer {
                 globalStep + 1,
                 tokensSeen,
                 resumedFrom,
-                globalStep + 1 < totalSteps);
+                globalStep + 1 < totalSteps,
+                false);
           }
           Batch batch = batches.get(b);
           double loss = trainStep(batch, optimizer);
@@ -197,7 +199,10 @@ public final class BookTrainer {
             listener.evaluated(point);
           }
           int done = globalStep + 1;
-          if (checkpointing != null && done % checkpointing.every() == 0 && done < totalSteps) {
+          boolean stop = checkpointing != null && done < totalSteps && listener.stopRequested();
+          if (checkpointing != null
+              && done < totalSteps
+              && (stop || done % checkpointing.every() == 0)) {
             TrainingCheckpoint.save(
                 checkpointing.dir(),
                 model.trainableParameters(),
@@ -214,10 +219,21 @@ public final class BookTrainer {
                     List.copyOf(evaluations)));
             listener.checkpointed(done);
           }
+          if (stop) {
+            return new Result(
+                initialTrain, initialVal, evaluations, done, tokensSeen, resumedFrom, false, true);
+          }
         }
       }
       return new Result(
-          initialTrain, initialVal, evaluations, globalStep + 1, tokensSeen, resumedFrom, false);
+          initialTrain,
+          initialVal,
+          evaluations,
+          globalStep + 1,
+          tokensSeen,
+          resumedFrom,
+          false,
+          false);
     } catch (IOException e) {
       throw new UncheckedIOException("training checkpoint in " + checkpointing.dir(), e);
     }

@@ -20,4 +20,13 @@ public interface TrainingListener {
   default boolean cancelled() {
     return false;
   }
+
+  /**
+   * Checked after each step of a checkpointed run; true writes a checkpoint of the steps done and
+   * stops, so that the run resumes exactly there (a shutdown, or the job moving to another
+   * instance).
+   */
+  default boolean stopRequested() {
+    return false;
+  }
 }

@@ -25,7 +25,7 @@ public final class FakeHub implements AutoCloseable {
   }
 
   final HttpServer server;
-  final List<String> log = new CopyOnWriteArrayList<>();
+  public final List<String> log = new CopyOnWriteArrayList<>();
   public final AtomicInteger weightTransfers = new AtomicInteger();
   private final byte[] config;
   private final byte[] weights;

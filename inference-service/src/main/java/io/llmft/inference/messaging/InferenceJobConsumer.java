@@ -23,6 +23,6 @@ public class InferenceJobConsumer {
   @Incoming(Topics.INFERENCE_JOBS)
   @Blocking
   public void consume(ConsumerRecord<String, String> record) {
-    service.acceptMessage(record.key(), record.value());
+    service.acceptRecord(record);
   }
 }

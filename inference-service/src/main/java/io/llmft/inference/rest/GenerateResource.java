@@ -1,7 +1,7 @@
 package io.llmft.inference.rest;
 
-import io.llmft.common.ProblemException;
-import io.llmft.common.Validation;
+import io.llmft.common.rest.ProblemException;
+import io.llmft.common.rest.Validation;
 import io.llmft.core.data.InstructionEntry;
 import io.llmft.core.generate.Sampler;
 import io.llmft.core.text.PromptStyle;

@@ -1,11 +1,12 @@
 package io.llmft.inference.rest;
 
-import io.llmft.common.ProblemException;
+import io.llmft.common.rest.ProblemException;
 import io.llmft.core.messages.InferenceJob;
 import io.llmft.core.messages.JobStatus;
 import io.llmft.inference.service.InferenceService;
 import io.llmft.inference.service.InferenceState;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -54,5 +55,12 @@ public class InferenceJobResource {
               + "; its responses exist once it SUCCEEDED");
     }
     return Response.ok(service.responsesFile(id).toFile(), MediaType.APPLICATION_JSON).build();
+  }
+
+  /** Cancels the job, whichever replica owns it (the request travels through its partition). */
+  @DELETE
+  @Path("/{id}")
+  public Response cancel(@PathParam("id") String id) {
+    return service.cancelRequest(id);
   }
 }

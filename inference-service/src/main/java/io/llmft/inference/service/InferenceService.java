@@ -1,13 +1,13 @@
 package io.llmft.inference.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.llmft.common.ArtifactStore;
-import io.llmft.common.DatasetArtifacts;
-import io.llmft.common.StageService;
-import io.llmft.common.StageSupport;
-import io.llmft.common.Validation;
+import io.llmft.common.job.JobControl;
+import io.llmft.common.job.StageService;
+import io.llmft.common.job.StageSupport;
+import io.llmft.common.rest.Validation;
+import io.llmft.common.store.DatasetArtifacts;
+import io.llmft.common.store.ProgressLog;
 import io.llmft.core.DjlRuntime;
 import io.llmft.core.messages.InferenceJob;
 import io.llmft.core.messages.PipelineContext;
@@ -17,10 +17,15 @@ import io.llmft.core.text.PromptStyle;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.IntStream;
 
 /** Generates the model's response to every entry of a dataset split, in the book's shape. */
@@ -30,23 +35,18 @@ public class InferenceService extends StageService<InferenceJob, InferenceState>
   public static final int DEFAULT_BATCH_SIZE = 8;
   public static final String RESPONSE_KEY = "model_response";
 
-  private final ArtifactStore store;
   private final DatasetArtifacts datasets;
   private final ModelCache models;
-  private final ObjectMapper mapper;
 
   public InferenceService(StageSupport support, DatasetArtifacts datasets, ModelCache models) {
     super(
         Stage.INFERENCE, InferenceJob.class, InferenceState.class, "inference job", "inf", support);
-    this.store = support.store();
     this.datasets = datasets;
     this.models = models;
-    this.mapper = support.mapper();
   }
 
   void onStart(@Observes StartupEvent start) {
     DjlRuntime.init();
-    resumeUnfinished();
   }
 
   @Override
@@ -78,54 +78,87 @@ public class InferenceService extends StageService<InferenceJob, InferenceState>
     return state;
   }
 
+  /** One answered entry, as the job's progress log keeps it. */
+  public record Answered(int index, String response, int generatedTokens) {}
+
+  /**
+   * Answers the split's entries in batches of similar prompt length, each batch appended to the
+   * job's progress log (flushed to disk) before the next starts; a resumed job answers only the
+   * entries the log lacks. The responses file keeps the split's order.
+   */
   @Override
-  protected Map<String, String> execute(InferenceState state, InferenceJob job) throws Exception {
+  protected Map<String, String> execute(InferenceState state, InferenceJob job, JobControl control)
+      throws Exception {
     long started = System.nanoTime();
     state.device = DjlRuntime.device().toString();
     Gpt2Model model = models.get(job.model());
     PromptStyle style = PromptStyle.fromId(datasets.manifest(state.datasetId).promptStyle());
     List<JsonNode> entries = datasets.readSplit(state.datasetId, state.split);
     state.total = entries.size();
-    state.completed = 0;
-    state.generatedTokens = 0;
-    // Batches of similar prompt length waste little on padding; the file keeps the split's order.
-    List<Responder.Prompt> prompts =
-        entries.stream().map(e -> Responder.prompt(style, DatasetArtifacts.toEntry(e))).toList();
-    List<Integer> order =
-        IntStream.range(0, entries.size())
-            .boxed()
-            .sorted(Comparator.comparingInt(i -> prompts.get(i).ids().length))
-            .toList();
-    ObjectNode[] responses = new ObjectNode[entries.size()];
-    for (int from = 0; from < order.size(); from += state.batchSize) {
-      List<Integer> batch = order.subList(from, Math.min(from + state.batchSize, order.size()));
-      List<Responder.Answer> answers =
-          Responder.answerAll(
-              model, style, batch.stream().map(prompts::get).toList(), state.maxNewTokens);
-      for (int k = 0; k < batch.size(); k++) {
-        ObjectNode withResponse = entries.get(batch.get(k)).deepCopy();
-        withResponse.put(RESPONSE_KEY, answers.get(k).response());
-        responses[batch.get(k)] = withResponse;
-        state.generatedTokens += answers.get(k).generatedTokens();
+    Path logFile = store.layout().responsesProgress(state.id);
+    Answered[] answered = new Answered[entries.size()];
+    try (ProgressLog<Answered> log = ProgressLog.open(logFile, Answered.class, mapper)) {
+      for (Answered a : log.recovered()) {
+        answered[a.index()] = a;
       }
-      state.completed += batch.size();
-      state.generationSeconds = (System.nanoTime() - started) / 1e9;
-      progress(state, (double) state.completed / Math.max(1, state.total));
+      state.completed = (int) Arrays.stream(answered).filter(Objects::nonNull).count();
+      state.generatedTokens =
+          Arrays.stream(answered)
+              .filter(Objects::nonNull)
+              .mapToLong(Answered::generatedTokens)
+              .sum();
+      if (state.completed > 0) {
+        state.resumedAfter = state.completed;
+      }
+      List<Responder.Prompt> prompts =
+          entries.stream().map(e -> Responder.prompt(style, DatasetArtifacts.toEntry(e))).toList();
+      List<Integer> order =
+          IntStream.range(0, entries.size())
+              .filter(i -> answered[i] == null)
+              .boxed()
+              .sorted(Comparator.comparingInt(i -> prompts.get(i).ids().length))
+              .toList();
+      for (int from = 0; from < order.size(); from += state.batchSize) {
+        control.check();
+        List<Integer> batch = order.subList(from, Math.min(from + state.batchSize, order.size()));
+        List<Responder.Answer> answers =
+            Responder.answerAll(
+                model, style, batch.stream().map(prompts::get).toList(), state.maxNewTokens);
+        List<Answered> done = new ArrayList<>(batch.size());
+        for (int k = 0; k < batch.size(); k++) {
+          Answered a =
+              new Answered(
+                  batch.get(k), answers.get(k).response(), answers.get(k).generatedTokens());
+          answered[a.index()] = a;
+          done.add(a);
+          state.generatedTokens += a.generatedTokens();
+        }
+        log.appendAll(done);
+        state.completed += batch.size();
+        state.generationSeconds = (System.nanoTime() - started) / 1e9;
+        progress(state, (double) state.completed / Math.max(1, state.total));
+      }
     }
     state.generationSeconds = (System.nanoTime() - started) / 1e9;
-    store.writeJson(responsesFile(state.id), List.of(responses));
-    String modelId = job.model().isTextual() ? job.model().asText() : null;
-    var produced = new java.util.HashMap<String, String>();
+    List<ObjectNode> responses = new ArrayList<>(entries.size());
+    for (int i = 0; i < entries.size(); i++) {
+      ObjectNode withResponse = entries.get(i).deepCopy();
+      withResponse.put(RESPONSE_KEY, answered[i].response());
+      responses.add(withResponse);
+    }
+    store.writeJson(responsesFile(state.id), responses);
+    Files.deleteIfExists(logFile);
+    Map<String, String> produced = new HashMap<>();
     produced.put(PipelineContext.INFERENCE_JOB_ID, state.id);
     produced.put(PipelineContext.DATASET_ID, state.datasetId);
-    if (modelId != null) {
-      produced.put(PipelineContext.MODEL, modelId);
+    if (job.model().isTextual()) {
+      produced.put(PipelineContext.MODEL, job.model().asText());
     }
     return produced;
   }
 
   public Path responsesFile(String id) {
-    return store.dir("responses", id).resolve("responses.json");
+    return store.layout().responses(id);
   }
 
   @Override

@@ -1,6 +1,6 @@
 package io.llmft.inference.service;
 
-import io.llmft.common.JobState;
+import io.llmft.common.job.JobState;
 
 /** The inference job document served by {@code GET /inference-jobs/{id}}. */
 public class InferenceState extends JobState {
@@ -13,5 +13,9 @@ public class InferenceState extends JobState {
   public int total;
   public int completed;
   public long generatedTokens;
+
+  /** Entries a previous run had answered when this run resumed the job. */
+  public Integer resumedAfter;
+
   public Double generationSeconds;
 }

@@ -2,9 +2,9 @@ package io.llmft.inference.service;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.llmft.common.ArtifactStore;
-import io.llmft.common.Ids;
-import io.llmft.common.Validation;
+import io.llmft.common.rest.Validation;
+import io.llmft.common.store.ArtifactStore;
+import io.llmft.common.store.Ids;
 import io.llmft.core.DjlRuntime;
 import io.llmft.core.model.Gpt2Model;
 import io.llmft.core.model.HfCheckpoint;
@@ -41,7 +41,7 @@ public class ModelCache {
     if (model.isTextual()) {
       v.check(
           Ids.isValid(model.asText())
-              && HfCheckpoint.isCheckpoint(store.dir("models", model.asText())),
+              && HfCheckpoint.isCheckpoint(store.layout().model(model.asText())),
           field,
           "no finetuned model with this id in the artifact store");
     } else if (model.isObject() && model.size() == 1 && model.path("path").isTextual()) {
@@ -61,7 +61,7 @@ public class ModelCache {
   public synchronized Gpt2Model get(JsonNode model) throws IOException {
     Path dir =
         model.isTextual()
-            ? store.dir("models", model.asText())
+            ? store.layout().model(model.asText())
             : Path.of(model.get("path").asText());
     dir = dir.toAbsolutePath().normalize();
     Gpt2Model cached = loaded.get(dir);

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.llmft.common.ArtifactStore;
-import io.llmft.common.DatasetArtifacts;
 import io.llmft.common.JobPolling;
 import io.llmft.common.KafkaTestClient;
 import io.llmft.common.TestDatasets;
+import io.llmft.common.store.ArtifactStore;
+import io.llmft.common.store.DatasetArtifacts;
 import io.llmft.core.messages.Topics;
 import io.llmft.inference.TestModels;
 import io.quarkus.test.junit.QuarkusTest;

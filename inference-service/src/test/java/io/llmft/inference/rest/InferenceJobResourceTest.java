@@ -9,10 +9,10 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.llmft.common.ArtifactStore;
-import io.llmft.common.DatasetArtifacts;
 import io.llmft.common.JobPolling;
 import io.llmft.common.TestDatasets;
+import io.llmft.common.store.ArtifactStore;
+import io.llmft.common.store.DatasetArtifacts;
 import io.llmft.inference.TestModels;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;

@@ -2,11 +2,24 @@ package io.llmft.scoring.client;
 
 /** The judge could not be asked or did not answer properly. */
 public class JudgeException extends RuntimeException {
-  public JudgeException(String message, Throwable cause) {
+  private final boolean retryable;
+
+  private JudgeException(String message, Throwable cause, boolean retryable) {
     super(message, cause);
+    this.retryable = retryable;
   }
 
-  public JudgeException(String message) {
-    super(message);
+  /** The judge is down, slow, or failed on its side (connection, timeout, 5xx): try again. */
+  public static JudgeException unavailable(String message, Throwable cause) {
+    return new JudgeException(message, cause, true);
+  }
+
+  /** The judge refused the request (4xx, e.g. an unknown model): retrying cannot help. */
+  public static JudgeException rejected(String message, Throwable cause) {
+    return new JudgeException(message, cause, false);
+  }
+
+  public boolean retryable() {
+    return retryable;
   }
 }

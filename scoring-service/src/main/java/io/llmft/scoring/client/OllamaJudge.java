@@ -2,8 +2,10 @@ package io.llmft.scoring.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llmft.scoring.config.JudgeConfig;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import jakarta.inject.Singleton;
+import jakarta.ws.rs.WebApplicationException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,14 +16,20 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-/** Asks an Ollama server, as the book's {@code query_model} does, and joins the streamed answer. */
+/**
+ * Asks an Ollama server, as the book's {@code query_model} does, and joins the streamed answer,
+ * within {@code judge.call-timeout} and {@code judge.max-answer-chars}. Failures say whether a
+ * retry can help ({@link JudgeException#retryable()}).
+ */
 @Singleton
 public class OllamaJudge {
   private final ObjectMapper mapper;
+  private final JudgeConfig config;
   private final Map<String, OllamaClient> clients = new ConcurrentHashMap<>();
 
-  public OllamaJudge(ObjectMapper mapper) {
+  public OllamaJudge(ObjectMapper mapper, JudgeConfig config) {
     this.mapper = mapper;
+    this.config = config;
   }
 
   private OllamaClient client(String url) {
@@ -31,21 +39,30 @@ public class OllamaJudge {
             QuarkusRestClientBuilder.newBuilder()
                 .baseUri(URI.create(u))
                 .connectTimeout(10, TimeUnit.SECONDS)
-                .readTimeout(10, TimeUnit.MINUTES)
+                .readTimeout(config.callTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .build(OllamaClient.class));
   }
 
   /**
-   * @return the concatenated {@code message.content} of every streamed line
-   * @throws JudgeException when the server cannot be reached, answers with an HTTP error, or
-   *     streams an error line
+   * @return the concatenated {@code message.content} of the streamed lines, cut at {@code
+   *     judge.max-answer-chars}
+   * @throws JudgeException when the server cannot be reached, answers with an HTTP error, streams
+   *     an error line or misses the deadline
    */
   public String ask(String url, String model, String prompt) {
+    long deadline = System.nanoTime() + config.callTimeout().toNanos();
     InputStream body;
     try {
       body = client(url).chat(ChatRequest.book(model, prompt));
+    } catch (WebApplicationException e) {
+      int status = e.getResponse().getStatus();
+      String message =
+          "the Ollama judge at " + url + " answered HTTP " + status + " (" + e.getMessage() + ")";
+      throw status >= 500 || status == 408 || status == 429
+          ? JudgeException.unavailable(message, e)
+          : JudgeException.rejected(message, e);
     } catch (RuntimeException e) {
-      throw new JudgeException(
+      throw JudgeException.unavailable(
           "the Ollama judge at " + url + " could not be asked (" + e.getMessage() + ")", e);
     }
     StringBuilder answer = new StringBuilder();
@@ -53,23 +70,37 @@ public class OllamaJudge {
         new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
       String line;
       while ((line = lines.readLine()) != null) {
+        if (System.nanoTime() > deadline) {
+          throw JudgeException.unavailable(
+              "the Ollama judge at "
+                  + url
+                  + " did not finish its answer within "
+                  + config.callTimeout(),
+              null);
+        }
         if (line.isBlank()) {
           continue;
         }
         JsonNode json = mapper.readTree(line);
         if (json.hasNonNull("error")) {
-          throw new JudgeException(
-              "the Ollama judge at " + url + " reported an error: " + json.get("error").asText());
+          throw JudgeException.unavailable(
+              "the Ollama judge at " + url + " reported an error: " + json.get("error").asText(),
+              null);
         }
         answer.append(json.path("message").path("content").asText(""));
-        if (json.path("done").asBoolean(false)) {
+        if (json.path("done").asBoolean(false) || answer.length() >= config.maxAnswerChars()) {
           break;
         }
       }
-    } catch (IOException e) {
-      throw new JudgeException(
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof JudgeException judge) {
+        throw judge;
+      }
+      throw JudgeException.unavailable(
           "the answer of the Ollama judge at " + url + " could not be read: " + e.getMessage(), e);
     }
-    return answer.toString();
+    return answer.length() > config.maxAnswerChars()
+        ? answer.substring(0, config.maxAnswerChars())
+        : answer.toString();
   }
 }

@@ -23,6 +23,6 @@ public class ScoringJobConsumer {
   @Incoming(Topics.SCORING_JOBS)
   @Blocking
   public void consume(ConsumerRecord<String, String> record) {
-    service.acceptMessage(record.key(), record.value());
+    service.acceptRecord(record);
   }
 }

@@ -4,6 +4,7 @@ import io.llmft.core.messages.ScoringJob;
 import io.llmft.scoring.service.ScoringService;
 import io.llmft.scoring.service.ScoringState;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -33,5 +34,12 @@ public class ScoringJobResource {
   @Path("/{id}")
   public ScoringState get(@PathParam("id") String id) {
     return service.get(id);
+  }
+
+  /** Cancels the job, whichever replica owns it (the request travels through its partition). */
+  @DELETE
+  @Path("/{id}")
+  public Response cancel(@PathParam("id") String id) {
+    return service.cancelRequest(id);
   }
 }

@@ -1,7 +1,7 @@
 package io.llmft.scoring.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.llmft.common.DatasetArtifacts;
+import io.llmft.common.store.DatasetArtifacts;
 import io.llmft.core.text.PromptStyle;
 import java.util.OptionalInt;
 import java.util.regex.Pattern;

@@ -2,57 +2,38 @@ package io.llmft.scoring.service;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.llmft.common.ArtifactStore;
-import io.llmft.common.Ids;
-import io.llmft.common.StageService;
-import io.llmft.common.StageSupport;
-import io.llmft.common.Validation;
+import io.llmft.common.job.JobControl;
+import io.llmft.common.job.StageService;
+import io.llmft.common.job.StageSupport;
+import io.llmft.common.rest.Validation;
+import io.llmft.common.store.Ids;
+import io.llmft.common.store.ProgressLog;
 import io.llmft.core.messages.ScoringJob;
 import io.llmft.core.messages.Stage;
-import io.llmft.scoring.client.OllamaJudge;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.event.Observes;
+import io.llmft.scoring.config.OllamaConfig;
 import jakarta.inject.Singleton;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Has an LLM judge score each model response 0-100, as the book's chapter 7 does. */
 @Singleton
 public class ScoringService extends StageService<ScoringJob, ScoringState> {
   public static final String DEFAULT_RESPONSE_KEY = "model_response";
-  private static final int PROGRESS_EVERY = 10;
 
-  private final ArtifactStore store;
-  private final OllamaJudge judge;
-  private final ObjectMapper mapper;
-  private final String defaultJudgeUrl;
-  private final String defaultJudgeModel;
+  private final JudgeRound judging;
+  private final OllamaConfig ollama;
 
-  public ScoringService(
-      StageSupport support,
-      OllamaJudge judge,
-      @ConfigProperty(name = "ollama.host") String defaultJudgeUrl,
-      @ConfigProperty(name = "ollama.model") String defaultJudgeModel) {
+  public ScoringService(StageSupport support, JudgeRound judging, OllamaConfig ollama) {
     super(Stage.SCORING, ScoringJob.class, ScoringState.class, "scoring job", "score", support);
-    this.store = support.store();
-    this.judge = judge;
-    this.mapper = support.mapper();
-    this.defaultJudgeUrl = defaultJudgeUrl;
-    this.defaultJudgeModel = defaultJudgeModel;
-  }
-
-  void onStart(@Observes StartupEvent start) {
-    resumeUnfinished();
+    this.judging = judging;
+    this.ollama = ollama;
   }
 
   private Path responsesOf(String inferenceJobId) {
-    return store.dir("responses", inferenceJobId).resolve("responses.json");
+    return store.layout().responses(inferenceJobId);
   }
 
   private static String responseKey(ScoringJob job) {
@@ -104,56 +85,32 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
     state.inferenceJobId = job.inferenceJobId();
     state.responseKey = responseKey(job);
     state.judgeUrl =
-        job.judge() != null && job.judge().url() != null ? job.judge().url() : defaultJudgeUrl;
+        job.judge() != null && job.judge().url() != null ? job.judge().url() : ollama.host();
     state.judgeModel =
-        job.judge() != null && job.judge().model() != null
-            ? job.judge().model()
-            : defaultJudgeModel;
+        job.judge() != null && job.judge().model() != null ? job.judge().model() : ollama.model();
     return state;
   }
 
   @Override
-  protected Map<String, String> execute(ScoringState state, ScoringJob job) throws Exception {
+  protected Map<String, String> execute(ScoringState state, ScoringJob job, JobControl control)
+      throws Exception {
     List<JsonNode> entries =
         job.entries() != null
             ? job.entries()
             : mapper.readValue(
                 responsesOf(job.inferenceJobId()).toFile(), new TypeReference<List<JsonNode>>() {});
-    state.total = entries.size();
-    state.completed = 0;
-    state.scores.clear();
-    state.unparsed.clear();
-    long sum = 0;
-    for (int i = 0; i < entries.size(); i++) {
-      JsonNode entry = entries.get(i);
-      if (entry.path(state.responseKey).asText("").isBlank()) {
-        state.scores.add(new ScoringState.Score(i, 0, ""));
-      } else {
-        String raw =
-            judge.ask(
-                state.judgeUrl, state.judgeModel, BookJudgePrompt.prompt(entry, state.responseKey));
-        OptionalInt score = BookJudgePrompt.parse(raw);
-        if (score.isPresent()) {
-          state.scores.add(new ScoringState.Score(i, score.getAsInt(), raw));
-          sum += score.getAsInt();
-        } else {
-          state.unparsed.add(new ScoringState.Unparsed(i, raw));
-        }
-      }
-      state.completed++;
-      state.scored = state.scores.size();
-      state.averageScore = state.scored == 0 ? null : (double) sum / state.scored;
-      if (state.completed % PROGRESS_EVERY == 0 || state.completed == state.total) {
-        progress(state, (double) state.completed / state.total);
-      }
+    Path logFile = store.layout().scoresProgress(state.id);
+    try (ProgressLog<Judged> log = ProgressLog.open(logFile, Judged.class, mapper)) {
+      judging.judgeAll(state, entries, log, control, () -> progress(state, state.fraction()));
     }
-    store.writeJson(store.dir("scores", state.id).resolve("scores.json"), state);
+    store.writeJson(store.layout().scores(state.id), state);
+    Files.deleteIfExists(logFile);
     return Map.of();
   }
 
   @Override
   protected String artifact(ScoringState state) {
-    return store.dir("scores", state.id).resolve("scores.json").toString();
+    return store.layout().scores(state.id).toString();
   }
 
   @Override
@@ -165,6 +122,9 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
     m.put("unparsed", state.unparsed.size());
     if (state.averageScore != null) {
       m.put("averageScore", state.averageScore);
+    }
+    if (state.waiting != null) {
+      m.put("waiting", state.waiting);
     }
     return m;
   }

@@ -1,6 +1,7 @@
 package io.llmft.scoring.service;
 
-import io.llmft.common.JobState;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import io.llmft.common.job.JobState;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +17,13 @@ public class ScoringState extends JobState {
   public int completed;
   public int scored;
   public Double averageScore;
+
+  /** Judge calls made by this job, retries included (a resumed job counts on). */
+  public long judgeCalls;
+
+  /** Entries a previous run had judged when this run resumed the job. */
+  public Integer resumedAfter;
+
   public List<Score> scores = new ArrayList<>();
   public List<Unparsed> unparsed = new ArrayList<>();
 
@@ -26,4 +34,9 @@ public class ScoringState extends JobState {
   /** An answer that is not an integer from 0 to 100. */
   @RegisterForReflection
   public record Unparsed(int index, String raw) {}
+
+  @JsonIgnore
+  double fraction() {
+    return total == 0 ? 1 : (double) completed / total;
+  }
 }

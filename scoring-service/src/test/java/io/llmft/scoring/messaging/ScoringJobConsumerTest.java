@@ -5,16 +5,14 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.llmft.common.ArtifactStore;
 import io.llmft.common.FakeOllama;
 import io.llmft.common.JobPolling;
 import io.llmft.common.KafkaTestClient;
+import io.llmft.common.store.ArtifactStore;
 import io.llmft.core.messages.Topics;
+import io.llmft.scoring.TestResponses;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -26,12 +24,7 @@ class ScoringJobConsumerTest {
 
   @Test
   void scoresTheResponsesOfAnInferenceJob() throws Exception {
-    String inferenceJobId = "inf-" + UUID.randomUUID();
-    Path responses = store.dir("responses", inferenceJobId).resolve("responses.json");
-    Files.createDirectories(responses.getParent());
-    try (InputStream in = getClass().getResourceAsStream("/instruction-data-with-response.json")) {
-      Files.copy(in, responses);
-    }
+    String inferenceJobId = TestResponses.install(store);
     try (FakeOllama ollama =
         new FakeOllama(prompt -> prompt.contains("as fast as a bullet") ? "85" : "50")) {
       String id = "score-kafka-" + UUID.randomUUID();

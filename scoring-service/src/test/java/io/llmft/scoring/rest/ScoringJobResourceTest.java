@@ -1,17 +1,26 @@
 package io.llmft.scoring.rest;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.llmft.common.FakeOllama;
 import io.llmft.common.JobPolling;
+import io.llmft.common.store.ArtifactStore;
+import io.llmft.scoring.TestResponses;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,6 +28,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class ScoringJobResourceTest {
   private static FakeOllama ollama;
+  @Inject ArtifactStore store;
 
   @BeforeAll
   static void judge() throws Exception {
@@ -87,55 +97,119 @@ class ScoringJobResourceTest {
         .body("judgeModel", equalTo("llama3"));
     var requests = ollama.requests().subList(before, ollama.requests().size());
     assertEquals(2, requests.size(), "the empty response is scored 0 without a call");
-    var first = requests.get(0);
+    // judge.concurrency calls run at once: find the call by its prompt, not by its position
+    var first =
+        requests.stream()
+            .filter(
+                r ->
+                    r.at("/messages/0/content")
+                        .asText()
+                        .contains("score the model response `Red.`"))
+            .findFirst()
+            .orElseThrow();
     assertEquals("llama3", first.get("model").asText());
     assertEquals("user", first.at("/messages/0/role").asText());
     assertEquals(123, first.at("/options/seed").asInt());
     assertEquals(0.0, first.at("/options/temperature").asDouble());
     assertEquals(2048, first.at("/options/num_ctx").asInt());
-    assertEquals(
-        true, first.at("/messages/0/content").asText().contains("score the model response `Red.`"));
   }
 
   @Test
-  void anErrorLineMidStreamFailsTheJob() {
+  void aJudgeThatRefusesTheCallFailsTheJobAtOnceWithItsReason() throws Exception {
+    try (FakeOllama missing =
+        new FakeOllama(p -> "85", call -> FakeOllama.Fault.MODEL_NOT_FOUND, Duration.ZERO)) {
+      String id =
+          post(
+              "{\"entries\": ["
+                  + entry("Red.")
+                  + "], \"judge\": {\"url\": \""
+                  + missing.url()
+                  + "\"}}");
+      assertEquals("FAILED", awaitEnd(id));
+      given()
+          .get("/scoring-jobs/" + id)
+          .then()
+          .body("error", containsString("HTTP 404"))
+          .body("judgeCalls", equalTo(1));
+      assertEquals(1, missing.calls(), "a 4xx is not retried");
+    }
+  }
+
+  @Test
+  void anUnreachableJudgePausesTheJobSayingWhyUntilItIsCancelled() {
     String id =
-        given()
-            .contentType(ContentType.JSON)
-            .body(
-                "{\"entries\": ["
-                    + entry("BROKEN")
-                    + "], \"judge\": {\"url\": \""
-                    + ollama.url()
-                    + "\"}}")
-            .post("/scoring-jobs")
-            .then()
-            .statusCode(202)
-            .extract()
-            .path("id");
-    assertEquals("FAILED", awaitEnd(id));
-    given()
-        .get("/scoring-jobs/" + id)
+        post(
+            "{\"entries\": [" + entry("Red.") + "], \"judge\": {\"url\": \"http://127.0.0.1:1\"}}");
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> given().get("/scoring-jobs/" + id).path("waiting"),
+            w -> w != null && w.toString().contains("http://127.0.0.1:1"));
+    given().get("/scoring-jobs/" + id).then().body("status", equalTo("RUNNING"));
+    given().delete("/scoring-jobs/" + id).then().statusCode(202);
+    assertEquals("CANCELLED", awaitEnd(id));
+    given().delete("/scoring-jobs/" + id).then().statusCode(409);
+  }
+
+  /**
+   * HTTP 500 on every third call, one call that hangs past the call deadline, one error line in the
+   * middle of a stream: every entry is scored, with a clean run's scores and average.
+   */
+  @Test
+  void aJudgeThatFailsNowAndThenGivesTheScoresOfACleanRun() throws Exception {
+    String responses = TestResponses.install(store);
+    Function<String, String> answer = p -> String.valueOf(Math.floorMod(p.hashCode(), 101));
+    IntFunction<FakeOllama.Fault> faults =
+        call ->
+            call == 5
+                ? FakeOllama.Fault.HANG
+                : call == 7
+                    ? FakeOllama.Fault.ERROR_LINE
+                    : call % 3 == 0 ? FakeOllama.Fault.SERVER_ERROR : FakeOllama.Fault.NONE;
+    List<Object> clean;
+    float cleanAverage;
+    try (FakeOllama judge = new FakeOllama(answer)) {
+      String id = post(scoringOf(responses, judge));
+      assertEquals("SUCCEEDED", awaitEnd(id));
+      clean = given().get("/scoring-jobs/" + id).path("scores");
+      cleanAverage = given().get("/scoring-jobs/" + id).path("averageScore");
+    }
+    try (FakeOllama flaky = new FakeOllama(answer, faults, Duration.ZERO)) {
+      String id = post(scoringOf(responses, flaky));
+      assertEquals(
+          "SUCCEEDED", JobPolling.awaitEnd("/scoring-jobs/" + id, Duration.ofSeconds(120)));
+      var job = given().get("/scoring-jobs/" + id);
+      assertEquals(110, (int) job.path("scored"));
+      assertEquals(clean, job.path("scores"));
+      assertEquals(cleanAverage, (float) job.path("averageScore"));
+      int calls = job.path("judgeCalls");
+      assertTrue(calls > 110 && calls == flaky.calls(), "retries are counted: " + calls);
+      Map<String, Long> perEntry =
+          flaky.requests().stream()
+              .collect(
+                  Collectors.groupingBy(
+                      r -> r.at("/messages/0/content").asText(), Collectors.counting()));
+      assertEquals(110, perEntry.size(), "every entry was asked");
+    }
+  }
+
+  private static String scoringOf(String inferenceJobId, FakeOllama judge) {
+    return "{\"inferenceJobId\": \""
+        + inferenceJobId
+        + "\", \"judge\": {\"url\": \""
+        + judge.url()
+        + "\"}}";
+  }
+
+  private static String post(String body) {
+    return given()
+        .contentType(ContentType.JSON)
+        .body(body)
+        .post("/scoring-jobs")
         .then()
-        .body("error", containsString("model runner has unexpectedly stopped"));
-  }
-
-  @Test
-  void anUnreachableJudgeFailsTheJobNamingItsUrl() {
-    String id =
-        given()
-            .contentType(ContentType.JSON)
-            .body(
-                "{\"entries\": ["
-                    + entry("Red.")
-                    + "], \"judge\": {\"url\": \"http://127.0.0.1:1\"}}")
-            .post("/scoring-jobs")
-            .then()
-            .statusCode(202)
-            .extract()
-            .path("id");
-    assertEquals("FAILED", awaitEnd(id));
-    given().get("/scoring-jobs/" + id).then().body("error", containsString("http://127.0.0.1:1"));
+        .statusCode(202)
+        .extract()
+        .path("id");
   }
 
   @Test

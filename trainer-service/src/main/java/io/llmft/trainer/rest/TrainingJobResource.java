@@ -16,7 +16,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.resteasy.reactive.RestStreamElementType;
@@ -76,7 +75,6 @@ public class TrainingJobResource {
   @DELETE
   @Path("/{id}")
   public Response cancel(@PathParam("id") String id) {
-    TrainingState state = service.cancel(id);
-    return Response.accepted(Map.of("id", state.id, "status", state.status)).build();
+    return service.cancelRequest(id);
   }
 }

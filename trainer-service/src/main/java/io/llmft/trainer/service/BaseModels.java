@@ -2,19 +2,23 @@ package io.llmft.trainer.service;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.llmft.common.ArtifactStore;
-import io.llmft.common.Ids;
-import io.llmft.common.Validation;
+import io.llmft.common.job.JobControl;
+import io.llmft.common.rest.Validation;
+import io.llmft.common.store.ArtifactStore;
+import io.llmft.common.store.Ids;
 import io.llmft.core.hub.HubDownloader;
 import io.llmft.core.model.Gpt2Model;
 import io.llmft.core.model.GptConfig;
 import io.llmft.core.model.HfCheckpoint;
+import io.llmft.trainer.config.TrainerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -32,16 +36,18 @@ public class BaseModels {
 
   private final ArtifactStore store;
   private final HubDownloader hub;
+  private final TrainerConfig config;
 
   public BaseModels(
       ArtifactStore store,
+      TrainerConfig config,
       @ConfigProperty(name = "hf.endpoint", defaultValue = HubDownloader.DEFAULT_ENDPOINT)
           String endpoint,
       @ConfigProperty(name = "hf.token") Optional<String> token) {
     this.store = store;
+    this.config = config;
     this.hub =
-        new HubDownloader(
-            endpoint, token.orElse(null), store.root().resolve("base-models"), LOG::info);
+        new HubDownloader(endpoint, token.orElse(null), store.layout().baseModels(), LOG::info);
   }
 
   /** Adds an error naming the offending field of {@code baseModel}, if any. */
@@ -55,7 +61,7 @@ public class BaseModels {
       String name = base.asText();
       v.check(
           GptConfig.isPreset(name)
-              || (Ids.isValid(name) && HfCheckpoint.isCheckpoint(store.dir("models", name))),
+              || (Ids.isValid(name) && HfCheckpoint.isCheckpoint(store.layout().model(name))),
           "baseModel",
           "'"
               + name
@@ -109,17 +115,58 @@ public class BaseModels {
     }
   }
 
+  /**
+   * The pretrained files of a GPT-2 name, downloading what is missing: a transfer that breaks off
+   * is tried again after a pause that doubles, each attempt resuming with a range request where the
+   * last one stopped, up to {@code trainer.download-attempts}. The attempts are written to the job
+   * through {@code progress}; a cancel or stop ends the pause at once.
+   */
+  Path download(String name, Consumer<String> progress, JobControl control) throws IOException {
+    Duration pause = config.downloadBackoff();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return hub.ensure(name);
+      } catch (IOException e) {
+        if (attempt >= config.downloadAttempts()) {
+          throw new IOException(
+              "gave up downloading '"
+                  + name
+                  + "' after "
+                  + attempt
+                  + " attempts: "
+                  + e.getMessage(),
+              e);
+        }
+        progress.accept(
+            "download attempt "
+                + attempt
+                + " of "
+                + config.downloadAttempts()
+                + " failed ("
+                + e.getMessage()
+                + "); the next resumes in "
+                + pause.toMillis()
+                + " ms");
+        LOG.warn(e.getMessage());
+        control.sleep(pause);
+        pause = pause.multipliedBy(2);
+      }
+    }
+  }
+
   public String describe(JsonNode base) {
     return base.isTextual() ? base.asText() : base.toString();
   }
 
-  public Gpt2Model load(JsonNode base, NDManager manager) throws IOException {
+  public Gpt2Model load(
+      JsonNode base, NDManager manager, Consumer<String> progress, JobControl control)
+      throws IOException {
     if (base.isTextual()) {
       String name = base.asText();
       if (GptConfig.isPreset(name)) {
-        return HfCheckpoint.load(hub.ensure(name), manager);
+        return HfCheckpoint.load(download(name, progress, control), manager);
       }
-      return HfCheckpoint.load(store.dir("models", name), manager);
+      return HfCheckpoint.load(store.layout().model(name), manager);
     }
     if (base.has("path")) {
       return HfCheckpoint.load(Path.of(base.get("path").asText()), manager);

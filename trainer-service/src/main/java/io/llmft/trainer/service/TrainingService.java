@@ -3,20 +3,18 @@ package io.llmft.trainer.service;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.llmft.common.ArtifactStore;
-import io.llmft.common.DatasetArtifacts;
-import io.llmft.common.JobCancelledException;
-import io.llmft.common.ProblemException;
-import io.llmft.common.StageService;
-import io.llmft.common.StageSupport;
-import io.llmft.common.Validation;
+import io.llmft.common.job.JobCancelledException;
+import io.llmft.common.job.JobControl;
+import io.llmft.common.job.JobStoppedException;
+import io.llmft.common.job.StageService;
+import io.llmft.common.job.StageSupport;
+import io.llmft.common.rest.Validation;
+import io.llmft.common.store.DatasetArtifacts;
 import io.llmft.core.DjlRuntime;
 import io.llmft.core.data.BatchLoader;
 import io.llmft.core.data.InstructionCollator;
 import io.llmft.core.data.InstructionEntry;
-import io.llmft.core.messages.JobStatus;
 import io.llmft.core.messages.PipelineContext;
 import io.llmft.core.messages.Stage;
 import io.llmft.core.messages.TrainingJob;
@@ -30,6 +28,7 @@ import io.llmft.core.train.EvaluationPoint;
 import io.llmft.core.train.TrainingCheckpoint;
 import io.llmft.core.train.TrainingListener;
 import io.llmft.core.train.TrainingSettings;
+import io.llmft.trainer.config.TrainerConfig;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
@@ -37,9 +36,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /** Runs the book's finetuning loop ({@code train_model_simple}) as jobs. */
@@ -47,36 +43,23 @@ import org.jboss.logging.Logger;
 public class TrainingService extends StageService<TrainingJob, TrainingState> {
   private static final Logger LOG = Logger.getLogger(TrainingService.class);
 
-  private final ArtifactStore store;
   private final DatasetArtifacts datasets;
   private final BaseModels baseModels;
-  private final ObjectMapper mapper;
-  private final Set<String> cancelRequests = ConcurrentHashMap.newKeySet();
-  private final int defaultCheckpointEvery;
-  private final int maxDevices;
+  private final TrainerConfig config;
 
   public TrainingService(
       StageSupport support,
       DatasetArtifacts datasets,
       BaseModels baseModels,
-      @ConfigProperty(name = "trainer.checkpoint-every", defaultValue = "50")
-          int defaultCheckpointEvery,
-      @ConfigProperty(name = "trainer.max-devices", defaultValue = "0") int maxDevices) {
+      TrainerConfig config) {
     super(Stage.TRAINING, TrainingJob.class, TrainingState.class, "training job", "train", support);
-    this.store = support.store();
     this.datasets = datasets;
     this.baseModels = baseModels;
-    this.mapper = support.mapper();
-    if (defaultCheckpointEvery <= 0) {
-      throw new IllegalArgumentException("trainer.checkpoint-every must be positive");
-    }
-    this.defaultCheckpointEvery = defaultCheckpointEvery;
-    this.maxDevices = maxDevices;
+    this.config = config;
   }
 
   void onStart(@Observes StartupEvent start) {
     DjlRuntime.init();
-    resumeUnfinished();
   }
 
   @Override
@@ -157,7 +140,7 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
   }
 
   private int checkpointEvery(TrainingJob job) {
-    return job.checkpointEvery() != null ? job.checkpointEvery() : defaultCheckpointEvery;
+    return job.checkpointEvery() != null ? job.checkpointEvery() : config.checkpointEvery();
   }
 
   private static boolean masks(TrainingJob job) {
@@ -178,30 +161,11 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
         job.maxSteps());
   }
 
-  /** Cancels a pending or running job; a running one stops before its next step. */
-  public synchronized TrainingState cancel(String id) {
-    TrainingState state = jobs.get(id);
-    if (state.isTerminal()) {
-      throw ProblemException.conflict(
-          "training job '" + id + "' has already ended: " + state.status);
-    }
-    cancelRequests.add(id);
-    if (state.status == JobStatus.PENDING) {
-      finish(state, JobStatus.CANCELLED, null);
-    }
-    return state;
-  }
-
   @Override
-  protected void finish(TrainingState state, JobStatus status, String error) {
-    cancelRequests.remove(state.id);
-    super.finish(state, status, error);
-  }
-
-  @Override
-  protected Map<String, String> execute(TrainingState state, TrainingJob job) throws Exception {
+  protected Map<String, String> execute(TrainingState state, TrainingJob job, JobControl control)
+      throws Exception {
     long started = System.nanoTime();
-    List<Device> devices = DjlRuntime.trainingDevices(maxDevices);
+    List<Device> devices = DjlRuntime.trainingDevices(config.maxDevices());
     state.device = devices.get(0).toString();
     state.devices = devices.stream().map(Device::toString).toList();
     TrainingSettings settings = settings(job);
@@ -212,7 +176,15 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
       for (Device device : devices) {
         NDManager manager = NDManager.newBaseManager(device);
         managers.add(manager);
-        Gpt2Model replica = baseModels.load(job.baseModel(), manager);
+        Gpt2Model replica =
+            baseModels.load(
+                job.baseModel(),
+                manager,
+                note -> {
+                  state.download = note;
+                  progress(state, 0);
+                },
+                control);
         replicas.add(replica);
         replica.setPrecision(precision(job));
         if (job.lora() != null && !job.lora().isNull()) {
@@ -239,23 +211,27 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
         throw new IllegalArgumentException(
             "the training split has fewer entries than one batch of " + settings.batchSize());
       }
-      Path checkpoints = store.dir("training-checkpoints", state.id);
+      Path checkpoints = store.layout().trainingCheckpoints(state.id);
       BookTrainer.Result result =
           new BookTrainer(replicas)
               .train(
                   train,
                   validation,
                   settings,
-                  new Progress(state),
+                  new Progress(state, control),
                   new BookTrainer.Checkpointing(checkpoints, checkpointEvery(job)));
       state.trainingSeconds = (System.nanoTime() - started) / 1e9;
       if (result.cancelled()) {
         TrainingCheckpoint.delete(checkpoints);
         throw new JobCancelledException(state.id);
       }
+      if (result.stopped()) {
+        throw new JobStoppedException(
+            state.id, "stopped after step " + result.steps() + ", checkpoint written");
+      }
       state.modelId = state.id;
-      HfCheckpoint.save(model, store.dir("models", state.id));
-      store.writeJson(store.dir("models", state.id).resolve("training.json"), state);
+      HfCheckpoint.save(model, store.layout().model(state.id));
+      store.writeJson(store.layout().model(state.id).resolve("training.json"), state);
       TrainingCheckpoint.delete(checkpoints);
     } finally {
       replicas.forEach(Gpt2Model::close);
@@ -266,7 +242,7 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
 
   @Override
   protected String artifact(TrainingState state) {
-    return store.dir("models", state.id).toString();
+    return store.layout().model(state.id).toString();
   }
 
   @Override
@@ -319,9 +295,11 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
   /** Keeps the job document, the events and the cancel flag in step with the training loop. */
   private final class Progress implements TrainingListener {
     private final TrainingState state;
+    private final JobControl control;
 
-    Progress(TrainingState state) {
+    Progress(TrainingState state, JobControl control) {
       this.state = state;
+      this.control = control;
     }
 
     @Override
@@ -374,7 +352,12 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
 
     @Override
     public boolean cancelled() {
-      return cancelRequests.contains(state.id);
+      return control.cancelRequested();
+    }
+
+    @Override
+    public boolean stopRequested() {
+      return control.stopRequested();
     }
   }
 }

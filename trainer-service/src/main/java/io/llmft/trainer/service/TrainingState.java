@@ -1,6 +1,6 @@
 package io.llmft.trainer.service;
 
-import io.llmft.common.JobState;
+import io.llmft.common.job.JobState;
 import io.llmft.core.train.EvaluationPoint;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +15,9 @@ public class TrainingState extends JobState {
 
   /** Every device the job trains on, data parallel (all GPUs of the pod, else the CPU). */
   public List<String> devices;
+
+  /** The last retried download of the pretrained weights, while and after it resumed. */
+  public String download;
 
   public Long parameterCount;
   public Long trainableParameters;

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.llmft.common.DatasetArtifacts;
 import io.llmft.common.JobPolling;
 import io.llmft.common.KafkaTestClient;
 import io.llmft.common.TestDatasets;
+import io.llmft.common.store.DatasetArtifacts;
 import io.llmft.core.messages.Topics;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
-import io.llmft.common.ArtifactStore;
-import io.llmft.common.DatasetArtifacts;
 import io.llmft.common.JobPolling;
 import io.llmft.common.TestDatasets;
+import io.llmft.common.store.ArtifactStore;
+import io.llmft.common.store.DatasetArtifacts;
 import io.llmft.core.generate.Generator;
 import io.llmft.core.generate.Sampler;
 import io.llmft.core.model.Gpt2Model;
@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * generate.
  */
 @QuarkusTest
-@QuarkusTestResource(FakeHubResource.class)
+@QuarkusTestResource(value = FakeHubResource.class, restrictToAnnotatedClass = true)
 class PretrainedModelTest {
   @Inject DatasetArtifacts datasets;
   @Inject ArtifactStore store;
@@ -63,7 +63,7 @@ class PretrainedModelTest {
 
     try (NDManager m = NDManager.newBaseManager();
         Gpt2Model base = HfCheckpoint.load(FakeHubResource.FIXTURE, m);
-        Gpt2Model tuned = HfCheckpoint.load(store.dir("models", id), m)) {
+        Gpt2Model tuned = HfCheckpoint.load(store.layout().model(id), m)) {
       assertFalse(
           base.parameter("lm_head.weight").contentEquals(tuned.parameter("lm_head.weight")),
           "finetuning changed the head");

@@ -13,10 +13,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.llmft.common.ArtifactStore;
-import io.llmft.common.DatasetArtifacts;
 import io.llmft.common.JobPolling;
 import io.llmft.common.TestDatasets;
+import io.llmft.common.store.ArtifactStore;
+import io.llmft.common.store.DatasetArtifacts;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
@@ -99,7 +99,7 @@ class TrainingJobResourceTest {
         .body("hyperparameters.precision", equalTo("fp32"))
         .body("lastCheckpointStep", nullValue()) // fewer steps than one checkpoint interval
         .body("resumedFromStep", nullValue());
-    Path model = store.dir("models", id);
+    Path model = store.layout().model(id);
     assertTrue(Files.isRegularFile(model.resolve("model.safetensors")));
     var config = new ObjectMapper().readTree(model.resolve("config.json").toFile());
     assertFalse(config.get("tie_word_embeddings").asBoolean());
@@ -149,9 +149,9 @@ class TrainingJobResourceTest {
         .body("step", equalTo(3))
         .body("lastCheckpointStep", equalTo(2)); // none after the last step: the model is saved
     assertFalse(
-        Files.exists(store.dir("training-checkpoints", id)), "checkpoints go once the job ends");
-    assertTrue(Files.isRegularFile(store.dir("models", id).resolve("lora_adapters.safetensors")));
-    assertTrue(Files.isRegularFile(store.dir("models", id).resolve("model.safetensors")));
+        Files.exists(store.layout().trainingCheckpoints(id)), "checkpoints go once the job ends");
+    assertTrue(Files.isRegularFile(store.layout().model(id).resolve("lora_adapters.safetensors")));
+    assertTrue(Files.isRegularFile(store.layout().model(id).resolve("model.safetensors")));
   }
 
   @Test

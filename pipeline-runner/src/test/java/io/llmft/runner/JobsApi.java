@@ -1,0 +1,95 @@
+package io.llmft.runner;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+/** The services' REST APIs as the process tests call them: JSON in, JSON out, polling. */
+final class JobsApi {
+  static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static final Set<String> ENDED = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
+
+  private JobsApi() {}
+
+  /** POSTs a job and expects 202. */
+  static void post(String url, String body) throws Exception {
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 202) {
+      throw new AssertionError(
+          "POST " + url + " answered " + response.statusCode() + ": " + response.body());
+    }
+  }
+
+  /** The document, or null when it does not exist (yet) or the service does not answer. */
+  static JsonNode get(String url) {
+    try {
+      HttpResponse<String> response =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static JsonNode await(String url, Predicate<JsonNode> until, Duration timeout)
+      throws InterruptedException {
+    Instant end = Instant.now().plus(timeout);
+    JsonNode last = null;
+    while (Instant.now().isBefore(end)) {
+      JsonNode now = get(url);
+      if (now != null) {
+        last = now;
+        if (until.test(now)) {
+          return now;
+        }
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("timed out waiting on " + url + "; last: " + last);
+  }
+
+  static JsonNode awaitEnd(String url, Duration timeout) throws InterruptedException {
+    return await(url, j -> ENDED.contains(status(j)), timeout);
+  }
+
+  static String status(JsonNode job) {
+    return job.path("status").asText();
+  }
+
+  static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}

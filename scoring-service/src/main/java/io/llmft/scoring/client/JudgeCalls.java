@@ -1,0 +1,78 @@
+package io.llmft.scoring.client;
+
+import io.llmft.scoring.config.JudgeConfig;
+import io.smallrye.faulttolerance.api.TypedGuard;
+import jakarta.inject.Singleton;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Judge calls under SmallRye Fault Tolerance, one guard per judge URL: a call that fails for a
+ * reason a retry can help with (connection, timeout, 5xx, an error line) is retried with
+ * exponential backoff and jitter; a circuit breaker over the attempts opens when most of the recent
+ * ones failed, and then refuses calls at once ({@code CircuitBreakerOpenException}) until its delay
+ * has passed, so that a dead judge pauses a job instead of burning through its entries. A 4xx is
+ * neither retried nor counted.
+ */
+@Singleton
+public class JudgeCalls {
+  private static final Logger LOG = Logger.getLogger(JudgeCalls.class);
+
+  private final OllamaJudge judge;
+  private final JudgeConfig config;
+  private final Map<String, TypedGuard<String>> guards = new ConcurrentHashMap<>();
+
+  public JudgeCalls(OllamaJudge judge, JudgeConfig config) {
+    this.judge = judge;
+    this.config = config;
+  }
+
+  /**
+   * @throws JudgeException when the judge refused the call, or still failed after the retries
+   * @throws org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException while
+   *     the breaker is open
+   */
+  public String ask(String url, String model, String prompt, Runnable onAttempt) throws Exception {
+    return guards
+        .computeIfAbsent(url, this::guard)
+        .call(
+            () -> {
+              onAttempt.run();
+              return judge.ask(url, model, prompt);
+            });
+  }
+
+  private TypedGuard<String> guard(String url) {
+    long retryDelay = config.retryDelay().toMillis();
+    long attemptBound = config.callTimeout().toMillis() + config.maxRetryDelay().toMillis();
+    return TypedGuard.create(String.class)
+        .withDescription("judge " + url)
+        .withRetry()
+        .maxRetries(config.retries())
+        .delay(retryDelay, ChronoUnit.MILLIS)
+        .jitter(Math.max(1, retryDelay / 2), ChronoUnit.MILLIS)
+        .maxDuration((config.retries() + 1) * attemptBound, ChronoUnit.MILLIS)
+        .whenException(JudgeCalls::retryable)
+        .beforeRetry(e -> LOG.infof("retrying the judge at %s: %s", url, e.getMessage()))
+        .withExponentialBackoff()
+        .factor(2)
+        .maxDelay(config.maxRetryDelay().toMillis(), ChronoUnit.MILLIS)
+        .done()
+        .done()
+        .withCircuitBreaker()
+        .requestVolumeThreshold(config.breakerWindow())
+        .failureRatio(config.breakerFailureRatio())
+        .delay(config.breakerDelay().toMillis(), ChronoUnit.MILLIS)
+        .successThreshold(1)
+        .when(JudgeCalls::retryable)
+        .onStateChange(s -> LOG.infof("circuit breaker of the judge at %s: %s", url, s))
+        .done()
+        .build();
+  }
+
+  private static boolean retryable(Throwable e) {
+    return e instanceof JudgeException j && j.retryable();
+  }
+}

@@ -1,0 +1,53 @@
+package io.llmft.scoring.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Min;
+import java.time.Duration;
+
+/** How the scoring service asks its judge (env {@code JUDGE_*}). */
+@ConfigMapping(prefix = "judge")
+public interface JudgeConfig {
+  /** Judge calls in flight per job (Ollama serves several at once); scores keep entry order. */
+  @WithDefault("4")
+  @Min(1)
+  int concurrency();
+
+  /** The deadline of one call, from the request until the last streamed line. */
+  @WithDefault("120s")
+  Duration callTimeout();
+
+  /** Longer answers are cut here (and recorded as unparsed): a score is a few characters. */
+  @WithDefault("4096")
+  @Min(16)
+  int maxAnswerChars();
+
+  /** Retries of a call that failed for a connection error, a timeout or a 5xx. */
+  @WithDefault("4")
+  @Min(0)
+  int retries();
+
+  /** The first pause before a retry; it doubles up to {@link #maxRetryDelay()}, with jitter. */
+  @WithDefault("250ms")
+  Duration retryDelay();
+
+  @WithDefault("10s")
+  Duration maxRetryDelay();
+
+  /** The circuit breaker opens when this many of the last calls... */
+  @WithDefault("8")
+  @Min(1)
+  int breakerWindow();
+
+  /** ...failed in at least this ratio, */
+  @WithDefault("0.75")
+  double breakerFailureRatio();
+
+  /** ...and stays open this long: the job waits (RUNNING, {@code waiting} says why). */
+  @WithDefault("30s")
+  Duration breakerDelay();
+
+  /** A job whose judge stays unavailable this long fails with the judge's last error. */
+  @WithDefault("30m")
+  Duration giveUpAfter();
+}

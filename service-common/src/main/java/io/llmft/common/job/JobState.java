@@ -1,0 +1,47 @@
+package io.llmft.common.job;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.llmft.core.messages.JobStatus;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * What every job document has. Subclasses add their stage's fields; the document is persisted at
+ * {@code jobs/{stage}/{id}.json} and served by the job's GET endpoint.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public abstract class JobState {
+  public String id;
+  public JobStatus status = JobStatus.PENDING;
+  public String pipelineId;
+  public String error;
+  public Instant createdAt;
+  public Instant updatedAt;
+
+  /** The partition of the stage's job topic that the id maps to: its holder owns the job. */
+  public Integer partition;
+
+  /** The instance running the job now; null while no instance runs it. */
+  public String owner;
+
+  /** Runs started; one that ended with its process is counted against {@code jobs.max-attempts}. */
+  public int attempts;
+
+  /** Why the last run ended early (a stop, a crash), when it did. */
+  public String lastInterruption;
+
+  /** Why a running job is waiting instead of working (e.g. the judge is unavailable). */
+  public String waiting;
+
+  /** Set once the work is done: the ids it produced, for the pipeline's next job. */
+  public Map<String, String> produced;
+
+  /** Whether the broker acknowledged the job's terminal event. */
+  public boolean announced;
+
+  @JsonIgnore
+  public boolean isTerminal() {
+    return status.isTerminal();
+  }
+}

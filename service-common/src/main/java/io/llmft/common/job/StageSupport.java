@@ -1,0 +1,22 @@
+package io.llmft.common.job;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llmft.common.config.JobsConfig;
+import io.llmft.common.messaging.JobEventPublisher;
+import io.llmft.common.messaging.JobMessages;
+import io.llmft.common.messaging.JobPublisher;
+import io.llmft.common.messaging.OwnedPartitions;
+import io.llmft.common.store.ArtifactStore;
+import jakarta.inject.Singleton;
+
+/** The beans every {@link StageService} needs, injected as one. */
+@Singleton
+public record StageSupport(
+    ArtifactStore store,
+    JobWorkers workers,
+    JobEventPublisher events,
+    JobPublisher publisher,
+    OwnedPartitions partitions,
+    JobMessages messages,
+    JobsConfig config,
+    ObjectMapper mapper) {}

@@ -1,0 +1,54 @@
+package io.llmft.common.rest;
+
+import io.llmft.common.store.Ids;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Collects field errors of one request, then refuses it with all of them at once. */
+public final class Validation {
+  private final List<FieldError> errors = new ArrayList<>();
+
+  public Validation check(boolean ok, String field, String message) {
+    if (!ok) {
+      errors.add(new FieldError(field, message));
+    }
+    return this;
+  }
+
+  public Validation positive(Number value, String field) {
+    return check(value == null || value.doubleValue() > 0, field, "must be positive");
+  }
+
+  public Validation id(String value, String field) {
+    return check(value == null || Ids.isValid(value), field, Ids.RULE);
+  }
+
+  /** A null value passes; otherwise an absolute http or https URL with a host. */
+  public Validation httpUrl(String value, String field) {
+    return check(value == null || isHttpUrl(value), field, "must be an http or https URL");
+  }
+
+  private static boolean isHttpUrl(String url) {
+    try {
+      URI uri = URI.create(url);
+      return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          && uri.getHost() != null;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  public boolean hasErrors() {
+    return !errors.isEmpty();
+  }
+
+  /**
+   * @throws ProblemException 400 listing every error, if there are any
+   */
+  public void throwIfInvalid() {
+    if (!errors.isEmpty()) {
+      throw ProblemException.invalid(errors);
+    }
+  }
+}

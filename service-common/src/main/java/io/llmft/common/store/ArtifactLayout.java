@@ -1,0 +1,74 @@
+package io.llmft.common.store;
+
+import io.llmft.core.messages.Stage;
+import java.nio.file.Path;
+
+/**
+ * Where everything lives in the artifact store; the only class that knows its paths.
+ *
+ * <pre>
+ * datasets/{id}/               models/{id}/                base-models/{name}/
+ * responses/{id}/responses.json, responses/{id}/progress.jsonl (while the job runs)
+ * scores/{id}/scores.json,       scores/{id}/progress.jsonl    (while the job runs)
+ * training-checkpoints/{id}/   jobs/{stage}/{id}.json      jobs/{stage}/requests/{id}.json
+ * </pre>
+ */
+public final class ArtifactLayout {
+  private final Path root;
+
+  public ArtifactLayout(Path root) {
+    this.root = root.toAbsolutePath().normalize();
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  public Path dataset(String id) {
+    return area("datasets", id, "datasetId");
+  }
+
+  public Path model(String id) {
+    return area("models", id, "model");
+  }
+
+  public Path baseModels() {
+    return root.resolve("base-models");
+  }
+
+  public Path responses(String inferenceJobId) {
+    return area("responses", inferenceJobId, "inferenceJobId").resolve("responses.json");
+  }
+
+  public Path responsesProgress(String inferenceJobId) {
+    return area("responses", inferenceJobId, "inferenceJobId").resolve("progress.jsonl");
+  }
+
+  public Path scores(String scoringJobId) {
+    return area("scores", scoringJobId, "id").resolve("scores.json");
+  }
+
+  public Path scoresProgress(String scoringJobId) {
+    return area("scores", scoringJobId, "id").resolve("progress.jsonl");
+  }
+
+  public Path trainingCheckpoints(String trainingJobId) {
+    return area("training-checkpoints", trainingJobId, "id");
+  }
+
+  public Path jobs(Stage stage) {
+    return root.resolve("jobs").resolve(stage.id());
+  }
+
+  public Path job(Stage stage, String id) {
+    return jobs(stage).resolve(Ids.require(id, "id") + ".json");
+  }
+
+  public Path jobRequest(Stage stage, String id) {
+    return jobs(stage).resolve("requests").resolve(Ids.require(id, "id") + ".json");
+  }
+
+  private Path area(String area, String id, String field) {
+    return root.resolve(area).resolve(Ids.require(id, field));
+  }
+}

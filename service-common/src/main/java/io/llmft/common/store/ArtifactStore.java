@@ -1,0 +1,128 @@
+package io.llmft.common.store;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llmft.common.config.ArtifactsConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.UUID;
+
+/**
+ * The shared artifact store ({@code ARTIFACTS_DIR}, laid out by {@link ArtifactLayout}). Every file
+ * is written to a temporary name, flushed to disk and renamed into place, so a crash never leaves
+ * half a file.
+ */
+@ApplicationScoped
+public class ArtifactStore {
+  private final ArtifactLayout layout;
+  private final ObjectMapper mapper;
+
+  public ArtifactStore(ArtifactsConfig config, ObjectMapper mapper) {
+    this.layout = new ArtifactLayout(Path.of(config.dir()));
+    this.mapper = mapper;
+  }
+
+  public ArtifactLayout layout() {
+    return layout;
+  }
+
+  public Path root() {
+    return layout.root();
+  }
+
+  public ObjectMapper mapper() {
+    return mapper;
+  }
+
+  public void writeJson(Path file, Object value) {
+    try {
+      writeAtomically(file, mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(value));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  /**
+   * Writes {@code value} to {@code file} unless the file exists, atomically also between processes
+   * sharing the store (a hard link fails when its name is taken).
+   *
+   * @return false when the file existed (nothing written)
+   */
+  public boolean createJson(Path file, Object value) {
+    Path tmp = null;
+    try {
+      tmp = writeTemporary(file, mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(value));
+      Files.createLink(file, tmp);
+      syncDirectory(file.getParent());
+      return true;
+    } catch (FileAlreadyExistsException e) {
+      return false;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + file, e);
+    } finally {
+      deleteQuietly(tmp);
+    }
+  }
+
+  public <T> T readJson(Path file, Class<T> type) {
+    try {
+      return mapper.readValue(file.toFile(), type);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+
+  public static void writeAtomically(Path file, byte[] content) throws IOException {
+    Path tmp = writeTemporary(file, content);
+    try {
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      syncDirectory(file.getParent());
+    } finally {
+      deleteQuietly(tmp);
+    }
+  }
+
+  private static Path writeTemporary(Path file, byte[] content) throws IOException {
+    Files.createDirectories(file.getParent());
+    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp-" + UUID.randomUUID());
+    try (FileChannel out =
+        FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      ByteBuffer buffer = ByteBuffer.wrap(content);
+      while (buffer.hasRemaining()) {
+        out.write(buffer);
+      }
+      out.force(true);
+    } catch (IOException e) {
+      deleteQuietly(tmp);
+      throw e;
+    }
+    return tmp;
+  }
+
+  /** Makes a rename or a new name in {@code dir} durable. */
+  static void syncDirectory(Path dir) {
+    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException e) {
+      // Some file systems cannot open a directory for syncing; the rename itself is atomic there.
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    if (file == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      // a temporary name; nothing reads it
+    }
+  }
+}

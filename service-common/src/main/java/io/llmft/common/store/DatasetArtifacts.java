@@ -1,0 +1,143 @@
+package io.llmft.common.store;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llmft.core.data.InstructionEntry;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The layout of a prepared dataset in the artifact store: {@code datasets/{id}/dataset.json} (the
+ * manifest) and one JSON array per split ({@code train.json}, {@code validation.json}, {@code
+ * test.json}).
+ */
+@ApplicationScoped
+public class DatasetArtifacts {
+  public static final List<String> SPLITS = List.of("train", "validation", "test");
+
+  /** What later stages need to know of a dataset. */
+  public record Manifest(
+      String id,
+      String name,
+      String promptStyle,
+      int allowedMaxLength,
+      Map<String, Integer> counts) {}
+
+  private final ArtifactStore store;
+  private final ObjectMapper mapper;
+
+  public DatasetArtifacts(ArtifactStore store, ObjectMapper mapper) {
+    this.store = store;
+    this.mapper = mapper;
+  }
+
+  public Path dir(String id) {
+    return store.layout().dataset(id);
+  }
+
+  public Path splitFile(String id, String split) {
+    if (!SPLITS.contains(split)) {
+      throw new InvalidFieldException("split", "must be one of " + SPLITS);
+    }
+    return dir(id).resolve(split + ".json");
+  }
+
+  public boolean exists(String id) {
+    return Ids.isValid(id) && Files.isRegularFile(dir(id).resolve("dataset.json"));
+  }
+
+  public Manifest manifest(String id) {
+    return store.readJson(dir(id).resolve("dataset.json"), Manifest.class);
+  }
+
+  /** Writes whole splits, then the manifest. */
+  public void write(Manifest manifest, Map<String, List<JsonNode>> splits) {
+    for (Map.Entry<String, List<JsonNode>> split : splits.entrySet()) {
+      try (SplitWriter writer = openSplit(manifest.id(), split.getKey())) {
+        for (JsonNode entry : split.getValue()) {
+          writer.write(entry);
+        }
+        writer.commit();
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "cannot write split " + split.getKey() + " of " + manifest.id(), e);
+      }
+    }
+    writeManifest(manifest);
+  }
+
+  /** The manifest last: its presence means the dataset is complete. */
+  public void writeManifest(Manifest manifest) {
+    store.writeJson(dir(manifest.id()).resolve("dataset.json"), manifest);
+  }
+
+  /** A split written one entry at a time to a temporary file, renamed into place on commit. */
+  public SplitWriter openSplit(String id, String split) throws IOException {
+    return new SplitWriter(splitFile(id, split));
+  }
+
+  /**
+   * Streams one split's JSON array; nothing appears under the split's name before {@link
+   * #commit()}.
+   */
+  public final class SplitWriter implements AutoCloseable {
+    private final Path target;
+    private final Path tmp;
+    private final JsonGenerator generator;
+    private boolean committed;
+
+    private SplitWriter(Path target) throws IOException {
+      this.target = target;
+      Files.createDirectories(target.getParent());
+      this.tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + UUID.randomUUID());
+      this.generator = mapper.getFactory().createGenerator(Files.newOutputStream(tmp));
+      generator.useDefaultPrettyPrinter();
+      generator.writeStartArray();
+    }
+
+    public void write(JsonNode entry) throws IOException {
+      mapper.writeTree(generator, entry);
+    }
+
+    public void commit() throws IOException {
+      generator.writeEndArray();
+      generator.close();
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      committed = true;
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (!committed) {
+        generator.close();
+        Files.deleteIfExists(tmp);
+      }
+    }
+  }
+
+  public List<JsonNode> readSplit(String id, String split) {
+    try {
+      return mapper.readValue(
+          splitFile(id, split).toFile(), new TypeReference<List<JsonNode>>() {});
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read split " + split + " of dataset " + id, e);
+    }
+  }
+
+  /** An entry object as the model library sees it. */
+  public static InstructionEntry toEntry(JsonNode node) {
+    return new InstructionEntry(
+        node.path("instruction").asText(""),
+        node.path("input").asText(""),
+        node.path("output").asText(""));
+  }
+}
