@@ -7,6 +7,9 @@
 #   scripts/benchmark.sh inference [E,L,H,C] [BATCH] [NEW]     the main job with a random-init model of that
 #                        config trained 1 step, then the inference job over the 110 test entries (with
 #                        no judge, so scoring is skipped); prints its tokens/s
+#   scripts/benchmark.sh jobs [ENTRIES] [LATENCY_MS] [HANDOFFS]  the job machinery over the real broker: scoring
+#                        throughput against a local judge of fixed latency at judge.concurrency 1, 4, 8, and
+#                        the hand-off latency from a stage's SUCCEEDED to the next stage's RUNNING
 # e.g. scripts/benchmark.sh train "gpt2-small (124M)" 8 64 3 ; scripts/benchmark.sh generation "gpt2-small (124M)" 60 256
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,6 +20,19 @@ if [ "${1:-}" = inference ]; then
   scripts/run-pipeline.sh --artifacts "$ARTIFACTS" --config "${2:-64,2,4,1024}" --max-steps 1 \
     --inference-batch-size "${3:-8}" --max-new-tokens "${4:-256}" --ollama http://127.0.0.1:9 \
     | grep -E '^(===|base model|training:|inference:)'
+  exit
+fi
+if [ "${1:-}" = jobs ]; then
+  shift
+  . "$ROOT/scripts/lib/broker.sh"
+  use_broker
+  mvn -B -q package -DskipTests
+  mvn -B -q -pl pipeline-runner test-compile dependency:build-classpath \
+    -Dmdep.outputFile=target/benchmark.classpath -Dmdep.includeScope=test
+  CP="pipeline-runner/target/test-classes:pipeline-runner/target/classes:service-common/target/test-classes:$(cat pipeline-runner/target/benchmark.classpath)"
+  ARTIFACTS="$(mktemp -d)"
+  java -cp "$CP" io.llmft.runner.bench.JobsBenchmark "$ARTIFACTS" "$@"
+  rm -rf "$ARTIFACTS"
   exit
 fi
 mvn -B -q -pl gpt-core -am install -DskipTests

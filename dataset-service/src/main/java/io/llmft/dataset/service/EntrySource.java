@@ -137,7 +137,7 @@ public class EntrySource {
                 + " failed ("
                 + e.getMessage()
                 + "); the next resumes from byte "
-                + Files.size(part));
+                + (Files.exists(part) ? Files.size(part) : 0));
         control.sleep(pause);
         pause = pause.multipliedBy(2);
       }
