@@ -26,12 +26,12 @@ if [ "${1:-}" = jobs ]; then
   shift
   . "$ROOT/scripts/lib/broker.sh"
   use_broker
-  mvn -B -q package -DskipTests
+  mvn -B -q install -DskipTests
   mvn -B -q -pl pipeline-runner test-compile dependency:build-classpath \
     -Dmdep.outputFile=target/benchmark.classpath -Dmdep.includeScope=test
   CP="pipeline-runner/target/test-classes:pipeline-runner/target/classes:service-common/target/test-classes:$(cat pipeline-runner/target/benchmark.classpath)"
   ARTIFACTS="$(mktemp -d)"
-  java -cp "$CP" io.llmft.runner.bench.JobsBenchmark "$ARTIFACTS" "$@"
+  java -cp "$CP" io.llmft.runner.JobsBenchmark "$ARTIFACTS" "$@"
   rm -rf "$ARTIFACTS"
   exit
 fi

@@ -159,6 +159,8 @@ class KubernetesManifestsTest {
     Repo.JOB_TOPICS.forEach(
         t ->
             assertEquals(
-                Repo.JOB_PARTITIONS, at(find(docs, "KafkaTopic", t), "spec", "partitions")));
+                (Object) Repo.JOB_PARTITIONS,
+                at(find(docs, "KafkaTopic", t), "spec", "partitions"),
+                t + " partitions"));
   }
 }

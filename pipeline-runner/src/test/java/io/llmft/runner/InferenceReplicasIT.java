@@ -50,7 +50,7 @@ class InferenceReplicasIT {
       }
       var running =
           KafkaTestClient.readUntil("job-events", r -> false, Duration.ofSeconds(5)).stream()
-              .filter(r -> ids.contains(r.key()) && r.value().contains("\"RUNNING\""))
+              .filter(r -> ids.contains(r.key()) && JobsApi.isStatusChange(r.value(), "RUNNING"))
               .collect(Collectors.groupingBy(r -> r.key(), Collectors.counting()));
       for (String id : ids) {
         assertEquals(1L, running.get(id), "one RUNNING event for " + id);

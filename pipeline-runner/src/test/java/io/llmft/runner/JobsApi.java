@@ -78,6 +78,16 @@ final class JobsApi {
     return await(url, j -> ENDED.contains(status(j)), timeout);
   }
 
+  /** A job-events record that announces a status (not a progress event, which has "progress"). */
+  static boolean isStatusChange(String event, String status) {
+    try {
+      JsonNode e = JSON.readTree(event);
+      return status.equals(e.path("status").asText()) && !e.has("progress");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   static String status(JsonNode job) {
     return job.path("status").asText();
   }

@@ -72,7 +72,7 @@ class ScoringReplicasIT {
       }
       var events =
           KafkaTestClient.readUntil("job-events", r -> false, Duration.ofSeconds(5)).stream()
-              .filter(r -> ids.contains(r.key()) && r.value().contains("\"RUNNING\""))
+              .filter(r -> ids.contains(r.key()) && JobsApi.isStatusChange(r.value(), "RUNNING"))
               .collect(Collectors.groupingBy(r -> r.key(), Collectors.counting()));
       for (String id : ids) {
         assertEquals(1L, events.get(id), "one RUNNING event for " + id);

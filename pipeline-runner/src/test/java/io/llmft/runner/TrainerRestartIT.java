@@ -5,20 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.function.Predicate;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,21 +16,18 @@ import org.junit.jupiter.api.Test;
  * starts again, and the job ends with the step count and evaluation points of an uninterrupted run.
  */
 class TrainerRestartIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
-
   @Test
   void aKilledTrainerResumesItsJobFromTheLastCheckpoint() throws Exception {
     RunnerOptions options =
         RunnerOptions.parse("--repository", "..", "--artifacts", "target/it-restart-artifacts");
-    deleteRecursively(options.artifacts);
+    JobsApi.deleteRecursively(options.artifacts);
     String jobId = "restart-" + System.currentTimeMillis();
     try (ServiceProcess dataset = ServiceProcess.start("dataset-service", 18191, options)) {
       dataset.awaitReady(Duration.ofMinutes(2));
-      post(
+      JobsApi.post(
           dataset.url() + "/datasets",
           "{\"jobId\": \"" + jobId + "-ds\", \"source\": {\"builtin\": \"instruction-data\"}}");
-      await(dataset.url() + "/datasets/" + jobId + "-ds", j -> "SUCCEEDED".equals(status(j)));
+      JobsApi.awaitEnd(dataset.url() + "/datasets/" + jobId + "-ds", Duration.ofMinutes(3));
 
       String body =
           """
@@ -56,10 +43,12 @@ class TrainerRestartIT {
       try {
         trainer.awaitReady(Duration.ofMinutes(2));
         job = trainer.url() + "/training-jobs/" + jobId;
-        post(trainer.url() + "/training-jobs", body);
-        JsonNode running = await(job, j -> j.path("lastCheckpointStep").asInt() >= 5);
+        JobsApi.post(trainer.url() + "/training-jobs", body);
+        JsonNode running =
+            JobsApi.await(
+                job, j -> j.path("lastCheckpointStep").asInt() >= 5, Duration.ofMinutes(3));
         trainer.kill();
-        assertEquals("RUNNING", status(running), running.toString());
+        assertEquals("RUNNING", JobsApi.status(running), running.toString());
         checkpointAtKill = running.path("lastCheckpointStep").asInt();
       } finally {
         trainer.close();
@@ -67,9 +56,8 @@ class TrainerRestartIT {
 
       try (ServiceProcess restarted = ServiceProcess.start("trainer-service", 18192, options)) {
         restarted.awaitReady(Duration.ofMinutes(2));
-        JsonNode done =
-            await(job, j -> "SUCCEEDED".equals(status(j)) || "FAILED".equals(status(j)));
-        assertEquals("SUCCEEDED", status(done), done.toString());
+        JsonNode done = JobsApi.awaitEnd(job, Duration.ofMinutes(3));
+        assertEquals("SUCCEEDED", JobsApi.status(done), done.toString());
         int resumedFrom = done.path("resumedFromStep").asInt();
         assertTrue(
             resumedFrom >= checkpointAtKill && resumedFrom < 60 && resumedFrom % 5 == 0,
@@ -84,51 +72,6 @@ class TrainerRestartIT {
         assertFalse(
             Files.exists(options.artifacts.resolve("training-checkpoints/" + jobId)),
             "checkpoints are removed once the job has ended");
-      }
-    }
-  }
-
-  private static String status(JsonNode job) {
-    return job.path("status").asText();
-  }
-
-  private static void post(String url, String body) throws Exception {
-    HttpResponse<String> response =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create(url))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertEquals(202, response.statusCode(), response.body());
-  }
-
-  private static JsonNode await(String url, Predicate<JsonNode> until) throws Exception {
-    Instant end = Instant.now().plus(Duration.ofMinutes(3));
-    JsonNode last = null;
-    while (Instant.now().isBefore(end)) {
-      HttpResponse<String> response =
-          HTTP.send(
-              HttpRequest.newBuilder(URI.create(url)).build(),
-              HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() == 200) {
-        last = JSON.readTree(response.body());
-        if (until.test(last)) {
-          return last;
-        }
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("timed out waiting on " + url + "; last: " + last);
-  }
-
-  private static void deleteRecursively(Path dir) throws Exception {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
       }
     }
   }

@@ -1,15 +1,9 @@
-package io.llmft.runner.bench;
+package io.llmft.runner;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.llmft.common.FakeOllama;
-import io.llmft.runner.RunnerOptions;
-import io.llmft.runner.ServiceProcess;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +32,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class JobsBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final Map<String, Instant> EVENTS = new ConcurrentHashMap<>();
 
   public static void main(String[] args) throws Exception {
@@ -74,7 +67,7 @@ public final class JobsBenchmark {
           scoring.awaitReady(Duration.ofMinutes(2));
           String id =
               "bench-score-" + concurrency + "-" + UUID.randomUUID().toString().substring(0, 8);
-          post(
+          JobsApi.post(
               scoring.url() + "/scoring-jobs",
               "{\"jobId\":\"" + id + "\",\"inferenceJobId\":\"" + responses + "\"}");
           Duration took = between(id + "/RUNNING", id + "/SUCCEEDED", Duration.ofMinutes(10));
@@ -95,7 +88,7 @@ public final class JobsBenchmark {
       trainer.awaitReady(Duration.ofMinutes(2));
       for (int i = 0; i <= handoffs; i++) {
         String p = "bench-p-" + UUID.randomUUID().toString().substring(0, 8);
-        post(
+        JobsApi.post(
             dataset.url() + "/datasets",
             """
             {"jobId": "%s-dataset", "source": {"builtin": "instruction-data"},
@@ -156,19 +149,6 @@ public final class JobsBenchmark {
           }
         }
       }
-    }
-  }
-
-  private static void post(String url, String body) throws Exception {
-    HttpResponse<String> r =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create(url))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 202) {
-      throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + r.body());
     }
   }
 
