@@ -121,7 +121,7 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
     try (EntrySource.Entries entries =
         source.open(
             job,
-            artifacts.dir(state.id).resolve(".source"),
+            store.layout().datasetDownload(state.id),
             control,
             note -> {
               state.download = note;

@@ -7,7 +7,7 @@ import java.nio.file.Path;
  * Where everything lives in the artifact store; the only class that knows its paths.
  *
  * <pre>
- * datasets/{id}/               models/{id}/                base-models/{name}/
+ * datasets/{id}/dataset.json, .source/   models/{id}/training.json   base-models/{name}/
  * responses/{id}/responses.json, responses/{id}/progress.jsonl (while the job runs)
  * scores/{id}/scores.json,       scores/{id}/progress.jsonl    (while the job runs)
  * training-checkpoints/{id}/   jobs/{stage}/{id}.json      jobs/{stage}/requests/{id}.json
@@ -28,8 +28,23 @@ public final class ArtifactLayout {
     return area("datasets", id, "datasetId");
   }
 
+  /** The manifest whose presence means the dataset is complete. */
+  public Path datasetManifest(String id) {
+    return dataset(id).resolve("dataset.json");
+  }
+
+  /** Where a URL source is downloaded to while its dataset job runs. */
+  public Path datasetDownload(String id) {
+    return dataset(id).resolve(".source");
+  }
+
   public Path model(String id) {
     return area("models", id, "model");
+  }
+
+  /** The training job document saved beside a finetuned model: its lineage. */
+  public Path modelTrainingRecord(String id) {
+    return model(id).resolve("training.json");
   }
 
   public Path baseModels() {

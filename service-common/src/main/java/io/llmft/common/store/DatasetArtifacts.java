@@ -52,11 +52,11 @@ public class DatasetArtifacts {
   }
 
   public boolean exists(String id) {
-    return Ids.isValid(id) && Files.isRegularFile(dir(id).resolve("dataset.json"));
+    return Ids.isValid(id) && Files.isRegularFile(store.layout().datasetManifest(id));
   }
 
   public Manifest manifest(String id) {
-    return store.readJson(dir(id).resolve("dataset.json"), Manifest.class);
+    return store.readJson(store.layout().datasetManifest(id), Manifest.class);
   }
 
   /** Writes whole splits, then the manifest. */
@@ -77,7 +77,7 @@ public class DatasetArtifacts {
 
   /** The manifest last: its presence means the dataset is complete. */
   public void writeManifest(Manifest manifest) {
-    store.writeJson(dir(manifest.id()).resolve("dataset.json"), manifest);
+    store.writeJson(store.layout().datasetManifest(manifest.id()), manifest);
   }
 
   /** A split written one entry at a time to a temporary file, renamed into place on commit. */

@@ -10,16 +10,15 @@ import io.llmft.core.hub.HubDownloader;
 import io.llmft.core.model.Gpt2Model;
 import io.llmft.core.model.GptConfig;
 import io.llmft.core.model.HfCheckpoint;
+import io.llmft.trainer.config.HubConfig;
 import io.llmft.trainer.config.TrainerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -38,16 +37,15 @@ public class BaseModels {
   private final HubDownloader hub;
   private final TrainerConfig config;
 
-  public BaseModels(
-      ArtifactStore store,
-      TrainerConfig config,
-      @ConfigProperty(name = "hf.endpoint", defaultValue = HubDownloader.DEFAULT_ENDPOINT)
-          String endpoint,
-      @ConfigProperty(name = "hf.token") Optional<String> token) {
+  public BaseModels(ArtifactStore store, TrainerConfig config, HubConfig hubConfig) {
     this.store = store;
     this.config = config;
     this.hub =
-        new HubDownloader(endpoint, token.orElse(null), store.layout().baseModels(), LOG::info);
+        new HubDownloader(
+            hubConfig.endpoint(),
+            hubConfig.token().orElse(null),
+            store.layout().baseModels(),
+            LOG::info);
   }
 
   /** Adds an error naming the offending field of {@code baseModel}, if any. */

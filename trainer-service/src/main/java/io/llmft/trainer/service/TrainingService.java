@@ -231,7 +231,7 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
       }
       state.modelId = state.id;
       HfCheckpoint.save(model, store.layout().model(state.id));
-      store.writeJson(store.layout().model(state.id).resolve("training.json"), state);
+      store.writeJson(store.layout().modelTrainingRecord(state.id), state);
       TrainingCheckpoint.delete(checkpoints);
     } finally {
       replicas.forEach(Gpt2Model::close);
