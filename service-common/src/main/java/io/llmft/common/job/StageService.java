@@ -149,7 +149,6 @@ public abstract class StageService<J extends JobMessage, S extends JobState> imp
       throw ProblemException.unavailable(
           "the " + label + " was not accepted: " + e.getMessage() + "; try again");
     }
-    events.publish(stage, state);
     return Response.accepted(Map.of("id", id, "status", state.status))
         .location(uri.getAbsolutePathBuilder().path(id).build())
         .build();
@@ -222,9 +221,10 @@ public abstract class StageService<J extends JobMessage, S extends JobState> imp
         state = jobs.get(id);
       }
     }
-    if (state.partition == null) {
+    if (state.partition == null) { // a POST's job, first seen by its owner
       state.partition = record.partition();
       jobs.save(state);
+      events.publish(stage, state); // PENDING, from the owner: ahead of its RUNNING
     }
     if (state.isTerminal() && state.announced) {
       LOG.infof("%s %s has ended (%s); redelivery ignored", label, id, state.status);
