@@ -51,7 +51,9 @@ public final class ServiceProcess implements AutoCloseable {
                 "-jar",
                 jar.toString()));
     ProcessBuilder builder =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     Map<String, String> env = builder.environment();
     env.put("ARTIFACTS_DIR", options.artifacts.toString());
     env.put("KAFKA_BOOTSTRAP_SERVERS", options.kafka);
