@@ -127,8 +127,10 @@ topics() {
     case "$t" in *-jobs) partitions=$JOB_PARTITIONS ;; job-events) partitions=3 ;; esac
     kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "localhost:$PORT" \
       --create --if-not-exists --topic "$t" --partitions "$partitions" --replication-factor 1 >/dev/null
-    kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "localhost:$PORT" \
-      --alter --topic "$t" --partitions "$partitions" >/dev/null 2>&1 || true
+    case "$t" in
+      *-jobs) kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "localhost:$PORT" \
+                --alter --topic "$t" --partitions "$partitions" >/dev/null 2>&1 || true ;;
+    esac
   done
   echo "kafka: topics ready: ${TOPICS[*]}" >&2
 }
