@@ -50,6 +50,9 @@ public final class FakeOllama implements AutoCloseable {
 
   public FakeOllama(Function<String, String> answer, IntFunction<Fault> faults, Duration latency)
       throws IOException {
+    // Real servers (Ollama is Go's net/http) send each streamed piece at once; the JDK server
+    // would hold small writes back (Nagle) and add ~40 ms to every answer.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
     server.setExecutor(Executors.newCachedThreadPool());
     server.createContext(
