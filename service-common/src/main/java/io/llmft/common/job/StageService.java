@@ -263,7 +263,7 @@ public abstract class StageService<J extends JobMessage, S extends JobState> imp
 
   /** Saves the document and announces it as progress (0..1). */
   protected void progress(S state, double fraction) {
-    jobs.save(state);
+    jobs.saveProgress(state);
     events.publish(stage, state, fraction, metrics(state), null);
   }
 

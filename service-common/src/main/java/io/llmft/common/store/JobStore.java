@@ -61,9 +61,20 @@ public final class JobStore<T extends JobState> {
     return true;
   }
 
+  /** Saves a change of the job's life cycle (status, owner, attempts, outcome) durably. */
   public void save(T job) {
     job.updatedAt = Instant.now();
     store.writeJson(store.layout().job(stage, job.id), job);
+  }
+
+  /**
+   * Saves the job's progress figures (step, counts, losses) atomically but without flushing to
+   * disk: they change at every step, and what a resumed job needs is in its checkpoints and
+   * progress logs.
+   */
+  public void saveProgress(T job) {
+    job.updatedAt = Instant.now();
+    store.updateJson(store.layout().job(stage, job.id), job);
   }
 
   /** Removes a job whose message never reached the broker. */

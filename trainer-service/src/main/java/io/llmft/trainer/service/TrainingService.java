@@ -329,7 +329,7 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
     @Override
     public void checkpointed(int step) {
       state.lastCheckpointStep = step;
-      jobs.save(state);
+      jobs.saveProgress(state);
     }
 
     @Override
@@ -338,7 +338,7 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
       state.step = step;
       state.totalSteps = totalSteps;
       state.lastLoss = loss;
-      jobs.save(state);
+      jobs.saveProgress(state);
     }
 
     @Override
