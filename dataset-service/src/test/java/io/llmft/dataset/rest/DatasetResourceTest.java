@@ -23,6 +23,18 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class DatasetResourceTest {
 
+  /** POSTs a dataset job that must be accepted; its id. */
+  private static String accepted(String body) {
+    return given()
+        .contentType(ContentType.JSON)
+        .body(body)
+        .post("/datasets")
+        .then()
+        .statusCode(202)
+        .extract()
+        .path("id");
+  }
+
   private static String awaitStatus(String id, String status) {
     assertEquals(status, JobPolling.awaitEnd("/datasets/" + id, Duration.ofSeconds(60)));
     return id;
@@ -73,15 +85,7 @@ class DatasetResourceTest {
           {"instruction": "Count.", "input": "1 2", "output": "2"}]}
         """
             .formatted("ds-inline-" + UUID.randomUUID());
-    String id =
-        given()
-            .contentType(ContentType.JSON)
-            .body(body)
-            .post("/datasets")
-            .then()
-            .statusCode(202)
-            .extract()
-            .path("id");
+    String id = accepted(body);
     awaitStatus(id, "SUCCEEDED");
     given()
         .get("/datasets/" + id)
@@ -115,15 +119,7 @@ class DatasetResourceTest {
       }
       out.write("]");
     }
-    String id =
-        given()
-            .contentType(ContentType.JSON)
-            .body("{\"source\": {\"path\": \"" + file + "\"}, \"allowedMaxLength\": 512}")
-            .post("/datasets")
-            .then()
-            .statusCode(202)
-            .extract()
-            .path("id");
+    String id = accepted("{\"source\": {\"path\": \"" + file + "\"}, \"allowedMaxLength\": 512}");
     JobPolling.awaitEnd("/datasets/" + id, Duration.ofSeconds(180));
     given()
         .get("/datasets/" + id)
@@ -214,15 +210,7 @@ class DatasetResourceTest {
         .statusCode(404)
         .contentType("application/problem+json")
         .body("detail", containsString("does-not-exist"));
-    String id =
-        given()
-            .contentType(ContentType.JSON)
-            .body("{\"entries\": [{\"instruction\": \"a\", \"output\": \"b\"}]}")
-            .post("/datasets")
-            .then()
-            .statusCode(202)
-            .extract()
-            .path("id");
+    String id = accepted("{\"entries\": [{\"instruction\": \"a\", \"output\": \"b\"}]}");
     awaitStatus(id, "SUCCEEDED");
     given()
         .get("/datasets/" + id + "/entries/holdout")
@@ -255,15 +243,7 @@ class DatasetResourceTest {
         .then()
         .statusCode(400)
         .body("errors[0].field", equalTo("source.path"));
-    String id =
-        given()
-            .contentType(ContentType.JSON)
-            .body("{\"source\": {\"url\": \"http://127.0.0.1:1/data.json\"}}")
-            .post("/datasets")
-            .then()
-            .statusCode(202)
-            .extract()
-            .path("id");
+    String id = accepted("{\"source\": {\"url\": \"http://127.0.0.1:1/data.json\"}}");
     awaitStatus(id, "FAILED");
     given().get("/datasets/" + id).then().body("error", containsString("127.0.0.1"));
   }
@@ -300,15 +280,7 @@ class DatasetResourceTest {
     server.start();
     try {
       String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/data.json";
-      String id =
-          given()
-              .contentType(ContentType.JSON)
-              .body("{\"source\": {\"url\": \"" + url + "\"}}")
-              .post("/datasets")
-              .then()
-              .statusCode(202)
-              .extract()
-              .path("id");
+      String id = accepted("{\"source\": {\"url\": \"" + url + "\"}}");
       awaitStatus(id, "SUCCEEDED");
       given()
           .get("/datasets/" + id)
