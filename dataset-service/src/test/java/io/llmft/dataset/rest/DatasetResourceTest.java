@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import io.llmft.common.JobPolling;
@@ -287,7 +288,11 @@ class DatasetResourceTest {
           .then()
           .body("counts.train", equalTo(935))
           .body("download", containsString("download attempt 1 of 5 failed"));
-      assertEquals(List.of("whole", "bytes=" + data.length / 2 + "-"), requests);
+      // the second request resumes from what arrived (at most the half the server sent)
+      assertEquals(2, requests.size(), requests.toString());
+      assertEquals("whole", requests.get(0));
+      int from = Integer.parseInt(requests.get(1).replaceAll("[^0-9]", ""));
+      assertTrue(from > 0 && from <= data.length / 2, requests.toString());
     } finally {
       server.stop(0);
     }
