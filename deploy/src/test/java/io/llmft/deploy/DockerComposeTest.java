@@ -71,4 +71,12 @@ class DockerComposeTest {
     assertEquals(null, service("trainer").get("profiles"), "the CPU trainer runs by default");
     assertEquals(service("trainer").get("image"), gpu.get("image"));
   }
+
+  @Test
+  void theReaderRefusesAKeyDefinedTwiceAsDockerComposeDoes() {
+    String twice = "services:\n  t:\n    environment:\n      HF_TOKEN: a\n      HF_TOKEN: b\n";
+    org.junit.jupiter.api.Assertions.assertThrows(
+        org.yaml.snakeyaml.constructor.DuplicateKeyException.class,
+        () -> Repo.strictYaml().load(twice));
+  }
 }

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 
 /** The repository as the deployment checks see it: YAML documents, service config keys. */
@@ -54,7 +55,7 @@ final class Repo {
   static List<Map<String, Object>> yamlDocuments(Path file) {
     List<Map<String, Object>> docs = new ArrayList<>();
     try (InputStream in = Files.newInputStream(file)) {
-      for (Object doc : new Yaml().loadAll(in)) {
+      for (Object doc : strictYaml().loadAll(in)) {
         if (doc != null) {
           docs.add((Map<String, Object>) doc);
         }
@@ -63,6 +64,17 @@ final class Repo {
       throw new UncheckedIOException(e);
     }
     return docs;
+  }
+
+  /**
+   * A YAML reader as strict as the real tools on what they refuse: a key defined twice in one
+   * mapping fails the whole file (docker compose's yaml.v3 and the Kubernetes API server reject it;
+   * SnakeYAML's default silently keeps the last value).
+   */
+  static Yaml strictYaml() {
+    LoaderOptions options = new LoaderOptions();
+    options.setAllowDuplicateKeys(false);
+    return new Yaml(options);
   }
 
   static String read(Path file) {
