@@ -247,12 +247,29 @@ public final class HubDownloader {
     }
   }
 
+  /**
+   * A request with the token only where it belongs: the hub's own scheme, host and port. The hub
+   * redirects large files to CDN hosts, which must not see it.
+   */
   private HttpRequest.Builder request(String url) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(30));
-    if (token != null) {
+    URI uri = URI.create(url);
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(30));
+    if (token != null && sameOrigin(uri, URI.create(endpoint))) {
       b.header("Authorization", "Bearer " + token);
     }
     return b;
+  }
+
+  private static boolean sameOrigin(URI a, URI b) {
+    return a.getScheme().equalsIgnoreCase(b.getScheme())
+        && a.getHost().equalsIgnoreCase(b.getHost())
+        && port(a) == port(b);
+  }
+
+  private static int port(URI uri) {
+    return uri.getPort() >= 0
+        ? uri.getPort()
+        : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
   }
 
   private <T> HttpResponse<T> send(

@@ -27,6 +27,10 @@ public final class FakeHub implements AutoCloseable {
   final HttpServer server;
   public final List<String> log = new CopyOnWriteArrayList<>();
   public final AtomicInteger weightTransfers = new AtomicInteger();
+
+  /** The Authorization header of each CDN request ("null" when none was sent). */
+  public final List<String> cdnAuthorization = new CopyOnWriteArrayList<>();
+
   private final byte[] config;
   private final byte[] weights;
   private final String sha256;
@@ -60,7 +64,11 @@ public final class FakeHub implements AutoCloseable {
           log.add(ex.getRequestMethod() + " model.safetensors");
           ex.getResponseHeaders().add("X-Linked-Size", String.valueOf(weights.length));
           ex.getResponseHeaders().add("X-Linked-ETag", "\"" + sha256 + "\"");
-          ex.getResponseHeaders().add("Location", "/cdn/model.safetensors");
+          // like the hub's CDN: another host (a name for the same server here)
+          ex.getResponseHeaders()
+              .add(
+                  "Location",
+                  "http://localhost:" + server.getAddress().getPort() + "/cdn/model.safetensors");
           ex.sendResponseHeaders(302, -1);
           ex.close();
         });
@@ -70,6 +78,7 @@ public final class FakeHub implements AutoCloseable {
 
   private void serveWeights(HttpExchange ex) throws IOException {
     int transfer = weightTransfers.incrementAndGet();
+    cdnAuthorization.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
     String range = ex.getRequestHeaders().getFirst("Range");
     log.add("GET cdn " + (range == null ? "whole" : range));
     byte[] body = weights.clone();

@@ -49,6 +49,7 @@ class HubDownloaderTest {
           Files.readAllBytes(Golden.modelDir().resolve("model.safetensors")),
           Files.readAllBytes(dir.resolve("model.safetensors")));
       assertTrue(hub.log.contains("GET config.json Bearer secret"), hub.log.toString());
+      assertEquals(List.of("null"), hub.cdnAuthorization, "the token stays with the hub's host");
       assertTrue(progress.stream().anyMatch(l -> l.contains("sha256")), progress.toString());
       try (NDManager m = NDManager.newBaseManager();
           Gpt2Model model = HfCheckpoint.load(dir, m)) {
