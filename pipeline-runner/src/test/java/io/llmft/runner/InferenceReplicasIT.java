@@ -29,6 +29,7 @@ class InferenceReplicasIT {
         ServiceProcess b = ServiceProcess.start("inference-service", 18294, options)) {
       a.awaitReady(Duration.ofMinutes(2));
       b.awaitReady(Duration.ofMinutes(2));
+      JobsApi.awaitGroup(options.kafka, "inference-service", 2, Duration.ofMinutes(1));
       List<String> ids = new ArrayList<>();
       for (int j = 0; j < 6; j++) {
         String id = run + "-inf-" + j;

@@ -12,9 +12,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Properties;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.common.GroupState;
 
 /** The services' REST APIs as the process tests call them: JSON in, JSON out, polling. */
 final class JobsApi {
@@ -86,6 +92,32 @@ final class JobsApi {
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /**
+   * Waits until the consumer group is stable with {@code members} members that each hold
+   * partitions: replicas that are serving, not still joining (a job started before a replica joins
+   * moves to it, stopped and resumed, which is correct but not what a test of steady ownership
+   * wants to see).
+   */
+  static void awaitGroup(String bootstrap, String group, int members, Duration timeout)
+      throws Exception {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    try (Admin admin = Admin.create(props)) {
+      Instant end = Instant.now().plus(timeout);
+      while (Instant.now().isBefore(end)) {
+        ConsumerGroupDescription d =
+            admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get();
+        if (d.groupState() == GroupState.STABLE
+            && d.members().size() == members
+            && d.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty())) {
+          return;
+        }
+        Thread.sleep(200);
+      }
+    }
+    throw new AssertionError(group + " did not settle with " + members + " members");
   }
 
   static String status(JsonNode job) {

@@ -44,6 +44,7 @@ class ScoringReplicasIT {
                 "scoring-service", 18292, options, Map.of("OLLAMA_HOST", judge.url()))) {
       a.awaitReady(Duration.ofMinutes(2));
       b.awaitReady(Duration.ofMinutes(2));
+      JobsApi.awaitGroup(options.kafka, "scoring-service", 2, Duration.ofMinutes(1));
 
       List<String> ids = new ArrayList<>();
       for (int j = 0; j < 6; j++) {

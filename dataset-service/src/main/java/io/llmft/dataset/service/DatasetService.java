@@ -30,6 +30,8 @@ import java.util.Set;
 /** Prepares datasets: load, validate entries, split as the book, measure token lengths, store. */
 @Singleton
 public class DatasetService extends StageService<DatasetJob, DatasetState> {
+  static final int MAX_INLINE_ENTRIES = 100_000;
+
   private final DatasetArtifacts artifacts;
   private final EntrySource source;
   private final ObjectMapper mapper;
@@ -100,7 +102,12 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
     v.check(train >= 0 && train <= 1, "split.train", "must be between 0 and 1");
     v.check(test >= 0 && test <= 1, "split.test", "must be between 0 and 1");
     v.check(train + test <= 1, "split", "train + test must not exceed 1");
-    v.positive(job.allowedMaxLength(), "allowedMaxLength");
+    v.between(job.allowedMaxLength(), 1, 8192, "allowedMaxLength")
+        .maxLength(job.name(), 200, "name")
+        .check(
+            job.entries() == null || job.entries().size() <= MAX_INLINE_ENTRIES,
+            "entries",
+            "at most " + MAX_INLINE_ENTRIES + " inline; use a source for more");
     v.throwIfInvalid();
   }
 

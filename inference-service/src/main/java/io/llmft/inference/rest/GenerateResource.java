@@ -4,6 +4,7 @@ import io.llmft.common.rest.ProblemException;
 import io.llmft.common.rest.Validation;
 import io.llmft.core.data.InstructionEntry;
 import io.llmft.core.generate.Sampler;
+import io.llmft.core.model.GptConfig;
 import io.llmft.core.text.PromptStyle;
 import io.llmft.inference.service.InferenceService;
 import io.llmft.inference.service.ModelCache;
@@ -19,6 +20,9 @@ import java.io.IOException;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class GenerateResource {
+  /** Characters of an instruction or input: far beyond any prompt that fits GPT-2's context. */
+  static final int MAX_TEXT = 20_000;
+
   private final ModelCache models;
 
   public GenerateResource(ModelCache models) {
@@ -36,12 +40,15 @@ public class GenerateResource {
         request.instruction() != null && !request.instruction().isBlank(),
         "instruction",
         "is required");
-    v.positive(request.maxNewTokens(), "maxNewTokens");
-    v.check(
-        request.temperature() == null || request.temperature() >= 0,
-        "temperature",
-        "must not be negative");
-    v.positive(request.topK(), "topK");
+    v.maxLength(request.instruction(), MAX_TEXT, "instruction")
+        .maxLength(request.input(), MAX_TEXT, "input")
+        .between(
+            request.maxNewTokens(),
+            1,
+            models.contextLength(request.model()).orElse(GptConfig.GPT2_CONTEXT_LENGTH),
+            "maxNewTokens")
+        .between(request.temperature(), 0, 100, "temperature")
+        .between(request.topK(), 1, GptConfig.GPT2_VOCAB_SIZE, "topK");
     PromptStyle style = PromptStyle.ALPACA;
     if (request.promptStyle() != null) {
       try {

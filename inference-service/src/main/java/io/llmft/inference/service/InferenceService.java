@@ -13,6 +13,7 @@ import io.llmft.core.messages.InferenceJob;
 import io.llmft.core.messages.PipelineContext;
 import io.llmft.core.messages.Stage;
 import io.llmft.core.model.Gpt2Model;
+import io.llmft.core.model.GptConfig;
 import io.llmft.core.text.PromptStyle;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
@@ -63,7 +64,14 @@ public class InferenceService extends StageService<InferenceJob, InferenceState>
         job.split() == null || DatasetArtifacts.SPLITS.contains(job.split()),
         "split",
         "must be one of " + DatasetArtifacts.SPLITS);
-    v.positive(job.maxNewTokens(), "maxNewTokens").positive(job.batchSize(), "batchSize");
+    v.between(
+            job.maxNewTokens(),
+            1,
+            job.model() == null
+                ? GptConfig.GPT2_CONTEXT_LENGTH
+                : models.contextLength(job.model()).orElse(GptConfig.GPT2_CONTEXT_LENGTH),
+            "maxNewTokens")
+        .between(job.batchSize(), 1, 256, "batchSize");
     v.throwIfInvalid();
   }
 

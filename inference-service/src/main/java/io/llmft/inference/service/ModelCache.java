@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * Loads models by reference (a model id in the artifact store's {@code models/}, or {@code {"path":
@@ -54,16 +55,29 @@ public class ModelCache {
     }
   }
 
+  /** The context length of a loadable model reference (read from its config.json), or empty. */
+  public OptionalInt contextLength(JsonNode model) {
+    try {
+      return OptionalInt.of(HfCheckpoint.readConfig(directory(model)).contextLength());
+    } catch (IOException | RuntimeException e) {
+      return OptionalInt.empty();
+    }
+  }
+
+  private Path directory(JsonNode model) {
+    return (model.isTextual()
+            ? store.layout().model(model.asText())
+            : Path.of(model.get("path").asText()))
+        .toAbsolutePath()
+        .normalize();
+  }
+
   public static String describe(JsonNode model) {
     return model.isTextual() ? model.asText() : model.get("path").asText();
   }
 
   public synchronized Gpt2Model get(JsonNode model) throws IOException {
-    Path dir =
-        model.isTextual()
-            ? store.layout().model(model.asText())
-            : Path.of(model.get("path").asText());
-    dir = dir.toAbsolutePath().normalize();
+    Path dir = directory(model);
     Gpt2Model cached = loaded.get(dir);
     if (cached != null) {
       return cached;

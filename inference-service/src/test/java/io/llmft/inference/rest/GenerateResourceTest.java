@@ -16,6 +16,7 @@ import io.llmft.core.text.PromptStyle;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -109,5 +110,34 @@ class GenerateResourceTest {
         .then()
         .statusCode(400)
         .body("errors[0].field", equalTo("model"));
+  }
+
+  /** Numbers past their bounds are a 400 naming the field, never a 500. */
+  @Test
+  void numbersPastTheirBoundsNameTheField() {
+    for (String bad :
+        List.of(
+            "\"maxNewTokens\": 2000000000",
+            "\"maxNewTokens\": 97",
+            "\"temperature\": 1e308",
+            "\"topK\": 2147483647",
+            "\"topK\": -1")) {
+      String field = bad.substring(1, bad.indexOf('"', 1));
+      given()
+          .contentType(ContentType.JSON)
+          .body("{\"model\": " + MODEL + ", \"instruction\": \"Name a color.\", " + bad + "}")
+          .post("/generate")
+          .then()
+          .statusCode(400)
+          .contentType("application/problem+json")
+          .body("errors.field", equalTo(List.of(field)));
+    }
+    given()
+        .contentType(ContentType.JSON)
+        .body("{\"model\": " + MODEL + ", \"instruction\": \"" + "x".repeat(20_001) + "\"}")
+        .post("/generate")
+        .then()
+        .statusCode(400)
+        .body("errors.field", equalTo(List.of("instruction")));
   }
 }

@@ -58,6 +58,7 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
     }
     if (job.entries() != null) {
       v.check(!job.entries().isEmpty(), "entries", "must not be empty");
+      v.check(job.entries().size() <= 100_000, "entries", "at most 100000");
       String key = responseKey(job);
       for (int i = 0; i < job.entries().size(); i++) {
         JsonNode e = job.entries().get(i);
@@ -76,6 +77,7 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
       }
     }
     v.httpUrl(job.judge() == null ? null : job.judge().url(), "judge.url");
+    v.maxLength(job.responseKey(), 100, "responseKey");
     v.throwIfInvalid();
   }
 

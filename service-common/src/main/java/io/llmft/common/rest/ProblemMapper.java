@@ -10,6 +10,7 @@ import io.llmft.common.store.NotFoundException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
+import java.util.UUID;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -67,10 +68,21 @@ public class ProblemMapper {
     return respond(new Problem("about:blank", title, status, e.getMessage(), List.of()));
   }
 
+  /**
+   * Anything else, errors included: a 500 problem that names an incident id from the log, never the
+   * exception's own text (which may hold paths or file content).
+   */
   @ServerExceptionMapper
-  public Response unexpected(RuntimeException e) {
-    LOG.error("unexpected error", e);
-    return respond(new Problem("about:blank", "Internal error", 500, e.toString(), List.of()));
+  public Response unexpected(Throwable e) {
+    String incident = UUID.randomUUID().toString();
+    LOG.errorf(e, "unexpected error, incident %s", incident);
+    return respond(
+        new Problem(
+            "about:blank",
+            "Internal error",
+            500,
+            "an unexpected error; the service log has it as incident " + incident,
+            List.of()));
   }
 
   public static String fieldPath(List<JsonMappingException.Reference> path) {

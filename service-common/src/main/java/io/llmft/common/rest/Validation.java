@@ -16,8 +16,25 @@ public final class Validation {
     return this;
   }
 
-  public Validation positive(Number value, String field) {
-    return check(value == null || value.doubleValue() > 0, field, "must be positive");
+  /** A null value passes; otherwise a finite number from {@code min} to {@code max}. */
+  public Validation between(Number value, double min, double max, String field) {
+    return check(
+        value == null
+            || (Double.isFinite(value.doubleValue())
+                && value.doubleValue() >= min
+                && value.doubleValue() <= max),
+        field,
+        "must be from " + format(min) + " to " + format(max));
+  }
+
+  /** A null value passes; otherwise at most {@code max} characters. */
+  public Validation maxLength(String value, int max, String field) {
+    return check(
+        value == null || value.length() <= max, field, "must be at most " + max + " characters");
+  }
+
+  private static String format(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v);
   }
 
   public Validation id(String value, String field) {

@@ -17,6 +17,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
@@ -32,6 +34,11 @@ public class BaseModels {
       Set.of("emb_dim", "n_layers", "n_heads", "context_length", "vocab_size");
 
   private static final Logger LOG = Logger.getLogger(BaseModels.class);
+
+  /** The largest random-init config accepted: twice gpt2-xl's width and context, 96 layers. */
+  private static final Map<String, Integer> CONFIG_LIMITS =
+      new LinkedHashMap<>(
+          Map.of("emb_dim", 3200, "n_layers", 96, "n_heads", 64, "context_length", 2048));
 
   private final ArtifactStore store;
   private final HubDownloader hub;
@@ -95,12 +102,25 @@ public class BaseModels {
             "baseModel.config." + f,
             "unknown field (known: " + CONFIG_KEYS + ")");
       }
-      for (String f : new String[] {"emb_dim", "n_layers", "n_heads", "context_length"}) {
+      for (var limit : CONFIG_LIMITS.entrySet()) {
+        String f = limit.getKey();
         v.check(
-            c.path(f).canConvertToInt() && c.path(f).asInt() > 0,
+            c.path(f).canConvertToInt()
+                && c.path(f).asInt() > 0
+                && c.path(f).asInt() <= limit.getValue(),
             "baseModel.config." + f,
-            "must be a positive integer");
+            "must be an integer from 1 to " + limit.getValue());
       }
+      v.check(
+          !c.has("vocab_size")
+              || (c.path("vocab_size").canConvertToInt()
+                  && c.path("vocab_size").asInt() >= GptConfig.GPT2_VOCAB_SIZE
+                  && c.path("vocab_size").asInt() <= 2 * GptConfig.GPT2_VOCAB_SIZE),
+          "baseModel.config.vocab_size",
+          "must be an integer from "
+              + GptConfig.GPT2_VOCAB_SIZE
+              + " to "
+              + 2 * GptConfig.GPT2_VOCAB_SIZE);
       v.check(
           !c.path("emb_dim").canConvertToInt()
               || !c.path("n_heads").canConvertToInt()

@@ -72,15 +72,16 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
         "datasetId",
         "no prepared dataset with this id in the artifact store");
     baseModels.validate(job.baseModel(), v);
-    v.positive(job.epochs(), "epochs")
-        .positive(job.batchSize(), "batchSize")
-        .positive(job.learningRate(), "learningRate");
-    v.check(
-        job.weightDecay() == null || job.weightDecay() >= 0, "weightDecay", "must not be negative");
-    v.positive(job.evalFreq(), "evalFreq")
-        .positive(job.evalIter(), "evalIter")
-        .positive(job.maxSteps(), "maxSteps")
-        .positive(job.checkpointEvery(), "checkpointEvery");
+    // Upper bounds: far beyond the book's settings, low enough that no value can exhaust the
+    // machine or overflow a step count.
+    v.between(job.epochs(), 1, 1000, "epochs")
+        .between(job.batchSize(), 1, 1024, "batchSize")
+        .between(job.learningRate(), 1e-12, 10, "learningRate")
+        .between(job.weightDecay(), 0, 10, "weightDecay")
+        .between(job.evalFreq(), 1, 1_000_000, "evalFreq")
+        .between(job.evalIter(), 1, 10_000, "evalIter")
+        .between(job.maxSteps(), 1, 10_000_000, "maxSteps")
+        .between(job.checkpointEvery(), 1, 10_000_000, "checkpointEvery");
     v.check(
         job.precision() == null || Precision.ids().contains(job.precision()),
         "precision",
@@ -88,13 +89,19 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
     JsonNode lora = job.lora();
     if (lora != null && !lora.isNull()) {
       v.check(
-          lora.isObject() && lora.path("rank").canConvertToInt() && lora.path("rank").asInt() > 0,
+          lora.isObject()
+              && lora.path("rank").canConvertToInt()
+              && lora.path("rank").asInt() > 0
+              && lora.path("rank").asInt() <= 1024,
           "lora.rank",
-          "must be a positive integer");
+          "must be an integer from 1 to 1024");
       v.check(
-          lora.isObject() && lora.path("alpha").isNumber() && lora.path("alpha").asDouble() > 0,
+          lora.isObject()
+              && lora.path("alpha").isNumber()
+              && lora.path("alpha").asDouble() > 0
+              && lora.path("alpha").asDouble() <= 1e4,
           "lora.alpha",
-          "must be a positive number");
+          "must be a number above 0, at most 10000");
       lora.fieldNames()
           .forEachRemaining(
               f ->

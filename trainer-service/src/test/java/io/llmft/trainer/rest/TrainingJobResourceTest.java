@@ -195,6 +195,27 @@ class TrainingJobResourceTest {
                 "lora.rank"));
     given()
         .contentType(ContentType.JSON)
+        .body(
+            "{\"datasetId\": \"missing-ds\", \"baseModel\": {\"config\": {\"emb_dim\": 2147483647, \"n_layers\": 1000, \"n_heads\": 2, \"context_length\": 1e308}},"
+                + " \"epochs\": 2147483647, \"batchSize\": 100000, \"learningRate\": 1e308, \"evalIter\": 2147483647, \"maxSteps\": 2147483647, \"lora\": {\"rank\": 2147483647, \"alpha\": 1e308}}")
+        .post("/training-jobs")
+        .then()
+        .statusCode(400)
+        .body(
+            "errors.field",
+            hasItems(
+                "baseModel.config.emb_dim",
+                "baseModel.config.n_layers",
+                "baseModel.config.context_length",
+                "epochs",
+                "batchSize",
+                "learningRate",
+                "evalIter",
+                "maxSteps",
+                "lora.rank",
+                "lora.alpha"));
+    given()
+        .contentType(ContentType.JSON)
         .body("{\"datasetId\": \"" + datasetId + "\", \"baseModel\": \"gpt3\"}")
         .post("/training-jobs")
         .then()
