@@ -16,6 +16,9 @@ public final class RunnerOptions {
   /** A Hugging Face GPT-2 directory; null for a random initialisation of the config below. */
   public String baseModelPath;
 
+  /** Directories besides the store's imports/ that the services may read local paths from. */
+  public final java.util.List<String> importRoots = new java.util.ArrayList<>();
+
   public int embDim = 64;
   public int layers = 2;
   public int heads = 4;
@@ -64,7 +67,10 @@ public final class RunnerOptions {
       }
       String v = args[++i];
       switch (flag) {
-        case "--base-model" -> o.baseModelPath = Path.of(v).toAbsolutePath().toString();
+        case "--base-model" -> {
+          o.baseModelPath = Path.of(v).toAbsolutePath().toString();
+          o.importRoots.add(o.baseModelPath);
+        }
         case "--config" -> {
           String[] p = v.split(",");
           if (p.length != 4) {

@@ -59,6 +59,12 @@ public final class ServiceProcess implements AutoCloseable {
     env.put("KAFKA_BOOTSTRAP_SERVERS", options.kafka);
     env.put("OLLAMA_HOST", options.ollama);
     env.putIfAbsent("OPT_OUT_TRACKING", "true");
+    if (!options.importRoots.isEmpty()) {
+      List<String> roots =
+          new ArrayList<>(List.of(options.artifacts.resolve("imports").toString()));
+      roots.addAll(options.importRoots);
+      env.put("ALLOWED_IMPORT_ROOTS", String.join(",", roots));
+    }
     env.putAll(extraEnv);
     return new ServiceProcess(name, port, log, builder.start());
   }

@@ -23,6 +23,7 @@ class InferenceReplicasIT {
     RunnerOptions options =
         RunnerOptions.parse("--repository", "..", "--artifacts", "target/it-inference-replicas");
     JobsApi.deleteRecursively(options.artifacts);
+    options.importRoots.add(MODEL.toString());
     String run = "infrep" + System.currentTimeMillis();
     writeDataset(options.artifacts, run + "-ds", 6);
     try (ServiceProcess a = ServiceProcess.start("inference-service", 18293, options);

@@ -7,6 +7,7 @@ import io.llmft.common.job.StageService;
 import io.llmft.common.job.StageSupport;
 import io.llmft.common.rest.Validation;
 import io.llmft.common.store.DatasetArtifacts;
+import io.llmft.common.store.ImportRoots;
 import io.llmft.core.data.DatasetSplit;
 import io.llmft.core.messages.DatasetJob;
 import io.llmft.core.messages.PipelineContext;
@@ -17,7 +18,6 @@ import io.llmft.core.text.PromptStyle;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -33,11 +33,14 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
   static final int MAX_INLINE_ENTRIES = 100_000;
 
   private final DatasetArtifacts artifacts;
+  private final ImportRoots imports;
   private final EntrySource source;
   private final ObjectMapper mapper;
 
-  public DatasetService(StageSupport support, DatasetArtifacts artifacts, EntrySource source) {
+  public DatasetService(
+      StageSupport support, DatasetArtifacts artifacts, EntrySource source, ImportRoots imports) {
     super(Stage.DATASET, DatasetJob.class, DatasetState.class, "dataset", "ds", support);
+    this.imports = imports;
     this.artifacts = artifacts;
     this.source = source;
     this.mapper = support.mapper();
@@ -84,9 +87,9 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
           "source.builtin",
           "unknown builtin dataset (known: " + EntrySource.BUILTIN_INSTRUCTION_DATA + ")");
       v.check(
-          s.path() == null || Files.isReadable(Path.of(s.path())),
+          s.path() == null || imports.resolve(s.path()).filter(Files::isRegularFile).isPresent(),
           "source.path",
-          "no readable file at this path");
+          ImportRoots.RULE);
       v.httpUrl(s.url(), "source.url");
     }
     v.check(job.entries() == null || !job.entries().isEmpty(), "entries", "must not be empty");

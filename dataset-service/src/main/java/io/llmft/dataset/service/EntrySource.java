@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmft.common.job.JobControl;
+import io.llmft.common.store.ImportRoots;
 import io.llmft.core.messages.DatasetJob;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -38,8 +39,11 @@ public class EntrySource {
           .followRedirects(HttpClient.Redirect.NORMAL)
           .build();
 
-  public EntrySource(ObjectMapper mapper) {
+  private final ImportRoots imports;
+
+  public EntrySource(ObjectMapper mapper, ImportRoots imports) {
     this.mapper = mapper;
+    this.imports = imports;
   }
 
   /** Receives each entry with its position in the source. */
@@ -99,7 +103,8 @@ public class EntrySource {
           null);
     }
     if (s.path() != null) {
-      Path file = Path.of(s.path());
+      // resolved again when the job runs: a symlink changed since the POST cannot lead outside
+      Path file = imports.require(s.path(), "source.path");
       return streamed(() -> Files.newInputStream(file), s.path(), null);
     }
     Path copy = download(s.url(), scratch, control, progress);
@@ -208,8 +213,14 @@ public class EntrySource {
             consumer.accept(index++, mapper.readTree(parser));
           }
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+          // the location only: the parser's own message quotes the file's content
+          var at = e.getLocation();
           throw new IOException(
-              what + " is not a JSON array of entries: " + e.getOriginalMessage(), e);
+              what
+                  + " is not a JSON array of entries"
+                  + (at == null
+                      ? ""
+                      : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         }
       }
 

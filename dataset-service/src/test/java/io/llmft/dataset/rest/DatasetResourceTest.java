@@ -11,8 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import io.llmft.common.JobPolling;
+import io.llmft.common.store.ArtifactStore;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 class DatasetResourceTest {
+  @Inject ArtifactStore store;
 
   /** POSTs a dataset job that must be accepted; its id. */
   private static String accepted(String body) {
@@ -104,9 +107,10 @@ class DatasetResourceTest {
   }
 
   @Test
-  void alpaca52kSizedSourcesAreStreamedAndSplit(
-      @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
-    java.nio.file.Path file = tmp.resolve("alpaca.json");
+  void alpaca52kSizedSourcesAreStreamedAndSplit() throws Exception {
+    java.nio.file.Path file =
+        store.layout().imports().resolve("alpaca-" + UUID.randomUUID() + ".json");
+    java.nio.file.Files.createDirectories(file.getParent());
     try (var out = java.nio.file.Files.newBufferedWriter(file)) {
       out.write("[");
       for (int i = 0; i < 52_000; i++) {
@@ -296,5 +300,43 @@ class DatasetResourceTest {
     } finally {
       server.stop(0);
     }
+  }
+
+  /**
+   * Local paths only under the allowed import roots, symlinks followed; a refused path is told the
+   * same whether or not it exists, and no job is created.
+   */
+  @Test
+  void pathsOutsideTheAllowedRootsAreRefusedAlike() throws Exception {
+    java.nio.file.Path imports = store.layout().imports();
+    java.nio.file.Files.createDirectories(imports);
+    java.nio.file.Path escape = imports.resolve("escape-" + UUID.randomUUID() + ".json");
+    java.nio.file.Files.createSymbolicLink(escape, java.nio.file.Path.of("/etc/passwd"));
+    List<String> refused =
+        List.of(
+            "/etc/passwd",
+            "/etc/shadow-nope",
+            "/proc/self/environ",
+            imports + "/../../../pom.xml",
+            escape.toString());
+    String message = null;
+    for (String path : refused) {
+      String detail =
+          given()
+              .contentType(ContentType.JSON)
+              .body("{\"source\": {\"path\": \"" + path + "\"}}")
+              .post("/datasets")
+              .then()
+              .statusCode(400)
+              .contentType("application/problem+json")
+              .body("errors[0].field", equalTo("source.path"))
+              .extract()
+              .path("errors[0].message");
+      if (message != null) {
+        assertEquals(message, detail, "the same answer whether the file exists or not: " + path);
+      }
+      message = detail;
+    }
+    assertTrue(message.contains("allowed import roots"), message);
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.llmft.common.rest.Validation;
 import io.llmft.common.store.ArtifactStore;
 import io.llmft.common.store.Ids;
+import io.llmft.common.store.ImportRoots;
 import io.llmft.core.DjlRuntime;
 import io.llmft.core.model.Gpt2Model;
 import io.llmft.core.model.HfCheckpoint;
@@ -25,11 +26,13 @@ public class ModelCache {
   private static final int CAPACITY = 2;
 
   private final ArtifactStore store;
+  private final ImportRoots imports;
   private final NDManager manager;
   private final Map<Path, Gpt2Model> loaded = new LinkedHashMap<>(4, 0.75f, true);
 
-  public ModelCache(ArtifactStore store) {
+  public ModelCache(ArtifactStore store, ImportRoots imports) {
     this.store = store;
+    this.imports = imports;
     this.manager = NDManager.newBaseManager(DjlRuntime.device());
   }
 
@@ -47,9 +50,12 @@ public class ModelCache {
           "no finetuned model with this id in the artifact store");
     } else if (model.isObject() && model.size() == 1 && model.path("path").isTextual()) {
       v.check(
-          HfCheckpoint.isCheckpoint(Path.of(model.get("path").asText())),
+          imports
+              .resolve(model.get("path").asText())
+              .filter(HfCheckpoint::isCheckpoint)
+              .isPresent(),
           field + ".path",
-          "must be a directory with config.json and model.safetensors");
+          ImportRoots.RULE + ", with config.json and model.safetensors");
     } else {
       v.check(false, field, "must be a model id or {\"path\": dir}");
     }
@@ -67,7 +73,7 @@ public class ModelCache {
   private Path directory(JsonNode model) {
     return (model.isTextual()
             ? store.layout().model(model.asText())
-            : Path.of(model.get("path").asText()))
+            : imports.require(model.get("path").asText(), "model.path"))
         .toAbsolutePath()
         .normalize();
   }

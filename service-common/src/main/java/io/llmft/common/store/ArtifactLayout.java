@@ -47,6 +47,11 @@ public final class ArtifactLayout {
     return model(id).resolve("training.json");
   }
 
+  /** The default root that local paths in requests may name (ALLOWED_IMPORT_ROOTS). */
+  public Path imports() {
+    return root.resolve("imports");
+  }
+
   public Path baseModels() {
     return root.resolve("base-models");
   }

@@ -6,6 +6,7 @@ import io.llmft.common.job.JobControl;
 import io.llmft.common.rest.Validation;
 import io.llmft.common.store.ArtifactStore;
 import io.llmft.common.store.Ids;
+import io.llmft.common.store.ImportRoots;
 import io.llmft.core.hub.HubDownloader;
 import io.llmft.core.model.Gpt2Model;
 import io.llmft.core.model.GptConfig;
@@ -43,9 +44,12 @@ public class BaseModels {
   private final ArtifactStore store;
   private final HubDownloader hub;
   private final TrainerConfig config;
+  private final ImportRoots imports;
 
-  public BaseModels(ArtifactStore store, TrainerConfig config, HubConfig hubConfig) {
+  public BaseModels(
+      ArtifactStore store, TrainerConfig config, HubConfig hubConfig, ImportRoots imports) {
     this.store = store;
+    this.imports = imports;
     this.config = config;
     this.hub =
         new HubDownloader(
@@ -75,9 +79,12 @@ public class BaseModels {
       v.check(base.size() == 1, "baseModel", "give only 'path'");
       v.check(
           base.get("path").isTextual()
-              && HfCheckpoint.isCheckpoint(Path.of(base.get("path").asText())),
+              && imports
+                  .resolve(base.get("path").asText())
+                  .filter(HfCheckpoint::isCheckpoint)
+                  .isPresent(),
           "baseModel.path",
-          "must be a directory with config.json and model.safetensors");
+          ImportRoots.RULE + ", with config.json and model.safetensors");
     } else if (base.has("config")) {
       JsonNode c = base.get("config");
       for (Iterator<String> it = base.fieldNames(); it.hasNext(); ) {
@@ -187,7 +194,8 @@ public class BaseModels {
       return HfCheckpoint.load(store.layout().model(name), manager);
     }
     if (base.has("path")) {
-      return HfCheckpoint.load(Path.of(base.get("path").asText()), manager);
+      return HfCheckpoint.load(
+          imports.require(base.get("path").asText(), "baseModel.path"), manager);
     }
     JsonNode c = base.get("config");
     GptConfig config =

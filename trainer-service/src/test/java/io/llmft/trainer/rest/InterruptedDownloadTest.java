@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.llmft.common.JobPolling;
 import io.llmft.common.TestDatasets;
+import io.llmft.common.store.ArtifactStore;
 import io.llmft.common.store.DatasetArtifacts;
+import io.llmft.core.FileTrees;
 import io.llmft.trainer.FakeHubResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -32,9 +34,12 @@ import org.junit.jupiter.api.Test;
     })
 class InterruptedDownloadTest {
   @Inject DatasetArtifacts datasets;
+  @Inject ArtifactStore store;
 
   @Test
-  void aTransferThatBreaksOffResumesWithinTheJob() {
+  void aTransferThatBreaksOffResumesWithinTheJob() throws Exception {
+    // a copy left by an earlier run would be used without any transfer
+    FileTrees.deleteRecursively(store.layout().baseModels().resolve("gpt2"));
     String datasetId = "ds-" + UUID.randomUUID();
     TestDatasets.write(datasets, datasetId, 8, 2, 2);
     String id =

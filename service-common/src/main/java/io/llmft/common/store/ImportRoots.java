@@ -1,0 +1,68 @@
+package io.llmft.common.store;
+
+import io.llmft.common.config.ImportsConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where local paths named by requests may lead: under one of the allowed import roots, after
+ * following every symbolic link. A path that is outside them, or does not exist, is refused with
+ * one message either way, so a caller learns nothing about the files of the server.
+ */
+@ApplicationScoped
+public class ImportRoots {
+  /** What a refused path is told, the same whether or not it exists. */
+  public static final String RULE =
+      "must name an existing file or directory under the allowed import roots"
+          + " (ALLOWED_IMPORT_ROOTS; by default the artifact store's imports/ folder)";
+
+  private final List<Path> roots;
+
+  public ImportRoots(ImportsConfig config, ArtifactStore store) {
+    this.roots =
+        config
+            .roots()
+            .map(list -> list.stream().map(r -> Path.of(r.strip())).toList())
+            .orElse(List.of(store.layout().imports()))
+            .stream()
+            .map(r -> r.toAbsolutePath().normalize())
+            .toList();
+  }
+
+  /** The real path (symlinks followed) of {@code requested}, when it exists under a root. */
+  public Optional<Path> resolve(String requested) {
+    if (requested == null || requested.isBlank() || requested.indexOf('\0') >= 0) {
+      return Optional.empty();
+    }
+    Path real;
+    try {
+      real = Path.of(requested).toAbsolutePath().normalize().toRealPath();
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty(); // missing, unreadable or malformed: refused like one outside
+    }
+    return realRoots().stream().filter(real::startsWith).findFirst().map(root -> real);
+  }
+
+  /** The roots that exist, symlinks followed (a root may be created after the service starts). */
+  private List<Path> realRoots() {
+    List<Path> real = new java.util.ArrayList<>();
+    for (Path root : roots) {
+      try {
+        real.add(root.toRealPath());
+      } catch (IOException e) {
+        // not there (yet): nothing can be under it
+      }
+    }
+    return real;
+  }
+
+  /**
+   * @throws InvalidFieldException naming {@code field} when the path is refused
+   */
+  public Path require(String requested, String field) {
+    return resolve(requested).orElseThrow(() -> new InvalidFieldException(field, RULE));
+  }
+}
