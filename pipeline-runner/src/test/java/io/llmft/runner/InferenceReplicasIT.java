@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** Two inference replicas in one consumer group over one store: each of six jobs runs once. */
@@ -50,13 +49,7 @@ class InferenceReplicasIT {
         assertEquals(1, done.path("attempts").asInt(), done.toString());
         assertEquals(6, done.path("completed").asInt());
       }
-      var running =
-          KafkaTestClient.readUntil("job-events", r -> false, Duration.ofSeconds(5)).stream()
-              .filter(r -> ids.contains(r.key()) && JobsApi.isStatusChange(r.value(), "RUNNING"))
-              .collect(Collectors.groupingBy(r -> r.key(), Collectors.counting()));
-      for (String id : ids) {
-        assertEquals(1L, running.get(id), "one RUNNING event for " + id);
-      }
+      JobsApi.assertOneRunningEventEach(ids);
     }
   }
 

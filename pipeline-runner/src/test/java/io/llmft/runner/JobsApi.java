@@ -2,6 +2,7 @@ package io.llmft.runner;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llmft.common.KafkaTestClient;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,9 +14,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -118,6 +121,19 @@ final class JobsApi {
       }
     }
     throw new AssertionError(group + " did not settle with " + members + " members");
+  }
+
+  /** Asserts that job-events announced each job as RUNNING exactly once (progress aside). */
+  static void assertOneRunningEventEach(List<String> jobIds) {
+    Map<String, Long> running =
+        KafkaTestClient.readUntil("job-events", r -> false, Duration.ofSeconds(5)).stream()
+            .filter(r -> jobIds.contains(r.key()) && isStatusChange(r.value(), "RUNNING"))
+            .collect(Collectors.groupingBy(r -> r.key(), Collectors.counting()));
+    for (String id : jobIds) {
+      if (!Long.valueOf(1).equals(running.get(id))) {
+        throw new AssertionError("RUNNING events of " + id + ": " + running.get(id));
+      }
+    }
   }
 
   static String status(JsonNode job) {

@@ -71,13 +71,7 @@ class ScoringReplicasIT {
           assertEquals(1L, callsPerPrompt.get(marker(id, e)), id + " entry " + e);
         }
       }
-      var events =
-          KafkaTestClient.readUntil("job-events", r -> false, Duration.ofSeconds(5)).stream()
-              .filter(r -> ids.contains(r.key()) && JobsApi.isStatusChange(r.value(), "RUNNING"))
-              .collect(Collectors.groupingBy(r -> r.key(), Collectors.counting()));
-      for (String id : ids) {
-        assertEquals(1L, events.get(id), "one RUNNING event for " + id);
-      }
+      JobsApi.assertOneRunningEventEach(ids);
 
       // kill -9 the owner of a running job: the survivor takes its partition and finishes it
       String slow = run + "-slow";
