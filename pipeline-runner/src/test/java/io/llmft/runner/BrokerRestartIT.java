@@ -20,9 +20,7 @@ class BrokerRestartIT {
 
   @Test
   void aPipelineOutlivesABrokerOutage() throws Exception {
-    RunnerOptions options =
-        RunnerOptions.parse("--repository", "..", "--artifacts", "target/it-broker-restart");
-    JobsApi.deleteRecursively(options.artifacts);
+    RunnerOptions options = JobsApi.freshOptions("target/it-broker-restart");
     try (TestBroker broker =
             new TestBroker(options.repository, Path.of("target/it-broker-restart-kafka"), 19092);
         FakeOllama judge = new FakeOllama(p -> "42")) {

@@ -19,9 +19,7 @@ class InferenceReplicasIT {
 
   @Test
   void sixJobsOnTwoReplicasEachRunOnce() throws Exception {
-    RunnerOptions options =
-        RunnerOptions.parse("--repository", "..", "--artifacts", "target/it-inference-replicas");
-    JobsApi.deleteRecursively(options.artifacts);
+    RunnerOptions options = JobsApi.freshOptions("target/it-inference-replicas");
     options.importRoots.add(MODEL.toString());
     String run = "infrep" + System.currentTimeMillis();
     writeDataset(options.artifacts, run + "-ds", 6);

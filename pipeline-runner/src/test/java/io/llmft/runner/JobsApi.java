@@ -140,6 +140,13 @@ final class JobsApi {
     return job.path("status").asText();
   }
 
+  /** Options for a process test over {@code artifacts}, emptied first. */
+  static RunnerOptions freshOptions(String artifacts) throws IOException {
+    RunnerOptions options = RunnerOptions.parse("--repository", "..", "--artifacts", artifacts);
+    deleteRecursively(options.artifacts);
+    return options;
+  }
+
   static void deleteRecursively(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;

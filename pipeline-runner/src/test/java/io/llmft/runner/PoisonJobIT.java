@@ -18,9 +18,7 @@ import org.junit.jupiter.api.Test;
 class PoisonJobIT {
   @Test
   void aJobThatCrashesItsProcessIsGivenUpAfterThreeAttempts() throws Exception {
-    RunnerOptions options =
-        RunnerOptions.parse("--repository", "..", "--artifacts", "target/it-poison");
-    JobsApi.deleteRecursively(options.artifacts);
+    RunnerOptions options = JobsApi.freshOptions("target/it-poison");
     String poison = "crash-" + System.currentTimeMillis();
     Map<String, String> hook = Map.of("JOBS_CRASH_PREFIX", "crash-");
     for (int attempt = 1; attempt <= 3; attempt++) {

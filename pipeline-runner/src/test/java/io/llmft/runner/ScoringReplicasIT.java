@@ -27,9 +27,7 @@ class ScoringReplicasIT {
 
   @Test
   void eachJobRunsOnceAndTheSurvivorFinishesTheJobOfAKilledReplica() throws Exception {
-    RunnerOptions options =
-        RunnerOptions.parse("--repository", "..", "--artifacts", "target/it-scoring-replicas");
-    JobsApi.deleteRecursively(options.artifacts);
+    RunnerOptions options = JobsApi.freshOptions("target/it-scoring-replicas");
     String run = "rep" + System.currentTimeMillis();
     try (FakeOllama judge =
             new FakeOllama(

@@ -18,9 +18,7 @@ import org.junit.jupiter.api.Test;
 class TrainerRestartIT {
   @Test
   void aKilledTrainerResumesItsJobFromTheLastCheckpoint() throws Exception {
-    RunnerOptions options =
-        RunnerOptions.parse("--repository", "..", "--artifacts", "target/it-restart-artifacts");
-    JobsApi.deleteRecursively(options.artifacts);
+    RunnerOptions options = JobsApi.freshOptions("target/it-restart-artifacts");
     String jobId = "restart-" + System.currentTimeMillis();
     try (ServiceProcess dataset = ServiceProcess.start("dataset-service", 18191, options)) {
       dataset.awaitReady(Duration.ofMinutes(2));

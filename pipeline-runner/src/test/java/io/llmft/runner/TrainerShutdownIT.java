@@ -23,9 +23,7 @@ class TrainerShutdownIT {
 
   @Test
   void aStoppedTrainerCheckpointsAndItsSuccessorEndsWithTheUninterruptedLosses() throws Exception {
-    RunnerOptions options =
-        RunnerOptions.parse("--repository", "..", "--artifacts", "target/it-trainer-sigterm");
-    JobsApi.deleteRecursively(options.artifacts);
+    RunnerOptions options = JobsApi.freshOptions("target/it-trainer-sigterm");
     String run = "sigterm-" + System.currentTimeMillis();
     String dataset = run + "-ds";
     try (ServiceProcess datasets = ServiceProcess.start("dataset-service", 18195, options)) {

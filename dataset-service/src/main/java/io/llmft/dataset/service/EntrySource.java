@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llmft.common.job.Downloads;
 import io.llmft.common.job.JobControl;
 import io.llmft.common.store.ImportRoots;
 import io.llmft.core.messages.DatasetJob;
@@ -40,10 +41,12 @@ public class EntrySource {
           .build();
 
   private final ImportRoots imports;
+  private final Downloads downloads;
 
-  public EntrySource(ObjectMapper mapper, ImportRoots imports) {
+  public EntrySource(ObjectMapper mapper, ImportRoots imports, Downloads downloads) {
     this.mapper = mapper;
     this.imports = imports;
+    this.downloads = downloads;
   }
 
   /** Receives each entry with its position in the source. */
@@ -80,7 +83,7 @@ public class EntrySource {
    * @param scratch a directory for a downloaded copy of a URL source
    */
   public Entries open(DatasetJob job, Path scratch, JobControl control, Consumer<String> progress)
-      throws IOException, InterruptedException {
+      throws IOException {
     if (job.entries() != null) {
       List<JsonNode> entries = job.entries();
       return new Entries() {
@@ -112,45 +115,25 @@ public class EntrySource {
   }
 
   /**
-   * Downloads a URL source into {@code scratch}: a transfer that breaks off (or a 5xx) is tried
-   * again after a pause that doubles, resuming with a {@code Range} request from the bytes already
-   * received, up to {@value #DOWNLOAD_ATTEMPTS} attempts; each retry is reported to {@code
-   * progress}.
+   * Downloads a URL source into {@code scratch}; a transfer that breaks off (or a 5xx) is tried
+   * again ({@link Downloads}), resuming with a {@code Range} request from the bytes received.
    */
   private Path download(String url, Path scratch, JobControl control, Consumer<String> progress)
-      throws IOException, InterruptedException {
+      throws IOException {
     Files.createDirectories(scratch);
     Path part = scratch.resolve("source.json.part");
     Files.deleteIfExists(part);
-    Duration pause = FIRST_RETRY;
-    for (int attempt = 1; ; attempt++) {
-      try {
-        fetch(url, part);
-        return Files.move(
-            part, scratch.resolve("source.json"), StandardCopyOption.REPLACE_EXISTING);
-      } catch (RetryableDownload e) {
-        if (attempt >= DOWNLOAD_ATTEMPTS) {
-          throw new IOException(
-              "gave up downloading " + url + " after " + attempt + " attempts: " + e.getMessage(),
-              e);
-        }
-        progress.accept(
-            "download attempt "
-                + attempt
-                + " of "
-                + DOWNLOAD_ATTEMPTS
-                + " failed ("
-                + e.getMessage()
-                + "); the next resumes from byte "
-                + (Files.exists(part) ? Files.size(part) : 0));
-        control.sleep(pause);
-        pause = pause.multipliedBy(2);
-      }
-    }
+    downloads.attempt(
+        url,
+        e -> e instanceof RetryableDownload,
+        control,
+        progress,
+        () -> {
+          fetch(url, part);
+          return part;
+        });
+    return Files.move(part, scratch.resolve("source.json"), StandardCopyOption.REPLACE_EXISTING);
   }
-
-  private static final int DOWNLOAD_ATTEMPTS = 5;
-  private static final Duration FIRST_RETRY = Duration.ofMillis(500);
 
   /** A failure that another attempt may get past: a broken transfer, a 5xx. */
   private static final class RetryableDownload extends IOException {
@@ -159,7 +142,7 @@ public class EntrySource {
     }
   }
 
-  private void fetch(String url, Path part) throws IOException, InterruptedException {
+  private void fetch(String url, Path part) throws IOException {
     long have = Files.exists(part) ? Files.size(part) : 0;
     HttpRequest.Builder get =
         HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(30)).GET();
@@ -171,6 +154,9 @@ public class EntrySource {
       response = http.send(get.build(), HttpResponse.BodyHandlers.ofInputStream());
     } catch (IOException e) {
       throw new RetryableDownload("GET " + url + " failed: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while downloading " + url);
     }
     int status = response.statusCode();
     if (status / 100 != 2) {

@@ -51,12 +51,14 @@ public class JudgeRound {
       Runnable progress)
       throws Exception {
     Judged[] judged = new Judged[entries.size()];
+    Tally tally = new Tally();
     for (Judged j : log.recovered()) {
       judged[j.index()] = j;
+      tally.add(j);
     }
     synchronized (state) {
       state.total = entries.size();
-      tally(state, judged, false);
+      tally.applyTo(state);
       state.resumedAfter = state.completed > 0 ? state.completed : null;
     }
     AtomicInteger threads = new AtomicInteger();
@@ -85,7 +87,8 @@ public class JudgeRound {
                     log.append(j);
                     synchronized (state) {
                       judged[index] = j;
-                      tally(state, judged, false);
+                      tally.add(j);
+                      tally.applyTo(state);
                       if (state.completed % PROGRESS_EVERY == 0 || state.completed == state.total) {
                         progress.run();
                       }
@@ -114,7 +117,16 @@ public class JudgeRound {
       pool.shutdown();
     }
     synchronized (state) {
-      tally(state, judged, true);
+      state.scores.clear();
+      state.unparsed.clear();
+      for (Judged j : judged) {
+        OptionalInt score = j.score();
+        if (score.isPresent()) {
+          state.scores.add(new ScoringState.Score(j.index(), score.getAsInt(), j.raw()));
+        } else {
+          state.unparsed.add(new ScoringState.Unparsed(j.index(), j.raw()));
+        }
+      }
     }
   }
 
@@ -182,33 +194,25 @@ public class JudgeRound {
     }
   }
 
-  /** Counts, and at the end the score lists, from the entries judged so far (in entry order). */
-  private static void tally(ScoringState state, Judged[] judged, boolean lists) {
-    int completed = 0;
-    int scored = 0;
-    long sum = 0;
-    if (lists) {
-      state.scores.clear();
-      state.unparsed.clear();
-    }
-    for (Judged j : judged) {
-      if (j == null) {
-        continue;
-      }
+  /** The running counts of the judged entries, each answer parsed once. */
+  private static final class Tally {
+    private int completed;
+    private int scored;
+    private long sum;
+
+    void add(Judged j) {
       completed++;
-      OptionalInt score = j.asked() ? BookJudgePrompt.parse(j.raw()) : OptionalInt.of(0);
+      OptionalInt score = j.score();
       if (score.isPresent()) {
         scored++;
         sum += score.getAsInt();
-        if (lists) {
-          state.scores.add(new ScoringState.Score(j.index(), score.getAsInt(), j.raw()));
-        }
-      } else if (lists) {
-        state.unparsed.add(new ScoringState.Unparsed(j.index(), j.raw()));
       }
     }
-    state.completed = completed;
-    state.scored = scored;
-    state.averageScore = scored == 0 ? null : (double) sum / scored;
+
+    void applyTo(ScoringState state) {
+      state.completed = completed;
+      state.scored = scored;
+      state.averageScore = scored == 0 ? null : (double) sum / scored;
+    }
   }
 }

@@ -34,6 +34,14 @@ public interface JobsConfig {
   @WithDefault("15s")
   Duration publishMaxBackoff();
 
+  /** Attempts at one download (hub weights, a dataset URL), each resuming the last. */
+  @WithDefault("5")
+  int downloadAttempts();
+
+  /** The pause before the second download attempt; it doubles for each further one. */
+  @WithDefault("1s")
+  Duration downloadBackoff();
+
   /**
    * Test only, off unless set: a job whose id starts with this prefix halts its process when it
    * starts running, as an out-of-memory kill would. Never set in production.

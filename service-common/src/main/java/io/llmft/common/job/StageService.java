@@ -134,11 +134,8 @@ public abstract class StageService<J extends JobMessage, S extends JobState> imp
     }
     validate(job);
     String id = job.jobId() != null ? job.jobId() : Ids.newId(idPrefix);
-    S state = newState(job);
-    state.id = id;
-    state.pipelineId = job.pipeline() != null ? job.pipeline().id() : null;
-    ObjectNode request = mapper.valueToTree(job);
-    request.put("jobId", id);
+    S state = newState(job, id);
+    ObjectNode request = request(job, id);
     if (!jobs.create(state, request)) {
       throw ProblemException.conflict(label + " '" + id + "' already exists");
     }
@@ -200,22 +197,18 @@ public abstract class StageService<J extends JobMessage, S extends JobState> imp
     if (workers.isActive(id)) {
       return; // a redelivery of a job running here
     }
-    ObjectNode request = mapper.valueToTree(job);
-    request.put("jobId", id);
     Optional<S> existing = jobs.find(id);
     S state;
     if (existing.isPresent()) {
       state = existing.get();
-      if (!jobs.hasRequest(id)) {
-        jobs.saveRequest(id, request);
+      if (!jobs.hasRequest(id)) { // its POST's process ended between the two writes
+        jobs.saveRequest(id, request(job, id));
       }
     } else {
       validate(job);
-      state = newState(job);
-      state.id = id;
-      state.pipelineId = job.pipeline() != null ? job.pipeline().id() : null;
+      state = newState(job, id);
       state.partition = record.partition();
-      if (jobs.create(state, request)) {
+      if (jobs.create(state, request(job, id))) {
         events.publish(stage, state);
       } else {
         state = jobs.get(id);
@@ -231,6 +224,20 @@ public abstract class StageService<J extends JobMessage, S extends JobState> imp
       return;
     }
     schedule(id, state.partition);
+  }
+
+  private S newState(J job, String id) {
+    S state = newState(job);
+    state.id = id;
+    state.pipelineId = job.pipeline() != null ? job.pipeline().id() : null;
+    return state;
+  }
+
+  /** The request a job runs, as stored: the message with its id filled in. */
+  private ObjectNode request(J job, String id) {
+    ObjectNode request = mapper.valueToTree(job);
+    request.put("jobId", id);
+    return request;
   }
 
   @Override

@@ -42,16 +42,12 @@ public class JobEventPublisher {
   /** A status or progress event; not waited for. */
   public void publish(
       Stage stage, JobState job, Double progress, JsonNode metrics, String artifact) {
-    try {
-      Acks.send(emitter, key(job), json(stage, job, progress, metrics, artifact))
-          .exceptionally(
-              e -> {
-                LOG.warnf("%s event of job %s not published: %s", job.status, job.id, e.toString());
-                return null;
-              });
-    } catch (RuntimeException e) {
-      LOG.warnf("could not publish %s event for job %s: %s", job.status, job.id, e.toString());
-    }
+    Acks.send(emitter, key(job), json(stage, job, progress, metrics, artifact))
+        .exceptionally(
+            e -> {
+              LOG.warnf("%s event of job %s not published: %s", job.status, job.id, e.toString());
+              return null;
+            });
   }
 
   public void publish(Stage stage, JobState job) {

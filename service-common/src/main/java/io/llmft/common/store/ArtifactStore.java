@@ -59,14 +59,7 @@ public class ArtifactStore {
    */
   public void updateJson(Path file, Object value) {
     try {
-      Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp-" + UUID.randomUUID());
-      Files.createDirectories(file.getParent());
-      try {
-        Files.write(tmp, mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(value));
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } finally {
-        deleteQuietly(tmp);
-      }
+      replace(file, mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(value), false);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }
@@ -81,7 +74,9 @@ public class ArtifactStore {
   public boolean createJson(Path file, Object value) {
     Path tmp = null;
     try {
-      tmp = writeTemporary(file, mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(value));
+      tmp =
+          writeTemporary(
+              file, mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(value), true);
       Files.createLink(file, tmp);
       syncDirectory(file.getParent());
       return true;
@@ -103,16 +98,26 @@ public class ArtifactStore {
   }
 
   public static void writeAtomically(Path file, byte[] content) throws IOException {
-    Path tmp = writeTemporary(file, content);
+    replace(file, content, true);
+  }
+
+  /**
+   * Writes a temporary file and renames it over {@code file}; durable: flushed before and after.
+   */
+  private static void replace(Path file, byte[] content, boolean durable) throws IOException {
+    Path tmp = writeTemporary(file, content, durable);
     try {
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      syncDirectory(file.getParent());
+      if (durable) {
+        syncDirectory(file.getParent());
+      }
     } finally {
       deleteQuietly(tmp);
     }
   }
 
-  private static Path writeTemporary(Path file, byte[] content) throws IOException {
+  private static Path writeTemporary(Path file, byte[] content, boolean durable)
+      throws IOException {
     Files.createDirectories(file.getParent());
     Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp-" + UUID.randomUUID());
     try (FileChannel out =
@@ -121,7 +126,9 @@ public class ArtifactStore {
       while (buffer.hasRemaining()) {
         out.write(buffer);
       }
-      out.force(true);
+      if (durable) {
+        out.force(true);
+      }
     } catch (IOException e) {
       deleteQuietly(tmp);
       throw e;

@@ -3,7 +3,6 @@ package io.llmft.trainer.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.validation.constraints.Min;
-import java.time.Duration;
 
 /** The trainer's settings (env {@code TRAINER_*}). */
 @ConfigMapping(prefix = "trainer")
@@ -21,13 +20,4 @@ public interface TrainerConfig {
   @WithDefault("0")
   @Min(0)
   int maxDevices();
-
-  /** Attempts at downloading one pretrained file (each resumes where the last broke off). */
-  @WithDefault("5")
-  @Min(1)
-  int downloadAttempts();
-
-  /** The pause before the second attempt; it doubles for each further one. */
-  @WithDefault("1s")
-  Duration downloadBackoff();
 }

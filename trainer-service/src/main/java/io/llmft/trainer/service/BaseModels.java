@@ -2,6 +2,7 @@ package io.llmft.trainer.service;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.llmft.common.job.Downloads;
 import io.llmft.common.job.JobControl;
 import io.llmft.common.rest.Validation;
 import io.llmft.common.store.ArtifactStore;
@@ -12,11 +13,9 @@ import io.llmft.core.model.Gpt2Model;
 import io.llmft.core.model.GptConfig;
 import io.llmft.core.model.HfCheckpoint;
 import io.llmft.trainer.config.HubConfig;
-import io.llmft.trainer.config.TrainerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -43,14 +42,14 @@ public class BaseModels {
 
   private final ArtifactStore store;
   private final HubDownloader hub;
-  private final TrainerConfig config;
+  private final Downloads downloads;
   private final ImportRoots imports;
 
   public BaseModels(
-      ArtifactStore store, TrainerConfig config, HubConfig hubConfig, ImportRoots imports) {
+      ArtifactStore store, Downloads downloads, HubConfig hubConfig, ImportRoots imports) {
     this.store = store;
     this.imports = imports;
-    this.config = config;
+    this.downloads = downloads;
     this.hub =
         new HubDownloader(
             hubConfig.endpoint(),
@@ -140,43 +139,10 @@ public class BaseModels {
     }
   }
 
-  /**
-   * The pretrained files of a GPT-2 name, downloading what is missing: a transfer that breaks off
-   * is tried again after a pause that doubles, each attempt resuming with a range request where the
-   * last one stopped, up to {@code trainer.download-attempts}. The attempts are written to the job
-   * through {@code progress}; a cancel or stop ends the pause at once.
-   */
+  /** The pretrained files of a GPT-2 name, downloading what is missing (see {@link Downloads}). */
   Path download(String name, Consumer<String> progress, JobControl control) throws IOException {
-    Duration pause = config.downloadBackoff();
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return hub.ensure(name);
-      } catch (IOException e) {
-        if (attempt >= config.downloadAttempts()) {
-          throw new IOException(
-              "gave up downloading '"
-                  + name
-                  + "' after "
-                  + attempt
-                  + " attempts: "
-                  + e.getMessage(),
-              e);
-        }
-        progress.accept(
-            "download attempt "
-                + attempt
-                + " of "
-                + config.downloadAttempts()
-                + " failed ("
-                + e.getMessage()
-                + "); the next resumes in "
-                + pause.toMillis()
-                + " ms");
-        LOG.warn(e.getMessage());
-        control.sleep(pause);
-        pause = pause.multipliedBy(2);
-      }
-    }
+    return downloads.attempt(
+        "'" + name + "'", e -> true, control, progress, () -> hub.ensure(name));
   }
 
   public String describe(JsonNode base) {
