@@ -10,6 +10,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -102,6 +104,11 @@ public final class PipelineRunner {
     List<ServiceProcess> services = new ArrayList<>();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> services.forEach(ServiceProcess::close)));
     try {
+      Path keyFile = writeKeyFile();
+      say(
+          "the services accept the operator key in %s while they run:"
+              + " curl -H \"Authorization: Bearer $(cat %s)\" ...",
+          keyFile, keyFile);
       for (int i = 0; i < SERVICES.size(); i++) {
         services.add(ServiceProcess.start(SERVICES.get(i), options.portBase + i, options));
       }
@@ -115,6 +122,25 @@ public final class PipelineRunner {
     } finally {
       services.forEach(ServiceProcess::close);
     }
+  }
+
+  /** The run's API key, readable by its owner only, for calls by hand while the run lasts. */
+  private Path writeKeyFile() throws IOException {
+    Files.createDirectories(options.artifacts);
+    Path file = options.artifacts.resolve("api-key");
+    Path temp =
+        Files.createTempFile(
+            options.artifacts,
+            ".api-key",
+            ".tmp",
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(temp, options.apiKey() + "\n");
+    return Files.move(
+        temp,
+        file,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
   private void requireKafka() throws Exception {
@@ -386,16 +412,19 @@ public final class PipelineRunner {
     } else if (!judge) {
       out.printf(
           "scoring: SKIPPED, no Ollama answered at %s. With an Ollama server running llama3, score these responses with:%n"
-              + "  curl -X POST %s/scoring-jobs -H 'Content-Type: application/json' \\%n"
+              + "  curl -X POST %s/scoring-jobs -H 'Content-Type: application/json' -H \"Authorization: Bearer $API_KEY\" \\%n"
               + "       -d '{\"inferenceJobId\": \"%s-inference\", \"judge\": {\"url\": \"http://localhost:11434\"}}'%n",
           options.ollama, scoringUrl, s.pipelineId());
     }
   }
 
-  private static JsonNode get(String url) throws IOException, InterruptedException {
+  private JsonNode get(String url) throws IOException, InterruptedException {
     HttpResponse<String> r =
         HTTP.send(
-            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + options.apiKey())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
   }
 

@@ -13,6 +13,12 @@ public final class RunnerOptions {
   public String kafka = env("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092");
   public String ollama = env("OLLAMA_HOST", "http://localhost:11434");
 
+  /**
+   * The operator key the services it starts accept (their {@code API_KEYS}) and it calls them with:
+   * {@code $API_KEY} when set, else a new random one per run.
+   */
+  public String apiKey = env("API_KEY", null);
+
   /** A Hugging Face GPT-2 directory; null for a random initialisation of the config below. */
   public String baseModelPath;
 
@@ -46,6 +52,16 @@ public final class RunnerOptions {
         --port-base N          HTTP ports N..N+3 for dataset, trainer, inference, scoring (default 8081)
         --timeout-minutes N    give up after N minutes (default 60)
       """;
+
+  /** The key of this run: the configured one, or 32 random bytes, base64url. */
+  public String apiKey() {
+    if (apiKey == null) {
+      byte[] bytes = new byte[32];
+      new java.security.SecureRandom().nextBytes(bytes);
+      apiKey = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+    return apiKey;
+  }
 
   private static String env(String name, String fallback) {
     String value = System.getenv(name);

@@ -58,6 +58,7 @@ public final class ServiceProcess implements AutoCloseable {
     env.put("ARTIFACTS_DIR", options.artifacts.toString());
     env.put("KAFKA_BOOTSTRAP_SERVERS", options.kafka);
     env.put("OLLAMA_HOST", options.ollama);
+    env.put("API_KEYS", "operator:" + options.apiKey());
     env.putIfAbsent("OPT_OUT_TRACKING", "true");
     if (!options.importRoots.isEmpty()) {
       List<String> roots =
@@ -77,7 +78,7 @@ public final class ServiceProcess implements AutoCloseable {
     return "http://localhost:" + port;
   }
 
-  /** Waits until {@code /q/health/ready} answers 200. */
+  /** Waits until {@code /q/health/ready} (public, as probes need it) answers 200. */
   public void awaitReady(Duration timeout) throws IOException, InterruptedException {
     HttpClient http = HttpClient.newHttpClient();
     Instant end = Instant.now().plus(timeout);

@@ -41,6 +41,7 @@ public final class JobsBenchmark {
     int handoffs = args.length > 3 ? Integer.parseInt(args[3]) : 20;
     RunnerOptions options =
         RunnerOptions.parse("--repository", ".", "--artifacts", artifacts.toString());
+    options.apiKey = JobsApi.KEY;
     Thread events = new Thread(() -> followEvents(options.kafka), "job-events");
     events.setDaemon(true);
     events.start();

@@ -44,6 +44,25 @@ public final class FakeOllama implements AutoCloseable {
   private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
   private final AtomicInteger calls = new AtomicInteger();
 
+  /**
+   * The ports a fake judge listens on, the first free one: the scoring service's tests admit
+   * exactly these judge URLs ({@code judge.allowed-urls}).
+   */
+  public static final int FIRST_PORT = 18970;
+
+  public static final int PORTS = 10;
+
+  private static HttpServer bind() throws IOException {
+    for (int port = FIRST_PORT; port < FIRST_PORT + PORTS; port++) {
+      try {
+        return HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+      } catch (java.net.BindException taken) {
+        // the next one
+      }
+    }
+    throw new IOException("no free port for a fake judge in " + FIRST_PORT + "+" + PORTS);
+  }
+
   public FakeOllama(Function<String, String> answer) throws IOException {
     this(answer, call -> Fault.NONE, Duration.ZERO);
   }
@@ -53,7 +72,7 @@ public final class FakeOllama implements AutoCloseable {
     // Real servers (Ollama is Go's net/http) send each streamed piece at once; the JDK server
     // would hold small writes back (Nagle) and add ~40 ms to every answer.
     System.setProperty("sun.net.httpserver.nodelay", "true");
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+    server = bind();
     server.setExecutor(Executors.newCachedThreadPool());
     server.createContext(
         "/api/chat",

@@ -37,10 +37,17 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
   private final EntrySource source;
   private final ObjectMapper mapper;
 
+  private final SourceUrlPolicy urls;
+
   public DatasetService(
-      StageSupport support, DatasetArtifacts artifacts, EntrySource source, ImportRoots imports) {
+      StageSupport support,
+      DatasetArtifacts artifacts,
+      EntrySource source,
+      ImportRoots imports,
+      SourceUrlPolicy urls) {
     super(Stage.DATASET, DatasetJob.class, DatasetState.class, "dataset", "ds", support);
     this.imports = imports;
+    this.urls = urls;
     this.artifacts = artifacts;
     this.source = source;
     this.mapper = support.mapper();
@@ -90,7 +97,10 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
           s.path() == null || imports.resolve(s.path()).filter(Files::isRegularFile).isPresent(),
           "source.path",
           ImportRoots.RULE);
-      v.httpUrl(s.url(), "source.url");
+      if (s.url() != null) {
+        v.maxLength(s.url(), 2048, "source.url");
+        urls.refusal(s.url()).ifPresent(why -> v.check(false, "source.url", why));
+      }
     }
     v.check(job.entries() == null || !job.entries().isEmpty(), "entries", "must not be empty");
     if (job.promptStyle() != null) {

@@ -8,6 +8,7 @@ import io.llmft.common.job.Downloads;
 import io.llmft.common.job.JobControl;
 import io.llmft.common.store.ImportRoots;
 import io.llmft.core.messages.DatasetJob;
+import io.llmft.dataset.config.DownloadsConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,16 +38,27 @@ public class EntrySource {
   private final HttpClient http =
       HttpClient.newBuilder()
           .connectTimeout(Duration.ofSeconds(10))
-          .followRedirects(HttpClient.Redirect.NORMAL)
+          .followRedirects(HttpClient.Redirect.NEVER)
           .build();
+
+  private static final int MAX_REDIRECTS = 5;
 
   private final ImportRoots imports;
   private final Downloads downloads;
+  private final SourceUrlPolicy urls;
+  private final DownloadsConfig limits;
 
-  public EntrySource(ObjectMapper mapper, ImportRoots imports, Downloads downloads) {
+  public EntrySource(
+      ObjectMapper mapper,
+      ImportRoots imports,
+      Downloads downloads,
+      SourceUrlPolicy urls,
+      DownloadsConfig limits) {
     this.mapper = mapper;
     this.imports = imports;
     this.downloads = downloads;
+    this.urls = urls;
+    this.limits = limits;
   }
 
   /** Receives each entry with its position in the source. */
@@ -123,13 +135,14 @@ public class EntrySource {
     Files.createDirectories(scratch);
     Path part = scratch.resolve("source.json.part");
     Files.deleteIfExists(part);
+    long deadline = System.nanoTime() + limits.timeout().toNanos();
     downloads.attempt(
         url,
-        e -> e instanceof RetryableDownload,
+        e -> e instanceof RetryableDownload && System.nanoTime() < deadline,
         control,
         progress,
         () -> {
-          fetch(url, part);
+          fetch(url, part, deadline);
           return part;
         });
     return Files.move(part, scratch.resolve("source.json"), StandardCopyOption.REPLACE_EXISTING);
@@ -142,22 +155,54 @@ public class EntrySource {
     }
   }
 
-  private void fetch(String url, Path part) throws IOException {
+  /**
+   * One attempt: follows up to {@value #MAX_REDIRECTS} redirects itself, each target checked by the
+   * {@link SourceUrlPolicy} before it is asked; stops at the size cap and the deadline.
+   */
+  private void fetch(String url, Path part, long deadline) throws IOException {
     long have = Files.exists(part) ? Files.size(part) : 0;
-    HttpRequest.Builder get =
-        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(30)).GET();
-    if (have > 0) {
-      get.header("Range", "bytes=" + have + "-");
+    String target = url;
+    for (int redirects = 0; ; redirects++) {
+      var refusal = urls.refusal(target);
+      if (refusal.isPresent()) {
+        throw new IOException(
+            (redirects == 0 ? "source.url " : "source.url redirected to a URL that ")
+                + refusal.get());
+      }
+      HttpRequest.Builder get =
+          HttpRequest.newBuilder(URI.create(target)).timeout(remaining(deadline)).GET();
+      if (have > 0) {
+        get.header("Range", "bytes=" + have + "-");
+      }
+      HttpResponse<InputStream> response;
+      try {
+        response = http.send(get.build(), HttpResponse.BodyHandlers.ofInputStream());
+      } catch (java.net.http.HttpTimeoutException e) {
+        throw new IOException("GET " + url + " did not finish within " + limits.timeout(), e);
+      } catch (IOException e) {
+        throw new RetryableDownload("GET " + url + " failed: " + e, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted while downloading " + url);
+      }
+      int status = response.statusCode();
+      if (status / 100 == 3 && response.headers().firstValue("Location").isPresent()) {
+        response.body().close();
+        if (redirects >= MAX_REDIRECTS) {
+          throw new IOException("GET " + url + " redirected more than " + MAX_REDIRECTS + " times");
+        }
+        target =
+            URI.create(target).resolve(response.headers().firstValue("Location").get()).toString();
+        continue;
+      }
+      receive(url, response, part, have, deadline);
+      return;
     }
-    HttpResponse<InputStream> response;
-    try {
-      response = http.send(get.build(), HttpResponse.BodyHandlers.ofInputStream());
-    } catch (IOException e) {
-      throw new RetryableDownload("GET " + url + " failed: " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while downloading " + url);
-    }
+  }
+
+  private void receive(
+      String url, HttpResponse<InputStream> response, Path part, long have, long deadline)
+      throws IOException {
     int status = response.statusCode();
     if (status / 100 != 2) {
       response.body().close();
@@ -169,6 +214,12 @@ public class EntrySource {
     }
     boolean resumed = status == 206;
     long written = resumed ? have : 0;
+    long declared = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+    if (declared >= 0 && written + declared > limits.maxBytes()) {
+      response.body().close();
+      throw new IOException(tooLarge(url));
+    }
+    byte[] buffer = new byte[64 * 1024];
     try (InputStream in = response.body();
         OutputStream out =
             Files.newOutputStream(
@@ -176,10 +227,42 @@ public class EntrySource {
                 StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE,
                 resumed ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
-      written += in.transferTo(out);
+      int n;
+      while ((n = in.read(buffer)) >= 0) {
+        if (written + n > limits.maxBytes()) {
+          throw new LimitReached(tooLarge(url));
+        }
+        if (System.nanoTime() > deadline) {
+          throw new LimitReached("GET " + url + " did not finish within " + limits.timeout());
+        }
+        out.write(buffer, 0, n);
+        written += n;
+      }
+    } catch (LimitReached e) {
+      Files.deleteIfExists(part);
+      throw new IOException(e.getMessage());
     } catch (IOException e) {
       throw new RetryableDownload("the transfer broke off after " + written + " bytes: " + e, e);
     }
+  }
+
+  private String tooLarge(String url) {
+    return "source.url " + url + " is larger than the limit of " + limits.maxBytes() + " bytes";
+  }
+
+  /** A limit reached while reading: not a broken transfer, so not retried. */
+  private static final class LimitReached extends IOException {
+    LimitReached(String message) {
+      super(message);
+    }
+  }
+
+  private static Duration remaining(long deadline) throws IOException {
+    long left = deadline - System.nanoTime();
+    if (left <= 0) {
+      throw new IOException("the download's time limit has passed");
+    }
+    return Duration.ofNanos(left);
   }
 
   private Entries streamed(Opener opener, String what, Path temporary) {

@@ -25,6 +25,9 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 class DatasetResourceTest {
+  /** A local port that downloads.allowed-urls admits in the tests (application.properties). */
+  static final int ALLOWED_PORT = 18975;
+
   @Inject ArtifactStore store;
 
   /** POSTs a dataset job that must be accepted; its id. */
@@ -261,7 +264,7 @@ class DatasetResourceTest {
       data = in.readAllBytes();
     }
     List<String> requests = new CopyOnWriteArrayList<>();
-    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", ALLOWED_PORT), 0);
     server.createContext(
         "/data.json",
         ex -> {
@@ -284,7 +287,7 @@ class DatasetResourceTest {
         });
     server.start();
     try {
-      String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/data.json";
+      String url = "http://127.0.0.1:" + ALLOWED_PORT + "/data.json";
       String id = accepted("{\"source\": {\"url\": \"" + url + "\"}}");
       awaitStatus(id, "SUCCEEDED");
       given()

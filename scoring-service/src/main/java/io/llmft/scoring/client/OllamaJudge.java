@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmft.scoring.config.JudgeConfig;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.WebApplicationException;
 import java.io.BufferedReader;
@@ -25,14 +26,39 @@ import java.util.concurrent.TimeUnit;
 public class OllamaJudge {
   private final ObjectMapper mapper;
   private final JudgeConfig config;
+  private final JudgeUrls judges;
+
+  /** One client per judge URL; as many as the allow-list has entries, closed at shutdown. */
   private final Map<String, OllamaClient> clients = new ConcurrentHashMap<>();
 
-  public OllamaJudge(ObjectMapper mapper, JudgeConfig config) {
+  public OllamaJudge(ObjectMapper mapper, JudgeConfig config, JudgeUrls judges) {
     this.mapper = mapper;
     this.config = config;
+    this.judges = judges;
+  }
+
+  @PreDestroy
+  void close() {
+    clients.values().forEach(OllamaJudge::close);
+    clients.clear();
+  }
+
+  private static void close(OllamaClient client) {
+    if (client instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        // closing at shutdown: nothing left to do
+      }
+    }
   }
 
   private OllamaClient client(String url) {
+    if (!judges.admits(url)) {
+      // a job stored before the allow-list changed
+      throw JudgeException.rejected(
+          "the judge at " + url + " is not one this service may call (JUDGE_ALLOWED_URLS)", null);
+    }
     return clients.computeIfAbsent(
         url,
         u ->

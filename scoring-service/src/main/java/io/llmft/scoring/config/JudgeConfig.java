@@ -4,10 +4,19 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.validation.constraints.Min;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /** How the scoring service asks its judge (env {@code JUDGE_*}). */
 @ConfigMapping(prefix = "judge")
 public interface JudgeConfig {
+  /**
+   * The judges a job may name (env {@code JUDGE_ALLOWED_URLS}, comma-separated base URLs); unset:
+   * {@code OLLAMA_HOST} alone. Scoring sends the dataset's text to the judge, so no caller may
+   * point it elsewhere.
+   */
+  Optional<List<String>> allowedUrls();
+
   /** Judge calls in flight per job (Ollama serves several at once); scores keep entry order. */
   @WithDefault("4")
   @Min(1)

@@ -11,6 +11,7 @@ import io.llmft.common.store.Ids;
 import io.llmft.common.store.ProgressLog;
 import io.llmft.core.messages.ScoringJob;
 import io.llmft.core.messages.Stage;
+import io.llmft.scoring.client.JudgeUrls;
 import io.llmft.scoring.config.OllamaConfig;
 import jakarta.inject.Singleton;
 import java.nio.file.Files;
@@ -26,10 +27,14 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
   private final JudgeRound judging;
   private final OllamaConfig ollama;
 
-  public ScoringService(StageSupport support, JudgeRound judging, OllamaConfig ollama) {
+  private final JudgeUrls judges;
+
+  public ScoringService(
+      StageSupport support, JudgeRound judging, OllamaConfig ollama, JudgeUrls judges) {
     super(Stage.SCORING, ScoringJob.class, ScoringState.class, "scoring job", "score", support);
     this.judging = judging;
     this.ollama = ollama;
+    this.judges = judges;
   }
 
   private Path responsesOf(String inferenceJobId) {
@@ -76,7 +81,13 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
             "must be a string");
       }
     }
-    v.httpUrl(job.judge() == null ? null : job.judge().url(), "judge.url");
+    String judgeUrl = job.judge() == null ? null : job.judge().url();
+    v.maxLength(judgeUrl, 2048, "judge.url");
+    v.check(
+        judgeUrl == null || judges.admits(judgeUrl),
+        "judge.url",
+        "is not a judge this service may call (JUDGE_ALLOWED_URLS)");
+    v.maxLength(job.judge() == null ? null : job.judge().model(), 200, "judge.model");
     v.maxLength(job.responseKey(), 100, "responseKey");
     v.throwIfInvalid();
   }

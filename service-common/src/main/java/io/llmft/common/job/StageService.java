@@ -96,6 +96,14 @@ public abstract class StageService<J extends JobMessage, S extends JobState> imp
    */
   protected abstract void validate(J job);
 
+  private void validateAll(J job) {
+    if (job.schemaVersion() != null && job.schemaVersion() != JobMessage.SCHEMA_VERSION) {
+      throw ProblemException.invalid(
+          "schemaVersion", "this service reads version " + JobMessage.SCHEMA_VERSION);
+    }
+    validate(job);
+  }
+
   /** The document of a newly accepted job (id and pipeline id are set by the caller). */
   protected abstract S newState(J job);
 
@@ -132,7 +140,7 @@ public abstract class StageService<J extends JobMessage, S extends JobState> imp
     if (job == null) {
       throw ProblemException.invalid("$", "a JSON body is required");
     }
-    validate(job);
+    validateAll(job);
     String id = job.jobId() != null ? job.jobId() : Ids.newId(idPrefix);
     S state = newState(job, id);
     ObjectNode request = request(job, id);
@@ -205,7 +213,7 @@ public abstract class StageService<J extends JobMessage, S extends JobState> imp
         jobs.saveRequest(id, request(job, id));
       }
     } else {
-      validate(job);
+      validateAll(job);
       state = newState(job, id);
       state.partition = record.partition();
       if (jobs.create(state, request(job, id))) {

@@ -1,7 +1,8 @@
 package io.llmft.common.rest;
 
-import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -40,8 +41,17 @@ public class ProblemMapper {
       String message =
           e instanceof UnrecognizedPropertyException
               ? "unknown field"
-              : "has the wrong type or format";
+              : e.getCause() instanceof StreamConstraintsException limit
+                  ? limit.getOriginalMessage()
+                  : "has the wrong type or format";
       return respond(ProblemException.invalid(List.of(new FieldError(field, message))).toProblem());
+    }
+    String field = fieldAtParser(e);
+    if (field != null) {
+      // a number out of its type's range, say: the parser knows where it was
+      return respond(
+          ProblemException.invalid(field, "is out of range or malformed: " + e.getOriginalMessage())
+              .toProblem());
     }
     return respond(
         new Problem("about:blank", "Malformed JSON", 400, e.getOriginalMessage(), List.of()));
@@ -53,13 +63,18 @@ public class ProblemMapper {
     return badJson(e);
   }
 
+  /** Malformed JSON, a number out of its type's range, JSON too deep (JsonLimits). */
   @ServerExceptionMapper
-  public Response malformed(JsonParseException e) {
+  public Response malformed(StreamReadException e) {
     return badJson(e);
   }
 
   @ServerExceptionMapper
   public Response web(WebApplicationException e) {
+    if (e.getCause() instanceof JsonProcessingException json) {
+      // Quarkus' JSON reader wraps what the parser itself refused (a number out of range, depth)
+      return badJson(json);
+    }
     int status = e.getResponse().getStatus();
     String title =
         Response.Status.fromStatusCode(status) == null
@@ -83,6 +98,26 @@ public class ProblemMapper {
             500,
             "an unexpected error; the service log has it as incident " + incident,
             List.of()));
+  }
+
+  /** The field the parser stood at when it failed, or null at the top level. */
+  private static String fieldAtParser(JsonProcessingException e) {
+    if (!(e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser parser)) {
+      return null;
+    }
+    java.util.Deque<String> parts = new java.util.ArrayDeque<>();
+    for (var c = parser.getParsingContext(); c != null && !c.inRoot(); c = c.getParent()) {
+      if (c.inArray()) {
+        parts.push("[" + Math.max(0, c.getCurrentIndex()) + "]");
+      } else if (c.getCurrentName() != null) {
+        parts.push(c.getCurrentName());
+      }
+    }
+    StringBuilder field = new StringBuilder();
+    for (String part : parts) {
+      field.append(part.startsWith("[") || field.length() == 0 ? "" : ".").append(part);
+    }
+    return field.length() == 0 ? null : field.toString();
   }
 
   public static String fieldPath(List<JsonMappingException.Reference> path) {
