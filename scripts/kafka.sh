@@ -9,13 +9,20 @@
 #   scripts/kafka.sh run CLASS ARGS...   run a Kafka tool class on the broker's classpath
 #
 # Environment: KAFKA_HOME (default .kafka in the repository), KAFKA_PORT (9092),
-# KAFKA_CONTROLLER_PORT (9093).
+# KAFKA_CONTROLLER_PORT (9093), KAFKA_SASL_PORT (9094).
+#
+# Besides the PLAINTEXT listener (local use and tests; its clients are super users), a
+# SASL_PLAINTEXT listener with SCRAM-SHA-512 on KAFKA_SASL_PORT, where ACLs apply (StandardAuthorizer):
+# `topics` also creates the SCRAM user dataset-service (password SCRAM_TEST_PASSWORD, default
+# scram-test-password) with the ACLs the deploy manifests give that service, for the SCRAM test.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 KAFKA_HOME="${KAFKA_HOME:-$ROOT/.kafka}"
 PORT="${KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+SASL_PORT="${KAFKA_SASL_PORT:-9094}"
+SCRAM_PASSWORD="${SCRAM_TEST_PASSWORD:-scram-test-password}"
 LIBS="$KAFKA_HOME/libs"
 DATA="$KAFKA_HOME/data"
 PIDFILE="$KAFKA_HOME/broker.pid"
@@ -39,11 +46,16 @@ write_config() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.bootstrap.servers=localhost:$CONTROLLER_PORT
-listeners=PLAINTEXT://localhost:$PORT,CONTROLLER://localhost:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://localhost:$PORT
+listeners=PLAINTEXT://localhost:$PORT,CONTROLLER://localhost:$CONTROLLER_PORT,SASL://localhost:$SASL_PORT
+advertised.listeners=PLAINTEXT://localhost:$PORT,SASL://localhost:$SASL_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL:SASL_PLAINTEXT
+sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:ANONYMOUS
+allow.everyone.if.no.acl.found=false
 log.dirs=$DATA
 num.partitions=1
 auto.create.topics.enable=true
@@ -133,6 +145,22 @@ topics() {
     esac
   done
   echo "kafka: topics ready: ${TOPICS[*]}" >&2
+  scram_user
+}
+
+# The SCRAM user of the SASL listener's test, with dataset-service's ACLs: its own job topic (read
+# and write), its DLQ, the next stage's topic and job-events (write), its consumer group.
+scram_user() {
+  local b=(--bootstrap-server "localhost:$PORT")
+  kafka_java kafka.admin.ConfigCommand "${b[@]}" --alter --entity-type users \
+    --entity-name dataset-service --add-config "SCRAM-SHA-512=[password=$SCRAM_PASSWORD]" >/dev/null
+  local acl=(org.apache.kafka.tools.AclCommand "${b[@]}" --add --allow-principal User:dataset-service)
+  kafka_java "${acl[@]}" --operation Read --operation Write --operation Describe --topic dataset-jobs >/dev/null
+  for t in dataset-jobs-dlq training-jobs job-events; do
+    kafka_java "${acl[@]}" --operation Write --operation Describe --topic "$t" >/dev/null
+  done
+  kafka_java "${acl[@]}" --operation Read --operation Describe --group dataset-service >/dev/null
+  echo "kafka: SCRAM user dataset-service on localhost:$SASL_PORT" >&2
 }
 
 case "${1:-}" in

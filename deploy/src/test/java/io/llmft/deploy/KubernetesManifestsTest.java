@@ -54,7 +54,7 @@ class KubernetesManifestsTest {
     assertNotNull(at(kafka, "spec", "volumeClaimTemplates", "0"), "Kafka keeps its log on a PVC");
     assertTrue(
         container(kafka).get("env").toString().contains("broker,controller"), "KRaft, single node");
-    String topicsJob = find(docs, "Job", "kafka-topics").toString();
+    String topicsJob = at(kafka, "spec", "template", "spec", "containers", "1", "args").toString();
     Repo.TOPICS.forEach(t -> assertTrue(topicsJob.contains(t + ":"), "topic " + t + " is created"));
     Repo.JOB_TOPICS.forEach(
         t ->
@@ -149,7 +149,7 @@ class KubernetesManifestsTest {
         Repo.yamlDocuments(overlay.resolve("kustomization.yaml")).get(0);
     String patches = kustomization.get("patches").toString();
     assertTrue(patches.contains("$patch: delete") && patches.contains("StatefulSet"));
-    assertTrue(patches.contains("llmft-kafka-bootstrap:9092"));
+    assertTrue(patches.contains("llmft-kafka-bootstrap:9093"));
     List<Map<String, Object>> docs =
         new ArrayList<>(Repo.yamlDocuments(overlay.resolve("kafka.yaml")));
     docs.addAll(Repo.yamlDocuments(overlay.resolve("topics.yaml")));

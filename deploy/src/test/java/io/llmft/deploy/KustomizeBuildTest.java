@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * it).
  */
 class KustomizeBuildTest {
-  private static boolean kubectlInstalled() {
+  static boolean kubectlInstalled() {
     for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
       if (Files.isExecutable(Path.of(dir, "kubectl"))) {
         return true;
@@ -28,8 +28,7 @@ class KustomizeBuildTest {
     return false;
   }
 
-  private static List<Map<String, Object>> kustomize(String dir)
-      throws IOException, InterruptedException {
+  static List<Map<String, Object>> kustomize(String dir) throws IOException, InterruptedException {
     Process p =
         new ProcessBuilder("kubectl", "kustomize", Repo.ROOT.resolve(dir).toString())
             .redirectErrorStream(true)
@@ -70,7 +69,7 @@ class KustomizeBuildTest {
             .filter(d -> has(List.of(d), "ConfigMap", "llmft-config"))
             .findFirst()
             .orElseThrow();
-    assertEquals("llmft-kafka-bootstrap:9092", Repo.at(config, "data", "KAFKA_BOOTSTRAP_SERVERS"));
+    assertEquals("llmft-kafka-bootstrap:9093", Repo.at(config, "data", "KAFKA_BOOTSTRAP_SERVERS"));
     assertTrue(has(strimzi, "Deployment", "trainer"));
   }
 }

@@ -142,12 +142,30 @@ final class Repo {
   }
 
   /**
+   * Kafka client settings the services pass to every producer and consumer from {@code KAFKA_*}
+   * environment variables (Quarkus maps {@code KAFKA_SASL_JAAS_CONFIG} to {@code
+   * sasl.jaas.config}).
+   */
+  static final Set<String> KAFKA_CLIENT_SETTINGS =
+      Set.of(
+          "kafka.security.protocol",
+          "kafka.sasl.mechanism",
+          "kafka.sasl.jaas.config",
+          "kafka.ssl.truststore.type",
+          "kafka.ssl.truststore.location",
+          "kafka.ssl.truststore.password",
+          "kafka.ssl.keystore.type",
+          "kafka.ssl.keystore.location",
+          "kafka.ssl.keystore.password");
+
+  /**
    * MicroProfile Config's environment-variable rule, backwards: ARTIFACTS_DIR reads artifacts.dir.
    */
   static boolean serviceReads(String module, String envName) {
     String property = envName.toLowerCase(Locale.ROOT).replace('_', '.');
     return configKeys(module).stream()
             .anyMatch(k -> k.replace('-', '.').replace('_', '.').equals(property))
+        || KAFKA_CLIENT_SETTINGS.contains(property)
         || envName.startsWith("QUARKUS_")
         || envName.equals("JAVA_OPTS")
         || envName.startsWith("DJL_")
