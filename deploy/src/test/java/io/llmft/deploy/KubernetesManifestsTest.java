@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,18 +17,6 @@ import org.junit.jupiter.api.Test;
  */
 class KubernetesManifestsTest {
   private static final Path BASE = Repo.ROOT.resolve("deploy/k8s");
-
-  private static List<Map<String, Object>> render(Path dir) {
-    Map<String, Object> kustomization =
-        Repo.yamlDocuments(dir.resolve("kustomization.yaml")).get(0);
-    List<Map<String, Object>> docs = new ArrayList<>();
-    for (Object resource : (List<?>) kustomization.get("resources")) {
-      Path path = dir.resolve(resource.toString()).normalize();
-      assertTrue(Files.exists(path), "kustomization names a missing resource: " + path);
-      docs.addAll(Files.isDirectory(path) ? render(path) : Repo.yamlDocuments(path));
-    }
-    return docs;
-  }
 
   private static Map<String, Object> find(
       List<Map<String, Object>> docs, String kind, String name) {
@@ -45,7 +32,7 @@ class KubernetesManifestsTest {
 
   @Test
   void baseHasNamespaceKafkaOllamaAndTheSharedArtifactStore() {
-    List<Map<String, Object>> docs = render(BASE);
+    List<Map<String, Object>> docs = Repo.kustomizationResources(BASE);
     assertEquals(
         "llmft",
         Repo.yamlDocuments(BASE.resolve("base/kustomization.yaml")).get(0).get("namespace"));
@@ -71,7 +58,7 @@ class KubernetesManifestsTest {
 
   @Test
   void everyServiceHasProbesResourcesTheArtifactVolumeMetricsAndOnlyEnvItReads() {
-    List<Map<String, Object>> docs = render(BASE);
+    List<Map<String, Object>> docs = Repo.kustomizationResources(BASE);
     Map<String, Object> config = at(find(docs, "ConfigMap", "llmft-config"), "data");
     for (Repo.Service s : Repo.SERVICES) {
       Map<String, Object> deployment = find(docs, "Deployment", s.name());
@@ -122,7 +109,7 @@ class KubernetesManifestsTest {
 
   @Test
   void trainerRunsOnAGpuNodeOneJobPerPodAndHasTimeToCheckpoint() {
-    Map<String, Object> trainer = find(render(BASE), "Deployment", "trainer");
+    Map<String, Object> trainer = find(Repo.kustomizationResources(BASE), "Deployment", "trainer");
     Map<String, Object> pod = at(trainer, "spec", "template", "spec");
     assertEquals(1, (Integer) at(container(trainer), "resources", "limits", "nvidia.com/gpu"));
     assertEquals("true", at(pod, "nodeSelector", "nvidia.com/gpu.present"));
@@ -134,7 +121,7 @@ class KubernetesManifestsTest {
 
   @Test
   void inferenceAndScoringScaleByReplicas() {
-    List<Map<String, Object>> docs = render(BASE);
+    List<Map<String, Object>> docs = Repo.kustomizationResources(BASE);
     for (String name : List.of("inference", "scoring")) {
       Map<String, Object> hpa = find(docs, "HorizontalPodAutoscaler", name);
       assertEquals(name, at(hpa, "spec", "scaleTargetRef", "name"));

@@ -85,6 +85,23 @@ final class Repo {
     }
   }
 
+  /**
+   * The objects of a kustomization as kustomize would list them: its resources, files and
+   * directories (patches aside).
+   */
+  static List<Map<String, Object>> kustomizationResources(Path dir) {
+    Map<String, Object> kustomization = yamlDocuments(dir.resolve("kustomization.yaml")).get(0);
+    List<Map<String, Object>> docs = new ArrayList<>();
+    for (Object resource : (List<?>) kustomization.get("resources")) {
+      Path path = dir.resolve(resource.toString()).normalize();
+      if (!Files.exists(path)) {
+        throw new AssertionError("kustomization names a missing resource: " + path);
+      }
+      docs.addAll(Files.isDirectory(path) ? kustomizationResources(path) : yamlDocuments(path));
+    }
+    return docs;
+  }
+
   /** Every config key a service reads from its properties files (profile prefixes removed). */
   static Set<String> configKeys(String module) {
     Set<String> keys = new TreeSet<>();

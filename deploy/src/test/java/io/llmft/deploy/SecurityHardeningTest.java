@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,18 +23,7 @@ import org.junit.jupiter.api.Test;
 class SecurityHardeningTest {
   private static final Path K8S = Repo.ROOT.resolve("deploy/k8s");
 
-  private static List<Map<String, Object>> render(Path dir) {
-    Map<String, Object> kustomization =
-        Repo.yamlDocuments(dir.resolve("kustomization.yaml")).get(0);
-    List<Map<String, Object>> docs = new ArrayList<>();
-    for (Object resource : (List<?>) kustomization.get("resources")) {
-      Path path = dir.resolve(resource.toString()).normalize();
-      docs.addAll(Files.isDirectory(path) ? render(path) : Repo.yamlDocuments(path));
-    }
-    return docs;
-  }
-
-  private static final List<Map<String, Object>> BASE = render(K8S);
+  private static final List<Map<String, Object>> BASE = Repo.kustomizationResources(K8S);
 
   private static List<Map<String, Object>> podSpecs() {
     return BASE.stream()
