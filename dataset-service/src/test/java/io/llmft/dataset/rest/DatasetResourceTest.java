@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class DatasetResourceTest {
   /** A local port that downloads.allowed-urls admits in the tests (application.properties). */
-  static final int ALLOWED_PORT = 18975;
+  static final int ALLOWED_PORT = 18965;
 
   @Inject ArtifactStore store;
 

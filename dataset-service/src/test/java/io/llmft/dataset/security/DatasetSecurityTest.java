@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 class DatasetSecurityTest extends AuthCorpus {
-  private static final int ALLOWED_PORT = 18975;
-  private static final int UNLISTED_PORT = 18976;
+  private static final int ALLOWED_PORT = 18965;
+  private static final int UNLISTED_PORT = 18966;
   private static int casesRun;
 
   @Inject ArtifactStore store;
