@@ -2,8 +2,14 @@ package io.llmft.runner;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmft.contract.DatasetJob;
+import io.llmft.contract.JobMessage;
+import io.llmft.contract.JsonSupport;
+import io.llmft.contract.Pipeline;
+import io.llmft.contract.PipelineStep;
+import io.llmft.contract.Stage;
+import io.llmft.contract.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -178,15 +184,10 @@ public final class PipelineRunner {
     return false;
   }
 
-  ObjectNode pipelineMessage(String pipelineId, boolean judge) {
-    ObjectNode message = JSON.createObjectNode();
-    message.put("jobId", pipelineId + "-dataset");
-    message.put("name", "instruction-data");
-    message.putObject("source").put("builtin", "instruction-data");
-    ObjectNode pipeline = message.putObject("pipeline");
-    pipeline.put("id", pipelineId);
-    ArrayNode next = pipeline.putArray("next");
-    ObjectNode training = next.addObject().put("stage", "training").putObject("job");
+  /** The one dataset job whose pipeline runs training, inference and (with a judge) scoring. */
+  DatasetJob pipelineMessage(String pipelineId, boolean judge) {
+    List<PipelineStep> next = new ArrayList<>();
+    ObjectNode training = JSON.createObjectNode();
     if (options.baseModelPath != null) {
       training.putObject("baseModel").put("path", options.baseModelPath);
     } else {
@@ -202,20 +203,30 @@ public final class PipelineRunner {
     if (options.maxSteps != null) {
       training.put("maxSteps", options.maxSteps);
     }
-    next.addObject()
-        .put("stage", "inference")
-        .putObject("job")
-        .put("split", "test")
-        .put("maxNewTokens", options.maxNewTokens)
-        .put("batchSize", options.inferenceBatchSize);
+    next.add(new PipelineStep(Stage.TRAINING, training));
+    next.add(
+        new PipelineStep(
+            Stage.INFERENCE,
+            JSON.createObjectNode()
+                .put("split", "test")
+                .put("maxNewTokens", options.maxNewTokens)
+                .put("batchSize", options.inferenceBatchSize)));
     if (judge) {
-      next.addObject()
-          .put("stage", "scoring")
-          .putObject("job")
-          .putObject("judge")
-          .put("url", options.ollama);
+      ObjectNode scoring = JSON.createObjectNode();
+      scoring.putObject("judge").put("url", options.ollama);
+      next.add(new PipelineStep(Stage.SCORING, scoring));
     }
-    return message;
+    return new DatasetJob(
+        JobMessage.SCHEMA_VERSION,
+        pipelineId + "-" + Stage.DATASET.id(),
+        DatasetJob.Source.INSTRUCTION_DATA,
+        new DatasetJob.Source(DatasetJob.Source.INSTRUCTION_DATA, null, null),
+        null,
+        null,
+        null,
+        null,
+        null,
+        new Pipeline(pipelineId, next, Map.of()));
   }
 
   /**
@@ -223,7 +234,7 @@ public final class PipelineRunner {
    */
   private Map<String, String> follow(String pipelineId, boolean judge, Instant started)
       throws Exception {
-    String lastStage = judge ? "scoring" : "inference";
+    String lastStage = (judge ? Stage.SCORING : Stage.INFERENCE).id();
     Map<String, String> status = new LinkedHashMap<>();
     Properties c = new Properties();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.kafka);
@@ -231,14 +242,14 @@ public final class PipelineRunner {
     try (KafkaConsumer<String, String> events =
         new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
       List<TopicPartition> partitions =
-          events.partitionsFor("job-events").stream()
+          events.partitionsFor(Topics.JOB_EVENTS).stream()
               .map(p -> new TopicPartition(p.topic(), p.partition()))
               .toList();
       events.assign(partitions);
       events.seekToEnd(partitions);
       partitions.forEach(events::position);
 
-      ObjectNode message = pipelineMessage(pipelineId, judge);
+      DatasetJob message = pipelineMessage(pipelineId, judge);
       Properties p = new Properties();
       p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.kafka);
       try (KafkaProducer<String, String> producer =
@@ -246,13 +257,13 @@ public final class PipelineRunner {
         producer
             .send(
                 new ProducerRecord<>(
-                    "dataset-jobs",
-                    message.get("jobId").asText(),
-                    JSON.writeValueAsString(message)))
+                    Stage.DATASET.topic(),
+                    message.jobId(),
+                    JsonSupport.MAPPER.writeValueAsString(message)))
             .get();
       }
       say(
-          "published one message to dataset-jobs: pipeline %s (%s)",
+          "published one message to " + Stage.DATASET.topic() + ": pipeline %s (%s)",
           pipelineId,
           judge
               ? "dataset -> training -> inference -> scoring"

@@ -1,6 +1,6 @@
 package io.llmft.dataset.messaging;
 
-import io.llmft.core.messages.Topics;
+import io.llmft.contract.Topics;
 import io.llmft.dataset.service.DatasetService;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;

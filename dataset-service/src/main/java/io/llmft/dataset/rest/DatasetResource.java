@@ -2,8 +2,8 @@ package io.llmft.dataset.rest;
 
 import io.llmft.common.rest.ProblemException;
 import io.llmft.common.store.DatasetArtifacts;
-import io.llmft.core.messages.DatasetJob;
-import io.llmft.core.messages.JobStatus;
+import io.llmft.contract.DatasetJob;
+import io.llmft.contract.JobStatus;
 import io.llmft.dataset.service.DatasetService;
 import io.llmft.dataset.service.DatasetState;
 import jakarta.ws.rs.Consumes;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmft.common.job.Downloads;
 import io.llmft.common.job.JobControl;
 import io.llmft.common.store.ImportRoots;
-import io.llmft.core.messages.DatasetJob;
+import io.llmft.contract.DatasetJob;
 import io.llmft.dataset.config.DownloadsConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -31,7 +31,7 @@ import java.util.function.Consumer;
  */
 @ApplicationScoped
 public class EntrySource {
-  public static final String BUILTIN_INSTRUCTION_DATA = "instruction-data";
+  public static final String BUILTIN_INSTRUCTION_DATA = DatasetJob.Source.INSTRUCTION_DATA;
   private static final String BUILTIN_RESOURCE = "/datasets/instruction-data.json";
 
   private final ObjectMapper mapper;

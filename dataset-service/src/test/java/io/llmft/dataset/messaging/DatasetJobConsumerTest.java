@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmft.common.JobPolling;
 import io.llmft.common.KafkaTestClient;
-import io.llmft.core.messages.Topics;
+import io.llmft.contract.Topics;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.util.UUID;

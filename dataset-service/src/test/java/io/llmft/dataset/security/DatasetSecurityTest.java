@@ -12,7 +12,7 @@ import io.llmft.common.JobPolling;
 import io.llmft.common.security.AuthCorpus;
 import io.llmft.common.security.InputCorpus;
 import io.llmft.common.store.ArtifactStore;
-import io.llmft.core.messages.Topics;
+import io.llmft.contract.Topics;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.net.InetSocketAddress;

@@ -1,6 +1,6 @@
 package io.llmft.inference.messaging;
 
-import io.llmft.core.messages.Topics;
+import io.llmft.contract.Topics;
 import io.llmft.inference.service.InferenceService;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,8 +1,8 @@
 package io.llmft.inference.rest;
 
 import io.llmft.common.rest.ProblemException;
-import io.llmft.core.messages.InferenceJob;
-import io.llmft.core.messages.JobStatus;
+import io.llmft.contract.InferenceJob;
+import io.llmft.contract.JobStatus;
 import io.llmft.inference.service.InferenceService;
 import io.llmft.inference.service.InferenceState;
 import jakarta.ws.rs.Consumes;

@@ -10,7 +10,7 @@ import io.llmft.common.KafkaTestClient;
 import io.llmft.common.TestDatasets;
 import io.llmft.common.store.ArtifactStore;
 import io.llmft.common.store.DatasetArtifacts;
-import io.llmft.core.messages.Topics;
+import io.llmft.contract.Topics;
 import io.llmft.inference.TestModels;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;

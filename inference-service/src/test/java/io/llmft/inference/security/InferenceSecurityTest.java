@@ -8,7 +8,7 @@ import io.llmft.common.security.AuthCorpus;
 import io.llmft.common.security.InputCorpus;
 import io.llmft.common.store.ArtifactStore;
 import io.llmft.common.store.DatasetArtifacts;
-import io.llmft.core.messages.Topics;
+import io.llmft.contract.Topics;
 import io.llmft.inference.TestModels;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;

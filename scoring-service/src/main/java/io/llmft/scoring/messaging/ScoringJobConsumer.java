@@ -1,6 +1,6 @@
 package io.llmft.scoring.messaging;
 
-import io.llmft.core.messages.Topics;
+import io.llmft.contract.Topics;
 import io.llmft.scoring.service.ScoringService;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;

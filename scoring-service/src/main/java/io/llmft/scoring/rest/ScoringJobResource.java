@@ -1,6 +1,6 @@
 package io.llmft.scoring.rest;
 
-import io.llmft.core.messages.ScoringJob;
+import io.llmft.contract.ScoringJob;
 import io.llmft.scoring.service.ScoringService;
 import io.llmft.scoring.service.ScoringState;
 import jakarta.ws.rs.Consumes;

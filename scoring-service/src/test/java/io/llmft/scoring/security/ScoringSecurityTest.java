@@ -2,7 +2,7 @@ package io.llmft.scoring.security;
 
 import io.llmft.common.security.AuthCorpus;
 import io.llmft.common.security.InputCorpus;
-import io.llmft.core.messages.Topics;
+import io.llmft.contract.Topics;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.List;
 import org.junit.jupiter.api.Test;

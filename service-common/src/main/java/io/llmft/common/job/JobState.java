@@ -2,7 +2,7 @@ package io.llmft.common.job;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.llmft.core.messages.JobStatus;
+import io.llmft.contract.JobStatus;
 import java.time.Instant;
 import java.util.Map;
 

@@ -2,8 +2,8 @@ package io.llmft.common.messaging;
 
 import io.llmft.common.config.JobsConfig;
 import io.llmft.common.job.JobControl;
-import io.llmft.core.messages.Pipeline;
-import io.llmft.core.messages.Stage;
+import io.llmft.contract.Pipeline;
+import io.llmft.contract.Stage;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;

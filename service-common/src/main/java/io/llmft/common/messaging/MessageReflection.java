@@ -3,13 +3,13 @@ package io.llmft.common.messaging;
 import io.llmft.common.rest.FieldError;
 import io.llmft.common.rest.Problem;
 import io.llmft.common.store.DatasetArtifacts;
-import io.llmft.core.messages.DatasetJob;
-import io.llmft.core.messages.InferenceJob;
-import io.llmft.core.messages.JobEvent;
-import io.llmft.core.messages.Pipeline;
-import io.llmft.core.messages.PipelineStep;
-import io.llmft.core.messages.ScoringJob;
-import io.llmft.core.messages.TrainingJob;
+import io.llmft.contract.DatasetJob;
+import io.llmft.contract.InferenceJob;
+import io.llmft.contract.JobEvent;
+import io.llmft.contract.Pipeline;
+import io.llmft.contract.PipelineStep;
+import io.llmft.contract.ScoringJob;
+import io.llmft.contract.TrainingJob;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**

@@ -1,6 +1,6 @@
 package io.llmft.common.store;
 
-import io.llmft.core.messages.Stage;
+import io.llmft.contract.Stage;
 import java.nio.file.Path;
 
 /**

@@ -1,7 +1,7 @@
 package io.llmft.common.store;
 
 import io.llmft.common.job.JobState;
-import io.llmft.core.messages.Stage;
+import io.llmft.contract.Stage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

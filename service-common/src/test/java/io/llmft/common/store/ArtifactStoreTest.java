@@ -21,7 +21,7 @@ class ArtifactStoreTest {
   @Test
   void createJsonLetsExactlyOneOfManyConcurrentCreatorsWin(@TempDir Path dir) throws Exception {
     ArtifactStore store = new ArtifactStore(() -> dir.toString(), new ObjectMapper());
-    Path file = store.layout().job(io.llmft.core.messages.Stage.SCORING, "job-1");
+    Path file = store.layout().job(io.llmft.contract.Stage.SCORING, "job-1");
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
       var attempts =

@@ -1,6 +1,6 @@
 package io.llmft.trainer.messaging;
 
-import io.llmft.core.messages.Topics;
+import io.llmft.contract.Topics;
 import io.llmft.trainer.service.TrainingService;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,6 +1,6 @@
 package io.llmft.trainer.rest;
 
-import io.llmft.core.messages.TrainingJob;
+import io.llmft.contract.TrainingJob;
 import io.llmft.trainer.service.TrainingService;
 import io.llmft.trainer.service.TrainingState;
 import io.smallrye.mutiny.Multi;

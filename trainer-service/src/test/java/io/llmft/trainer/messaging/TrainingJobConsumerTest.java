@@ -9,7 +9,7 @@ import io.llmft.common.JobPolling;
 import io.llmft.common.KafkaTestClient;
 import io.llmft.common.TestDatasets;
 import io.llmft.common.store.DatasetArtifacts;
-import io.llmft.core.messages.Topics;
+import io.llmft.contract.Topics;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;

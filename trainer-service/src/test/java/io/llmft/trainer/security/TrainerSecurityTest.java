@@ -4,7 +4,7 @@ import io.llmft.common.TestDatasets;
 import io.llmft.common.security.AuthCorpus;
 import io.llmft.common.security.InputCorpus;
 import io.llmft.common.store.DatasetArtifacts;
-import io.llmft.core.messages.Topics;
+import io.llmft.contract.Topics;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.llmft.core.messages;
+package io.llmft.contract;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;

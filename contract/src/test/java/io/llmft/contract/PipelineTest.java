@@ -1,4 +1,4 @@
-package io.llmft.core.messages;
+package io.llmft.contract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.llmft.core.messages;
+package io.llmft.contract;
 
 /** The job states of the contract. */
 public enum JobStatus {

@@ -1,4 +1,4 @@
-package io.llmft.core.messages;
+package io.llmft.contract;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;

@@ -1,4 +1,4 @@
-package io.llmft.core.messages;
+package io.llmft.contract;
 
 /** Names of the ids a pipeline carries from stage to stage. */
 public final class PipelineContext {

@@ -1,4 +1,4 @@
-package io.llmft.core.messages;
+package io.llmft.contract;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,7 +21,10 @@ public record DatasetJob(
 
   /** Exactly one of the three. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Source(String builtin, String url, String path) {}
+  public record Source(String builtin, String url, String path) {
+    /** The builtin source: the book's chapter-7 dataset, bundled with the dataset service. */
+    public static final String INSTRUCTION_DATA = "instruction-data";
+  }
 
   public record SplitFractions(Double train, Double test) {}
 }

@@ -1,4 +1,4 @@
-package io.llmft.core.messages;
+package io.llmft.contract;
 
 /** Kafka topic names of the contract; channel names equal topic names. */
 public final class Topics {

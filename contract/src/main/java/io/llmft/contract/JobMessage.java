@@ -1,4 +1,4 @@
-package io.llmft.core.messages;
+package io.llmft.contract;
 
 /** What every job message has: its id (may be unset in a request) and its optional pipeline. */
 public interface JobMessage {
