@@ -4,9 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
+import io.llmft.core.engine.GradMode;
 import io.llmft.core.model.Gpt2Model;
 import io.llmft.core.model.KvCache;
-import io.llmft.core.train.GradMode;
 import java.util.Arrays;
 
 /**

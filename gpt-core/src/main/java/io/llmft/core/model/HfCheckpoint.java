@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmft.core.FileTrees;
-import io.llmft.core.NativeArrays;
+import io.llmft.core.engine.NativeArrays;
 import io.llmft.core.text.Gpt2TokenizerFiles;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package io.llmft.core.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.llmft.core.NativeArrays;
+import io.llmft.core.engine.NativeArrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -8,6 +8,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.llmft.core.data.Batch;
 import io.llmft.core.data.BatchLoader;
+import io.llmft.core.engine.GradMode;
+import io.llmft.core.engine.Gradients;
 import io.llmft.core.model.Gpt2Model;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,7 +1,7 @@
 package io.llmft.core.bench;
 
 import ai.djl.ndarray.NDManager;
-import io.llmft.core.DjlRuntime;
+import io.llmft.core.engine.DjlRuntime;
 import io.llmft.core.generate.Generation;
 import io.llmft.core.generate.Generator;
 import io.llmft.core.generate.Sampler;

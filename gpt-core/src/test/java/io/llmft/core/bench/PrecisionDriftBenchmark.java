@@ -1,8 +1,8 @@
 package io.llmft.core.bench;
 
 import ai.djl.ndarray.NDManager;
-import io.llmft.core.DjlRuntime;
 import io.llmft.core.data.Batch;
+import io.llmft.core.engine.DjlRuntime;
 import io.llmft.core.model.Gpt2Model;
 import io.llmft.core.model.GptConfig;
 import io.llmft.core.model.Precision;

@@ -11,7 +11,7 @@ import io.llmft.common.store.ProgressLog;
 import io.llmft.contract.InferenceJob;
 import io.llmft.contract.PipelineContext;
 import io.llmft.contract.Stage;
-import io.llmft.core.DjlRuntime;
+import io.llmft.core.engine.DjlRuntime;
 import io.llmft.core.model.Gpt2Model;
 import io.llmft.core.model.GptConfig;
 import io.llmft.core.text.PromptStyle;

@@ -6,7 +6,7 @@ import io.llmft.common.rest.Validation;
 import io.llmft.common.store.ArtifactStore;
 import io.llmft.common.store.Ids;
 import io.llmft.common.store.ImportRoots;
-import io.llmft.core.DjlRuntime;
+import io.llmft.core.engine.DjlRuntime;
 import io.llmft.core.model.Gpt2Model;
 import io.llmft.core.model.HfCheckpoint;
 import jakarta.annotation.PreDestroy;

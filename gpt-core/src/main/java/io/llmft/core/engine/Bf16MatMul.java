@@ -1,11 +1,10 @@
-package io.llmft.core.model;
+package io.llmft.core.engine;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.training.ParameterStore;
-import io.llmft.core.TorchScriptModule;
 
 /**
  * {@code matmul(a.to(bfloat16), b.to(bfloat16)).to(float32)} with autograd. DJL 0.36 cannot express
@@ -14,7 +13,7 @@ import io.llmft.core.TorchScriptModule;
  * TorchScript in training mode with autograd, so gradients flow back through both casts to the fp32
  * operands.
  */
-final class Bf16MatMul implements AutoCloseable {
+public final class Bf16MatMul implements AutoCloseable {
   private static final String SOURCE =
       String.join(
           "\n",
@@ -39,12 +38,12 @@ final class Bf16MatMul implements AutoCloseable {
   }
 
   /** Loads the module on the manager's device. */
-  static Bf16MatMul load(NDManager manager) {
+  public static Bf16MatMul load(NDManager manager) {
     return new Bf16MatMul(TorchScriptModule.load(manager, "Bf16MatMul", SOURCE), manager);
   }
 
   /** (..., n, k) x (..., k, m) -> (..., n, m) in bfloat16, returned as float32. */
-  NDArray apply(NDArray a, NDArray b) {
+  public NDArray apply(NDArray a, NDArray b) {
     // training mode: TorchScript records autograd (it follows the thread's grad mode)
     return block.forward(store, new NDList(unnamed(a), unnamed(b)), true).singletonOrThrow();
   }

@@ -1,4 +1,4 @@
-package io.llmft.core.train;
+package io.llmft.core.engine;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
@@ -27,7 +27,7 @@ public final class GradMode {
    * Builds the loss with grad mode on, back-propagates it (what the collector's backward calls) and
    * returns its value; grad mode is off again afterwards.
    */
-  static double backward(Supplier<NDArray> loss) {
+  public static double backward(Supplier<NDArray> loss) {
     JniUtils.setGradMode(true);
     try (NDScope scope = new NDScope()) {
       NDArray value = loss.get();

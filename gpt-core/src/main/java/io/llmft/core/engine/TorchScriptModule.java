@@ -1,4 +1,4 @@
-package io.llmft.core;
+package io.llmft.core.engine;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDManager;

@@ -1,4 +1,4 @@
-package io.llmft.core;
+package io.llmft.core.engine;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

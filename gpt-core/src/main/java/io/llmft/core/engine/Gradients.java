@@ -1,4 +1,4 @@
-package io.llmft.core.train;
+package io.llmft.core.engine;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -11,11 +11,11 @@ import java.util.Map;
  * valid for the whole run; fetching them anew each step would cost a native wrapper that DJL 0.36
  * does not fully free (about 60 bytes per parameter and step, measured).
  */
-final class Gradients {
+public final class Gradients {
   private Gradients() {}
 
   /** Each parameter's gradient, in the parameters' order, owned by {@code owner}. */
-  static Map<String, NDArray> of(Map<String, NDArray> parameters, NDManager owner) {
+  public static Map<String, NDArray> of(Map<String, NDArray> parameters, NDManager owner) {
     Map<String, NDArray> gradients = new LinkedHashMap<>();
     for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
       NDArray g = e.getValue().getGradient();
