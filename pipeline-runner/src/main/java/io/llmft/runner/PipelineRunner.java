@@ -2,12 +2,8 @@ package io.llmft.runner;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmft.contract.DatasetJob;
-import io.llmft.contract.JobMessage;
 import io.llmft.contract.JsonSupport;
-import io.llmft.contract.Pipeline;
-import io.llmft.contract.PipelineStep;
 import io.llmft.contract.Stage;
 import io.llmft.contract.Topics;
 import java.io.IOException;
@@ -184,51 +180,6 @@ public final class PipelineRunner {
     return false;
   }
 
-  /** The one dataset job whose pipeline runs training, inference and (with a judge) scoring. */
-  DatasetJob pipelineMessage(String pipelineId, boolean judge) {
-    List<PipelineStep> next = new ArrayList<>();
-    ObjectNode training = JSON.createObjectNode();
-    if (options.baseModelPath != null) {
-      training.putObject("baseModel").put("path", options.baseModelPath);
-    } else {
-      ObjectNode base = training.putObject("baseModel");
-      base.putObject("config")
-          .put("emb_dim", options.embDim)
-          .put("n_layers", options.layers)
-          .put("n_heads", options.heads)
-          .put("context_length", options.contextLength);
-      base.put("seed", 123);
-    }
-    training.put("epochs", options.epochs);
-    if (options.maxSteps != null) {
-      training.put("maxSteps", options.maxSteps);
-    }
-    next.add(new PipelineStep(Stage.TRAINING, training));
-    next.add(
-        new PipelineStep(
-            Stage.INFERENCE,
-            JSON.createObjectNode()
-                .put("split", "test")
-                .put("maxNewTokens", options.maxNewTokens)
-                .put("batchSize", options.inferenceBatchSize)));
-    if (judge) {
-      ObjectNode scoring = JSON.createObjectNode();
-      scoring.putObject("judge").put("url", options.ollama);
-      next.add(new PipelineStep(Stage.SCORING, scoring));
-    }
-    return new DatasetJob(
-        JobMessage.SCHEMA_VERSION,
-        pipelineId + "-" + Stage.DATASET.id(),
-        DatasetJob.Source.INSTRUCTION_DATA,
-        new DatasetJob.Source(DatasetJob.Source.INSTRUCTION_DATA, null, null),
-        null,
-        null,
-        null,
-        null,
-        null,
-        new Pipeline(pipelineId, next, Map.of()));
-  }
-
   /**
    * Publishes the pipeline message and prints its events until the last stage ends or one fails.
    */
@@ -249,7 +200,7 @@ public final class PipelineRunner {
       events.seekToEnd(partitions);
       partitions.forEach(events::position);
 
-      DatasetJob message = pipelineMessage(pipelineId, judge);
+      DatasetJob message = PipelineMessage.of(options, pipelineId, judge);
       Properties p = new Properties();
       p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.kafka);
       try (KafkaProducer<String, String> producer =
@@ -279,7 +230,7 @@ public final class PipelineRunner {
           String stage = event.path("stage").asText();
           String state = event.path("status").asText();
           status.put(stage, state);
-          say("%-9s %-9s %s", stage, state, describe(event));
+          say("%-9s %-9s %s", stage, state, RunReport.describe(event));
           if (state.equals("FAILED")
               || state.equals("CANCELLED")
               || (stage.equals(lastStage) && state.equals("SUCCEEDED"))) {
@@ -290,37 +241,6 @@ public final class PipelineRunner {
       throw new IOException(
           "the pipeline did not finish within " + options.timeoutMinutes + " minutes");
     }
-  }
-
-  private static String describe(JsonNode event) {
-    StringBuilder s = new StringBuilder();
-    if (event.hasNonNull("progress")) {
-      s.append(String.format("%3.0f%% ", 100 * event.get("progress").asDouble()));
-    }
-    JsonNode m = event.path("metrics");
-    if (m.has("last")) {
-      s.append(
-          String.format(
-              "step %d/%d, train loss %.3f, val loss %.3f",
-              m.get("step").asInt(),
-              m.get("totalSteps").asInt(),
-              m.at("/last/trainLoss").asDouble(),
-              m.at("/last/valLoss").asDouble()));
-    } else if (m.has("completed")) {
-      s.append(m.get("completed").asInt()).append('/').append(m.get("total").asInt());
-      if (m.has("averageScore")) {
-        s.append(String.format(", average score %.2f", m.get("averageScore").asDouble()));
-      }
-    } else if (m.has("train")) {
-      s.append(
-          String.format(
-              "train %d, validation %d, test %d",
-              m.get("train").asInt(), m.get("validation").asInt(), m.get("test").asInt()));
-    }
-    if (event.hasNonNull("error")) {
-      s.append("error: ").append(event.get("error").asText());
-    }
-    return s.toString();
   }
 
   private Summary summarize(
@@ -343,90 +263,8 @@ public final class PipelineRunner {
             : null;
     Summary summary =
         new Summary(pipelineId, status, training, inference, responses, scoring, wall);
-    print(summary, judge, services.get(3).url());
+    new RunReport(options, out).print(summary, judge, services.get(3).url());
     return summary;
-  }
-
-  private void print(Summary s, boolean judge, String scoringUrl) {
-    out.println();
-    out.printf(
-        "=== pipeline %s: %s in %s ===%n",
-        s.pipelineId(),
-        s.succeeded() ? "SUCCEEDED" : "did not succeed",
-        s.wallTime().truncatedTo(ChronoUnit.SECONDS).toString().substring(2).toLowerCase());
-    out.println("stages: " + s.finalStatus());
-    if (options.baseModelPath == null) {
-      out.printf(
-          "base model: random-init GPT-2 (emb_dim %d, %d layers, %d heads, context %d). No GPT-2 weights can be"
-              + " downloaded here, so this model starts from noise and its answers are not meant to be good;"
-              + " give --base-model DIR for a real GPT-2.%n",
-          options.embDim, options.layers, options.heads, options.contextLength);
-    } else {
-      out.println("base model: " + options.baseModelPath);
-    }
-    JsonNode t = s.training();
-    if (t != null && t.has("initialLosses")) {
-      JsonNode metrics = t.path("metrics");
-      JsonNode last = metrics.size() > 0 ? metrics.get(metrics.size() - 1) : null;
-      out.printf(
-          "losses: initial train %.3f, validation %.3f",
-          t.at("/initialLosses/train").asDouble(), t.at("/initialLosses/validation").asDouble());
-      if (last != null) {
-        out.printf(
-            " -> final (step %d) train %.3f, validation %.3f",
-            last.get("step").asInt(),
-            last.get("trainLoss").asDouble(),
-            last.get("valLoss").asDouble());
-      }
-      out.printf(
-          "%ntraining: %d steps in %.1f s on %s%n",
-          t.path("step").asInt(), t.path("trainingSeconds").asDouble(), t.path("device").asText());
-    }
-    if (t != null && t.hasNonNull("error")) {
-      out.println("training error: " + t.get("error").asText());
-    }
-    JsonNode inf = s.inference();
-    if (inf != null && inf.has("generationSeconds")) {
-      out.printf(
-          "inference: %d responses, %d tokens in %.1f s (%.1f tokens/s, batches of %d) on %s%n",
-          inf.path("completed").asInt(),
-          inf.path("generatedTokens").asLong(),
-          inf.path("generationSeconds").asDouble(),
-          inf.path("generatedTokens").asLong()
-              / Math.max(1e-9, inf.path("generationSeconds").asDouble()),
-          inf.path("batchSize").asInt(),
-          inf.path("device").asText());
-    }
-    if (s.responses() != null) {
-      for (int i = 0; i < Math.min(3, s.responses().size()); i++) {
-        JsonNode e = s.responses().get(i);
-        out.printf("%nsample %d%n  instruction: %s%n", i + 1, e.path("instruction").asText());
-        if (!e.path("input").asText("").isEmpty()) {
-          out.printf("  input:       %s%n", e.path("input").asText());
-        }
-        out.printf(
-            "  expected:    %s%n  model:       %s%n",
-            e.path("output").asText(), e.path("model_response").asText());
-      }
-      out.println();
-    }
-    if (s.scoring() != null) {
-      out.printf(
-          "average judge score: %s over %d scored responses (%d unparsed) by %s at %s%n",
-          s.scoring().hasNonNull("averageScore")
-              ? String.format("%.2f", s.scoring().get("averageScore").asDouble())
-              : "n/a",
-          s.scoring().path("scored").asInt(),
-          s.scoring().path("unparsed").size(),
-          s.scoring().path("judgeModel").asText(),
-          s.scoring().path("judgeUrl").asText());
-    } else if (!judge) {
-      out.printf(
-          "scoring: SKIPPED, no Ollama answered at %s. With an Ollama server running llama3, score these responses with:%n"
-              + "  curl -X POST %s/scoring-jobs -H 'Content-Type: application/json' -H \"Authorization: Bearer $API_KEY\" \\%n"
-              + "       -d '{\"inferenceJobId\": \"%s-inference\", \"judge\": {\"url\": \"http://localhost:11434\"}}'%n",
-          options.ollama, scoringUrl, s.pipelineId());
-    }
   }
 
   private JsonNode get(String url) throws IOException, InterruptedException {

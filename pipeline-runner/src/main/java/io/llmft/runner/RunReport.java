@@ -1,0 +1,133 @@
+package io.llmft.runner;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintStream;
+import java.time.temporal.ChronoUnit;
+
+/** What the main job prints about a run: a line per event, and the summary at the end. */
+final class RunReport {
+  private final RunnerOptions options;
+  private final PrintStream out;
+
+  RunReport(RunnerOptions options, PrintStream out) {
+    this.options = options;
+    this.out = out;
+  }
+
+  /** One progress line of a job-events record. */
+  static String describe(JsonNode event) {
+    StringBuilder s = new StringBuilder();
+    if (event.hasNonNull("progress")) {
+      s.append(String.format("%3.0f%% ", 100 * event.get("progress").asDouble()));
+    }
+    JsonNode m = event.path("metrics");
+    if (m.has("last")) {
+      s.append(
+          String.format(
+              "step %d/%d, train loss %.3f, val loss %.3f",
+              m.get("step").asInt(),
+              m.get("totalSteps").asInt(),
+              m.at("/last/trainLoss").asDouble(),
+              m.at("/last/valLoss").asDouble()));
+    } else if (m.has("completed")) {
+      s.append(m.get("completed").asInt()).append('/').append(m.get("total").asInt());
+      if (m.has("averageScore")) {
+        s.append(String.format(", average score %.2f", m.get("averageScore").asDouble()));
+      }
+    } else if (m.has("train")) {
+      s.append(
+          String.format(
+              "train %d, validation %d, test %d",
+              m.get("train").asInt(), m.get("validation").asInt(), m.get("test").asInt()));
+    }
+    if (event.hasNonNull("error")) {
+      s.append("error: ").append(event.get("error").asText());
+    }
+    return s.toString();
+  }
+
+  /**
+   * The summary at the end: losses, timings, three samples, the judge's average or how to get it.
+   */
+  void print(PipelineRunner.Summary s, boolean judge, String scoringUrl) {
+    out.println();
+    out.printf(
+        "=== pipeline %s: %s in %s ===%n",
+        s.pipelineId(),
+        s.succeeded() ? "SUCCEEDED" : "did not succeed",
+        s.wallTime().truncatedTo(ChronoUnit.SECONDS).toString().substring(2).toLowerCase());
+    out.println("stages: " + s.finalStatus());
+    if (options.baseModelPath == null) {
+      out.printf(
+          "base model: random-init GPT-2 (emb_dim %d, %d layers, %d heads, context %d). No GPT-2 weights can be"
+              + " downloaded here, so this model starts from noise and its answers are not meant to be good;"
+              + " give --base-model DIR for a real GPT-2.%n",
+          options.embDim, options.layers, options.heads, options.contextLength);
+    } else {
+      out.println("base model: " + options.baseModelPath);
+    }
+    JsonNode t = s.training();
+    if (t != null && t.has("initialLosses")) {
+      JsonNode metrics = t.path("metrics");
+      JsonNode last = metrics.size() > 0 ? metrics.get(metrics.size() - 1) : null;
+      out.printf(
+          "losses: initial train %.3f, validation %.3f",
+          t.at("/initialLosses/train").asDouble(), t.at("/initialLosses/validation").asDouble());
+      if (last != null) {
+        out.printf(
+            " -> final (step %d) train %.3f, validation %.3f",
+            last.get("step").asInt(),
+            last.get("trainLoss").asDouble(),
+            last.get("valLoss").asDouble());
+      }
+      out.printf(
+          "%ntraining: %d steps in %.1f s on %s%n",
+          t.path("step").asInt(), t.path("trainingSeconds").asDouble(), t.path("device").asText());
+    }
+    if (t != null && t.hasNonNull("error")) {
+      out.println("training error: " + t.get("error").asText());
+    }
+    JsonNode inf = s.inference();
+    if (inf != null && inf.has("generationSeconds")) {
+      out.printf(
+          "inference: %d responses, %d tokens in %.1f s (%.1f tokens/s, batches of %d) on %s%n",
+          inf.path("completed").asInt(),
+          inf.path("generatedTokens").asLong(),
+          inf.path("generationSeconds").asDouble(),
+          inf.path("generatedTokens").asLong()
+              / Math.max(1e-9, inf.path("generationSeconds").asDouble()),
+          inf.path("batchSize").asInt(),
+          inf.path("device").asText());
+    }
+    if (s.responses() != null) {
+      for (int i = 0; i < Math.min(3, s.responses().size()); i++) {
+        JsonNode e = s.responses().get(i);
+        out.printf("%nsample %d%n  instruction: %s%n", i + 1, e.path("instruction").asText());
+        if (!e.path("input").asText("").isEmpty()) {
+          out.printf("  input:       %s%n", e.path("input").asText());
+        }
+        out.printf(
+            "  expected:    %s%n  model:       %s%n",
+            e.path("output").asText(), e.path("model_response").asText());
+      }
+      out.println();
+    }
+    if (s.scoring() != null) {
+      out.printf(
+          "average judge score: %s over %d scored responses (%d unparsed) by %s at %s%n",
+          s.scoring().hasNonNull("averageScore")
+              ? String.format("%.2f", s.scoring().get("averageScore").asDouble())
+              : "n/a",
+          s.scoring().path("scored").asInt(),
+          s.scoring().path("unparsed").size(),
+          s.scoring().path("judgeModel").asText(),
+          s.scoring().path("judgeUrl").asText());
+    } else if (!judge) {
+      out.printf(
+          "scoring: SKIPPED, no Ollama answered at %s. With an Ollama server running llama3, score these responses with:%n"
+              + "  curl -X POST %s/scoring-jobs -H 'Content-Type: application/json' -H \"Authorization: Bearer $API_KEY\" \\%n"
+              + "       -d '{\"inferenceJobId\": \"%s-inference\", \"judge\": {\"url\": \"http://localhost:11434\"}}'%n",
+          options.ollama, scoringUrl, s.pipelineId());
+    }
+  }
+}
