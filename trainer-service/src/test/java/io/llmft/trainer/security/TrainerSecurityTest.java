@@ -34,7 +34,7 @@ class TrainerSecurityTest extends AuthCorpus {
 
   @Override
   protected String validJob(String jobId) {
-    return job("\"maxSteps\": 1").replace("%ID%", jobId);
+    return job("\"maxSteps\": 1, \"batchSize\": 2").replace("%ID%", jobId);
   }
 
   private static String job(String more) {

@@ -1,0 +1,54 @@
+package io.llmft.trainer.service;
+
+import io.llmft.common.store.DatasetArtifacts;
+import io.llmft.core.data.BatchLoader;
+import io.llmft.core.data.InstructionCollator;
+import io.llmft.core.data.InstructionEntry;
+import io.llmft.core.text.Gpt2Tokenizer;
+import io.llmft.core.text.PromptStyle;
+import io.llmft.core.train.TrainingSettings;
+import jakarta.inject.Singleton;
+import java.util.List;
+
+/**
+ * A prepared dataset's split as the book's DataLoader: each entry formatted in the dataset's prompt
+ * style and tokenized; with instruction masking, also each instruction's length.
+ */
+@Singleton
+public class SplitLoader {
+  private final DatasetArtifacts datasets;
+
+  public SplitLoader(DatasetArtifacts datasets) {
+    this.datasets = datasets;
+  }
+
+  BatchLoader load(
+      String datasetId,
+      String split,
+      PromptStyle style,
+      TrainingSettings settings,
+      InstructionCollator collator,
+      boolean maskInstructions,
+      boolean shuffle,
+      boolean dropLast) {
+    Gpt2Tokenizer tokenizer = Gpt2Tokenizer.get();
+    List<InstructionEntry> entries =
+        datasets.readSplit(datasetId, split).stream().map(DatasetArtifacts::toEntry).toList();
+    List<int[]> items =
+        entries.stream().map(e -> tokenizer.encode(style.formatTraining(e))).toList();
+    int[] instructionLengths =
+        maskInstructions
+            ? entries.stream()
+                .mapToInt(e -> tokenizer.encode(style.formatInput(e)).length)
+                .toArray()
+            : null;
+    return new BatchLoader(
+        items,
+        instructionLengths,
+        settings.batchSize(),
+        shuffle,
+        dropLast,
+        collator,
+        settings.seed());
+  }
+}
