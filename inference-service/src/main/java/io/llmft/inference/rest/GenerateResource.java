@@ -67,13 +67,16 @@ public class GenerateResource {
         request.maxNewTokens() != null
             ? request.maxNewTokens()
             : InferenceService.DEFAULT_MAX_NEW_TOKENS;
-    Responder.Answer answer =
-        Responder.answer(
-            models.get(request.model()),
-            style,
-            new InstructionEntry(request.instruction(), request.input(), null),
-            maxNewTokens,
-            sampler);
+    Responder.Answer answer;
+    try (ModelCache.Lease lease = models.lease(request.model())) {
+      answer =
+          Responder.answer(
+              lease.model(),
+              style,
+              new InstructionEntry(request.instruction(), request.input(), null),
+              maxNewTokens,
+              sampler);
+    }
     return new GenerateResponse(
         answer.response(), answer.generatedTokens(), answer.finishReason().id());
   }

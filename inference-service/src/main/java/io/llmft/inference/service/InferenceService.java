@@ -99,7 +99,14 @@ public class InferenceService extends StageService<InferenceJob, InferenceState>
       throws Exception {
     long started = System.nanoTime();
     state.device = DjlRuntime.device().toString();
-    Gpt2Model model = models.get(job.model());
+    try (ModelCache.Lease lease = models.lease(job.model())) {
+      return answerAll(state, job, control, lease.model(), started);
+    }
+  }
+
+  private Map<String, String> answerAll(
+      InferenceState state, InferenceJob job, JobControl control, Gpt2Model model, long started)
+      throws Exception {
     PromptStyle style = PromptStyle.fromId(datasets.manifest(state.datasetId).promptStyle());
     List<JsonNode> entries = datasets.readSplit(state.datasetId, state.split);
     state.total = entries.size();

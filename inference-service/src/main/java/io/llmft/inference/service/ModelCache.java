@@ -19,7 +19,9 @@ import java.util.OptionalInt;
 
 /**
  * Loads models by reference (a model id in the artifact store's {@code models/}, or {@code {"path":
- * dir}}) and keeps the most recently used ones loaded.
+ * dir}}) and keeps the most recently used ones loaded. A model is lent out ({@link #lease}) and
+ * counted: one that falls out of the cache while requests use it is closed when the last of them
+ * gives it back, never under them.
  */
 @Singleton
 public class ModelCache {
@@ -28,7 +30,42 @@ public class ModelCache {
   private final ArtifactStore store;
   private final ImportRoots imports;
   private final NDManager manager;
-  private final Map<Path, Gpt2Model> loaded = new LinkedHashMap<>(4, 0.75f, true);
+  private final Map<Path, Shared> loaded = new LinkedHashMap<>(4, 0.75f, true);
+
+  /** A loaded model and how many leases use it; evicted: closed when the last lease ends. */
+  private static final class Shared {
+    final Gpt2Model model;
+    int users;
+    boolean evicted;
+
+    Shared(Gpt2Model model) {
+      this.model = model;
+    }
+  }
+
+  /** The use of one model by one request or job; close it when done. */
+  public final class Lease implements AutoCloseable {
+    private final Shared shared;
+    private boolean returned;
+
+    private Lease(Shared shared) {
+      this.shared = shared;
+    }
+
+    public Gpt2Model model() {
+      return shared.model;
+    }
+
+    @Override
+    public void close() {
+      synchronized (ModelCache.this) {
+        if (!returned) {
+          returned = true;
+          release(shared);
+        }
+      }
+    }
+  }
 
   public ModelCache(ArtifactStore store, ImportRoots imports) {
     this.store = store;
@@ -82,20 +119,33 @@ public class ModelCache {
     return model.isTextual() ? model.asText() : model.get("path").asText();
   }
 
-  public synchronized Gpt2Model get(JsonNode model) throws IOException {
+  /** The model of this reference, loaded if it is not, for as long as the lease is open. */
+  public synchronized Lease lease(JsonNode model) throws IOException {
     Path dir = directory(model);
-    Gpt2Model cached = loaded.get(dir);
-    if (cached != null) {
-      return cached;
+    Shared shared = loaded.get(dir);
+    if (shared == null) {
+      shared = new Shared(HfCheckpoint.load(dir, manager));
+      loaded.put(dir, shared);
+      if (loaded.size() > CAPACITY) {
+        var eldest = loaded.entrySet().iterator().next();
+        loaded.remove(eldest.getKey());
+        eldest.getValue().evicted = true;
+        release(eldest.getValue(), 0);
+      }
     }
-    Gpt2Model fresh = HfCheckpoint.load(dir, manager);
-    loaded.put(dir, fresh);
-    if (loaded.size() > CAPACITY) {
-      var eldest = loaded.entrySet().iterator().next();
-      loaded.remove(eldest.getKey());
-      eldest.getValue().close();
+    shared.users++;
+    return new Lease(shared);
+  }
+
+  private void release(Shared shared) {
+    release(shared, 1);
+  }
+
+  private void release(Shared shared, int returning) {
+    shared.users -= returning;
+    if (shared.evicted && shared.users == 0) {
+      shared.model.close();
     }
-    return fresh;
   }
 
   @PreDestroy

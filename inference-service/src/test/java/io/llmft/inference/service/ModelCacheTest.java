@@ -1,0 +1,49 @@
+package io.llmft.inference.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.llmft.common.store.ArtifactStore;
+import io.llmft.core.generate.Generator;
+import io.llmft.core.generate.Sampler;
+import io.llmft.core.model.Gpt2Model;
+import io.llmft.inference.TestModels;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+/** Shared models are counted: one evicted while in use is closed when its last user is done. */
+@QuarkusTest
+class ModelCacheTest {
+  @Inject ModelCache cache;
+  @Inject ArtifactStore store;
+
+  private static int generated(Gpt2Model model) {
+    var g = new Generator(model).generate(new int[] {15496, 11}, 2, 96, Sampler.greedy(), null);
+    return g.tokens().length - g.promptLength();
+  }
+
+  @Test
+  void aModelEvictedWhileLeasedStaysUsableUntilItsLastLeaseEnds() throws Exception {
+    TextNode a = TextNode.valueOf(TestModels.storeModel(store));
+    TextNode b = TextNode.valueOf(TestModels.storeModel(store));
+    TextNode c = TextNode.valueOf(TestModels.storeModel(store));
+    ModelCache.Lease first = cache.lease(a);
+    ModelCache.Lease second = cache.lease(a);
+    assertSame(first.model(), second.model(), "one loaded copy is shared");
+    cache.lease(b).close();
+    cache.lease(c).close(); // the cache holds two: a is evicted, but two leases still use it
+    Gpt2Model evicted = first.model();
+    first.close();
+    assertEquals(2, generated(evicted), "still usable while a lease is open");
+    second.close();
+    assertThrows(RuntimeException.class, () -> generated(evicted), "closed with its last lease");
+    try (ModelCache.Lease again = cache.lease(a)) {
+      assertNotSame(evicted, again.model(), "loaded anew");
+      assertEquals(2, generated(again.model()));
+    }
+  }
+}
