@@ -1,28 +1,16 @@
 package io.llmft.core.train;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import io.llmft.core.data.Batch;
 import io.llmft.core.data.BatchLoader;
 import io.llmft.core.engine.GradMode;
-import io.llmft.core.engine.Gradients;
 import io.llmft.core.model.Gpt2Model;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The book's {@code train_model_simple} and {@code calc_loss_loader} over a {@link Gpt2Model}: per
@@ -33,48 +21,23 @@ import java.util.concurrent.TimeUnit;
 public final class BookTrainer {
   private final Gpt2Model model;
   private final NDManager manager;
-  private final List<Gpt2Model> replicas;
-  private final ExecutorService replicaThreads;
-  private final Map<Gpt2Model, Map<String, NDArray>> gradients = new IdentityHashMap<>();
+  private final TrainingStep step;
 
   public BookTrainer(Gpt2Model model) {
     this(List.of(model));
   }
 
   /**
-   * Data parallel training over {@code replicas}: the same model (same config, weights and LoRA
-   * adapters) on different devices, the first one being the model that is evaluated, optimized and
-   * saved. Each step splits the batch's rows among the replicas; each computes, on its own thread,
-   * its rows' summed token losses divided by the whole batch's target count and their gradients;
-   * the gradients are summed into the first replica, the optimizer updates it and its weights are
-   * copied to the others. That is the single-device step up to float rounding.
+   * Trains the first of {@code replicas}, the model that is evaluated, optimized and saved; with
+   * more than one, data parallel over all of them ({@link DataParallelStep}).
    */
   public BookTrainer(List<Gpt2Model> replicas) {
     if (replicas.isEmpty()) {
       throw new IllegalArgumentException("no model to train");
     }
-    this.replicas = List.copyOf(replicas);
     this.model = replicas.get(0);
     this.manager = model.manager();
-    this.replicaThreads = replicas.size() == 1 ? null : replicaThreads(replicas.size());
-  }
-
-  /** One thread per replica, which end when the trainer has been idle for a minute. */
-  private static ExecutorService replicaThreads(int count) {
-    ThreadPoolExecutor threads =
-        new ThreadPoolExecutor(
-            count,
-            count,
-            1,
-            TimeUnit.MINUTES,
-            new LinkedBlockingQueue<>(),
-            r -> {
-              Thread t = new Thread(r, "replica-step");
-              t.setDaemon(true);
-              return t;
-            });
-    threads.allowCoreThreadTimeOut(true);
-    return threads;
+    this.step = TrainingStep.of(List.copyOf(replicas));
   }
 
   /**
@@ -133,12 +96,7 @@ public final class BookTrainer {
           checkpointing != null && TrainingCheckpoint.exists(checkpointing.dir())
               ? TrainingCheckpoint.load(checkpointing.dir(), model.trainableParameters(), optimizer)
               : null;
-      broadcastWeights();
-      for (Gpt2Model replica : replicas) {
-        for (NDArray p : replica.trainableParameters().values()) {
-          p.setRequiresGradient(true);
-        }
-      }
+      step.prepare();
       double initialTrain;
       double initialVal;
       List<EvaluationPoint> evaluations = new ArrayList<>();
@@ -244,74 +202,10 @@ public final class BookTrainer {
   /** One optimizer step on one batch; returns the batch loss before the update. */
   public double trainStep(Batch batch, AdamW optimizer) {
     GradMode.disable();
-    double loss =
-        replicas.size() == 1
-            ? GradMode.backward(() -> Losses.batchLoss(model, batch, manager))
-            : dataParallelBackward(batch);
+    double loss = step.backward(batch);
     optimizer.step(model.trainableParameters());
-    if (replicas.size() > 1) {
-      broadcastWeights();
-    }
+    step.updated();
     return loss;
-  }
-
-  /** Each replica's share of the loss and gradients, summed into the first replica. */
-  private double dataParallelBackward(Batch batch) {
-    long total = Losses.targetCount(batch);
-    if (total == 0) {
-      throw new IllegalArgumentException("batch has no target that is not -100");
-    }
-    int rowsEach = (batch.size() + replicas.size() - 1) / replicas.size();
-    List<CompletableFuture<Double>> shares = new ArrayList<>();
-    for (int r = 0; r < replicas.size() && r * rowsEach < batch.size(); r++) {
-      Gpt2Model replica = replicas.get(r);
-      Batch shard = batch.rows(r * rowsEach, Math.min(batch.size(), (r + 1) * rowsEach));
-      long count = Losses.targetCount(shard);
-      if (count == 0) {
-        continue; // only padding or masked instructions here: no loss, no gradient
-      }
-      float weight = (float) count / total;
-      shares.add(
-          CompletableFuture.supplyAsync(
-              () ->
-                  GradMode.backward(
-                      () ->
-                          Losses.batchLoss(replica, shard, replica.manager())
-                              .mul(replica.manager().full(new Shape(), weight, DataType.FLOAT32))),
-              replicaThreads));
-    }
-    double loss = 0;
-    for (CompletableFuture<Double> share : shares) {
-      loss += share.join();
-    }
-    GradMode.disable();
-    for (Gpt2Model replica : replicas) {
-      gradients.computeIfAbsent(replica, r -> Gradients.of(r.trainableParameters(), r.manager()));
-    }
-    for (String name : model.trainableParameters().keySet()) {
-      try (NDScope scope = new NDScope()) {
-        NDArray sum = gradients.get(model).get(name);
-        for (Gpt2Model replica : replicas.subList(1, replicas.size())) {
-          NDArray g = gradients.get(replica).get(name);
-          sum.addi(g.toDevice(sum.getDevice(), false));
-          g.subi(g);
-        }
-      }
-    }
-    return loss;
-  }
-
-  /** Copies the first replica's trainable weights into the others. */
-  private void broadcastWeights() {
-    GradMode.disable();
-    for (Gpt2Model replica : replicas.subList(1, replicas.size())) {
-      for (Map.Entry<String, NDArray> e : model.trainableParameters().entrySet()) {
-        try (NDScope scope = new NDScope()) {
-          NDArray target = replica.trainableParameters().get(e.getKey());
-          target.set(new NDIndex("..."), e.getValue().toDevice(target.getDevice(), false));
-        }
-      }
-    }
   }
 
   /** The loss of one batch without gradients. */

@@ -1,0 +1,130 @@
+package io.llmft.core.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.llmft.core.data.Batch;
+import io.llmft.core.engine.GradMode;
+import io.llmft.core.engine.Gradients;
+import io.llmft.core.model.Gpt2Model;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Data parallel training over replicas: the same model (same config, weights and LoRA adapters) on
+ * different devices, the first one being the model that is evaluated, optimized and saved. Each
+ * step splits the batch's rows among the replicas; each computes, on its own thread, its rows'
+ * summed token losses divided by the whole batch's target count and their gradients; the gradients
+ * are summed into the first replica, the optimizer updates it and its weights are copied to the
+ * others. That is the single-device step up to float rounding.
+ */
+final class DataParallelStep implements TrainingStep {
+  private final Gpt2Model model;
+  private final List<Gpt2Model> replicas;
+  private final ExecutorService replicaThreads;
+  private final Map<Gpt2Model, Map<String, NDArray>> gradients = new IdentityHashMap<>();
+
+  DataParallelStep(List<Gpt2Model> replicas) {
+    this.replicas = replicas;
+    this.model = replicas.get(0);
+    this.replicaThreads = replicaThreads(replicas.size());
+  }
+
+  /** One thread per replica, which end when the trainer has been idle for a minute. */
+  private static ExecutorService replicaThreads(int count) {
+    ThreadPoolExecutor threads =
+        new ThreadPoolExecutor(
+            count,
+            count,
+            1,
+            TimeUnit.MINUTES,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "replica-step");
+              t.setDaemon(true);
+              return t;
+            });
+    threads.allowCoreThreadTimeOut(true);
+    return threads;
+  }
+
+  @Override
+  public void prepare() {
+    updated();
+    for (Gpt2Model replica : replicas) {
+      for (NDArray p : replica.trainableParameters().values()) {
+        p.setRequiresGradient(true);
+      }
+    }
+  }
+
+  /** Each replica's share of the loss and gradients, summed into the first replica. */
+  @Override
+  public double backward(Batch batch) {
+    long total = Losses.targetCount(batch);
+    if (total == 0) {
+      throw new IllegalArgumentException("batch has no target that is not -100");
+    }
+    int rowsEach = (batch.size() + replicas.size() - 1) / replicas.size();
+    List<CompletableFuture<Double>> shares = new ArrayList<>();
+    for (int r = 0; r < replicas.size() && r * rowsEach < batch.size(); r++) {
+      Gpt2Model replica = replicas.get(r);
+      Batch shard = batch.rows(r * rowsEach, Math.min(batch.size(), (r + 1) * rowsEach));
+      long count = Losses.targetCount(shard);
+      if (count == 0) {
+        continue; // only padding or masked instructions here: no loss, no gradient
+      }
+      float weight = (float) count / total;
+      shares.add(
+          CompletableFuture.supplyAsync(
+              () ->
+                  GradMode.backward(
+                      () ->
+                          Losses.batchLoss(replica, shard, replica.manager())
+                              .mul(replica.manager().full(new Shape(), weight, DataType.FLOAT32))),
+              replicaThreads));
+    }
+    double loss = 0;
+    for (CompletableFuture<Double> share : shares) {
+      loss += share.join();
+    }
+    GradMode.disable();
+    for (Gpt2Model replica : replicas) {
+      gradients.computeIfAbsent(replica, r -> Gradients.of(r.trainableParameters(), r.manager()));
+    }
+    for (String name : model.trainableParameters().keySet()) {
+      try (NDScope scope = new NDScope()) {
+        NDArray sum = gradients.get(model).get(name);
+        for (Gpt2Model replica : replicas.subList(1, replicas.size())) {
+          NDArray g = gradients.get(replica).get(name);
+          sum.addi(g.toDevice(sum.getDevice(), false));
+          g.subi(g);
+        }
+      }
+    }
+    return loss;
+  }
+
+  /** Copies the first replica's trainable weights into the others. */
+  @Override
+  public void updated() {
+    GradMode.disable();
+    for (Gpt2Model replica : replicas.subList(1, replicas.size())) {
+      for (Map.Entry<String, NDArray> e : model.trainableParameters().entrySet()) {
+        try (NDScope scope = new NDScope()) {
+          NDArray target = replica.trainableParameters().get(e.getKey());
+          target.set(new NDIndex("..."), e.getValue().toDevice(target.getDevice(), false));
+        }
+      }
+    }
+  }
+}

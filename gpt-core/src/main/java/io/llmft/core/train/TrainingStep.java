@@ -1,0 +1,26 @@
+package io.llmft.core.train;
+
+import io.llmft.core.data.Batch;
+import io.llmft.core.model.Gpt2Model;
+import java.util.List;
+
+/**
+ * The forward and backward pass of one optimizer step on the device(s) a model trains on, as DJL
+ * keeps the device split inside {@code trainBatch}: one model, or data-parallel replicas.
+ */
+interface TrainingStep {
+  /** Before the first step: the replicas hold the model's weights and track gradients. */
+  void prepare();
+
+  /** The batch's loss; its gradients accumulated into the first model's trainable parameters. */
+  double backward(Batch batch);
+
+  /** After the optimizer updated the first model. */
+  void updated();
+
+  static TrainingStep of(List<Gpt2Model> replicas) {
+    return replicas.size() == 1
+        ? new SingleDeviceStep(replicas.get(0))
+        : new DataParallelStep(replicas);
+  }
+}
