@@ -154,12 +154,12 @@ scram_user() {
   local b=(--bootstrap-server "localhost:$PORT")
   kafka_java kafka.admin.ConfigCommand "${b[@]}" --alter --entity-type users \
     --entity-name dataset-service --add-config "SCRAM-SHA-512=[password=$SCRAM_PASSWORD]" >/dev/null
+  # two tool starts for all of them (each start of a Kafka tool costs ~2 s)
   local acl=(org.apache.kafka.tools.AclCommand "${b[@]}" --add --allow-principal User:dataset-service)
-  kafka_java "${acl[@]}" --operation Read --operation Write --operation Describe --topic dataset-jobs >/dev/null
-  for t in dataset-jobs-dlq training-jobs job-events; do
-    kafka_java "${acl[@]}" --operation Write --operation Describe --topic "$t" >/dev/null
-  done
-  kafka_java "${acl[@]}" --operation Read --operation Describe --group dataset-service >/dev/null
+  kafka_java "${acl[@]}" --operation Write --operation Describe --topic dataset-jobs \
+    --topic dataset-jobs-dlq --topic training-jobs --topic job-events >/dev/null
+  kafka_java "${acl[@]}" --operation Read --operation Describe --topic dataset-jobs \
+    --group dataset-service >/dev/null
   echo "kafka: SCRAM user dataset-service on localhost:$SASL_PORT" >&2
 }
 

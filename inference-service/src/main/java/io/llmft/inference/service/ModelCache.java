@@ -32,11 +32,13 @@ public class ModelCache {
   private final NDManager manager;
   private final Map<Path, Shared> loaded = new LinkedHashMap<>(4, 0.75f, true);
 
-  /** A loaded model and how many leases use it; evicted: closed when the last lease ends. */
+  /**
+   * A loaded model and how many hold it: the cache while the model is in it, and each open lease;
+   * closed when the count reaches 0.
+   */
   private static final class Shared {
     final Gpt2Model model;
-    int users;
-    boolean evicted;
+    int holders = 1;
 
     Shared(Gpt2Model model) {
       this.model = model;
@@ -129,21 +131,15 @@ public class ModelCache {
       if (loaded.size() > CAPACITY) {
         var eldest = loaded.entrySet().iterator().next();
         loaded.remove(eldest.getKey());
-        eldest.getValue().evicted = true;
-        release(eldest.getValue(), 0);
+        release(eldest.getValue());
       }
     }
-    shared.users++;
+    shared.holders++;
     return new Lease(shared);
   }
 
   private void release(Shared shared) {
-    release(shared, 1);
-  }
-
-  private void release(Shared shared, int returning) {
-    shared.users -= returning;
-    if (shared.evicted && shared.users == 0) {
+    if (--shared.holders == 0) {
       shared.model.close();
     }
   }

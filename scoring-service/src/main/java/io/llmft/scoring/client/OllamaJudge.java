@@ -53,20 +53,22 @@ public class OllamaJudge {
     }
   }
 
+  /** The client of an allowed judge, checked once per URL (the allow-list is fixed at start). */
   private OllamaClient client(String url) {
+    return clients.computeIfAbsent(url, this::newClient);
+  }
+
+  private OllamaClient newClient(String url) {
     if (!judges.admits(url)) {
-      // a job stored before the allow-list changed
+      // a job stored before the allow-list changed: refused, not retried
       throw JudgeException.rejected(
           "the judge at " + url + " is not one this service may call (JUDGE_ALLOWED_URLS)", null);
     }
-    return clients.computeIfAbsent(
-        url,
-        u ->
-            QuarkusRestClientBuilder.newBuilder()
-                .baseUri(URI.create(u))
-                .connectTimeout(10, TimeUnit.SECONDS)
-                .readTimeout(config.callTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .build(OllamaClient.class));
+    return QuarkusRestClientBuilder.newBuilder()
+        .baseUri(URI.create(url))
+        .connectTimeout(10, TimeUnit.SECONDS)
+        .readTimeout(config.callTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .build(OllamaClient.class);
   }
 
   /**
@@ -77,9 +79,10 @@ public class OllamaJudge {
    */
   public String ask(String url, String model, String prompt) {
     long deadline = System.nanoTime() + config.callTimeout().toNanos();
+    OllamaClient client = client(url);
     InputStream body;
     try {
-      body = client(url).chat(ChatRequest.book(model, prompt));
+      body = client.chat(ChatRequest.book(model, prompt));
     } catch (WebApplicationException e) {
       int status = e.getResponse().getStatus();
       String message =

@@ -1,7 +1,6 @@
 package io.llmft.common.rest;
 
 import io.llmft.common.store.Ids;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,21 +38,6 @@ public final class Validation {
 
   public Validation id(String value, String field) {
     return check(value == null || Ids.isValid(value), field, Ids.RULE);
-  }
-
-  /** A null value passes; otherwise an absolute http or https URL with a host. */
-  public Validation httpUrl(String value, String field) {
-    return check(value == null || isHttpUrl(value), field, "must be an http or https URL");
-  }
-
-  private static boolean isHttpUrl(String url) {
-    try {
-      URI uri = URI.create(url);
-      return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
-          && uri.getHost() != null;
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
   }
 
   public boolean hasErrors() {

@@ -1,7 +1,5 @@
 package io.llmft.common.security;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmft.common.rest.Problem;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.IdentityProviderManager;
@@ -41,12 +39,12 @@ public class BearerAuthentication implements HttpAuthenticationMechanism {
   private static final String FAILURE = BearerAuthentication.class.getName() + ".failure";
 
   private final ApiKeys keys;
-  private final ObjectMapper mapper;
+  private final ProblemResponses problems;
   private final boolean jwtConfigured;
 
-  public BearerAuthentication(ApiKeys keys, ObjectMapper mapper) {
+  public BearerAuthentication(ApiKeys keys, ProblemResponses problems) {
     this.keys = keys;
-    this.mapper = mapper;
+    this.problems = problems;
     var config = ConfigProvider.getConfig();
     this.jwtConfigured =
         config.getOptionalValue("mp.jwt.verify.publickey.location", String.class).isPresent()
@@ -117,15 +115,9 @@ public class BearerAuthentication implements HttpAuthenticationMechanism {
         why != null
             ? why
             : "this endpoint needs a bearer token: Authorization: Bearer <API key or JWT>";
-    Problem problem = new Problem("about:blank", "Unauthorized", 401, detail, List.of());
-    var response = context.response();
-    if (!response.ended()) {
-      response
-          .setStatusCode(401)
-          .putHeader(WWW_AUTHENTICATE, challenge(context))
-          .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-          .end(json(problem));
-    }
+    context.response().putHeader(WWW_AUTHENTICATE, challenge(context));
+    problems.send(
+        context.response(), new Problem("about:blank", "Unauthorized", 401, detail, List.of()));
     return Uni.createFrom().item(true);
   }
 
@@ -133,14 +125,6 @@ public class BearerAuthentication implements HttpAuthenticationMechanism {
     return context.get(FAILURE) == null
         ? SCHEME + " realm=\"llmft\""
         : SCHEME + " realm=\"llmft\", error=\"invalid_token\"";
-  }
-
-  String json(Problem problem) {
-    try {
-      return mapper.writeValueAsString(problem);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** Ahead of SmallRye JWT's own mechanism, which would otherwise claim every bearer token. */

@@ -1,7 +1,6 @@
 package io.llmft.common.security;
 
 import io.llmft.common.rest.Problem;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -14,10 +13,10 @@ import java.util.List;
  */
 @ApplicationScoped
 public class HttpStatusProblems {
-  private final BearerAuthentication authentication;
+  private final ProblemResponses problems;
 
-  public HttpStatusProblems(BearerAuthentication authentication) {
-    this.authentication = authentication;
+  public HttpStatusProblems(ProblemResponses problems) {
+    this.problems = problems;
   }
 
   void install(@Observes Router router) {
@@ -42,18 +41,14 @@ public class HttpStatusProblems {
                 context.next();
                 return;
               }
-              Problem problem =
+              problems.send(
+                  context.response(),
                   new Problem(
                       "about:blank",
                       status == 403 ? "Forbidden" : "Content too large",
                       status,
                       detail,
-                      List.of());
-              context
-                  .response()
-                  .setStatusCode(status)
-                  .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                  .end(authentication.json(problem));
+                      List.of()));
             });
   }
 }
