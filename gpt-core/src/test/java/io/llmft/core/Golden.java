@@ -31,8 +31,12 @@ public final class Golden {
   }
 
   public static Gpt2Model loadModel(NDManager manager) {
+    return Gpt2Model.of(loadWeights(manager));
+  }
+
+  public static io.llmft.core.model.Gpt2Weights loadWeights(NDManager manager) {
     try {
-      return HfCheckpoint.load(modelDir(), manager);
+      return HfCheckpoint.loadWeights(modelDir(), manager);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

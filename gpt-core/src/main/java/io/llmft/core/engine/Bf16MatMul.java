@@ -13,7 +13,7 @@ import ai.djl.training.ParameterStore;
  * TorchScript in training mode with autograd, so gradients flow back through both casts to the fp32
  * operands.
  */
-public final class Bf16MatMul implements AutoCloseable {
+public final class Bf16MatMul implements MatMul {
   private static final String SOURCE =
       String.join(
           "\n",
@@ -43,6 +43,7 @@ public final class Bf16MatMul implements AutoCloseable {
   }
 
   /** (..., n, k) x (..., k, m) -> (..., n, m) in bfloat16, returned as float32. */
+  @Override
   public NDArray apply(NDArray a, NDArray b) {
     // training mode: TorchScript records autograd (it follows the thread's grad mode)
     return block.forward(store, new NDList(unnamed(a), unnamed(b)), true).singletonOrThrow();

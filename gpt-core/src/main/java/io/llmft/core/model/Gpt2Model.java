@@ -1,29 +1,24 @@
 package io.llmft.core.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.norm.LayerNorm;
-import io.llmft.core.engine.Bf16MatMul;
-import io.llmft.core.engine.NativeArrays;
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import io.llmft.core.engine.MatMul;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * GPT-2 as plain NDArray code, the book's {@code GPTModel}: token + position embeddings,
  * pre-LayerNorm blocks of causal multi-head attention and a tanh-GELU MLP, a final LayerNorm and an
  * output head without bias that is its own parameter.
  *
- * <p>Parameters are keyed by their Hugging Face GPT-2 names ({@code wte.weight}, {@code
- * h.0.attn.c_attn.weight}, ..., {@code lm_head.weight}) and kept in Hugging Face orientation: the
- * Conv1D weights are (in, out), so a projection is {@code x.matMul(w) + b}.
+ * <p>Built once from its {@link Gpt2Weights}, a matrix product ({@link Precision}) and an {@link
+ * Adapter}, and never changed after: several threads may run it at once. What changes while it runs
+ * (a {@link KvCache}, gradients, optimizer state) lives outside it. Training updates the weights'
+ * values in place, never the model's structure.
  *
  * <p>Shapes: B batch, T sequence length, C embedding width, H heads, D = C / H, V vocabulary.
  */
@@ -31,129 +26,77 @@ public final class Gpt2Model implements AutoCloseable {
   private static final float GELU_COEFF = (float) Math.sqrt(2.0 / Math.PI);
 
   private final GptConfig config;
-  private final NDManager manager;
+  private final Gpt2Weights weights;
+  private final Precision precision;
+  private final MatMul matMul;
+  private final Adapter adapter;
   private final Map<String, NDArray> parameters;
-  private LoraAdapters lora;
-  private Precision precision = Precision.FP32;
-  private Bf16MatMul bf16;
 
-  private Gpt2Model(GptConfig config, NDManager manager, Map<String, NDArray> parameters) {
-    this.config = config;
-    this.manager = manager;
-    this.parameters = parameters;
+  private Gpt2Model(Gpt2Weights weights, Precision precision, MatMul matMul, Adapter adapter) {
+    this.config = weights.config();
+    this.weights = weights;
+    this.precision = precision;
+    this.matMul = matMul;
+    this.adapter = adapter;
+    this.parameters = CheckpointKeys.named(weights);
   }
 
-  /** The parameter names and shapes of a GPT-2 of this config, in checkpoint order. */
-  public static Map<String, Shape> parameterShapes(GptConfig config) {
-    long c = config.embDim();
-    Map<String, Shape> shapes = new LinkedHashMap<>();
-    shapes.put("wte.weight", new Shape(config.vocabSize(), c));
-    shapes.put("wpe.weight", new Shape(config.contextLength(), c));
-    for (int i = 0; i < config.nLayers(); i++) {
-      String p = "h." + i + ".";
-      shapes.put(p + "ln_1.weight", new Shape(c));
-      shapes.put(p + "ln_1.bias", new Shape(c));
-      shapes.put(p + "attn.c_attn.weight", new Shape(c, 3 * c));
-      shapes.put(p + "attn.c_attn.bias", new Shape(3 * c));
-      shapes.put(p + "attn.c_proj.weight", new Shape(c, c));
-      shapes.put(p + "attn.c_proj.bias", new Shape(c));
-      shapes.put(p + "ln_2.weight", new Shape(c));
-      shapes.put(p + "ln_2.bias", new Shape(c));
-      shapes.put(p + "mlp.c_fc.weight", new Shape(c, 4 * c));
-      shapes.put(p + "mlp.c_fc.bias", new Shape(4 * c));
-      shapes.put(p + "mlp.c_proj.weight", new Shape(4 * c, c));
-      shapes.put(p + "mlp.c_proj.bias", new Shape(c));
-    }
-    shapes.put("ln_f.weight", new Shape(c));
-    shapes.put("ln_f.bias", new Shape(c));
-    shapes.put("lm_head.weight", new Shape(config.vocabSize(), c));
-    return shapes;
+  /** An fp32 model without adapters. */
+  public static Gpt2Model of(Gpt2Weights weights) {
+    return builder(weights).build();
   }
 
-  /**
-   * Builds a model from float arrays keyed by parameter name; every parameter of the config must be
-   * present with its exact shape.
-   */
-  public static Gpt2Model fromArrays(
-      GptConfig config, Map<String, float[]> values, NDManager parent) {
-    NDManager manager = parent.newSubManager();
-    Map<String, NDArray> arrays = new LinkedHashMap<>();
-    try {
-      for (Map.Entry<String, Shape> e : parameterShapes(config).entrySet()) {
-        float[] data = values.get(e.getKey());
-        if (data == null) {
-          throw new IllegalArgumentException("missing parameter " + e.getKey());
-        }
-        if (data.length != e.getValue().size()) {
-          throw new IllegalArgumentException(
-              "parameter "
-                  + e.getKey()
-                  + " has "
-                  + data.length
-                  + " values, expected shape "
-                  + e.getValue());
-        }
-        arrays.put(e.getKey(), NativeArrays.copyOf(manager, data, e.getValue()));
-      }
-    } catch (RuntimeException ex) {
-      manager.close();
-      throw ex;
-    }
-    return fromManagedArrays(config, arrays, manager);
+  /** A model over {@code weights}, which it takes over: closing the model closes them. */
+  public static Builder builder(Gpt2Weights weights) {
+    return new Builder(weights);
   }
 
-  /**
-   * Builds a model from arrays that already live in {@code manager}, which the model takes over
-   * (and closes, also when the arrays do not fit the config): every parameter of the config must be
-   * present with its exact shape.
-   */
-  public static Gpt2Model fromManagedArrays(
-      GptConfig config, Map<String, NDArray> arrays, NDManager manager) {
-    Map<String, NDArray> parameters = new LinkedHashMap<>();
-    try {
-      for (Map.Entry<String, Shape> e : parameterShapes(config).entrySet()) {
-        NDArray array = arrays.get(e.getKey());
-        if (array == null) {
-          throw new IllegalArgumentException("missing parameter " + e.getKey());
-        }
-        if (!array.getShape().equals(e.getValue())) {
-          throw new IllegalArgumentException(
-              "parameter "
-                  + e.getKey()
-                  + " has shape "
-                  + array.getShape()
-                  + ", expected "
-                  + e.getValue());
-        }
-        array.setName(e.getKey());
-        parameters.put(e.getKey(), array);
-      }
-    } catch (RuntimeException ex) {
-      manager.close();
-      throw ex;
-    }
-    return new Gpt2Model(config, manager, parameters);
-  }
-
-  /** GPT-2's initialisation: weights normal(0, 0.02), biases 0, LayerNorm scale 1. */
+  /** GPT-2's random initialisation ({@link Gpt2Weights#randomInit}), fp32, no adapters. */
   public static Gpt2Model randomInit(GptConfig config, long seed, NDManager parent) {
-    Random random = new Random(seed);
-    NDManager manager = parent.newSubManager();
-    Map<String, NDArray> arrays = new LinkedHashMap<>();
-    for (Map.Entry<String, Shape> e : parameterShapes(config).entrySet()) {
-      float[] data = new float[Math.toIntExact(e.getValue().size())];
-      String name = e.getKey();
-      if (name.matches(".*ln_\\w+\\.weight")) {
-        java.util.Arrays.fill(data, 1f);
-      } else if (name.endsWith(".weight")) {
-        for (int i = 0; i < data.length; i++) {
-          data[i] = (float) (random.nextGaussian() * 0.02);
-        }
-      }
-      arrays.put(
-          name, NativeArrays.copyOf(manager, data, e.getValue())); // one on the heap at a time
+    return of(Gpt2Weights.randomInit(config, seed, parent));
+  }
+
+  /** What a model is made of besides its weights. */
+  public static final class Builder {
+    private final Gpt2Weights weights;
+    private Precision precision = Precision.FP32;
+    private LoraSpec lora;
+
+    private Builder(Gpt2Weights weights) {
+      this.weights = weights;
     }
-    return fromManagedArrays(config, arrays, manager);
+
+    public Builder precision(Precision precision) {
+      this.precision = java.util.Objects.requireNonNull(precision);
+      return this;
+    }
+
+    /** LoRA adapters of this rank and alpha, their A matrices drawn from {@code seed}. */
+    public Builder lora(int rank, float alpha, long seed) {
+      this.lora = new LoraSpec(rank, alpha, seed);
+      return this;
+    }
+
+    public Gpt2Model build() {
+      MatMul matMul = null;
+      try {
+        matMul = precision.matMul(weights.manager());
+        Adapter adapter =
+            lora == null
+                ? Adapter.NONE
+                : LoraAdapters.create(
+                    weights.config(), lora.rank, lora.alpha, lora.seed, weights.manager());
+        return new Gpt2Model(weights, precision, matMul, adapter);
+      } catch (RuntimeException e) {
+        if (matMul != null) {
+          matMul.close();
+        }
+        weights.manager().close();
+        throw e;
+      }
+    }
+
+    private record LoraSpec(int rank, float alpha, long seed) {}
   }
 
   public GptConfig config() {
@@ -161,89 +104,41 @@ public final class Gpt2Model implements AutoCloseable {
   }
 
   public NDManager manager() {
-    return manager;
+    return weights.manager();
   }
 
-  /** The trainable parameters, by Hugging Face name, in checkpoint order. */
-  public Map<String, NDArray> parameters() {
-    return Collections.unmodifiableMap(parameters);
-  }
-
-  /**
-   * Adds LoRA adapters (Exercise 7.4); from then on only they are trained, the base weights stay as
-   * they are.
-   */
-  public LoraAdapters attachLora(int rank, float alpha, long seed) {
-    if (lora != null) {
-      throw new IllegalStateException("LoRA adapters are attached already");
-    }
-    lora = LoraAdapters.create(config, rank, alpha, seed, manager);
-    return lora;
+  public Gpt2Weights weights() {
+    return weights;
   }
 
   public Precision precision() {
     return precision;
   }
 
-  /** What the matrix products compute in from now on; the weights stay fp32. */
-  public void setPrecision(Precision precision) {
-    if (precision == Precision.BF16 && bf16 == null) {
-      bf16 = Bf16MatMul.load(manager);
-    }
-    this.precision = java.util.Objects.requireNonNull(precision);
+  public Adapter adapter() {
+    return adapter;
   }
 
-  /** The attached adapters, or null. */
-  public LoraAdapters lora() {
-    return lora;
+  /** The weights by Hugging Face name, in checkpoint order. */
+  public Map<String, NDArray> parameters() {
+    return parameters;
   }
 
-  /** What training updates: the adapters when LoRA is attached, else every parameter. */
+  /** What training updates: the adapters when there are any, else every parameter. */
   public Map<String, NDArray> trainableParameters() {
-    return lora != null ? lora.parameters() : parameters();
+    return adapter.trainable(parameters);
   }
 
   /**
-   * The weights with the adapters merged in ({@code W + alpha A B}, in each weight's own
-   * orientation), by Hugging Face name; the parameters themselves without LoRA. Merged arrays are
-   * new: the caller closes them (an {@code NDScope} does).
+   * The weights with the adapters merged in, by Hugging Face name; merged arrays are new: the
+   * caller closes them (an {@code NDScope} does).
    */
   public Map<String, NDArray> mergedParameters() {
-    if (lora == null) {
-      return parameters();
-    }
-    Map<String, NDArray> merged = new LinkedHashMap<>(parameters);
-    for (int i = 0; i < config.nLayers(); i++) {
-      String attn = "h." + i + ".attn.";
-      NDArray qkv =
-          NDArrays.concat(
-              new NDList(lora.delta(attn + "q"), lora.delta(attn + "k"), lora.delta(attn + "v")),
-              1);
-      merged.put(attn + "c_attn.weight", parameter(attn + "c_attn.weight").add(qkv));
-      for (String layer :
-          new String[] {attn + "c_proj", "h." + i + ".mlp.c_fc", "h." + i + ".mlp.c_proj"}) {
-        merged.put(layer + ".weight", parameter(layer + ".weight").add(lora.delta(layer)));
-      }
-    }
-    merged.put(
-        "lm_head.weight", parameter("lm_head.weight").add(lora.delta("lm_head").transpose()));
-    return merged;
-  }
-
-  public NDArray parameter(String name) {
-    NDArray p = parameters.get(name);
-    if (p == null) {
-      throw new IllegalArgumentException("no parameter " + name);
-    }
-    return p;
+    return CheckpointKeys.named(adapter.merge(weights));
   }
 
   public long parameterCount() {
-    long n = 0;
-    for (NDArray p : parameters.values()) {
-      n += p.size();
-    }
-    return n;
+    return parameters.values().stream().mapToLong(NDArray::size).sum();
   }
 
   /** Logits for every position: (B, T) token ids -> (B, T, V). */
@@ -291,64 +186,42 @@ public final class Gpt2Model implements AutoCloseable {
               + " tokens exceeds the context length "
               + config.contextLength());
     }
-    NDArray ids = tokenIds.toType(DataType.INT64, false);
-    NDArray tok =
-        Embedding.embedding(ids, parameter("wte.weight"), SparseFormat.DENSE).head(); // (B, T, C)
-    NDArray pos =
-        Embedding.embedding(
-                positionIds.toType(DataType.INT64, false),
-                parameter("wpe.weight"),
-                SparseFormat.DENSE)
-            .head(); // (T, C) or (B, T, C)
+    NDArray tok = embedding(tokenIds, weights.tokenEmbedding()); // (B, T, C)
+    NDArray pos = embedding(positionIds, weights.positionEmbedding()); // (T, C) or (B, T, C)
     NDArray x = tok.add(pos); // (B, T, C)
-    NDArray mask = attentionMask;
     for (int i = 0; i < config.nLayers(); i++) {
-      x = block(x, i, mask, cache);
+      x = block(x, i, attentionMask, cache);
     }
     if (cache != null) {
       cache.advance((int) t);
     }
-    return layerNorm(x, "ln_f");
+    return layerNorm(x, weights.finalNorm());
   }
 
   /** The output head: (..., C) -> (..., V). */
   public NDArray head(NDArray hidden) {
-    NDArray logits = matMul(hidden, parameter("lm_head.weight").transpose());
-    return lora == null
-        ? logits
-        : logits.add(lora.apply("lm_head", hidden, constant(hidden, lora.alpha())));
+    return adapter.head(hidden, matMul.apply(hidden, weights.head().transpose()));
   }
 
   private NDArray block(NDArray x, int layer, NDArray mask, KvCache cache) {
-    String prefix = "h." + layer + ".";
-    NDArray attn = attention(layerNorm(x, prefix + "ln_1"), layer, mask, cache);
-    x = x.add(attn);
-    NDArray h = linear(layerNorm(x, prefix + "ln_2"), prefix + "mlp.c_fc"); // (B, T, 4C)
-    h = linear(geluTanh(h), prefix + "mlp.c_proj"); // (B, T, C)
+    Gpt2Weights.Block w = weights.blocks().get(layer);
+    x = x.add(attention(layerNorm(x, w.norm1()), layer, mask, cache));
+    NDArray h = layerNorm(x, w.norm2());
+    h = adapter.layer(layer, Adapter.Layer.FC, h, linear(h, w.fc())); // (B, T, 4C)
+    h = geluTanh(h);
+    h = adapter.layer(layer, Adapter.Layer.MLP_OUT, h, linear(h, w.mlpOut())); // (B, T, C)
     return x.add(h);
   }
 
   private NDArray attention(NDArray x, int layer, NDArray mask, KvCache cache) {
-    String prefix = "h." + layer + ".attn.";
+    Gpt2Weights.Block w = weights.blocks().get(layer);
     Shape shape = x.getShape();
     long b = shape.get(0);
     long t = shape.get(1);
     long c = config.embDim();
     int heads = config.nHeads();
     long d = config.headDim();
-    NDArray qkv = linear(x, prefix + "c_attn"); // (B, T, 3C)
-    if (lora != null) {
-      NDArray alpha = constant(x, lora.alpha());
-      String root = "h." + layer + ".attn.";
-      NDArray adapted =
-          NDArrays.concat(
-              new NDList(
-                  lora.apply(root + "q", x, alpha),
-                  lora.apply(root + "k", x, alpha),
-                  lora.apply(root + "v", x, alpha)),
-              -1); // (B, T, 3C)
-      qkv = qkv.add(adapted);
-    }
+    NDArray qkv = adapter.qkv(layer, x, linear(x, w.qkv())); // (B, T, 3C)
     var parts = qkv.split(3, 2);
     NDArray q = parts.get(0).reshape(b, t, heads, d).transpose(0, 2, 1, 3); // (B, H, T, D)
     NDArray k = parts.get(1).reshape(b, t, heads, d).transpose(0, 2, 1, 3); // (B, H, T, D)
@@ -360,34 +233,25 @@ public final class Gpt2Model implements AutoCloseable {
       }
       cache.put(layer, k, v);
     }
-    NDArray scores = matMul(q, k.transpose(0, 1, 3, 2)).add(mask); // (B, H, T, past + T)
-    NDArray weights = scores.div(constant(x, (float) Math.sqrt(d))).softmax(-1); // (B, H, T, T)
-    NDArray context = matMul(weights, v).transpose(0, 2, 1, 3).reshape(b, t, c); // (B, T, C)
-    return linear(context, prefix + "c_proj");
+    NDArray scores = matMul.apply(q, k.transpose(0, 1, 3, 2)).add(mask); // (B, H, T, past + T)
+    NDArray attn = scores.div(Tensors.constant(x, (float) Math.sqrt(d))).softmax(-1);
+    NDArray context = matMul.apply(attn, v).transpose(0, 2, 1, 3).reshape(b, t, c); // (B, T, C)
+    return adapter.layer(layer, Adapter.Layer.ATTN_OUT, context, linear(context, w.attnOut()));
   }
 
-  /** A Conv1D layer (weight (in, out)), plus its LoRA adapter when there is one. */
-  private NDArray linear(NDArray x, String name) {
-    NDArray y = matMul(x, parameter(name + ".weight")).add(parameter(name + ".bias"));
-    if (lora != null && !name.endsWith("c_attn")) {
-      y = y.add(lora.apply(name, x, constant(x, lora.alpha())));
-    }
-    return y;
+  /** A Conv1D layer: weight (in, out). */
+  private NDArray linear(NDArray x, Gpt2Weights.Projection p) {
+    return matMul.apply(x, p.weight()).add(p.bias());
   }
 
-  /** A matrix product in the model's {@link Precision}, as fp32. */
-  private NDArray matMul(NDArray a, NDArray b) {
-    return precision == Precision.BF16 ? bf16.apply(a, b) : a.matMul(b);
-  }
-
-  private NDArray layerNorm(NDArray x, String name) {
+  private NDArray layerNorm(NDArray x, Gpt2Weights.Norm norm) {
     return LayerNorm.layerNorm(
-            x,
-            new Shape(config.embDim()),
-            parameter(name + ".weight"),
-            parameter(name + ".bias"),
-            GptConfig.LAYER_NORM_EPS)
+            x, new Shape(config.embDim()), norm.weight(), norm.bias(), GptConfig.LAYER_NORM_EPS)
         .head();
+  }
+
+  private static NDArray embedding(NDArray ids, NDArray table) {
+    return Embedding.embedding(ids.toType(DataType.INT64, false), table, SparseFormat.DENSE).head();
   }
 
   /**
@@ -396,19 +260,9 @@ public final class Gpt2Model implements AutoCloseable {
    */
   static NDArray geluTanh(NDArray x) {
     NDArray cube = x.mul(x).mul(x);
-    NDArray inner = x.add(cube.mul(constant(x, 0.044715f))).mul(constant(x, GELU_COEFF));
-    return x.mul(constant(x, 0.5f)).mul(inner.tanh().add(constant(x, 1f)));
-  }
-
-  /**
-   * A scalar tensor allocated by libtorch, for arithmetic inside the autograd graph. DJL's {@code
-   * mul(Number)} and friends wrap the number in a tensor over a Java direct buffer that they
-   * release right after the call, while autograd keeps that tensor for the backward pass: once the
-   * garbage collector frees the buffer, gradients read freed memory (seen as NaN losses after a
-   * GC).
-   */
-  static NDArray constant(NDArray like, float value) {
-    return like.getManager().full(new Shape(), value, like.getDataType());
+    NDArray inner =
+        x.add(cube.mul(Tensors.constant(x, 0.044715f))).mul(Tensors.constant(x, GELU_COEFF));
+    return x.mul(Tensors.constant(x, 0.5f)).mul(inner.tanh().add(Tensors.constant(x, 1f)));
   }
 
   /**
@@ -428,9 +282,7 @@ public final class Gpt2Model implements AutoCloseable {
 
   @Override
   public void close() {
-    if (bf16 != null) {
-      bf16.close();
-    }
-    manager.close();
+    matMul.close();
+    weights.manager().close();
   }
 }

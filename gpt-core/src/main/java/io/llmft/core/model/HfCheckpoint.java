@@ -36,7 +36,6 @@ public final class HfCheckpoint {
   public static final String LORA_CONFIG_FILE = "lora_config.json";
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String PREFIX = "transformer.";
 
   private HfCheckpoint() {}
 
@@ -61,13 +60,19 @@ public final class HfCheckpoint {
         c.path("n_head").asInt());
   }
 
+  /** An fp32 model without adapters from the checkpoint in {@code dir}. */
   public static Gpt2Model load(Path dir, NDManager parent) throws IOException {
+    return Gpt2Model.of(loadWeights(dir, parent));
+  }
+
+  /** The weights of the checkpoint in {@code dir}, in a new sub-manager of {@code parent}. */
+  public static Gpt2Weights loadWeights(Path dir, NDManager parent) throws IOException {
     GptConfig config = readConfig(dir);
     Path weights = dir.resolve(WEIGHTS_FILE);
     if (!Files.isRegularFile(weights)) {
       throw new IOException("no " + WEIGHTS_FILE + " in " + dir);
     }
-    Map<String, ai.djl.ndarray.types.Shape> expected = Gpt2Model.parameterShapes(config);
+    Map<String, ai.djl.ndarray.types.Shape> expected = CheckpointKeys.shapes(config);
     NDManager manager = parent.newSubManager();
     Map<String, NDArray> arrays = new LinkedHashMap<>();
     try {
@@ -75,9 +80,9 @@ public final class HfCheckpoint {
       Safetensors.forEach(
           weights,
           (key, tensor) -> {
-            String name = key.startsWith(PREFIX) ? key.substring(PREFIX.length()) : key;
-            if (name.endsWith(".attn.bias") || name.endsWith(".attn.masked_bias")) {
-              return; // causal-mask buffers, not parameters
+            String name = CheckpointKeys.fromHuggingFace(key);
+            if (name == null) {
+              return;
             }
             ai.djl.ndarray.types.Shape shape = expected.get(name);
             if (shape == null) {
@@ -94,15 +99,13 @@ public final class HfCheckpoint {
             }
             arrays.put(name, NativeArrays.copyOf(manager, tensor.data(), shape));
           });
-      if (!arrays.containsKey("lm_head.weight") && arrays.containsKey("wte.weight")) {
-        arrays.put("lm_head.weight", arrays.get("wte.weight").duplicate());
-      }
+      CheckpointKeys.untieHead(arrays);
     } catch (IOException | RuntimeException ex) {
       manager.close();
       throw ex;
     }
     try {
-      return Gpt2Model.fromManagedArrays(config, arrays, manager);
+      return CheckpointKeys.fromNamed(config, arrays, manager);
     } catch (IllegalArgumentException ex) {
       throw new IOException(weights + ": " + ex.getMessage(), ex);
     }
@@ -120,19 +123,16 @@ public final class HfCheckpoint {
       try (NDScope scope = new NDScope()) {
         Map<String, NDArray> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : model.mergedParameters().entrySet()) {
-          String key = e.getKey().equals("lm_head.weight") ? e.getKey() : PREFIX + e.getKey();
-          tensors.put(key, e.getValue());
+          tensors.put(CheckpointKeys.toHuggingFace(e.getKey()), e.getValue());
         }
         Safetensors.write(tmp.resolve(WEIGHTS_FILE), tensors);
       }
-      if (model.lora() != null) {
-        Safetensors.write(tmp.resolve(LORA_FILE), model.lora().parameters());
+      if (model.adapter() instanceof LoraAdapters lora) {
+        Safetensors.write(tmp.resolve(LORA_FILE), lora.parameters());
         JSON.writerWithDefaultPrettyPrinter()
             .writeValue(
                 tmp.resolve(LORA_CONFIG_FILE).toFile(),
-                JSON.createObjectNode()
-                    .put("rank", model.lora().rank())
-                    .put("alpha", model.lora().alpha()));
+                JSON.createObjectNode().put("rank", lora.rank()).put("alpha", lora.alpha()));
       }
       JSON.writerWithDefaultPrettyPrinter()
           .writeValue(tmp.resolve(CONFIG_FILE).toFile(), configJson(model.config()));

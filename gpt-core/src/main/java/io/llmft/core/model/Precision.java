@@ -1,5 +1,8 @@
 package io.llmft.core.model;
 
+import ai.djl.ndarray.NDManager;
+import io.llmft.core.engine.Bf16MatMul;
+import io.llmft.core.engine.MatMul;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -13,6 +16,11 @@ import java.util.Locale;
 public enum Precision {
   FP32,
   BF16;
+
+  /** The matrix product of this precision, loaded on the manager's device. */
+  public MatMul matMul(NDManager manager) {
+    return this == BF16 ? Bf16MatMul.load(manager) : MatMul.FP32;
+  }
 
   public String id() {
     return name().toLowerCase(Locale.ROOT);

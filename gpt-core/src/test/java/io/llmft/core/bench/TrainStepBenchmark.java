@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import io.llmft.core.data.Batch;
 import io.llmft.core.engine.DjlRuntime;
 import io.llmft.core.model.Gpt2Model;
+import io.llmft.core.model.Gpt2Weights;
 import io.llmft.core.model.GptConfig;
 import io.llmft.core.model.Precision;
 import io.llmft.core.train.AdamW;
@@ -40,8 +41,10 @@ public final class TrainStepBenchmark {
     }
     Batch batch = new Batch(inputs, targets);
     try (NDManager manager = NDManager.newBaseManager(DjlRuntime.device());
-        Gpt2Model model = Gpt2Model.randomInit(config, 123, manager)) {
-      model.setPrecision(precision);
+        Gpt2Model model =
+            Gpt2Model.builder(Gpt2Weights.randomInit(config, 123, manager))
+                .precision(precision)
+                .build()) {
       model.parameters().values().forEach(p -> p.setRequiresGradient(true));
       BookTrainer trainer = new BookTrainer(model);
       System.out.printf(

@@ -30,10 +30,14 @@ class HfCheckpointTest {
         Gpt2Model model = Golden.loadModel(m)) {
       assertEquals(new GptConfig(50257, 96, 16, 2, 2), model.config());
       assertArrayEquals(
-          model.parameter("wte.weight").toFloatArray(),
-          model.parameter("lm_head.weight").toFloatArray());
-      model.parameter("lm_head.weight").muli(2);
-      assertFalse(model.parameter("wte.weight").contentEquals(model.parameter("lm_head.weight")));
+          model.parameters().get("wte.weight").toFloatArray(),
+          model.parameters().get("lm_head.weight").toFloatArray());
+      model.parameters().get("lm_head.weight").muli(2);
+      assertFalse(
+          model
+              .parameters()
+              .get("wte.weight")
+              .contentEquals(model.parameters().get("lm_head.weight")));
       assertEquals(new GptConfig(50257, 96, 16, 2, 2).parameterCount(), model.parameterCount());
     }
   }
@@ -43,7 +47,7 @@ class HfCheckpointTest {
     Path dir = tmp.resolve("model");
     try (NDManager m = NDManager.newBaseManager();
         Gpt2Model model = Golden.loadModel(m)) {
-      model.parameter("lm_head.weight").muli(3);
+      model.parameters().get("lm_head.weight").muli(3);
       HfCheckpoint.save(model, dir);
       for (String tokenizerFile :
           new String[] {
@@ -54,7 +58,7 @@ class HfCheckpointTest {
       }
       try (Gpt2Model loaded = HfCheckpoint.load(dir, m)) {
         for (var e : model.parameters().entrySet()) {
-          assertTrue(e.getValue().contentEquals(loaded.parameter(e.getKey())), e.getKey());
+          assertTrue(e.getValue().contentEquals(loaded.parameters().get(e.getKey())), e.getKey());
         }
       }
     }

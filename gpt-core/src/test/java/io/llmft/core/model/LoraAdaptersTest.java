@@ -43,9 +43,10 @@ class LoraAdaptersTest {
   @Test
   void adaptersStartAsANoOpTrainAloneAndMergeIntoAnOrdinaryCheckpoint() throws Exception {
     try (NDManager m = NDManager.newBaseManager();
-        Gpt2Model model = Golden.loadModel(m)) {
-      float[] before = logits(model, m);
-      LoraAdapters lora = model.attachLora(4, 8f, 123);
+        Gpt2Model plain = Golden.loadModel(m);
+        Gpt2Model model = Gpt2Model.builder(Golden.loadWeights(m)).lora(4, 8f, 123).build()) {
+      float[] before = logits(plain, m);
+      LoraAdapters lora = (LoraAdapters) model.adapter();
       assertEquals(
           LoraAdapters.parameterCount(model.config(), 4),
           lora.parameters().values().stream().mapToLong(NDArray::size).sum());
@@ -78,7 +79,7 @@ class LoraAdaptersTest {
       assertTrue(Files.isRegularFile(tmp.resolve("merged").resolve(HfCheckpoint.LORA_FILE)));
       float[] adapted = logits(model, m);
       try (Gpt2Model merged = HfCheckpoint.load(tmp.resolve("merged"), m)) {
-        assertEquals(null, merged.lora());
+        assertEquals(Adapter.NONE, merged.adapter());
         float[] reloaded = logits(merged, m);
         double maxDiff = 0;
         for (int i = 0; i < adapted.length; i++) {
@@ -86,7 +87,10 @@ class LoraAdaptersTest {
         }
         assertTrue(maxDiff < 1e-4, "merged weights compute what the adapters did: " + maxDiff);
         assertFalse(
-            merged.parameter("lm_head.weight").contentEquals(model.parameter("lm_head.weight")),
+            merged
+                .parameters()
+                .get("lm_head.weight")
+                .contentEquals(model.parameters().get("lm_head.weight")),
             "the head's adapter is merged");
       }
     }

@@ -40,10 +40,11 @@ class PrecisionTest {
   @Test
   void bf16LogitsAreRoundedButCloseAndTheWeightsStayFp32() {
     try (NDManager m = NDManager.newBaseManager();
-        Gpt2Model model = Golden.loadModel(m)) {
+        Gpt2Model model = Golden.loadModel(m);
+        Gpt2Model bf16Model =
+            Gpt2Model.builder(Golden.loadWeights(m)).precision(Precision.BF16).build()) {
       float[] fp32 = model.forward(promptIds(m)).toFloatArray();
-      model.setPrecision(Precision.BF16);
-      NDArray bf16Logits = model.forward(promptIds(m));
+      NDArray bf16Logits = bf16Model.forward(promptIds(m));
       assertEquals(DataType.FLOAT32, bf16Logits.getDataType());
       float[] bf16 = bf16Logits.toFloatArray();
       double maxDiff = 0;
@@ -52,9 +53,8 @@ class PrecisionTest {
       }
       assertTrue(maxDiff > 1e-4, "bfloat16 rounding shows: " + maxDiff);
       assertTrue(maxDiff < 0.1, "but stays small: " + maxDiff);
-      model.parameters().values().forEach(p -> assertEquals(DataType.FLOAT32, p.getDataType()));
-      model.setPrecision(Precision.FP32);
-      assertArrayEquals(fp32, model.forward(promptIds(m)).toFloatArray(), 0f, "fp32 again");
+      bf16Model.parameters().values().forEach(p -> assertEquals(DataType.FLOAT32, p.getDataType()));
+      assertArrayEquals(fp32, model.forward(promptIds(m)).toFloatArray(), 0f, "fp32 unchanged");
     }
   }
 
@@ -63,8 +63,8 @@ class PrecisionTest {
     JsonNode adam = GOLDEN.get("adamw_5_steps_same_batch");
     JsonNode expected = adam.get("losses_by_lr").get("0.005");
     try (NDManager m = NDManager.newBaseManager();
-        Gpt2Model model = Golden.loadModel(m)) {
-      model.setPrecision(Precision.BF16);
+        Gpt2Model model =
+            Gpt2Model.builder(Golden.loadWeights(m)).precision(Precision.BF16).build()) {
       model.parameters().values().forEach(p -> p.setRequiresGradient(true));
       BookTrainer trainer = new BookTrainer(model);
       double maxDrift = 0;

@@ -203,11 +203,12 @@ class BookTrainerTest {
       double[] parallel = runLosses(List.of(first, second, third));
       assertEquals(6, expected.length);
       assertArrayEquals(expected, parallel, 1e-5);
-      float[] weights = single.parameter("h.0.attn.c_attn.weight").toFloatArray();
-      assertArrayEquals(weights, first.parameter("h.0.attn.c_attn.weight").toFloatArray(), 1e-5f);
+      float[] weights = single.parameters().get("h.0.attn.c_attn.weight").toFloatArray();
       assertArrayEquals(
-          first.parameter("h.0.attn.c_attn.weight").toFloatArray(),
-          third.parameter("h.0.attn.c_attn.weight").toFloatArray(),
+          weights, first.parameters().get("h.0.attn.c_attn.weight").toFloatArray(), 1e-5f);
+      assertArrayEquals(
+          first.parameters().get("h.0.attn.c_attn.weight").toFloatArray(),
+          third.parameters().get("h.0.attn.c_attn.weight").toFloatArray(),
           0f,
           "replicas hold the first one's weights after each step");
     }

@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDManager;
 import io.llmft.core.data.BatchLoader;
 import io.llmft.core.data.InstructionCollator;
 import io.llmft.core.model.Gpt2Model;
+import io.llmft.core.model.Gpt2Weights;
 import io.llmft.core.model.GptConfig;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -50,13 +51,15 @@ class TrainingCheckpointTest {
     return items;
   }
 
+  private static Gpt2Model model(boolean lora, NDManager m) {
+    Gpt2Model.Builder builder = Gpt2Model.builder(Gpt2Weights.randomInit(TINY, 1, m));
+    return (lora ? builder.lora(2, 4f, 7) : builder).build();
+  }
+
   /** A run from a fresh model; it stops itself before step {@code stopBefore} (null: never). */
   private Run run(boolean lora, BookTrainer.Checkpointing checkpointing, Integer stopBefore) {
     try (NDManager m = NDManager.newBaseManager();
-        Gpt2Model model = Gpt2Model.randomInit(TINY, 1, m)) {
-      if (lora) {
-        model.attachLora(2, 4f, 7);
-      }
+        Gpt2Model model = model(lora, m)) {
       Map<Integer, Double> losses = new TreeMap<>();
       List<EvaluationPoint> evaluations = new ArrayList<>();
       BatchLoader train = new BatchLoader(items(), 2, true, true, new InstructionCollator(32), 123);
@@ -88,8 +91,8 @@ class TrainingCheckpointTest {
                   checkpointing);
       float[] weights =
           lora
-              ? model.lora().parameters().get("lm_head.lora_B").toFloatArray()
-              : model.parameter("h.0.mlp.c_fc.weight").toFloatArray();
+              ? model.trainableParameters().get("lm_head.lora_B").toFloatArray()
+              : model.parameters().get("h.0.mlp.c_fc.weight").toFloatArray();
       return new Run(losses, evaluations, result, weights);
     }
   }

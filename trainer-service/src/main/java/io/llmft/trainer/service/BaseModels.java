@@ -9,7 +9,7 @@ import io.llmft.common.store.ArtifactStore;
 import io.llmft.common.store.Ids;
 import io.llmft.common.store.ImportRoots;
 import io.llmft.core.hub.HubDownloader;
-import io.llmft.core.model.Gpt2Model;
+import io.llmft.core.model.Gpt2Weights;
 import io.llmft.core.model.GptConfig;
 import io.llmft.core.model.HfCheckpoint;
 import io.llmft.trainer.config.HubConfig;
@@ -149,18 +149,19 @@ public class BaseModels {
     return base.isTextual() ? base.asText() : base.toString();
   }
 
-  public Gpt2Model load(
+  /** The base model's weights, in a new sub-manager of {@code manager}. */
+  public Gpt2Weights load(
       JsonNode base, NDManager manager, Consumer<String> progress, JobControl control)
       throws IOException {
     if (base.isTextual()) {
       String name = base.asText();
       if (GptConfig.isPreset(name)) {
-        return HfCheckpoint.load(download(name, progress, control), manager);
+        return HfCheckpoint.loadWeights(download(name, progress, control), manager);
       }
-      return HfCheckpoint.load(store.layout().model(name), manager);
+      return HfCheckpoint.loadWeights(store.layout().model(name), manager);
     }
     if (base.has("path")) {
-      return HfCheckpoint.load(
+      return HfCheckpoint.loadWeights(
           imports.require(base.get("path").asText(), "baseModel.path"), manager);
     }
     JsonNode c = base.get("config");
@@ -171,6 +172,6 @@ public class BaseModels {
             c.get("emb_dim").asInt(),
             c.get("n_layers").asInt(),
             c.get("n_heads").asInt());
-    return Gpt2Model.randomInit(config, base.path("seed").asLong(123), manager);
+    return Gpt2Weights.randomInit(config, base.path("seed").asLong(123), manager);
   }
 }

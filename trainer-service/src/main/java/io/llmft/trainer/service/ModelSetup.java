@@ -43,15 +43,16 @@ public class ModelSetup {
       for (Device device : devices) {
         NDManager manager = NDManager.newBaseManager(device);
         managers.add(manager);
-        Gpt2Model replica = baseModels.load(job.baseModel(), manager, downloadNote, control);
-        models.add(replica);
-        replica.setPrecision(rules.precision(job));
+        Gpt2Model.Builder replica =
+            Gpt2Model.builder(baseModels.load(job.baseModel(), manager, downloadNote, control))
+                .precision(rules.precision(job));
         if (lora != null && !lora.isNull()) {
-          replica.attachLora(
+          replica.lora(
               lora.get("rank").asInt(),
               (float) lora.get("alpha").asDouble(),
               rules.settings(job).seed());
         }
+        models.add(replica.build());
       }
       return replicas;
     } catch (Exception | Error e) {

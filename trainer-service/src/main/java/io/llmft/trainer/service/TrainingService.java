@@ -17,6 +17,7 @@ import io.llmft.core.data.InstructionCollator;
 import io.llmft.core.engine.DjlRuntime;
 import io.llmft.core.model.Gpt2Model;
 import io.llmft.core.model.HfCheckpoint;
+import io.llmft.core.model.LoraAdapters;
 import io.llmft.core.text.PromptStyle;
 import io.llmft.core.train.BookTrainer;
 import io.llmft.core.train.TrainingCheckpoint;
@@ -91,8 +92,8 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
       state.device = replicas.devices().get(0).toString();
       state.devices = replicas.devices().stream().map(Device::toString).toList();
       Gpt2Model model = replicas.first();
-      if (model.lora() != null) {
-        state.lora = new TrainingState.Lora(model.lora().rank(), model.lora().alpha());
+      if (model.adapter() instanceof LoraAdapters lora) {
+        state.lora = new TrainingState.Lora(lora.rank(), lora.alpha());
       }
       state.parameterCount = model.parameterCount();
       state.trainableParameters =

@@ -65,7 +65,9 @@ class PretrainedModelTest {
         Gpt2Model base = HfCheckpoint.load(FakeHubResource.FIXTURE, m);
         Gpt2Model tuned = HfCheckpoint.load(store.layout().model(id), m)) {
       assertFalse(
-          base.parameter("lm_head.weight").contentEquals(tuned.parameter("lm_head.weight")),
+          base.parameters()
+              .get("lm_head.weight")
+              .contentEquals(tuned.parameters().get("lm_head.weight")),
           "finetuning changed the head");
       int[] prompt = Gpt2Tokenizer.get().encode("Below is an instruction");
       var generation = new Generator(tuned).generate(prompt, 5, 96, Sampler.greedy(), null);
