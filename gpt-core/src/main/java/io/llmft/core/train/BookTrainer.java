@@ -1,16 +1,15 @@
 package io.llmft.core.train;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import io.llmft.core.data.Batch;
 import io.llmft.core.data.BatchLoader;
 import io.llmft.core.engine.GradMode;
 import io.llmft.core.model.Gpt2Model;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * The book's {@code train_model_simple} and {@code calc_loss_loader} over a {@link Gpt2Model}: per
@@ -40,162 +39,99 @@ public final class BookTrainer {
     this.step = TrainingStep.of(List.copyOf(replicas));
   }
 
+  /** How a run ended. */
+  public enum Outcome {
+    /** Every step was trained. */
+    FINISHED,
+    /** A listener cancelled it. */
+    CANCELLED,
+    /** A listener stopped it at a checkpoint it can be resumed from. */
+    STOPPED
+  }
+
   /**
-   * The result of a run: the evaluation points, the step it resumed from (0 for a fresh run),
-   * whether it was cancelled, and whether it stopped early at a checkpoint it can resume from.
+   * The result of a run: what it measured, where it ended, the step it resumed from (0 for a fresh
+   * run) and how it ended.
    */
   public record Result(
-      double initialTrainLoss,
-      double initialValLoss,
-      List<EvaluationPoint> evaluations,
-      int steps,
-      long tokensSeen,
-      int resumedFromStep,
-      boolean cancelled,
-      boolean stopped) {}
+      TrainingHistory history, LoopPosition position, int resumedFromStep, Outcome outcome) {
+    public int steps() {
+      return position.step();
+    }
 
-  /** Saves a {@link TrainingCheckpoint} into {@code dir} every {@code every} optimizer steps. */
-  public record Checkpointing(Path dir, int every) {
-    public Checkpointing {
-      if (every <= 0) {
-        throw new IllegalArgumentException("checkpoint interval must be positive");
-      }
+    public List<EvaluationPoint> evaluations() {
+      return history.evaluations();
     }
   }
 
+  /**
+   * The book's {@code train_model_simple}: for each epoch, for each batch, one optimizer step;
+   * every {@code evalFreq} steps the losses of both loaders. Listeners may restore the run from a
+   * checkpoint before the first step ({@link Checkpointer}), cancel it before any step and stop it
+   * after any.
+   */
   public Result train(
       BatchLoader trainLoader,
       BatchLoader valLoader,
       TrainingSettings settings,
       TrainingListener listener) {
-    return train(trainLoader, valLoader, settings, listener, null);
-  }
-
-  /**
-   * Runs the loop; with {@code checkpointing}, continues from the latest checkpoint in its
-   * directory when there is one (same batches, same optimizer state: the losses are those of an
-   * uninterrupted run) and writes new ones as it goes.
-   */
-  public Result train(
-      BatchLoader trainLoader,
-      BatchLoader valLoader,
-      TrainingSettings settings,
-      TrainingListener listener,
-      Checkpointing checkpointing) {
-    int totalSteps = settings.epochs() * trainLoader.batchCount();
-    if (settings.maxSteps() != null) {
-      totalSteps = Math.min(totalSteps, settings.maxSteps());
-    }
+    int totalSteps = settings.totalSteps(trainLoader.batchCount());
+    Map<String, NDArray> trainable = model.trainableParameters();
     try (AdamW optimizer =
-        new AdamW(
-            model.trainableParameters(),
-            settings.learningRate(),
-            settings.weightDecay(),
-            manager)) {
-      TrainingCheckpoint.Progress resume =
-          checkpointing != null && TrainingCheckpoint.exists(checkpointing.dir())
-              ? TrainingCheckpoint.load(checkpointing.dir(), model.trainableParameters(), optimizer)
-              : null;
+        new AdamW(trainable, settings.learningRate(), settings.weightDecay(), manager)) {
+      Optional<TrainingCheckpoint.Snapshot> resumed = listener.restore(trainable, optimizer);
       step.prepare();
-      double initialTrain;
-      double initialVal;
-      List<EvaluationPoint> evaluations = new ArrayList<>();
-      long tokensSeen = 0;
-      int globalStep = -1;
-      int startEpoch = 1;
-      if (resume == null) {
-        initialTrain = calcLossLoader(trainLoader, settings.evalIter());
-        initialVal = calcLossLoader(valLoader, settings.evalIter());
-        listener.initialLosses(initialTrain, initialVal);
+      LoopPosition position;
+      TrainingHistory history;
+      if (resumed.isPresent()) {
+        position = resumed.get().position();
+        history = resumed.get().history();
+        listener.resumed(resumed.get());
       } else {
-        initialTrain = resume.initialTrainLoss();
-        initialVal = resume.initialValLoss();
-        evaluations.addAll(resume.evaluations());
-        tokensSeen = resume.tokensSeen();
-        globalStep = resume.step() - 1;
-        startEpoch = resume.epoch();
-        trainLoader.restorePasses(resume.epochPass());
-        listener.resumed(resume);
+        position = LoopPosition.START;
+        history =
+            new TrainingHistory(
+                calcLossLoader(trainLoader, settings.evalIter()),
+                calcLossLoader(valLoader, settings.evalIter()),
+                List.of());
+        listener.started(history);
       }
-      int resumedFrom = resume == null ? 0 : resume.step();
-      for (int epoch = startEpoch; epoch <= settings.epochs(); epoch++) {
-        int epochPass = trainLoader.passes();
-        List<Batch> batches = trainLoader.epoch();
-        int first = 0;
-        if (resume != null && epoch == startEpoch) {
-          trainLoader.restorePasses(resume.loaderPasses());
-          first = resume.batchesDoneInEpoch();
-        }
-        for (int b = first; b < batches.size(); b++) {
-          if (globalStep + 1 >= totalSteps || listener.cancelled()) {
-            return new Result(
-                initialTrain,
-                initialVal,
-                evaluations,
-                globalStep + 1,
-                tokensSeen,
-                resumedFrom,
-                globalStep + 1 < totalSteps,
-                false);
+      int resumedFrom = position.step();
+      for (int epoch = position.epoch(); epoch <= settings.epochs(); epoch++) {
+        LoopPosition.Epoch entered = position.enter(epoch, trainLoader);
+        position = entered.position();
+        for (Batch batch : entered.remaining()) {
+          if (position.step() >= totalSteps || listener.cancelled()) {
+            Outcome outcome = position.step() < totalSteps ? Outcome.CANCELLED : Outcome.FINISHED;
+            return new Result(history, position, resumedFrom, outcome);
           }
-          Batch batch = batches.get(b);
           double loss = trainStep(batch, optimizer);
           if (!Double.isFinite(loss)) {
             throw new ArithmeticException(
-                "training diverged: the loss of step " + (globalStep + 2) + " is " + loss);
+                "training diverged: the loss of step " + (position.step() + 1) + " is " + loss);
           }
-          tokensSeen += batch.tokenCount();
-          globalStep++;
-          listener.stepDone(epoch, globalStep + 1, totalSteps, loss, tokensSeen);
-          if (globalStep % settings.evalFreq() == 0) {
+          position = position.after(batch); // tokens_seen += ...; global_step += 1
+          listener.stepDone(position, totalSteps, loss);
+          if (position.globalStep() % settings.evalFreq() == 0) {
             EvaluationPoint point =
                 new EvaluationPoint(
-                    globalStep,
+                    position.globalStep(),
                     epoch,
                     calcLossLoader(trainLoader, settings.evalIter()),
                     calcLossLoader(valLoader, settings.evalIter()),
-                    tokensSeen);
-            evaluations.add(point);
+                    position.tokensSeen());
+            history = history.with(point);
             listener.evaluated(point);
           }
-          int done = globalStep + 1;
-          boolean stop = checkpointing != null && done < totalSteps && listener.stopRequested();
-          if (checkpointing != null
-              && done < totalSteps
-              && (stop || done % checkpointing.every() == 0)) {
-            TrainingCheckpoint.save(
-                checkpointing.dir(),
-                model.trainableParameters(),
-                optimizer,
-                new TrainingCheckpoint.Progress(
-                    done,
-                    epoch,
-                    b + 1,
-                    epochPass,
-                    trainLoader.passes(),
-                    tokensSeen,
-                    initialTrain,
-                    initialVal,
-                    List.copyOf(evaluations)));
-            listener.checkpointed(done);
-          }
-          if (stop) {
-            return new Result(
-                initialTrain, initialVal, evaluations, done, tokensSeen, resumedFrom, false, true);
+          position = position.withLoaderPasses(trainLoader.passes());
+          if (listener.stopAfter(
+              new TrainingListener.LoopState(
+                  position, history, totalSteps, trainable, optimizer))) {
+            return new Result(history, position, resumedFrom, Outcome.STOPPED);
           }
         }
       }
-      return new Result(
-          initialTrain,
-          initialVal,
-          evaluations,
-          globalStep + 1,
-          tokensSeen,
-          resumedFrom,
-          false,
-          false);
-    } catch (IOException e) {
-      throw new UncheckedIOException("training checkpoint in " + checkpointing.dir(), e);
+      return new Result(history, position, resumedFrom, Outcome.FINISHED);
     }
   }
 

@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -31,24 +30,8 @@ public final class TrainingCheckpoint {
 
   private TrainingCheckpoint() {}
 
-  /**
-   * Where the loop stood after {@code step} optimizer steps.
-   *
-   * @param epoch the epoch (from 1) the last step belonged to
-   * @param batchesDoneInEpoch how many of that epoch's batches were trained on
-   * @param epochPass the training loader's pass that gave that epoch its order
-   * @param loaderPasses the training loader's passes so far (evaluations make passes too)
-   */
-  public record Progress(
-      int step,
-      int epoch,
-      int batchesDoneInEpoch,
-      int epochPass,
-      int loaderPasses,
-      long tokensSeen,
-      double initialTrainLoss,
-      double initialValLoss,
-      List<EvaluationPoint> evaluations) {}
+  /** Where the loop stood and what it had measured. */
+  public record Snapshot(LoopPosition position, TrainingHistory history) {}
 
   /** Whether {@code dir} holds a complete checkpoint. */
   public static boolean exists(Path dir) throws IOException {
@@ -57,10 +40,10 @@ public final class TrainingCheckpoint {
 
   /** Writes a new checkpoint and then drops the older ones. */
   public static void save(
-      Path dir, Map<String, NDArray> trainable, AdamW optimizer, Progress progress)
+      Path dir, Map<String, NDArray> trainable, AdamW optimizer, Snapshot snapshot)
       throws IOException {
     Files.createDirectories(dir);
-    String name = String.format("step-%08d", progress.step());
+    String name = String.format("step-%08d", snapshot.position().step());
     Path tmp = dir.resolve("." + name + ".tmp-" + UUID.randomUUID());
     Files.createDirectories(tmp);
     try {
@@ -69,7 +52,7 @@ public final class TrainingCheckpoint {
       Files.write(
           tmp.resolve(PROGRESS_FILE),
           JSON.writerWithDefaultPrettyPrinter()
-              .writeValueAsBytes(new Stored(optimizer.stepCount(), progress)));
+              .writeValueAsBytes(new Stored(optimizer.stepCount(), snapshot)));
       Path target = dir.resolve(name);
       FileTrees.deleteRecursively(target);
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -95,9 +78,9 @@ public final class TrainingCheckpoint {
 
   /**
    * Loads the latest checkpoint into the trainable arrays and the optimizer (which must have been
-   * made for the same parameters) and returns where the loop stood.
+   * made for the same parameters) and returns where the loop stood and what it had measured.
    */
-  public static Progress load(Path dir, Map<String, NDArray> trainable, AdamW optimizer)
+  public static Snapshot load(Path dir, Map<String, NDArray> trainable, AdamW optimizer)
       throws IOException {
     Path checkpoint = latest(dir);
     if (checkpoint == null) {
@@ -108,7 +91,7 @@ public final class TrainingCheckpoint {
     copyInto(checkpoint.resolve(OPTIMIZER_FILE), optimizer.moments(), checkpoint);
     Stored stored = JSON.readValue(checkpoint.resolve(PROGRESS_FILE).toFile(), Stored.class);
     optimizer.restoreStepCount(stored.optimizerSteps());
-    return stored.progress();
+    return stored.snapshot();
   }
 
   /**
@@ -155,5 +138,5 @@ public final class TrainingCheckpoint {
     return checkpoint;
   }
 
-  private record Stored(int optimizerSteps, Progress progress) {}
+  private record Stored(int optimizerSteps, Snapshot snapshot) {}
 }

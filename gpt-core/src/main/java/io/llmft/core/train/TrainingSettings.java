@@ -41,4 +41,10 @@ public record TrainingSettings(
       throw new IllegalArgumentException("maxSteps must be positive");
     }
   }
+
+  /** Optimizer steps of a run: every batch of every epoch, at most {@code maxSteps}. */
+  public int totalSteps(int batchesPerEpoch) {
+    int all = epochs * batchesPerEpoch;
+    return maxSteps == null ? all : Math.min(all, maxSteps);
+  }
 }

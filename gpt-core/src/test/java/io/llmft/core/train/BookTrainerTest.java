@@ -49,10 +49,9 @@ class BookTrainerTest {
                     long previous;
 
                     @Override
-                    public void stepDone(
-                        int epoch, int step, int totalSteps, double loss, long tokensSeen) {
-                      stepTokens.add(tokensSeen - previous);
-                      previous = tokensSeen;
+                    public void stepDone(LoopPosition position, int totalSteps, double loss) {
+                      stepTokens.add(position.tokensSeen() - previous);
+                      previous = position.tokensSeen();
                       assertEquals(10, totalSteps);
                     }
                   });
@@ -66,7 +65,9 @@ class BookTrainerTest {
       long tokensAtStep3 = stepTokens.subList(0, 4).stream().mapToLong(Long::longValue).sum();
       assertEquals(tokensAtStep3, result.evaluations().get(1).tokensSeen());
       stepTokens.forEach(t -> assertTrue(t % 2 == 0, "B x T with B = 2"));
-      assertTrue(result.evaluations().get(3).trainLoss() < result.initialTrainLoss(), "it learns");
+      assertTrue(
+          result.evaluations().get(3).trainLoss() < result.history().initialTrainLoss(),
+          "it learns");
     }
   }
 
@@ -82,7 +83,7 @@ class BookTrainerTest {
                   new TrainingSettings(3, 2, 1e-3, 0.1, 5, 1, 123, false, 4),
                   new TrainingListener() {});
       assertEquals(4, limited.steps());
-      assertEquals(false, limited.cancelled());
+      assertEquals(BookTrainer.Outcome.FINISHED, limited.outcome());
       var cancelled =
           new BookTrainer(model)
               .train(
@@ -98,7 +99,7 @@ class BookTrainerTest {
                     }
                   });
       assertEquals(2, cancelled.steps());
-      assertTrue(cancelled.cancelled());
+      assertEquals(BookTrainer.Outcome.CANCELLED, cancelled.outcome());
     }
   }
 
@@ -183,8 +184,7 @@ class BookTrainerTest {
             new TrainingSettings(2, 3, 1e-3, 0.1, 4, 2, 123, true, null),
             new TrainingListener() {
               @Override
-              public void stepDone(
-                  int epoch, int step, int totalSteps, double loss, long tokensSeen) {
+              public void stepDone(LoopPosition position, int totalSteps, double loss) {
                 losses.add(loss);
               }
             });

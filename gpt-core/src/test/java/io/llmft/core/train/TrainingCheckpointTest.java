@@ -51,13 +51,21 @@ class TrainingCheckpointTest {
     return items;
   }
 
+  /** The test's listener, after a checkpointer when {@code every} is set. */
+  private TrainingListener listeners(Integer every, TrainingListener listener) {
+    return every == null
+        ? listener
+        : TrainingListener.all(
+            List.of(new Checkpointer(dir, every, () -> false, s -> {}), listener));
+  }
+
   private static Gpt2Model model(boolean lora, NDManager m) {
     Gpt2Model.Builder builder = Gpt2Model.builder(Gpt2Weights.randomInit(TINY, 1, m));
     return (lora ? builder.lora(2, 4f, 7) : builder).build();
   }
 
   /** A run from a fresh model; it stops itself before step {@code stopBefore} (null: never). */
-  private Run run(boolean lora, BookTrainer.Checkpointing checkpointing, Integer stopBefore) {
+  private Run run(boolean lora, Integer checkpointEvery, Integer stopBefore) {
     try (NDManager m = NDManager.newBaseManager();
         Gpt2Model model = model(lora, m)) {
       Map<Integer, Double> losses = new TreeMap<>();
@@ -71,24 +79,24 @@ class TrainingCheckpointTest {
                   train,
                   validation,
                   SETTINGS,
-                  new TrainingListener() {
-                    @Override
-                    public void stepDone(
-                        int epoch, int step, int totalSteps, double loss, long tokensSeen) {
-                      losses.put(step, loss);
-                    }
+                  listeners(
+                      checkpointEvery,
+                      new TrainingListener() {
+                        @Override
+                        public void stepDone(LoopPosition position, int totalSteps, double loss) {
+                          losses.put(position.step(), loss);
+                        }
 
-                    @Override
-                    public void evaluated(EvaluationPoint point) {
-                      evaluations.add(point);
-                    }
+                        @Override
+                        public void evaluated(EvaluationPoint point) {
+                          evaluations.add(point);
+                        }
 
-                    @Override
-                    public boolean cancelled() {
-                      return stopBefore != null && losses.size() + 1 >= stopBefore;
-                    }
-                  },
-                  checkpointing);
+                        @Override
+                        public boolean cancelled() {
+                          return stopBefore != null && losses.size() + 1 >= stopBefore;
+                        }
+                      }));
       float[] weights =
           lora
               ? model.trainableParameters().get("lm_head.lora_B").toFloatArray()
@@ -99,9 +107,9 @@ class TrainingCheckpointTest {
 
   private void resumesWhereItStopped(boolean lora) {
     Run whole = run(lora, null, null);
-    BookTrainer.Checkpointing every5 = new BookTrainer.Checkpointing(dir, 5);
+    Integer every5 = 5;
     Run first = run(lora, every5, 8); // steps 1-7, a checkpoint after step 5
-    assertTrue(first.result().cancelled());
+    assertEquals(BookTrainer.Outcome.CANCELLED, first.result().outcome());
     assertEquals(7, first.result().steps());
     Run second = run(lora, every5, null);
 
@@ -111,8 +119,11 @@ class TrainingCheckpointTest {
     for (int step = 6; step <= 12; step++) {
       assertEquals(whole.stepLosses().get(step), second.stepLosses().get(step), 1e-6, "" + step);
     }
-    assertEquals(whole.result().tokensSeen(), second.result().tokensSeen());
-    assertEquals(whole.result().initialTrainLoss(), second.result().initialTrainLoss(), 0);
+    assertEquals(whole.result().position().tokensSeen(), second.result().position().tokensSeen());
+    assertEquals(
+        whole.result().history().initialTrainLoss(),
+        second.result().history().initialTrainLoss(),
+        0);
     assertEquals(whole.evaluations().size(), second.result().evaluations().size());
     for (int i = 0; i < whole.evaluations().size(); i++) {
       EvaluationPoint expected = whole.evaluations().get(i);
@@ -147,7 +158,7 @@ class TrainingCheckpointTest {
 
   @Test
   void onlyTheNewestCheckpointIsKept() throws Exception {
-    run(false, new BookTrainer.Checkpointing(dir, 2), null); // checkpoints after 2, 4, ..., 10
+    run(false, 2, null); // checkpoints after 2, 4, ..., 10
     try (Stream<Path> files = Files.list(dir)) {
       assertEquals(
           List.of("latest", "step-00000010"),
@@ -158,11 +169,8 @@ class TrainingCheckpointTest {
 
   @Test
   void aCheckpointOfAnotherModelIsRejectedNotSilentlyIgnored() {
-    run(false, new BookTrainer.Checkpointing(dir, 5), 7);
-    UncheckedIOException e =
-        assertThrows(
-            UncheckedIOException.class,
-            () -> run(true, new BookTrainer.Checkpointing(dir, 5), null));
+    run(false, 5, 7);
+    UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> run(true, 5, null));
     assertTrue(e.getCause().getMessage().contains("does not match the model"), e.getMessage());
     assertFalse(e.getCause().getMessage().isBlank());
   }

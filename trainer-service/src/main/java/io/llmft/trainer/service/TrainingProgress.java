@@ -3,7 +3,9 @@ package io.llmft.trainer.service;
 import io.llmft.common.job.JobControl;
 import io.llmft.common.store.JobStore;
 import io.llmft.core.train.EvaluationPoint;
+import io.llmft.core.train.LoopPosition;
 import io.llmft.core.train.TrainingCheckpoint;
+import io.llmft.core.train.TrainingHistory;
 import io.llmft.core.train.TrainingListener;
 import java.util.ArrayList;
 import java.util.function.DoubleConsumer;
@@ -33,38 +35,42 @@ public final class TrainingProgress implements TrainingListener {
   }
 
   @Override
-  public void initialLosses(double train, double validation) {
+  public void started(TrainingHistory history) {
     state.metrics = new ArrayList<>(); // a run restarted without a checkpoint starts over
     state.lastCheckpointStep = null;
-    state.initialLosses = new TrainingState.Losses(train, validation);
-    jobs.save(state);
-    LOG.infof(
-        "training job %s: initial losses train %.4f, validation %.4f", state.id, train, validation);
-  }
-
-  @Override
-  public void resumed(TrainingCheckpoint.Progress progress) {
-    state.resumedFromStep = progress.step();
-    state.step = progress.step();
-    state.epoch = progress.epoch();
     state.initialLosses =
-        new TrainingState.Losses(progress.initialTrainLoss(), progress.initialValLoss());
-    state.metrics = new ArrayList<>(progress.evaluations());
+        new TrainingState.Losses(history.initialTrainLoss(), history.initialValLoss());
     jobs.save(state);
     LOG.infof(
-        "training job %s: resumed from the checkpoint after step %d", state.id, progress.step());
+        "training job %s: initial losses train %.4f, validation %.4f",
+        state.id, history.initialTrainLoss(), history.initialValLoss());
   }
 
   @Override
-  public void checkpointed(int step) {
+  public void resumed(TrainingCheckpoint.Snapshot snapshot) {
+    LoopPosition position = snapshot.position();
+    TrainingHistory history = snapshot.history();
+    state.resumedFromStep = position.step();
+    state.step = position.step();
+    state.epoch = position.epoch();
+    state.initialLosses =
+        new TrainingState.Losses(history.initialTrainLoss(), history.initialValLoss());
+    state.metrics = new ArrayList<>(history.evaluations());
+    jobs.save(state);
+    LOG.infof(
+        "training job %s: resumed from the checkpoint after step %d", state.id, position.step());
+  }
+
+  /** A checkpoint of the first {@code step} steps was written. */
+  void checkpointed(int step) {
     state.lastCheckpointStep = step;
     jobs.saveProgress(state);
   }
 
   @Override
-  public void stepDone(int epoch, int step, int totalSteps, double loss, long tokensSeen) {
-    state.epoch = epoch;
-    state.step = step;
+  public void stepDone(LoopPosition position, int totalSteps, double loss) {
+    state.epoch = position.epoch();
+    state.step = position.step();
     state.totalSteps = totalSteps;
     state.lastLoss = loss;
     jobs.saveProgress(state);
@@ -82,10 +88,5 @@ public final class TrainingProgress implements TrainingListener {
   @Override
   public boolean cancelled() {
     return control.cancelRequested();
-  }
-
-  @Override
-  public boolean stopRequested() {
-    return control.stopRequested();
   }
 }

@@ -20,12 +20,15 @@ import io.llmft.core.model.HfCheckpoint;
 import io.llmft.core.model.LoraAdapters;
 import io.llmft.core.text.PromptStyle;
 import io.llmft.core.train.BookTrainer;
+import io.llmft.core.train.Checkpointer;
 import io.llmft.core.train.TrainingCheckpoint;
+import io.llmft.core.train.TrainingListener;
 import io.llmft.core.train.TrainingSettings;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -114,20 +117,27 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
             "the training split has fewer entries than one batch of " + settings.batchSize());
       }
       Path checkpoints = store.layout().trainingCheckpoints(state.id);
+      TrainingProgress progress =
+          new TrainingProgress(state, control, jobs, f -> progress(state, f));
+      Checkpointer checkpointer =
+          new Checkpointer(
+              checkpoints,
+              rules.checkpointEvery(job),
+              control::stopRequested,
+              progress::checkpointed);
       BookTrainer.Result result =
           new BookTrainer(replicas.models())
               .train(
                   train,
                   validation,
                   settings,
-                  new TrainingProgress(state, control, jobs, f -> progress(state, f)),
-                  new BookTrainer.Checkpointing(checkpoints, rules.checkpointEvery(job)));
+                  TrainingListener.all(List.of(progress, checkpointer)));
       state.trainingSeconds = (System.nanoTime() - started) / 1e9;
-      if (result.cancelled()) {
+      if (result.outcome() == BookTrainer.Outcome.CANCELLED) {
         TrainingCheckpoint.delete(checkpoints);
         throw new JobCancelledException(state.id);
       }
-      if (result.stopped()) {
+      if (result.outcome() == BookTrainer.Outcome.STOPPED) {
         throw new JobStoppedException(
             state.id, "stopped after step " + result.steps() + ", checkpoint written");
       }
