@@ -1,7 +1,6 @@
 package io.llmft.contract;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * {@code POST /inference-jobs} body and {@code inference-jobs} message. {@code batchSize}: how many
@@ -11,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 public record InferenceJob(
     Integer schemaVersion,
     String jobId,
-    JsonNode model,
+    ModelRef model,
     String datasetId,
     String split,
     Integer maxNewTokens,

@@ -1,21 +1,19 @@
 package io.llmft.contract;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * {@code POST /training-jobs} body and {@code training-jobs} message. {@code baseModel} is a model
- * name, {@code {"path": dir}} or {@code {"config": {...}, "seed": n}}. {@code checkpointEvery}:
- * optimizer steps between the checkpoints a restarted trainer resumes from (the service's default
- * when absent). {@code precision}: {@code "fp32"} (default) or {@code "bf16"} matrix products, fp32
- * master weights.
+ * {@code POST /training-jobs} body and {@code training-jobs} message. {@code baseModel}: see {@link
+ * ModelRef}. {@code checkpointEvery}: optimizer steps between the checkpoints a restarted trainer
+ * resumes from (the service's default when absent). {@code precision}: {@code "fp32"} (default) or
+ * {@code "bf16"} matrix products, fp32 master weights.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TrainingJob(
     Integer schemaVersion,
     String jobId,
     String datasetId,
-    JsonNode baseModel,
+    ModelRef baseModel,
     Integer epochs,
     Integer batchSize,
     Double learningRate,
@@ -25,7 +23,7 @@ public record TrainingJob(
     Long seed,
     Boolean shuffle,
     Boolean maskInstructions,
-    JsonNode lora,
+    LoraSpec lora,
     Integer maxSteps,
     Integer checkpointEvery,
     String precision,

@@ -1,12 +1,16 @@
 package io.llmft.runner;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmft.contract.DatasetJob;
+import io.llmft.contract.InferenceJob;
 import io.llmft.contract.JobMessage;
 import io.llmft.contract.JsonSupport;
+import io.llmft.contract.ModelRef;
+import io.llmft.contract.ModelShape;
 import io.llmft.contract.Pipeline;
 import io.llmft.contract.PipelineStep;
+import io.llmft.contract.ScoringJob;
 import io.llmft.contract.Stage;
+import io.llmft.contract.TrainingJob;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,36 +21,45 @@ final class PipelineMessage {
 
   /** The one dataset job whose pipeline runs training, inference and (with a judge) scoring. */
   static DatasetJob of(RunnerOptions options, String pipelineId, boolean judge) {
+    ModelRef base =
+        options.baseModelPath != null
+            ? new ModelRef.LocalPath(options.baseModelPath)
+            : new ModelRef.RandomInit(
+                new ModelShape(
+                    options.embDim, options.layers, options.heads, options.contextLength, null),
+                ModelRef.RandomInit.DEFAULT_SEED);
+    TrainingJob training =
+        new TrainingJob(
+            null,
+            null,
+            null,
+            base,
+            options.epochs,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            options.maxSteps,
+            null,
+            null,
+            null);
+    InferenceJob inference =
+        new InferenceJob(
+            null, null, null, null, "test", options.maxNewTokens, options.inferenceBatchSize, null);
     List<PipelineStep> next = new ArrayList<>();
-    ObjectNode training = JsonSupport.MAPPER.createObjectNode();
-    if (options.baseModelPath != null) {
-      training.putObject("baseModel").put("path", options.baseModelPath);
-    } else {
-      ObjectNode base = training.putObject("baseModel");
-      base.putObject("config")
-          .put("emb_dim", options.embDim)
-          .put("n_layers", options.layers)
-          .put("n_heads", options.heads)
-          .put("context_length", options.contextLength);
-      base.put("seed", 123);
-    }
-    training.put("epochs", options.epochs);
-    if (options.maxSteps != null) {
-      training.put("maxSteps", options.maxSteps);
-    }
-    next.add(new PipelineStep(Stage.TRAINING, training));
-    next.add(
-        new PipelineStep(
-            Stage.INFERENCE,
-            JsonSupport.MAPPER
-                .createObjectNode()
-                .put("split", "test")
-                .put("maxNewTokens", options.maxNewTokens)
-                .put("batchSize", options.inferenceBatchSize)));
+    next.add(step(Stage.TRAINING, training));
+    next.add(step(Stage.INFERENCE, inference));
     if (judge) {
-      ObjectNode scoring = JsonSupport.MAPPER.createObjectNode();
-      scoring.putObject("judge").put("url", options.ollama);
-      next.add(new PipelineStep(Stage.SCORING, scoring));
+      next.add(
+          step(
+              Stage.SCORING,
+              new ScoringJob(
+                  null, null, null, null, null, new ScoringJob.Judge(options.ollama, null), null)));
     }
     return new DatasetJob(
         JobMessage.SCHEMA_VERSION,
@@ -59,5 +72,10 @@ final class PipelineMessage {
         null,
         null,
         new Pipeline(pipelineId, next, Map.of()));
+  }
+
+  /** A later stage's job; the ids the earlier stages produce are filled in as they finish. */
+  private static PipelineStep step(Stage stage, Object job) {
+    return new PipelineStep(stage, JsonSupport.MAPPER.valueToTree(job));
   }
 }

@@ -1,5 +1,6 @@
 package io.llmft.dataset.rest;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.llmft.common.rest.ProblemException;
 import io.llmft.common.store.DatasetArtifacts;
 import io.llmft.contract.DatasetJob;
@@ -17,6 +18,9 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 
 @Path("/datasets")
 @Produces(MediaType.APPLICATION_JSON)
@@ -31,7 +35,10 @@ public class DatasetResource {
   }
 
   @POST
-  public Response create(DatasetJob job, @Context UriInfo uri) {
+  public Response create(
+      @RequestBody(content = @Content(schema = @Schema(implementation = DatasetJob.class)))
+          JsonNode job,
+      @Context UriInfo uri) {
     return service.acceptRequest(job, uri);
   }
 

@@ -1,5 +1,6 @@
 package io.llmft.core.generate;
 
+import io.llmft.contract.Sampling;
 import java.util.Arrays;
 import java.util.Random;
 
@@ -25,17 +26,13 @@ public interface Sampler {
    * then, with temperature > 0, divided by the temperature and sampled from the softmax with a
    * seeded generator; with temperature 0, greedy after the top-k mask (which is plain greedy).
    */
-  static Sampler of(double temperature, Integer topK, Long seed) {
-    if (temperature < 0) {
-      throw new IllegalArgumentException("temperature must not be negative");
-    }
-    if (topK != null && topK <= 0) {
-      throw new IllegalArgumentException("topK must be positive");
-    }
-    if (temperature == 0) {
+  static Sampler of(Sampling sampling) {
+    if (sampling.greedy()) {
       return greedy();
     }
-    Random random = seed == null ? new Random() : new Random(seed);
+    double temperature = sampling.temperature();
+    Integer topK = sampling.topK();
+    Random random = sampling.seed() == null ? new Random() : new Random(sampling.seed());
     return logits -> {
       float[] scaled = logits.clone();
       if (topK != null && topK < scaled.length) {

@@ -1,6 +1,6 @@
 package io.llmft.core.hub;
 
-import io.llmft.core.model.GptConfig;
+import io.llmft.contract.PretrainedModel;
 import io.llmft.core.model.HfCheckpoint;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +20,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,12 +36,6 @@ import java.util.function.Consumer;
 public final class HubDownloader {
   public static final String DEFAULT_ENDPOINT = "https://huggingface.co";
   static final List<String> FILES = List.of(HfCheckpoint.CONFIG_FILE, HfCheckpoint.WEIGHTS_FILE);
-  private static final Map<String, String> REPOSITORIES =
-      Map.of(
-          "gpt2-small (124M)", "openai-community/gpt2",
-          "gpt2-medium (355M)", "openai-community/gpt2-medium",
-          "gpt2-large (774M)", "openai-community/gpt2-large",
-          "gpt2-xl (1558M)", "openai-community/gpt2-xl");
   private static final Map<String, Object> LOCKS = new ConcurrentHashMap<>();
 
   private final String endpoint;
@@ -69,32 +62,18 @@ public final class HubDownloader {
             .build();
   }
 
-  /** The hub repository of a GPT-2 name ("gpt2-medium (355M)", "gpt2-medium", "gpt2"). */
-  public static String repository(String modelName) {
-    String repo = REPOSITORIES.get(GptConfig.canonicalPresetName(modelName));
-    if (repo == null) {
-      throw new IllegalArgumentException("'" + modelName + "' is not a GPT-2 model name");
-    }
-    return repo;
+  /** The cache directory of a model: its short name ({@code gpt2-medium/}). */
+  public Path directory(PretrainedModel model) {
+    return cacheRoot.resolve(model.shortName());
   }
 
-  /** {@code gpt2-medium} for "gpt2-medium (355M)": the cache directory's name. */
-  public static String slug(String modelName) {
-    String canonical = GptConfig.canonicalPresetName(modelName);
-    return canonical.substring(0, canonical.indexOf(' ')).toLowerCase(Locale.ROOT);
-  }
-
-  public Path directory(String modelName) {
-    return cacheRoot.resolve(slug(modelName));
-  }
-
-  public String url(String modelName, String file) {
-    return endpoint + "/" + repository(modelName) + "/resolve/main/" + file;
+  public String url(PretrainedModel model, String file) {
+    return endpoint + "/" + model.hubRepository() + "/resolve/main/" + file;
   }
 
   /** The model's directory with both files, downloading what is missing. */
-  public Path ensure(String modelName) throws IOException {
-    Path dir = directory(modelName);
+  public Path ensure(PretrainedModel model) throws IOException {
+    Path dir = directory(model);
     synchronized (LOCKS.computeIfAbsent(dir.toString(), k -> new Object())) {
       Path work = dir.resolve(".download");
       Files.createDirectories(work);
@@ -104,7 +83,7 @@ public final class HubDownloader {
           FileLock lock = lockFile.lock()) {
         for (String file : FILES) {
           if (!Files.isRegularFile(dir.resolve(file))) {
-            download(modelName, file, work, dir.resolve(file));
+            download(model, file, work, dir.resolve(file));
           }
         }
       }
@@ -115,9 +94,10 @@ public final class HubDownloader {
   /** What the hub says of a file before it is fetched. */
   record Announced(long size, Optional<String> sha256) {}
 
-  private void download(String modelName, String file, Path work, Path target) throws IOException {
-    String url = url(modelName, file);
-    Announced announced = announce(modelName, url);
+  private void download(PretrainedModel model, String file, Path work, Path target)
+      throws IOException {
+    String url = url(model, file);
+    Announced announced = announce(model, url);
     Path part = work.resolve(file + ".part");
     long have = Files.isRegularFile(part) ? Files.size(part) : 0;
     if (have > announced.size()) {
@@ -125,7 +105,7 @@ public final class HubDownloader {
       have = 0;
     }
     if (have < announced.size()) {
-      fetch(modelName, url, part, have, announced.size());
+      fetch(model, url, part, have, announced.size());
     }
     long size = Files.size(part);
     if (size != announced.size()) {
@@ -147,7 +127,7 @@ public final class HubDownloader {
     }
     Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     log.accept(
-        modelName
+        model.bookName()
             + ": "
             + file
             + " verified ("
@@ -157,10 +137,10 @@ public final class HubDownloader {
             + ")");
   }
 
-  private Announced announce(String modelName, String url) throws IOException {
+  private Announced announce(PretrainedModel model, String url) throws IOException {
     HttpResponse<Void> head =
         send(
-            modelName,
+            model,
             request(url).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
             HttpResponse.BodyHandlers.discarding());
     var headers = head.headers();
@@ -176,14 +156,14 @@ public final class HubDownloader {
     }
     throw new IOException(
         "cannot download the pretrained weights of '"
-            + GptConfig.canonicalPresetName(modelName)
+            + model.bookName()
             + "': the hub answered HTTP "
             + head.statusCode()
             + " for "
             + url);
   }
 
-  private void fetch(String modelName, String url, Path part, long from, long total)
+  private void fetch(PretrainedModel model, String url, Path part, long from, long total)
       throws IOException {
     String location = url;
     HttpResponse<InputStream> response = null;
@@ -192,7 +172,7 @@ public final class HubDownloader {
       if (from > 0) {
         get.header("Range", "bytes=" + from + "-");
       }
-      response = send(modelName, get.build(), HttpResponse.BodyHandlers.ofInputStream());
+      response = send(model, get.build(), HttpResponse.BodyHandlers.ofInputStream());
       Optional<String> next = response.headers().firstValue("location");
       if (response.statusCode() / 100 == 3 && next.isPresent()) {
         response.body().close();
@@ -208,7 +188,7 @@ public final class HubDownloader {
     }
     long written = resumed ? from : 0;
     log.accept(
-        modelName
+        model.bookName()
             + ": downloading "
             + url
             + (resumed ? " from byte " + from : "")
@@ -229,7 +209,8 @@ public final class HubDownloader {
         written += n;
         if (written >= nextReport && total > 0) {
           log.accept(
-              String.format("%s: %s %d%%", modelName, part.getFileName(), 100 * written / total));
+              String.format(
+                  "%s: %s %d%%", model.bookName(), part.getFileName(), 100 * written / total));
           nextReport = written + total / 10;
         }
       }
@@ -273,20 +254,21 @@ public final class HubDownloader {
   }
 
   private <T> HttpResponse<T> send(
-      String modelName, HttpRequest request, HttpResponse.BodyHandler<T> body) throws IOException {
+      PretrainedModel model, HttpRequest request, HttpResponse.BodyHandler<T> body)
+      throws IOException {
     try {
       return http.send(request, body);
     } catch (IOException e) {
       throw new IOException(
           "cannot download the pretrained weights of '"
-              + GptConfig.canonicalPresetName(modelName)
+              + model.bookName()
               + "' from "
               + request.uri()
               + " ("
               + e
               + "); without network access, place config.json and"
               + " model.safetensors in "
-              + directory(modelName),
+              + directory(model),
           e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -1,23 +1,16 @@
 package io.llmft.core.model;
 
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
+import io.llmft.contract.ModelShape;
+import io.llmft.contract.PretrainedModel;
 
-/** The shape of a GPT-2 model. Named presets are the book's {@code model_configs}. */
+/**
+ * The shape of a GPT-2 model. The pretrained ones are the book's {@code model_configs} ({@link
+ * PretrainedModel}).
+ */
 public record GptConfig(int vocabSize, int contextLength, int embDim, int nLayers, int nHeads) {
-  public static final int GPT2_VOCAB_SIZE = 50257;
+  public static final int GPT2_VOCAB_SIZE = ModelShape.GPT2_VOCAB_SIZE;
   public static final int GPT2_CONTEXT_LENGTH = 1024;
   public static final float LAYER_NORM_EPS = 1e-5f;
-
-  private static final Map<String, GptConfig> PRESETS = new LinkedHashMap<>();
-
-  static {
-    PRESETS.put("gpt2-small (124M)", gpt2(768, 12, 12));
-    PRESETS.put("gpt2-medium (355M)", gpt2(1024, 24, 16));
-    PRESETS.put("gpt2-large (774M)", gpt2(1280, 36, 20));
-    PRESETS.put("gpt2-xl (1558M)", gpt2(1600, 48, 25));
-  }
 
   public GptConfig {
     if (vocabSize <= 0 || contextLength <= 0 || embDim <= 0 || nLayers <= 0 || nHeads <= 0) {
@@ -29,43 +22,38 @@ public record GptConfig(int vocabSize, int contextLength, int embDim, int nLayer
     }
   }
 
-  private static GptConfig gpt2(int embDim, int nLayers, int nHeads) {
-    return new GptConfig(GPT2_VOCAB_SIZE, GPT2_CONTEXT_LENGTH, embDim, nLayers, nHeads);
-  }
-
   public int headDim() {
     return embDim / nHeads;
   }
 
-  /** The book's names ("gpt2-medium (355M)") and the short ones ("gpt2-medium", "gpt2"). */
+  /** The shape of a pretrained GPT-2. */
+  public static GptConfig of(PretrainedModel model) {
+    return new GptConfig(
+        GPT2_VOCAB_SIZE, GPT2_CONTEXT_LENGTH, model.embDim(), model.nLayers(), model.nHeads());
+  }
+
+  /** The shape a random-init job asks for. */
+  public static GptConfig of(ModelShape shape) {
+    return new GptConfig(
+        shape.vocabSizeOrDefault(),
+        shape.contextLength(),
+        shape.embDim(),
+        shape.nLayers(),
+        shape.nHeads());
+  }
+
+  /** By the book's name ("gpt2-medium (355M)"), the short one ("gpt2-medium") or "gpt2". */
   public static GptConfig preset(String name) {
-    GptConfig config = PRESETS.get(canonicalPresetName(name));
-    if (config == null) {
-      throw new IllegalArgumentException(
-          "unknown GPT-2 model '"
-              + name
-              + "' (known: "
-              + String.join(", ", PRESETS.keySet())
-              + ")");
-    }
-    return config;
-  }
-
-  public static boolean isPreset(String name) {
-    return PRESETS.containsKey(canonicalPresetName(name));
-  }
-
-  public static String canonicalPresetName(String name) {
-    String n = name.trim().toLowerCase(Locale.ROOT);
-    if (n.equals("gpt2") || n.equals("gpt2-small")) {
-      return "gpt2-small (124M)";
-    }
-    for (String key : PRESETS.keySet()) {
-      if (key.toLowerCase(Locale.ROOT).equals(n) || key.startsWith(n + " ")) {
-        return key;
-      }
-    }
-    return name;
+    return of(
+        PretrainedModel.find(name)
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "unknown GPT-2 model '"
+                            + name
+                            + "' (known: "
+                            + String.join(", ", PretrainedModel.bookNames())
+                            + ")")));
   }
 
   /** Parameters including the separate output head (the book's count). */

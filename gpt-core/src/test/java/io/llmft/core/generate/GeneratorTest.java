@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.ndarray.NDManager;
+import io.llmft.contract.Sampling;
 import io.llmft.core.Golden;
 import io.llmft.core.model.Gpt2Model;
 import org.junit.jupiter.api.Test;
@@ -55,9 +56,11 @@ class GeneratorTest {
           new Generator(model).generate(prompt, 70, 96, Sampler.greedy(), null, false);
       assertArrayEquals(plain.tokens(), cached.tokens());
       Generation sampled =
-          new Generator(model).generate(prompt, 30, 96, Sampler.of(1.0, 50, 7L), null, true);
+          new Generator(model)
+              .generate(prompt, 30, 96, Sampler.of(new Sampling(1.0, 50, 7L)), null, true);
       Generation sampledPlain =
-          new Generator(model).generate(prompt, 30, 96, Sampler.of(1.0, 50, 7L), null, false);
+          new Generator(model)
+              .generate(prompt, 30, 96, Sampler.of(new Sampling(1.0, 50, 7L)), null, false);
       assertArrayEquals(sampledPlain.tokens(), sampled.tokens());
     }
   }
@@ -66,9 +69,9 @@ class GeneratorTest {
   void topKOneIsGreedyAndSeededSamplingRepeats() {
     float[] logits = {0.1f, 2.5f, 0.3f, 2.4f};
     assertEquals(1, Sampler.greedy().next(logits));
-    assertEquals(1, Sampler.of(1.0, 1, 7L).next(logits));
-    Sampler a = Sampler.of(0.8, 3, 42L);
-    Sampler b = Sampler.of(0.8, 3, 42L);
+    assertEquals(1, Sampler.of(new Sampling(1.0, 1, 7L)).next(logits));
+    Sampler a = Sampler.of(new Sampling(0.8, 3, 42L));
+    Sampler b = Sampler.of(new Sampling(0.8, 3, 42L));
     for (int i = 0; i < 20; i++) {
       int x = a.next(logits);
       assertEquals(x, b.next(logits));

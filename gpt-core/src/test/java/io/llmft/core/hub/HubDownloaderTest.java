@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+import io.llmft.contract.PretrainedModel;
 import io.llmft.core.Golden;
 import io.llmft.core.model.Gpt2Model;
 import io.llmft.core.model.HfCheckpoint;
@@ -29,21 +30,27 @@ class HubDownloaderTest {
 
   @Test
   void bookAndShortNamesResolveToTheHubRepositories() {
-    assertEquals("openai-community/gpt2", HubDownloader.repository("gpt2-small (124M)"));
-    assertEquals("openai-community/gpt2", HubDownloader.repository("gpt2"));
-    assertEquals("openai-community/gpt2-medium", HubDownloader.repository("gpt2-medium (355M)"));
-    assertEquals("openai-community/gpt2-xl", HubDownloader.repository("gpt2-xl"));
-    assertEquals("gpt2-large", HubDownloader.slug("gpt2-large (774M)"));
+    assertEquals("openai-community/gpt2", repository("gpt2-small (124M)"));
+    assertEquals("openai-community/gpt2", repository("gpt2"));
+    assertEquals("openai-community/gpt2-medium", repository("gpt2-medium (355M)"));
+    assertEquals("openai-community/gpt2-xl", repository("gpt2-xl"));
+    HubDownloader hub = new HubDownloader(null, null, cache, s -> {});
+    assertEquals(cache.resolve("gpt2-large"), hub.directory(PretrainedModel.GPT2_LARGE));
     assertEquals(
         "https://huggingface.co/openai-community/gpt2-large/resolve/main/config.json",
-        new HubDownloader(null, null, cache, s -> {}).url("gpt2-large", "config.json"));
+        hub.url(PretrainedModel.find("gpt2-large").orElseThrow(), "config.json"));
+  }
+
+  private static String repository(String name) {
+    return PretrainedModel.find(name).orElseThrow().hubRepository();
   }
 
   @Test
   void downloadsVerifiesAndLoadsWithTheToken() throws Exception {
     try (FakeHub hub = new FakeHub(Golden.modelDir(), REPO, FakeHub.Fault.NONE)) {
       Path dir =
-          new HubDownloader(hub.url(), "secret", cache, progress::add).ensure("gpt2-medium (355M)");
+          new HubDownloader(hub.url(), "secret", cache, progress::add)
+              .ensure(PretrainedModel.GPT2_MEDIUM);
       assertEquals(cache.resolve("gpt2-medium"), dir);
       assertArrayEquals(
           Files.readAllBytes(Golden.modelDir().resolve("model.safetensors")),
@@ -57,7 +64,7 @@ class HubDownloaderTest {
       }
       // a second call finds both files and asks nothing
       int requests = hub.log.size();
-      new HubDownloader(hub.url(), null, cache, progress::add).ensure("gpt2-medium");
+      new HubDownloader(hub.url(), null, cache, progress::add).ensure(PretrainedModel.GPT2_MEDIUM);
       assertEquals(requests, hub.log.size());
     }
   }
@@ -66,10 +73,11 @@ class HubDownloaderTest {
   void anInterruptedTransferResumesWithARangeRequest() throws Exception {
     try (FakeHub hub = new FakeHub(Golden.modelDir(), REPO, FakeHub.Fault.INTERRUPT_FIRST)) {
       HubDownloader downloader = new HubDownloader(hub.url(), null, cache, progress::add);
-      IOException broken = assertThrows(IOException.class, () -> downloader.ensure("gpt2-medium"));
+      IOException broken =
+          assertThrows(IOException.class, () -> downloader.ensure(PretrainedModel.GPT2_MEDIUM));
       assertTrue(broken.getMessage().contains("resumes"), broken.getMessage());
       assertFalse(Files.exists(cache.resolve("gpt2-medium/model.safetensors")));
-      Path dir = downloader.ensure("gpt2-medium");
+      Path dir = downloader.ensure(PretrainedModel.GPT2_MEDIUM);
       assertTrue(
           hub.log.stream().anyMatch(l -> l.startsWith("GET cdn bytes=")), hub.log.toString());
       assertArrayEquals(
@@ -84,7 +92,9 @@ class HubDownloaderTest {
       IOException e =
           assertThrows(
               IOException.class,
-              () -> new HubDownloader(hub.url(), null, cache, progress::add).ensure("gpt2-medium"));
+              () ->
+                  new HubDownloader(hub.url(), null, cache, progress::add)
+                      .ensure(PretrainedModel.GPT2_MEDIUM));
       assertTrue(e.getMessage().contains("sha256"), e.getMessage());
       assertFalse(Files.exists(cache.resolve("gpt2-medium/model.safetensors")));
       assertFalse(Files.exists(cache.resolve("gpt2-medium/.download/model.safetensors.part")));
@@ -101,7 +111,7 @@ class HubDownloaderTest {
             pool.submit(
                 () ->
                     new HubDownloader(hub.url(), null, cache, progress::add)
-                        .ensure("gpt2-medium")));
+                        .ensure(PretrainedModel.GPT2_MEDIUM)));
       }
       for (Future<Path> call : calls) {
         assertEquals(cache.resolve("gpt2-medium"), call.get());
@@ -118,7 +128,7 @@ class HubDownloaderTest {
             IOException.class,
             () ->
                 new HubDownloader("http://127.0.0.1:1", null, cache, progress::add)
-                    .ensure("gpt2-medium (355M)"));
+                    .ensure(PretrainedModel.GPT2_MEDIUM));
     assertTrue(e.getMessage().contains("gpt2-medium (355M)"), e.getMessage());
     assertTrue(
         e.getMessage()

@@ -1,7 +1,10 @@
 package io.llmft.inference.rest;
 
-import io.llmft.common.rest.ProblemException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.llmft.common.messaging.JobMessages;
 import io.llmft.common.rest.Validation;
+import io.llmft.contract.Sampling;
+import io.llmft.contract.Violation;
 import io.llmft.core.data.InstructionEntry;
 import io.llmft.core.generate.Sampler;
 import io.llmft.core.model.GptConfig;
@@ -15,6 +18,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 
 @Path("/generate")
 @Produces(MediaType.APPLICATION_JSON)
@@ -24,16 +32,42 @@ public class GenerateResource {
   static final int MAX_TEXT = 20_000;
 
   private final ModelCache models;
+  private final JobMessages messages;
 
-  public GenerateResource(ModelCache models) {
+  public GenerateResource(ModelCache models, JobMessages messages) {
     this.models = models;
+    this.messages = messages;
   }
 
   @POST
-  public GenerateResponse generate(GenerateRequest request) throws IOException {
-    if (request == null) {
-      throw ProblemException.invalid("$", "a JSON body is required");
+  public GenerateResponse generate(
+      @RequestBody(content = @Content(schema = @Schema(implementation = GenerateRequest.class)))
+          JsonNode body)
+      throws IOException {
+    GenerateRequest request = messages.parseRequest(body, GenerateRequest.class, this::validate);
+    PromptStyle style =
+        request.promptStyle() == null
+            ? PromptStyle.ALPACA
+            : PromptStyle.fromId(request.promptStyle());
+    int maxNewTokens =
+        request.maxNewTokens() != null
+            ? request.maxNewTokens()
+            : InferenceService.DEFAULT_MAX_NEW_TOKENS;
+    Responder.Answer answer;
+    try (ModelCache.Lease lease = models.lease(request.model())) {
+      answer =
+          Responder.answer(
+              lease.model(),
+              style,
+              new InstructionEntry(request.instruction(), request.input(), null),
+              maxNewTokens,
+              Sampler.of(request.sampling()));
     }
+    return new GenerateResponse(
+        answer.response(), answer.generatedTokens(), answer.finishReason().id());
+  }
+
+  private void validate(GenerateRequest request) {
     Validation v = new Validation();
     models.validate(request.model(), "model", v);
     v.check(
@@ -47,37 +81,21 @@ public class GenerateResource {
             1,
             models.contextLength(request.model()).orElse(GptConfig.GPT2_CONTEXT_LENGTH),
             "maxNewTokens")
-        .between(request.temperature(), 0, 100, "temperature")
-        .between(request.topK(), 1, GptConfig.GPT2_VOCAB_SIZE, "topK");
-    PromptStyle style = PromptStyle.ALPACA;
+        .addAll(samplingViolations(request));
     if (request.promptStyle() != null) {
       try {
-        style = PromptStyle.fromId(request.promptStyle());
+        PromptStyle.fromId(request.promptStyle());
       } catch (IllegalArgumentException e) {
         v.check(false, "promptStyle", e.getMessage());
       }
     }
     v.throwIfInvalid();
-    Sampler sampler =
-        Sampler.of(
-            request.temperature() == null ? 0 : request.temperature(),
-            request.topK(),
-            request.seed());
-    int maxNewTokens =
-        request.maxNewTokens() != null
-            ? request.maxNewTokens()
-            : InferenceService.DEFAULT_MAX_NEW_TOKENS;
-    Responder.Answer answer;
-    try (ModelCache.Lease lease = models.lease(request.model())) {
-      answer =
-          Responder.answer(
-              lease.model(),
-              style,
-              new InstructionEntry(request.instruction(), request.input(), null),
-              maxNewTokens,
-              sampler);
-    }
-    return new GenerateResponse(
-        answer.response(), answer.generatedTokens(), answer.finishReason().id());
+  }
+
+  private static List<Violation> samplingViolations(GenerateRequest request) {
+    List<Violation> violations = new ArrayList<>();
+    Sampling.of(
+        request.temperature(), "temperature", request.topK(), "topK", request.seed(), violations);
+    return violations;
   }
 }

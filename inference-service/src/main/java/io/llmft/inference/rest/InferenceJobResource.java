@@ -1,5 +1,6 @@
 package io.llmft.inference.rest;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.llmft.common.rest.ProblemException;
 import io.llmft.contract.InferenceJob;
 import io.llmft.contract.JobStatus;
@@ -16,6 +17,9 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 
 @Path("/inference-jobs")
 @Produces(MediaType.APPLICATION_JSON)
@@ -28,7 +32,10 @@ public class InferenceJobResource {
   }
 
   @POST
-  public Response create(InferenceJob job, @Context UriInfo uri) {
+  public Response create(
+      @RequestBody(content = @Content(schema = @Schema(implementation = InferenceJob.class)))
+          JsonNode job,
+      @Context UriInfo uri) {
     return service.acceptRequest(job, uri);
   }
 

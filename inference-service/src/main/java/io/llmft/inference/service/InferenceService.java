@@ -9,6 +9,7 @@ import io.llmft.common.rest.Validation;
 import io.llmft.common.store.DatasetArtifacts;
 import io.llmft.common.store.ProgressLog;
 import io.llmft.contract.InferenceJob;
+import io.llmft.contract.ModelRef;
 import io.llmft.contract.PipelineContext;
 import io.llmft.contract.Stage;
 import io.llmft.core.engine.DjlRuntime;
@@ -78,7 +79,7 @@ public class InferenceService extends StageService<InferenceJob, InferenceState>
   @Override
   protected InferenceState newState(InferenceJob job) {
     InferenceState state = new InferenceState();
-    state.model = ModelCache.describe(job.model());
+    state.model = job.model().describe();
     state.datasetId = job.datasetId();
     state.split = job.split() != null ? job.split() : "test";
     state.maxNewTokens = job.maxNewTokens() != null ? job.maxNewTokens() : DEFAULT_MAX_NEW_TOKENS;
@@ -166,8 +167,8 @@ public class InferenceService extends StageService<InferenceJob, InferenceState>
     Map<String, String> produced = new HashMap<>();
     produced.put(PipelineContext.INFERENCE_JOB_ID, state.id);
     produced.put(PipelineContext.DATASET_ID, state.datasetId);
-    if (job.model().isTextual()) {
-      produced.put(PipelineContext.MODEL, job.model().asText());
+    if (!(job.model() instanceof ModelRef.LocalPath)) {
+      produced.put(PipelineContext.MODEL, job.model().describe());
     }
     return produced;
   }

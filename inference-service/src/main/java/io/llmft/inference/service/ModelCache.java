@@ -1,11 +1,11 @@
 package io.llmft.inference.service;
 
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.llmft.common.rest.Validation;
 import io.llmft.common.store.ArtifactStore;
 import io.llmft.common.store.Ids;
 import io.llmft.common.store.ImportRoots;
+import io.llmft.contract.ModelRef;
 import io.llmft.core.engine.DjlRuntime;
 import io.llmft.core.model.Gpt2Model;
 import io.llmft.core.model.HfCheckpoint;
@@ -25,6 +25,9 @@ import java.util.OptionalInt;
  */
 @Singleton
 public class ModelCache {
+  /** The references it serves. */
+  public static final String FORMS = "a model id or {\"path\": dir}";
+
   private static final int CAPACITY = 2;
 
   private final ArtifactStore store;
@@ -76,32 +79,27 @@ public class ModelCache {
   }
 
   /** Adds an error naming {@code field} when the reference is not a loadable model. */
-  public void validate(JsonNode model, String field, Validation v) {
-    if (model == null || model.isNull()) {
-      v.check(false, field, "is required: a model id or {\"path\": dir}");
-      return;
-    }
-    if (model.isTextual()) {
+  public void validate(ModelRef model, String field, Validation v) {
+    if (model == null) {
+      v.check(false, field, "is required: " + FORMS);
+    } else if (model instanceof ModelRef.LocalPath l) {
       v.check(
-          Ids.isValid(model.asText())
-              && HfCheckpoint.isCheckpoint(store.layout().model(model.asText())),
-          field,
-          "no finetuned model with this id in the artifact store");
-    } else if (model.isObject() && model.size() == 1 && model.path("path").isTextual()) {
-      v.check(
-          imports
-              .resolve(model.get("path").asText())
-              .filter(HfCheckpoint::isCheckpoint)
-              .isPresent(),
+          imports.resolve(l.path()).filter(HfCheckpoint::isCheckpoint).isPresent(),
           field + ".path",
           ImportRoots.RULE + ", with config.json and model.safetensors");
+    } else if (model instanceof ModelRef.RandomInit) {
+      v.check(false, field, "must be " + FORMS);
     } else {
-      v.check(false, field, "must be a model id or {\"path\": dir}");
+      String id = model.describe();
+      v.check(
+          Ids.isValid(id) && HfCheckpoint.isCheckpoint(store.layout().model(id)),
+          field,
+          "no finetuned model with this id in the artifact store");
     }
   }
 
   /** The context length of a loadable model reference (read from its config.json), or empty. */
-  public OptionalInt contextLength(JsonNode model) {
+  public OptionalInt contextLength(ModelRef model) {
     try {
       return OptionalInt.of(HfCheckpoint.readConfig(directory(model)).contextLength());
     } catch (IOException | RuntimeException e) {
@@ -109,20 +107,16 @@ public class ModelCache {
     }
   }
 
-  private Path directory(JsonNode model) {
-    return (model.isTextual()
-            ? store.layout().model(model.asText())
-            : imports.require(model.get("path").asText(), "model.path"))
-        .toAbsolutePath()
-        .normalize();
-  }
-
-  public static String describe(JsonNode model) {
-    return model.isTextual() ? model.asText() : model.get("path").asText();
+  private Path directory(ModelRef model) {
+    Path dir =
+        model instanceof ModelRef.LocalPath l
+            ? imports.require(l.path(), "model.path")
+            : store.layout().model(model.describe());
+    return dir.toAbsolutePath().normalize();
   }
 
   /** The model of this reference, loaded if it is not, for as long as the lease is open. */
-  public synchronized Lease lease(JsonNode model) throws IOException {
+  public synchronized Lease lease(ModelRef model) throws IOException {
     Path dir = directory(model);
     Shared shared = loaded.get(dir);
     if (shared == null) {

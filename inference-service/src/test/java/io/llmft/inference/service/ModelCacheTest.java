@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.fasterxml.jackson.databind.node.TextNode;
 import io.llmft.common.store.ArtifactStore;
+import io.llmft.contract.ModelRef;
 import io.llmft.core.generate.Generator;
 import io.llmft.core.generate.Sampler;
 import io.llmft.core.model.Gpt2Model;
@@ -28,9 +28,9 @@ class ModelCacheTest {
 
   @Test
   void aModelEvictedWhileLeasedStaysUsableUntilItsLastLeaseEnds() throws Exception {
-    TextNode a = TextNode.valueOf(TestModels.storeModel(store));
-    TextNode b = TextNode.valueOf(TestModels.storeModel(store));
-    TextNode c = TextNode.valueOf(TestModels.storeModel(store));
+    ModelRef a = new ModelRef.Finetuned(TestModels.storeModel(store));
+    ModelRef b = new ModelRef.Finetuned(TestModels.storeModel(store));
+    ModelRef c = new ModelRef.Finetuned(TestModels.storeModel(store));
     ModelCache.Lease first = cache.lease(a);
     ModelCache.Lease second = cache.lease(a);
     assertSame(first.model(), second.model(), "one loaded copy is shared");

@@ -1,5 +1,6 @@
 package io.llmft.scoring.rest;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.llmft.contract.ScoringJob;
 import io.llmft.scoring.service.ScoringService;
 import io.llmft.scoring.service.ScoringState;
@@ -14,6 +15,9 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 
 @Path("/scoring-jobs")
 @Produces(MediaType.APPLICATION_JSON)
@@ -26,7 +30,10 @@ public class ScoringJobResource {
   }
 
   @POST
-  public Response create(ScoringJob job, @Context UriInfo uri) {
+  public Response create(
+      @RequestBody(content = @Content(schema = @Schema(implementation = ScoringJob.class)))
+          JsonNode job,
+      @Context UriInfo uri) {
     return service.acceptRequest(job, uri);
   }
 

@@ -1,10 +1,8 @@
 package io.llmft.common.job;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.llmft.common.config.JobsConfig;
 import io.llmft.common.messaging.JobEventPublisher;
 import io.llmft.common.messaging.JobMessages;
 import io.llmft.common.messaging.JobPublisher;
@@ -16,16 +14,13 @@ import io.llmft.common.store.Ids;
 import io.llmft.common.store.JobStore;
 import io.llmft.contract.JobMessage;
 import io.llmft.contract.JobStatus;
-import io.llmft.contract.Pipeline;
 import io.llmft.contract.Stage;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.jboss.logging.Logger;
@@ -50,7 +45,8 @@ import org.jboss.logging.Logger;
  * @param <J> the job message / request body
  * @param <S> the job document
  */
-public abstract class StageService<J extends JobMessage, S extends JobState> implements OwnedJobs {
+public abstract class StageService<J extends Record & JobMessage, S extends JobState>
+    implements OwnedJobs {
   private static final Logger LOG = Logger.getLogger(StageService.class);
 
   protected final JobStore<S> jobs;
@@ -65,8 +61,7 @@ public abstract class StageService<J extends JobMessage, S extends JobState> imp
   private final JobPublisher publisher;
   private final OwnedPartitions partitions;
   private final JobMessages messages;
-  private final JobsConfig config;
-  private final String instance;
+  private final JobRun<J, S> runs;
 
   protected StageService(
       Stage stage,
@@ -86,9 +81,8 @@ public abstract class StageService<J extends JobMessage, S extends JobState> imp
     this.publisher = support.publisher();
     this.partitions = support.partitions();
     this.messages = support.messages();
-    this.config = support.config();
     this.mapper = support.mapper();
-    this.instance = instanceName();
+    this.runs = new JobRun<>(this, jobs, support);
   }
 
   /**
@@ -128,6 +122,18 @@ public abstract class StageService<J extends JobMessage, S extends JobState> imp
     return null;
   }
 
+  Stage stage() {
+    return stage;
+  }
+
+  String label() {
+    return label;
+  }
+
+  Class<J> jobType() {
+    return jobType;
+  }
+
   public S get(String id) {
     return jobs.get(id);
   }
@@ -136,11 +142,8 @@ public abstract class StageService<J extends JobMessage, S extends JobState> imp
    * A {@code POST}: 202 with {@code Location} and {@code {"id", "status"}} once the broker took the
    * job; 409 when a job with this id exists; 503 when the broker did not take it.
    */
-  public Response acceptRequest(J job, UriInfo uri) {
-    if (job == null) {
-      throw ProblemException.invalid("$", "a JSON body is required");
-    }
-    validateAll(job);
+  public Response acceptRequest(JsonNode body, UriInfo uri) {
+    J job = messages.parseRequest(body, jobType, this::validateAll);
     String id = job.jobId() != null ? job.jobId() : Ids.newId(idPrefix);
     S state = newState(job, id);
     ObjectNode request = request(job, id);
@@ -264,7 +267,7 @@ public abstract class StageService<J extends JobMessage, S extends JobState> imp
   }
 
   private boolean schedule(String id, int partition) {
-    return workers.submit(id, partition, control -> run(id, control));
+    return workers.submit(id, partition, control -> runs.run(id, control));
   }
 
   private void cancelOwned(String id) {
@@ -273,141 +276,12 @@ public abstract class StageService<J extends JobMessage, S extends JobState> imp
     }
     jobs.find(id)
         .filter(state -> !state.isTerminal())
-        .ifPresent(state -> end(state, JobStatus.CANCELLED, null, new JobControl(id, -1)));
+        .ifPresent(state -> runs.end(state, JobStatus.CANCELLED, null, new JobControl(id, -1)));
   }
 
   /** Saves the document and announces it as progress (0..1). */
   protected void progress(S state, double fraction) {
     jobs.saveProgress(state);
     events.publish(stage, state, fraction, metrics(state), null);
-  }
-
-  private void run(String id, JobControl control) {
-    if (!partitions.holds(control.partition())) {
-      return;
-    }
-    Optional<S> found = jobs.find(id);
-    if (found.isEmpty()) {
-      return; // a POST whose record never reached the broker removed it
-    }
-    S state = found.get();
-    if (state.isTerminal()) {
-      try {
-        announce(state, control);
-      } catch (JobStoppedException e) {
-        LOG.infof("%s %s: its %s event waits for the next owner", label, id, state.status);
-      }
-      return;
-    }
-    boolean started = false;
-    try {
-      control.check();
-      if (state.attempts >= config.maxAttempts()) {
-        String reason =
-            state.lastInterruption != null
-                ? state.lastInterruption
-                : "its process ended while it ran";
-        end(
-            state,
-            JobStatus.FAILED,
-            "gave up after " + state.attempts + " attempts: " + reason,
-            control);
-        return;
-      }
-      state.attempts++;
-      started = true;
-      state.owner = instance;
-      state.partition = control.partition();
-      state.status = JobStatus.RUNNING;
-      state.waiting = null;
-      state.lastInterruption = "the process running it ended (attempt " + state.attempts + ")";
-      jobs.save(state);
-      events.publish(stage, state);
-      config.crashPrefix().filter(id::startsWith).ifPresent(p -> crashForTest(id));
-      J job = jobs.readRequest(id, jobType);
-      if (state.produced == null) {
-        state.produced = new TreeMap<>(execute(state, job, control));
-        jobs.save(state);
-      }
-      handOff(job.pipeline(), state.produced, control);
-      end(state, JobStatus.SUCCEEDED, null, control);
-    } catch (JobStoppedException e) {
-      LOG.infof("%s %s: %s; it resumes on its partition's next owner", label, id, e.getMessage());
-      if (started) {
-        state.attempts--;
-      }
-      state.owner = null;
-      state.waiting = null;
-      state.lastInterruption = e.getMessage();
-      jobs.save(state);
-    } catch (JobCancelledException e) {
-      end(state, JobStatus.CANCELLED, null, control);
-    } catch (Throwable t) {
-      LOG.errorf(t, "%s %s failed", label, id);
-      end(state, JobStatus.FAILED, message(t), control);
-    }
-  }
-
-  private void handOff(Pipeline pipeline, Map<String, String> produced, JobControl control) {
-    if (pipeline == null) {
-      return;
-    }
-    Optional<Pipeline.NextJob> next = pipeline.continueWith(produced);
-    if (next.isPresent()) {
-      try {
-        publisher.handOff(next.get(), mapper.writeValueAsString(next.get().body()), control);
-      } catch (JsonProcessingException e) {
-        throw new IllegalStateException("cannot serialise the next pipeline job", e);
-      }
-    }
-  }
-
-  /** Saves the terminal status, then announces it until the broker acknowledged the event. */
-  private void end(S state, JobStatus status, String error, JobControl control) {
-    try {
-      state.status = status;
-      state.error = error;
-      state.owner = null;
-      state.waiting = null;
-      state.announced = false;
-      if (status != JobStatus.FAILED) {
-        state.lastInterruption = null;
-      }
-      jobs.save(state);
-      announce(state, control);
-    } catch (JobStoppedException e) {
-      LOG.infof("%s %s ended %s; its event is sent by the next owner", label, state.id, status);
-    } catch (Throwable t) {
-      LOG.errorf(t, "%s %s: could not record its end (%s)", label, state.id, status);
-    }
-  }
-
-  private void announce(S state, JobControl control) {
-    boolean ok = state.status == JobStatus.SUCCEEDED;
-    events.publishTerminal(
-        stage, state, ok ? 1.0 : null, metrics(state), ok ? artifact(state) : null, control);
-    state.announced = true;
-    jobs.save(state);
-  }
-
-  private static void crashForTest(String id) {
-    LOG.errorf("jobs.crash-prefix matches job %s: halting this process (test fault hook)", id);
-    Runtime.getRuntime().halt(137);
-  }
-
-  private static String message(Throwable t) {
-    return t.getMessage() != null ? t.getMessage() : t.toString();
-  }
-
-  private static String instanceName() {
-    String host = System.getenv("HOSTNAME");
-    if (host == null || host.isBlank()) {
-      try {
-        host = InetAddress.getLocalHost().getHostName();
-      } catch (Exception e) {
-        host = "unknown-host";
-      }
-    }
-    return host + "/" + ProcessHandle.current().pid();
   }
 }

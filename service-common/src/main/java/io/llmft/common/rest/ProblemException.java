@@ -39,6 +39,11 @@ public class ProblemException extends RuntimeException {
     return new ProblemException(409, "Conflict", detail, List.of());
   }
 
+  /** The invalid fields (none for problems of other kinds). */
+  public List<FieldError> errors() {
+    return errors;
+  }
+
   public int status() {
     return status;
   }

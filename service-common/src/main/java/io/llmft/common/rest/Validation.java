@@ -40,6 +40,12 @@ public final class Validation {
     return check(value == null || Ids.isValid(value), field, Ids.RULE);
   }
 
+  /** Adds what a contract value said was wrong with it. */
+  public Validation addAll(java.util.List<io.llmft.contract.Violation> violations) {
+    violations.forEach(v -> errors.add(new FieldError(v.field(), v.reason())));
+    return this;
+  }
+
   public boolean hasErrors() {
     return !errors.isEmpty();
   }

@@ -1,5 +1,6 @@
 package io.llmft.trainer.rest;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.llmft.contract.TrainingJob;
 import io.llmft.trainer.service.TrainingService;
 import io.llmft.trainer.service.TrainingState;
@@ -18,6 +19,9 @@ import jakarta.ws.rs.core.UriInfo;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
 @Path("/training-jobs")
@@ -33,7 +37,10 @@ public class TrainingJobResource {
   }
 
   @POST
-  public Response create(TrainingJob job, @Context UriInfo uri) {
+  public Response create(
+      @RequestBody(content = @Content(schema = @Schema(implementation = TrainingJob.class)))
+          JsonNode job,
+      @Context UriInfo uri) {
     return service.acceptRequest(job, uri);
   }
 

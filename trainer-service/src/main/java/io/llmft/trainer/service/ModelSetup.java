@@ -2,8 +2,8 @@ package io.llmft.trainer.service;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.llmft.common.job.JobControl;
+import io.llmft.contract.LoraSpec;
 import io.llmft.contract.TrainingJob;
 import io.llmft.core.engine.DjlRuntime;
 import io.llmft.core.model.Gpt2Model;
@@ -39,18 +39,15 @@ public class ModelSetup {
     List<Gpt2Model> models = new ArrayList<>();
     ModelReplicas replicas = new ModelReplicas(devices, managers, models);
     try {
-      JsonNode lora = job.lora();
+      LoraSpec lora = job.lora();
       for (Device device : devices) {
         NDManager manager = NDManager.newBaseManager(device);
         managers.add(manager);
         Gpt2Model.Builder replica =
             Gpt2Model.builder(baseModels.load(job.baseModel(), manager, downloadNote, control))
                 .precision(rules.precision(job));
-        if (lora != null && !lora.isNull()) {
-          replica.lora(
-              lora.get("rank").asInt(),
-              (float) lora.get("alpha").asDouble(),
-              rules.settings(job).seed());
+        if (lora != null) {
+          replica.lora(lora.rank(), (float) lora.alpha(), rules.settings(job).seed());
         }
         models.add(replica.build());
       }

@@ -1,6 +1,5 @@
 package io.llmft.trainer.service;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.llmft.common.rest.Validation;
 import io.llmft.common.store.DatasetArtifacts;
 import io.llmft.contract.TrainingJob;
@@ -51,35 +50,7 @@ public class TrainingJobRules {
         job.precision() == null || Precision.ids().contains(job.precision()),
         "precision",
         "must be one of " + Precision.ids());
-    validateLora(job.lora(), v);
     v.throwIfInvalid();
-  }
-
-  private static void validateLora(JsonNode lora, Validation v) {
-    if (lora == null || lora.isNull()) {
-      return;
-    }
-    v.check(
-        lora.isObject()
-            && lora.path("rank").canConvertToInt()
-            && lora.path("rank").asInt() > 0
-            && lora.path("rank").asInt() <= 1024,
-        "lora.rank",
-        "must be an integer from 1 to 1024");
-    v.check(
-        lora.isObject()
-            && lora.path("alpha").isNumber()
-            && lora.path("alpha").asDouble() > 0
-            && lora.path("alpha").asDouble() <= 1e4,
-        "lora.alpha",
-        "must be a number above 0, at most 10000");
-    lora.fieldNames()
-        .forEachRemaining(
-            f ->
-                v.check(
-                    f.equals("rank") || f.equals("alpha"),
-                    "lora." + f,
-                    "unknown field (known: rank, alpha)"));
   }
 
   public TrainingSettings settings(TrainingJob job) {

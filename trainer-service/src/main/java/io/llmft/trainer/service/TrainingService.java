@@ -74,7 +74,7 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
   protected TrainingState newState(TrainingJob job) {
     TrainingState state = new TrainingState();
     state.datasetId = job.datasetId();
-    state.baseModel = baseModels.describe(job.baseModel());
+    state.baseModel = job.baseModel().describe();
     state.hyperparameters =
         rules.hyperparameters(job, datasets.manifest(job.datasetId()).allowedMaxLength());
     return state;

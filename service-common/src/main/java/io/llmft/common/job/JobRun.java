@@ -1,0 +1,183 @@
+package io.llmft.common.job;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llmft.common.config.JobsConfig;
+import io.llmft.common.messaging.JobEventPublisher;
+import io.llmft.common.messaging.JobPublisher;
+import io.llmft.common.messaging.OwnedPartitions;
+import io.llmft.common.store.JobStore;
+import io.llmft.contract.JobMessage;
+import io.llmft.contract.JobStatus;
+import io.llmft.contract.Pipeline;
+import java.net.InetAddress;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.jboss.logging.Logger;
+
+/**
+ * How a stage's job runs on the instance that owns it: RUNNING with an attempt counted, the stage's
+ * work, the pipeline's next job handed off until the broker took it, then SUCCEEDED; a stop at a
+ * safe point leaves it to the partition's next owner, a failure or cancel ends it. Every terminal
+ * status is saved, then announced on {@code job-events} until acknowledged.
+ */
+final class JobRun<J extends Record & JobMessage, S extends JobState> {
+  private static final Logger LOG = Logger.getLogger(JobRun.class);
+
+  private final StageService<J, S> stage;
+  private final JobStore<S> jobs;
+  private final JobEventPublisher events;
+  private final JobPublisher publisher;
+  private final OwnedPartitions partitions;
+  private final JobsConfig config;
+  private final ObjectMapper mapper;
+  private final String instance = instanceName();
+
+  JobRun(StageService<J, S> stage, JobStore<S> jobs, StageSupport support) {
+    this.stage = stage;
+    this.jobs = jobs;
+    this.events = support.events();
+    this.publisher = support.publisher();
+    this.partitions = support.partitions();
+    this.config = support.config();
+    this.mapper = support.mapper();
+  }
+
+  /** Runs job {@code id} on its owner, or announces its end when it has ended. */
+  void run(String id, JobControl control) {
+    if (!partitions.holds(control.partition())) {
+      return;
+    }
+    Optional<S> found = jobs.find(id);
+    if (found.isEmpty()) {
+      return; // a POST whose record never reached the broker removed it
+    }
+    S state = found.get();
+    if (state.isTerminal()) {
+      try {
+        announce(state, control);
+      } catch (JobStoppedException e) {
+        LOG.infof("%s %s: its %s event waits for the next owner", stage.label(), id, state.status);
+      }
+      return;
+    }
+    boolean started = false;
+    try {
+      control.check();
+      if (state.attempts >= config.maxAttempts()) {
+        String reason =
+            state.lastInterruption != null
+                ? state.lastInterruption
+                : "its process ended while it ran";
+        end(
+            state,
+            JobStatus.FAILED,
+            "gave up after " + state.attempts + " attempts: " + reason,
+            control);
+        return;
+      }
+      state.attempts++;
+      started = true;
+      state.owner = instance;
+      state.partition = control.partition();
+      state.status = JobStatus.RUNNING;
+      state.waiting = null;
+      state.lastInterruption = "the process running it ended (attempt " + state.attempts + ")";
+      jobs.save(state);
+      events.publish(stage.stage(), state);
+      config.crashPrefix().filter(id::startsWith).ifPresent(p -> crashForTest(id));
+      J job = jobs.readRequest(id, stage.jobType());
+      if (state.produced == null) {
+        state.produced = new TreeMap<>(stage.execute(state, job, control));
+        jobs.save(state);
+      }
+      handOff(job.pipeline(), state.produced, control);
+      end(state, JobStatus.SUCCEEDED, null, control);
+    } catch (JobStoppedException e) {
+      LOG.infof(
+          "%s %s: %s; it resumes on its partition's next owner", stage.label(), id, e.getMessage());
+      if (started) {
+        state.attempts--;
+      }
+      state.owner = null;
+      state.waiting = null;
+      state.lastInterruption = e.getMessage();
+      jobs.save(state);
+    } catch (JobCancelledException e) {
+      end(state, JobStatus.CANCELLED, null, control);
+    } catch (Throwable t) {
+      LOG.errorf(t, "%s %s failed", stage.label(), id);
+      end(state, JobStatus.FAILED, message(t), control);
+    }
+  }
+
+  private void handOff(Pipeline pipeline, Map<String, String> produced, JobControl control) {
+    if (pipeline == null) {
+      return;
+    }
+    Optional<Pipeline.NextJob> next = pipeline.continueWith(produced);
+    if (next.isPresent()) {
+      try {
+        publisher.handOff(next.get(), mapper.writeValueAsString(next.get().body()), control);
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException("cannot serialise the next pipeline job", e);
+      }
+    }
+  }
+
+  /** Saves the terminal status, then announces it until the broker acknowledged the event. */
+  void end(S state, JobStatus status, String error, JobControl control) {
+    try {
+      state.status = status;
+      state.error = error;
+      state.owner = null;
+      state.waiting = null;
+      state.announced = false;
+      if (status != JobStatus.FAILED) {
+        state.lastInterruption = null;
+      }
+      jobs.save(state);
+      announce(state, control);
+    } catch (JobStoppedException e) {
+      LOG.infof(
+          "%s %s ended %s; its event is sent by the next owner", stage.label(), state.id, status);
+    } catch (Throwable t) {
+      LOG.errorf(t, "%s %s: could not record its end (%s)", stage.label(), state.id, status);
+    }
+  }
+
+  private void announce(S state, JobControl control) {
+    boolean ok = state.status == JobStatus.SUCCEEDED;
+    events.publishTerminal(
+        stage.stage(),
+        state,
+        ok ? 1.0 : null,
+        stage.metrics(state),
+        ok ? stage.artifact(state) : null,
+        control);
+    state.announced = true;
+    jobs.save(state);
+  }
+
+  private static void crashForTest(String id) {
+    LOG.errorf("jobs.crash-prefix matches job %s: halting this process (test fault hook)", id);
+    Runtime.getRuntime().halt(137);
+  }
+
+  private static String message(Throwable t) {
+    return t.getMessage() != null ? t.getMessage() : t.toString();
+  }
+
+  private static String instanceName() {
+    String host = System.getenv("HOSTNAME");
+    if (host == null || host.isBlank()) {
+      try {
+        host = InetAddress.getLocalHost().getHostName();
+      } catch (Exception e) {
+        host = "unknown-host";
+      }
+    }
+    return host + "/" + ProcessHandle.current().pid();
+  }
+}
