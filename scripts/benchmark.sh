@@ -10,6 +10,10 @@
 #   scripts/benchmark.sh jobs [ENTRIES] [LATENCY_MS] [HANDOFFS]  the job machinery over the real broker: scoring
 #                        throughput against a local judge of fixed latency at judge.concurrency 1, 4, 8, and
 #                        the hand-off latency from a stage's SUCCEEDED to the next stage's RUNNING
+#   scripts/benchmark.sh serve [NEW_TOKENS] [CLIENTS]         the OpenAI-compatible serving of a random-init gpt2-small
+#                        (packaged inference-service, continuous batching): streamed /v1/completions of
+#                        NEW_TOKENS (128) each at 1, 4, 16, 32 concurrent clients against one at a time:
+#                        tokens/s, time to first token and inter-token latency p50/p95
 # e.g. scripts/benchmark.sh train "gpt2-small (124M)" 8 64 3 ; scripts/benchmark.sh generation "gpt2-small (124M)" 60 256
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -35,6 +39,23 @@ if [ "${1:-}" = jobs ]; then
   rm -rf "$ARTIFACTS"
   exit
 fi
+if [ "${1:-}" = serve ]; then
+  shift
+  . "$ROOT/scripts/lib/broker.sh"
+  use_broker
+  mvn -B -q install -DskipTests
+  mvn -B -q -pl gpt-core test-compile dependency:build-classpath -Dmdep.outputFile=target/benchmark.classpath
+  mvn -B -q -pl pipeline-runner test-compile dependency:build-classpath \
+    -Dmdep.outputFile=target/benchmark.classpath -Dmdep.includeScope=test
+  ARTIFACTS="$(mktemp -d)"
+  trap 'rm -rf "$ARTIFACTS"; if [ "$BROKER_STARTED" = 1 ]; then "$ROOT/scripts/kafka.sh" stop; fi' EXIT
+  java -Xmx4g -Dai.djl.offline=true \
+    -cp "gpt-core/target/test-classes:gpt-core/target/classes:$(cat gpt-core/target/benchmark.classpath)" \
+    io.llmft.core.bench.RandomCheckpoint "gpt2-small (124M)" "$ARTIFACTS/models/bench-gpt2-small"
+  java -cp "pipeline-runner/target/test-classes:pipeline-runner/target/classes:service-common/target/test-classes:$(cat pipeline-runner/target/benchmark.classpath)" \
+    io.llmft.runner.ServeBenchmark "$ARTIFACTS" bench-gpt2-small "${1:-128}" "${2:-1,4,16,32}"
+  exit
+fi
 mvn -B -q -pl gpt-core -am install -DskipTests
 mvn -B -q -pl gpt-core test-compile dependency:build-classpath -Dmdep.outputFile=target/benchmark.classpath
 CP="gpt-core/target/test-classes:gpt-core/target/classes:$(cat gpt-core/target/benchmark.classpath)"
@@ -47,5 +68,5 @@ case "${1:-train}" in
            "${1:-gpt2-small (124M)}" "${2:-10}" "${3:-8}" "${4:-64}" "${5:-5e-4}" ;;
   memory) shift; exec java -Xmx2g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.MemoryBenchmark \
             "${1:-1000}" "${2:-32}" "${3:-1}" ;;
-  *) echo "usage: $0 [train|drift|generation|memory|inference] ..." >&2; exit 2 ;;
+  *) echo "usage: $0 [train|drift|generation|memory|inference|jobs|serve] ..." >&2; exit 2 ;;
 esac

@@ -4,18 +4,24 @@ import java.util.List;
 
 /**
  * How a model picks each next token: greedy at temperature 0, else softmax sampling at that
- * temperature over the {@code topK} most likely tokens (all when null), reproducible with a seed.
+ * temperature over the {@code topK} most likely tokens (all when null), then over the smallest set
+ * of them whose probabilities sum to {@code topP} (all when null), reproducible with a seed.
  */
-public record Sampling(double temperature, Integer topK, Long seed) {
+public record Sampling(double temperature, Integer topK, Double topP, Long seed) {
   public static final double MAX_TEMPERATURE = 100;
   public static final int MAX_TOP_K = ModelShape.GPT2_VOCAB_SIZE;
-  public static final Sampling GREEDY = new Sampling(0, null, null);
+  public static final Sampling GREEDY = new Sampling(0, null, null, null);
 
   public Sampling {
     if (!(temperature >= 0 && temperature <= MAX_TEMPERATURE)
-        || (topK != null && (topK < 1 || topK > MAX_TOP_K))) {
+        || (topK != null && (topK < 1 || topK > MAX_TOP_K))
+        || (topP != null && !(topP > 0 && topP <= 1))) {
       throw new IllegalArgumentException(
-          "temperature from 0 to " + MAX_TEMPERATURE + ", top k from 1 to " + MAX_TOP_K);
+          "temperature from 0 to "
+              + MAX_TEMPERATURE
+              + ", top k from 1 to "
+              + MAX_TOP_K
+              + ", top p above 0 and at most 1");
     }
   }
 
@@ -32,6 +38,8 @@ public record Sampling(double temperature, Integer topK, Long seed) {
       String temperatureField,
       Integer topK,
       String topKField,
+      Double topP,
+      String topPField,
       Long seed,
       List<Violation> violations) {
     boolean ok = true;
@@ -43,6 +51,10 @@ public record Sampling(double temperature, Integer topK, Long seed) {
       violations.add(new Violation(topKField, "must be from 1 to " + MAX_TOP_K));
       ok = false;
     }
-    return ok ? new Sampling(temperature == null ? 0 : temperature, topK, seed) : null;
+    if (topP != null && !(topP > 0 && topP <= 1)) {
+      violations.add(new Violation(topPField, "must be above 0 and at most 1"));
+      ok = false;
+    }
+    return ok ? new Sampling(temperature == null ? 0 : temperature, topK, topP, seed) : null;
   }
 }

@@ -1,10 +1,6 @@
 package io.llmft.core.generate;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.Shape;
 import io.llmft.core.engine.GradMode;
 import io.llmft.core.model.Gpt2Model;
 import io.llmft.core.model.KvCache;
@@ -68,7 +64,6 @@ public final class BatchGenerator {
       Integer eosId,
       Generation[] results) {
     GradMode.disable();
-    NDManager manager = model.manager();
     int width = rows.stream().mapToInt(i -> prompts.get(i).length).max().orElseThrow();
     List<Row> active = new ArrayList<>();
     for (int i : rows) {
@@ -79,36 +74,15 @@ public final class BatchGenerator {
       int fed = width; // tokens fed in this step (all prompts first, then one per row)
       while (!active.isEmpty()) {
         int b = active.size();
-        int past = cache.length();
-        long[] ids = new long[b * fed];
-        long[] positions = new long[b * fed];
-        float[] mask = new float[b * fed * (past + fed)];
+        int[][] tokens = new int[b][];
+        int[] padding = new int[b];
         for (int r = 0; r < b; r++) {
-          Row row = active.get(r);
-          for (int j = 0; j < fed; j++) {
-            int column = past + j; // this token's column among the batch's keys
-            boolean padding = column < row.padding;
-            ids[r * fed + j] = padding ? 0 : row.tokens[column - row.padding];
-            positions[r * fed + j] = padding ? 0 : column - row.padding;
-            for (int key = 0; key < past + fed; key++) {
-              // a padding token sees only itself: a row of -inf would give NaN keys and values,
-              // and 0 * NaN would reach the real tokens through their zero attention weights
-              boolean hidden = padding ? key != column : key > column || key < row.padding;
-              if (hidden) {
-                mask[(r * fed + j) * (past + fed) + key] = Float.NEGATIVE_INFINITY;
-              }
-            }
-          }
+          tokens[r] = active.get(r).tokens;
+          padding[r] = active.get(r).padding;
         }
         float[] logits;
         try (NDScope scope = new NDScope()) {
-          NDArray hidden =
-              model.hidden(
-                  manager.create(ids, new Shape(b, fed)),
-                  manager.create(positions, new Shape(b, fed)),
-                  manager.create(mask, new Shape(b, 1, fed, past + fed)),
-                  cache); // (B, T, C)
-          logits = model.head(hidden.get(new NDIndex(":, -1, :"))).toFloatArray(); // (B, V)
+          logits = BatchInputs.of(tokens, padding, cache.length(), fed).lastLogits(model, cache);
         }
         List<Row> still = new ArrayList<>(b);
         List<Long> keep = new ArrayList<>(b);

@@ -24,7 +24,9 @@ public interface Sampler {
   /**
    * The book's chapter-5 sampling: logits below the k-th largest are masked (when topK is set),
    * then, with temperature > 0, divided by the temperature and sampled from the softmax with a
-   * seeded generator; with temperature 0, greedy after the top-k mask (which is plain greedy).
+   * seeded generator; with temperature 0, greedy after the top-k mask (which is plain greedy). With
+   * top p (nucleus sampling), only the most likely tokens whose probabilities reach p together are
+   * drawn from.
    */
   static Sampler of(Sampling sampling) {
     if (sampling.greedy()) {
@@ -32,6 +34,7 @@ public interface Sampler {
     }
     double temperature = sampling.temperature();
     Integer topK = sampling.topK();
+    Double topP = sampling.topP();
     Random random = sampling.seed() == null ? new Random() : new Random(sampling.seed());
     return logits -> {
       float[] scaled = logits.clone();
@@ -55,6 +58,9 @@ public interface Sampler {
         probs[i] = Math.exp(scaled[i] / temperature - max);
         sum += probs[i];
       }
+      if (topP != null && topP < 1) {
+        sum = nucleus(probs, sum, topP);
+      }
       double r = random.nextDouble() * sum;
       for (int i = 0; i < probs.length; i++) {
         r -= probs[i];
@@ -64,5 +70,23 @@ public interface Sampler {
       }
       return probs.length - 1;
     };
+  }
+
+  /** Zeroes every probability outside the nucleus of mass {@code p}; returns the mass kept. */
+  private static double nucleus(double[] probs, double sum, double p) {
+    Integer[] order = new Integer[probs.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (a, b) -> Double.compare(probs[b], probs[a]));
+    double kept = 0;
+    int i = 0;
+    while (i < order.length && kept < p * sum) {
+      kept += probs[order[i++]];
+    }
+    for (; i < order.length; i++) {
+      probs[order[i]] = 0;
+    }
+    return kept;
   }
 }

@@ -45,6 +45,13 @@ public final class Gpt2Tokenizer {
     }
   }
 
+  /** The bytes of one token (a GPT-2 token is a byte sequence, not always whole characters). */
+  public byte[] bytes(int id) {
+    IntArrayList list = new IntArrayList(1);
+    list.add(id);
+    return encoding.decodeBytes(list);
+  }
+
   public String decode(int[] ids) {
     IntArrayList list = new IntArrayList(ids.length);
     for (int id : ids) {

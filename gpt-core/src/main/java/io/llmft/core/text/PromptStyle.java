@@ -26,8 +26,8 @@ public enum PromptStyle {
     }
 
     @Override
-    public String extractResponse(String prompt, String generated) {
-      return generated.substring(prompt.length()).replace("### Response:", "").strip();
+    public String responseHeader() {
+      return "### Response:";
     }
   },
 
@@ -44,8 +44,8 @@ public enum PromptStyle {
     }
 
     @Override
-    public String extractResponse(String prompt, String generated) {
-      return generated.substring(prompt.length()).replace("<|assistant|>:", "").strip();
+    public String responseHeader() {
+      return "<|assistant|>:";
     }
   };
 
@@ -74,7 +74,12 @@ public enum PromptStyle {
    * The book's extraction of a response from the decoded generation (prompt + continuation): the
    * text after the prompt, the response header removed, stripped.
    */
-  public abstract String extractResponse(String prompt, String generated);
+  public String extractResponse(String prompt, String generated) {
+    return generated.substring(prompt.length()).replace(responseHeader(), "").strip();
+  }
+
+  /** The response header inside {@link #responsePrefix}, which extraction removes. */
+  public abstract String responseHeader();
 
   public static PromptStyle fromId(String id) {
     for (PromptStyle style : values()) {

@@ -57,10 +57,10 @@ class GeneratorTest {
       assertArrayEquals(plain.tokens(), cached.tokens());
       Generation sampled =
           new Generator(model)
-              .generate(prompt, 30, 96, Sampler.of(new Sampling(1.0, 50, 7L)), null, true);
+              .generate(prompt, 30, 96, Sampler.of(new Sampling(1.0, 50, null, 7L)), null, true);
       Generation sampledPlain =
           new Generator(model)
-              .generate(prompt, 30, 96, Sampler.of(new Sampling(1.0, 50, 7L)), null, false);
+              .generate(prompt, 30, 96, Sampler.of(new Sampling(1.0, 50, null, 7L)), null, false);
       assertArrayEquals(sampledPlain.tokens(), sampled.tokens());
     }
   }
@@ -69,9 +69,9 @@ class GeneratorTest {
   void topKOneIsGreedyAndSeededSamplingRepeats() {
     float[] logits = {0.1f, 2.5f, 0.3f, 2.4f};
     assertEquals(1, Sampler.greedy().next(logits));
-    assertEquals(1, Sampler.of(new Sampling(1.0, 1, 7L)).next(logits));
-    Sampler a = Sampler.of(new Sampling(0.8, 3, 42L));
-    Sampler b = Sampler.of(new Sampling(0.8, 3, 42L));
+    assertEquals(1, Sampler.of(new Sampling(1.0, 1, null, 7L)).next(logits));
+    Sampler a = Sampler.of(new Sampling(0.8, 3, null, 42L));
+    Sampler b = Sampler.of(new Sampling(0.8, 3, null, 42L));
     for (int i = 0; i < 20; i++) {
       int x = a.next(logits);
       assertEquals(x, b.next(logits));

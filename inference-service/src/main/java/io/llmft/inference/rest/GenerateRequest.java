@@ -15,6 +15,6 @@ public record GenerateRequest(
     Long seed) {
   /** The sampling asked for (checked by {@link Sampling#of} when the request is validated). */
   Sampling sampling() {
-    return new Sampling(temperature == null ? 0 : temperature, topK, seed);
+    return new Sampling(temperature == null ? 0 : temperature, topK, null, seed);
   }
 }

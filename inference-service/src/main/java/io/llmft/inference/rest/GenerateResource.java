@@ -95,7 +95,14 @@ public class GenerateResource {
   private static List<Violation> samplingViolations(GenerateRequest request) {
     List<Violation> violations = new ArrayList<>();
     Sampling.of(
-        request.temperature(), "temperature", request.topK(), "topK", request.seed(), violations);
+        request.temperature(),
+        "temperature",
+        request.topK(),
+        "topK",
+        null,
+        "topP",
+        request.seed(),
+        violations);
     return violations;
   }
 }

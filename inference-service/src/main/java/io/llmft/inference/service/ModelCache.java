@@ -9,11 +9,19 @@ import io.llmft.contract.ModelRef;
 import io.llmft.core.engine.DjlRuntime;
 import io.llmft.core.model.Gpt2Model;
 import io.llmft.core.model.HfCheckpoint;
+import io.llmft.core.serve.DecodeLoop;
+import io.llmft.inference.config.ServingConfig;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 
@@ -33,6 +41,8 @@ public class ModelCache {
   private final ArtifactStore store;
   private final ImportRoots imports;
   private final NDManager manager;
+  private final DecodeLoop.Limits limits;
+  private final MeterRegistry meters;
   private final Map<Path, Shared> loaded = new LinkedHashMap<>(4, 0.75f, true);
 
   /**
@@ -41,11 +51,37 @@ public class ModelCache {
    */
   private static final class Shared {
     final Gpt2Model model;
+    final DecodeLoop loop;
+    final List<Meter> meters;
     int holders = 1;
 
-    Shared(Gpt2Model model) {
+    Shared(Gpt2Model model, DecodeLoop loop, List<Meter> meters) {
       this.model = model;
+      this.loop = loop;
+      this.meters = meters;
     }
+  }
+
+  /** The loop's meters, tagged with the model's directory name; removed with the model. */
+  private List<Meter> loopMeters(DecodeLoop loop, String model) {
+    Tags tags = Tags.of("model", model);
+    return List.of(
+        Gauge.builder("llmft.serving.batch.largest", loop, l -> l.stats().largestBatch())
+            .tags(tags)
+            .description("the most requests the model's decode loop has run in one batch")
+            .register(meters),
+        Gauge.builder("llmft.serving.waiting", loop, DecodeLoop::waiting)
+            .tags(tags)
+            .description("requests waiting for a place in the batch")
+            .register(meters),
+        FunctionCounter.builder("llmft.serving.decode.steps", loop, l -> l.stats().decodeSteps())
+            .tags(tags)
+            .description("decode steps (one token for every running request)")
+            .register(meters),
+        FunctionCounter.builder("llmft.serving.cancelled", loop, l -> l.stats().cancelled())
+            .tags(tags)
+            .description("requests whose clients went away before they ended")
+            .register(meters));
   }
 
   /** The use of one model by one request or job; close it when done. */
@@ -61,6 +97,11 @@ public class ModelCache {
       return shared.model;
     }
 
+    /** The model's continuous-batching loop (its thread runs only while there is work). */
+    public DecodeLoop loop() {
+      return shared.loop;
+    }
+
     @Override
     public void close() {
       synchronized (ModelCache.this) {
@@ -72,9 +113,17 @@ public class ModelCache {
     }
   }
 
-  public ModelCache(ArtifactStore store, ImportRoots imports) {
+  public ModelCache(
+      ArtifactStore store, ImportRoots imports, ServingConfig serving, MeterRegistry meters) {
     this.store = store;
+    this.meters = meters;
     this.imports = imports;
+    this.limits =
+        new DecodeLoop.Limits(
+            serving.maxBatch(),
+            serving.maxWaiting(),
+            serving.prefillTokens(),
+            serving.idle().toMillis());
     this.manager = NDManager.newBaseManager(DjlRuntime.device());
   }
 
@@ -89,6 +138,11 @@ public class ModelCache {
           ImportRoots.RULE + ", with config.json and model.safetensors");
     } else if (model instanceof ModelRef.RandomInit) {
       v.check(false, field, "must be " + FORMS);
+    } else if (model instanceof ModelRef.Pretrained p) {
+      v.check(
+          HfCheckpoint.isCheckpoint(directory(model)),
+          field,
+          p.model().bookName() + " is not in the artifact store (a training job downloads it)");
     } else {
       String id = model.describe();
       v.check(
@@ -111,16 +165,20 @@ public class ModelCache {
     Path dir =
         model instanceof ModelRef.LocalPath l
             ? imports.require(l.path(), "model.path")
-            : store.layout().model(model.describe());
+            : model instanceof ModelRef.Pretrained p
+                ? store.layout().baseModels().resolve(p.model().shortName())
+                : store.layout().model(model.describe());
     return dir.toAbsolutePath().normalize();
   }
 
   /** The model of this reference, loaded if it is not, for as long as the lease is open. */
-  public synchronized Lease lease(ModelRef model) throws IOException {
-    Path dir = directory(model);
+  public synchronized Lease lease(ModelRef ref) throws IOException {
+    Path dir = directory(ref);
     Shared shared = loaded.get(dir);
     if (shared == null) {
-      shared = new Shared(HfCheckpoint.load(dir, manager));
+      Gpt2Model model = HfCheckpoint.load(dir, manager);
+      DecodeLoop loop = new DecodeLoop(model, limits, dir.getFileName().toString());
+      shared = new Shared(model, loop, loopMeters(loop, dir.getFileName().toString()));
       loaded.put(dir, shared);
       if (loaded.size() > CAPACITY) {
         var eldest = loaded.entrySet().iterator().next();
@@ -134,6 +192,7 @@ public class ModelCache {
 
   private void release(Shared shared) {
     if (--shared.holders == 0) {
+      shared.meters.forEach(meters::remove);
       shared.model.close();
     }
   }

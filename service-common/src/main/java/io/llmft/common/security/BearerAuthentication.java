@@ -116,8 +116,7 @@ public class BearerAuthentication implements HttpAuthenticationMechanism {
             ? why
             : "this endpoint needs a bearer token: Authorization: Bearer <API key or JWT>";
     context.response().putHeader(WWW_AUTHENTICATE, challenge(context));
-    problems.send(
-        context.response(), new Problem("about:blank", "Unauthorized", 401, detail, List.of()));
+    problems.send(context, new Problem("about:blank", "Unauthorized", 401, detail, List.of()));
     return Uni.createFrom().item(true);
   }
 

@@ -42,7 +42,7 @@ public class HttpStatusProblems {
                 return;
               }
               problems.send(
-                  context.response(),
+                  context,
                   new Problem(
                       "about:blank",
                       status == 403 ? "Forbidden" : "Content too large",

@@ -2,14 +2,16 @@ package io.llmft.common.security;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llmft.common.rest.OpenAiError;
 import io.llmft.common.rest.Problem;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Singleton;
 
 /**
- * A problem+json body for the refusals made in the HTTP layer, before a request reaches a resource
- * (where {@code ProblemMapper} answers).
+ * The body of the refusals made in the HTTP layer, before a request reaches a resource (where
+ * {@code ProblemMapper} answers): problem+json, or OpenAI's error shape under {@code /v1/}.
  */
 @Singleton
 public class ProblemResponses {
@@ -20,15 +22,17 @@ public class ProblemResponses {
   }
 
   /** Ends the response with the problem, unless it has ended already. */
-  void send(HttpServerResponse response, Problem problem) {
+  void send(RoutingContext context, Problem problem) {
+    HttpServerResponse response = context.response();
     if (response.ended()) {
       return;
     }
+    boolean openAi = OpenAiError.appliesTo(context.normalizedPath());
     try {
       response
           .setStatusCode(problem.status())
-          .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-          .end(mapper.writeValueAsString(problem));
+          .putHeader(HttpHeaders.CONTENT_TYPE, openAi ? "application/json" : Problem.MEDIA_TYPE)
+          .end(mapper.writeValueAsString(openAi ? OpenAiError.of(problem) : problem));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

@@ -38,6 +38,11 @@ public final class ArtifactLayout {
     return dataset(id).resolve(".source");
   }
 
+  /** Every finetuned model, one directory each. */
+  public Path models() {
+    return root.resolve("models");
+  }
+
   public Path model(String id) {
     return area("models", id, "model");
   }

@@ -104,6 +104,7 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
       int allowedMaxLength = Math.min(manifest.allowedMaxLength(), model.config().contextLength());
       state.hyperparameters = rules.hyperparameters(job, allowedMaxLength);
       PromptStyle style = PromptStyle.fromId(manifest.promptStyle());
+      state.promptStyle = style.id();
       InstructionCollator collator = new InstructionCollator(allowedMaxLength);
       boolean masks = rules.masksInstructions(job);
       BatchLoader train =

@@ -8,6 +8,10 @@ import java.util.List;
 /** The training job document served by {@code GET /training-jobs/{id}}. */
 public class TrainingState extends JobState {
   public String datasetId;
+
+  /** The dataset's prompt style, which the model answers in (alpaca or phi3). */
+  public String promptStyle;
+
   public String baseModel;
 
   /** The first of {@link #devices}: where the model is evaluated and saved from. */

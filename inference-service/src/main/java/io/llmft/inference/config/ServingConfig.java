@@ -1,0 +1,29 @@
+package io.llmft.inference.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** The OpenAI-compatible serving of {@code /v1}: one continuous-batching decode loop per model. */
+@ConfigMapping(prefix = "serving")
+public interface ServingConfig {
+  /** Requests decoded together by one model's loop. */
+  @WithDefault("32")
+  int maxBatch();
+
+  /** Requests that may wait for a place in a full batch; more get 429 with Retry-After. */
+  @WithDefault("64")
+  int maxWaiting();
+
+  /** Prompt tokens prefilled in one pass between two decode steps (one prompt always fits). */
+  @WithDefault("512")
+  int prefillTokens();
+
+  /** How long an idle loop keeps its thread. */
+  @WithDefault("30s")
+  Duration idle();
+
+  /** New tokens when a request names no max_tokens (at most what the context leaves). */
+  @WithDefault("256")
+  int defaultMaxTokens();
+}

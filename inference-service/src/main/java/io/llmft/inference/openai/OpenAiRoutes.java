@@ -1,0 +1,208 @@
+package io.llmft.inference.openai;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmft.common.rest.OpenAiError;
+import io.llmft.core.serve.QueueFullException;
+import io.llmft.inference.config.ServingConfig;
+import io.llmft.inference.service.ModelCache;
+import io.llmft.inference.service.ServedModels;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * The OpenAI-compatible API, as vLLM and Ollama serve it: {@code GET /v1/models}, {@code POST
+ * /v1/chat/completions} and {@code POST /v1/completions}, blocking or streamed as Server-Sent
+ * Events, every request decoded in its model's continuous batch ({@link
+ * io.llmft.core.serve.DecodeLoop}). Errors come in OpenAI's shape; a full queue is a 429 with
+ * {@code Retry-After}. Vert.x routes rather than JAX-RS resources, because a stream is written
+ * token by token from the decode loop and a client that goes away must be noticed at once.
+ */
+@Singleton
+public class OpenAiRoutes {
+  private static final Logger LOG = Logger.getLogger(OpenAiRoutes.class);
+
+  private final ServedModels served;
+  private final ModelCache models;
+  private final ServingConfig config;
+  private final ObjectMapper mapper;
+  private final long maxBody;
+
+  public OpenAiRoutes(
+      ServedModels served,
+      ModelCache models,
+      ServingConfig config,
+      ObjectMapper mapper,
+      @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody) {
+    this.served = served;
+    this.models = models;
+    this.config = config;
+    this.mapper = mapper;
+    this.maxBody = maxBody.asLongValue();
+  }
+
+  void install(@Observes Router router) {
+    router.get("/v1/models").blockingHandler(this::list, false);
+    router.get("/v1/models/:id").blockingHandler(this::one, false);
+    router
+        .post("/v1/chat/completions")
+        .handler(BodyHandler.create(false).setBodyLimit(maxBody))
+        .blockingHandler(rc -> complete(rc, body -> OpenAiRequest.chat(body, served)), false);
+    router
+        .post("/v1/completions")
+        .handler(BodyHandler.create(false).setBodyLimit(maxBody))
+        .blockingHandler(rc -> complete(rc, body -> OpenAiRequest.completion(body, served)), false);
+  }
+
+  private void list(RoutingContext rc) {
+    try {
+      List<ObjectNode> data = new ArrayList<>();
+      for (ServedModels.Served model : served.list()) {
+        data.add(model(model));
+      }
+      json(rc, 200, OpenAiShapes.modelList(mapper, data));
+    } catch (Exception e) {
+      unexpected(rc, e);
+    }
+  }
+
+  private void one(RoutingContext rc) {
+    String id = rc.pathParam("id");
+    served
+        .find(id)
+        .ifPresentOrElse(
+            model -> json(rc, 200, model(model)),
+            () ->
+                sendError(
+                    rc,
+                    mapper,
+                    new OpenAiException(
+                        404,
+                        "The model '" + id + "' does not exist here",
+                        "model",
+                        "model_not_found")));
+  }
+
+  private ObjectNode model(ServedModels.Served model) {
+    return mapper
+        .createObjectNode()
+        .put("id", model.id())
+        .put("object", "model")
+        .put("created", model.created())
+        .put("owned_by", model.base() ? "openai-community" : "llmft")
+        .put("prompt_style", model.style().id());
+  }
+
+  private void complete(RoutingContext rc, Function<JsonNode, OpenAiRequest> read) {
+    ModelCache.Lease lease = null;
+    try {
+      JsonNode body = body(rc);
+      OpenAiRequest request = read.apply(body);
+      lease = models.lease(request.model().ref());
+      int context = lease.model().config().contextLength();
+      int promptTokens = request.prompt().length;
+      int maxTokens =
+          request.maxTokens() != null
+              ? request.maxTokens()
+              : Math.min(config.defaultMaxTokens(), context - promptTokens);
+      if (maxTokens < 1 || promptTokens + maxTokens > context) {
+        throw new OpenAiException(
+            400,
+            "This model's maximum context length is "
+                + context
+                + " tokens; the prompt has "
+                + promptTokens
+                + " and "
+                + maxTokens
+                + " more were asked for",
+            request.maxTokens() != null ? "max_tokens" : "messages",
+            "context_length_exceeded");
+      }
+      new CompletionStream(rc, mapper, request, lease).start(maxTokens);
+      lease = null; // the stream gives it back
+    } catch (OpenAiException e) {
+      sendError(rc, mapper, e);
+    } catch (QueueFullException e) {
+      rc.response().putHeader("Retry-After", "1");
+      sendError(
+          rc,
+          mapper,
+          new OpenAiException(
+              429,
+              "the server is busy: " + e.getMessage() + "; retry shortly",
+              null,
+              "rate_limit_exceeded"));
+    } catch (Exception e) {
+      unexpected(rc, e);
+    } finally {
+      if (lease != null) {
+        lease.close();
+      }
+    }
+  }
+
+  private JsonNode body(RoutingContext rc) {
+    if (rc.body() == null || rc.body().buffer() == null || rc.body().length() == 0) {
+      throw OpenAiException.invalid(null, "a JSON body is required");
+    }
+    try {
+      return mapper.readTree(rc.body().buffer().getBytes());
+    } catch (JsonProcessingException e) {
+      throw OpenAiException.invalid(null, "the body is not valid JSON: " + e.getOriginalMessage());
+    } catch (java.io.IOException e) {
+      throw OpenAiException.invalid(null, "the body could not be read: " + e.getMessage());
+    }
+  }
+
+  private void json(RoutingContext rc, int status, Object body) {
+    try {
+      rc.response()
+          .setStatusCode(status)
+          .putHeader("Content-Type", "application/json")
+          .end(mapper.writeValueAsString(body));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void unexpected(RoutingContext rc, Exception e) {
+    String incident = UUID.randomUUID().toString();
+    LOG.errorf(e, "unexpected error, incident %s", incident);
+    sendError(
+        rc,
+        mapper,
+        new OpenAiException(
+            500,
+            "an unexpected error; the service log has it as incident " + incident,
+            null,
+            null));
+  }
+
+  /** Answers with OpenAI's error body, unless the response has ended already. */
+  static void sendError(RoutingContext rc, ObjectMapper mapper, OpenAiException e) {
+    if (rc.response().ended() || rc.response().closed()) {
+      return;
+    }
+    try {
+      rc.response()
+          .setStatusCode(e.status)
+          .putHeader("Content-Type", "application/json")
+          .end(
+              mapper.writeValueAsString(OpenAiError.of(e.status, e.getMessage(), e.param, e.code)));
+    } catch (JsonProcessingException ex) {
+      throw new IllegalStateException(ex);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package io.llmft.inference.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llmft.common.store.ArtifactStore;
+import io.llmft.common.store.DatasetArtifacts;
+import io.llmft.common.store.Ids;
+import io.llmft.contract.ModelRef;
+import io.llmft.contract.PretrainedModel;
+import io.llmft.core.model.HfCheckpoint;
+import io.llmft.core.text.PromptStyle;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+
+/**
+ * The models {@code /v1} serves: every finetuned model of the artifact store (by its id) and every
+ * pretrained GPT-2 a training job has downloaded there (by its short name, {@code gpt2-medium}),
+ * each with the prompt style it answers in: its dataset's, as its training record says; alpaca for
+ * pretrained models and for models trained before the record said it.
+ */
+@Singleton
+public class ServedModels {
+  private static final Logger LOG = Logger.getLogger(ServedModels.class);
+
+  private final ArtifactStore store;
+  private final DatasetArtifacts datasets;
+  private final ObjectMapper mapper;
+
+  /** A model to serve. */
+  public record Served(String id, ModelRef ref, PromptStyle style, long created, boolean base) {}
+
+  public ServedModels(ArtifactStore store, DatasetArtifacts datasets, ObjectMapper mapper) {
+    this.store = store;
+    this.datasets = datasets;
+    this.mapper = mapper;
+  }
+
+  /** Finetuned models, newest first, then the pretrained ones present. */
+  public List<Served> list() throws IOException {
+    List<Served> served = new ArrayList<>();
+    Path models = store.layout().models();
+    if (Files.isDirectory(models)) {
+      try (Stream<Path> dirs = Files.list(models)) {
+        for (Path dir : dirs.sorted().toList()) {
+          find(dir.getFileName().toString()).ifPresent(served::add);
+        }
+      }
+    }
+    served.sort(Comparator.comparingLong(Served::created).reversed());
+    for (PretrainedModel model : PretrainedModel.values()) {
+      find(model.shortName()).ifPresent(served::add);
+    }
+    return served;
+  }
+
+  /** The model of this id, if it is here. */
+  public Optional<Served> find(String id) {
+    Optional<PretrainedModel> pretrained = PretrainedModel.find(id);
+    if (pretrained.isPresent()) {
+      Path dir = store.layout().baseModels().resolve(pretrained.get().shortName());
+      return HfCheckpoint.isCheckpoint(dir)
+          ? Optional.of(
+              new Served(
+                  pretrained.get().shortName(),
+                  new ModelRef.Pretrained(id, pretrained.get()),
+                  PromptStyle.ALPACA,
+                  created(dir),
+                  true))
+          : Optional.empty();
+    }
+    if (!Ids.isValid(id) || !HfCheckpoint.isCheckpoint(store.layout().model(id))) {
+      return Optional.empty();
+    }
+    Path dir = store.layout().model(id);
+    return Optional.of(new Served(id, new ModelRef.Finetuned(id), style(id), created(dir), false));
+  }
+
+  private PromptStyle style(String id) {
+    try {
+      Path record = store.layout().modelTrainingRecord(id);
+      if (Files.isRegularFile(record)) {
+        JsonNode training = mapper.readTree(record.toFile());
+        if (training.path("promptStyle").isTextual()) {
+          return PromptStyle.fromId(training.get("promptStyle").asText());
+        }
+        String dataset = training.path("datasetId").asText(null);
+        if (dataset != null && datasets.exists(dataset)) {
+          return PromptStyle.fromId(datasets.manifest(dataset).promptStyle());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warnf("model %s: unreadable training record (%s); serving it in the alpaca style", id, e);
+    }
+    return PromptStyle.ALPACA;
+  }
+
+  private static long created(Path dir) {
+    try {
+      return Files.getLastModifiedTime(dir.resolve(HfCheckpoint.WEIGHTS_FILE)).toMillis() / 1000;
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+}
