@@ -1,18 +1,16 @@
 package io.llmft.core.serve;
 
-import ai.djl.ndarray.NDScope;
 import io.llmft.core.engine.GradMode;
-import io.llmft.core.generate.BatchInputs;
 import io.llmft.core.model.Gpt2Model;
-import io.llmft.core.model.KvCache;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
 
 /**
  * Continuous batching over one shared model: one thread decodes every running request together, one
@@ -21,10 +19,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * of at most {@link Limits#prefillTokens} tokens, so the others wait at most one prefill — and
  * finished or cancelled ones leave.
  *
- * <p>All rows share one {@link KvCache} on a common timeline: a row's tokens sit at its last
- * columns, it keeps its own positions and never attends to the columns before its first, so each
- * row gets the tokens it would get alone (up to float rounding in the wider products). When the
- * rows that reached furthest back leave, the columns no row uses are dropped.
+ * <p>The rows share one KV cache ({@link RunningBatch}), so each gets the tokens it would get
+ * alone.
  *
  * <p>The thread starts with the first request and ends after {@link Limits#idle} without any.
  */
@@ -66,10 +62,10 @@ public final class DecodeLoop {
   private final Condition work = lock.newCondition();
   private final Deque<Ticket> waiting = new ArrayDeque<>();
   private Thread thread;
-  private volatile Stats stats = new Stats(0, 0, 0, 0);
+  private final AtomicReference<Stats> stats = new AtomicReference<>(new Stats(0, 0, 0, 0));
 
-  /** Rows being decoded, in cache row order (the loop thread's own). */
-  private final List<Row> rows = new ArrayList<>();
+  /** Rows being decoded (the loop thread's own; read by {@link #nextJoining} under the lock). */
+  private RunningBatch batch;
 
   public DecodeLoop(Gpt2Model model, Limits limits, String name) {
     this.model = model;
@@ -88,6 +84,18 @@ public final class DecodeLoop {
       this.sink = sink;
     }
 
+    DecodeRequest request() {
+      return request;
+    }
+
+    TokenSink sink() {
+      return sink;
+    }
+
+    boolean isCancelled() {
+      return cancelled;
+    }
+
     /** Ends the request before its next token (at once when it still waits). */
     public void cancel() {
       cancelled = true;
@@ -96,7 +104,7 @@ public final class DecodeLoop {
       try {
         removed = waiting.remove(this);
         if (removed) {
-          stats = stats.cancel();
+          stats.updateAndGet(Stats::cancel);
         }
         work.signalAll();
       } finally {
@@ -145,7 +153,7 @@ public final class DecodeLoop {
   }
 
   public Stats stats() {
-    return stats;
+    return stats.get();
   }
 
   /** Requests waiting to join. */
@@ -160,23 +168,28 @@ public final class DecodeLoop {
 
   private void run() {
     GradMode.disable();
-    try (KvCache cache = new KvCache(model.config().nLayers())) {
+    try (RunningBatch running = new RunningBatch(model, this::updateStats)) {
+      batch = running;
       while (true) {
         List<Ticket> joining = nextJoining();
         if (joining == null) {
           return; // idle: nothing running, nothing came
         }
-        dropCancelled(cache);
+        running.dropCancelled();
         if (!joining.isEmpty()) {
-          prefill(joining, cache);
+          running.join(joining);
         }
-        if (!rows.isEmpty()) {
-          decodeStep(cache);
+        if (running.size() > 0) {
+          running.step();
         }
       }
     } catch (Throwable t) {
       failAll(t);
     }
+  }
+
+  private void updateStats(UnaryOperator<Stats> change) {
+    stats.updateAndGet(change);
   }
 
   /**
@@ -187,7 +200,7 @@ public final class DecodeLoop {
     lock.lock();
     try {
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(limits.idleMillis());
-      while (rows.isEmpty() && waiting.isEmpty()) {
+      while (batch.size() == 0 && waiting.isEmpty()) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           thread = null;
@@ -197,7 +210,7 @@ public final class DecodeLoop {
       }
       List<Ticket> joining = new ArrayList<>();
       int tokens = 0;
-      while (!waiting.isEmpty() && rows.size() + joining.size() < limits.maxBatch()) {
+      while (!waiting.isEmpty() && batch.size() + joining.size() < limits.maxBatch()) {
         int next = waiting.peek().request.prompt().length;
         if (!joining.isEmpty() && tokens + next > limits.prefillTokens()) {
           break;
@@ -211,118 +224,8 @@ public final class DecodeLoop {
     }
   }
 
-  /**
-   * The joining prompts, left-padded to the longest, in one forward pass; then their first token.
-   */
-  private void prefill(List<Ticket> joining, KvCache cache) {
-    int k = joining.size();
-    int width = joining.stream().mapToInt(t -> t.request.prompt().length).max().orElseThrow();
-    int[][] prompts = new int[k][];
-    int[] padding = new int[k];
-    for (int i = 0; i < k; i++) {
-      prompts[i] = joining.get(i).request.prompt();
-      padding[i] = width - prompts[i].length;
-    }
-    try (NDScope scope = new NDScope();
-        KvCache fresh = new KvCache(model.config().nLayers())) {
-      float[] logits = BatchInputs.of(prompts, padding, 0, width).lastLogits(model, fresh);
-      int vocab = model.config().vocabSize();
-      List<Row> joined = new ArrayList<>();
-      List<Long> keep = new ArrayList<>();
-      for (int i = 0; i < k; i++) {
-        Row row = new Row(joining.get(i), padding[i]);
-        if (row.next(Arrays.copyOfRange(logits, i * vocab, (i + 1) * vocab))) {
-          joined.add(row);
-          keep.add((long) i);
-        }
-      }
-      if (joined.isEmpty()) {
-        return;
-      }
-      if (joined.size() < k) {
-        fresh.keepRows(keep.stream().mapToLong(Long::longValue).toArray());
-      }
-      int before = cache.length();
-      int shift = cache.appendRows(fresh);
-      rows.forEach(r -> r.start += shift);
-      for (Row row : joined) {
-        row.start += Math.max(before, width) - width;
-        rows.add(row);
-      }
-    }
-    stats = stats.prefill().batch(rows.size());
-  }
-
-  /** One token for every running row. */
-  private void decodeStep(KvCache cache) {
-    int b = rows.size();
-    int[][] tokens = new int[b][];
-    int[] padding = new int[b];
-    int past = cache.length();
-    for (int r = 0; r < b; r++) {
-      // the cache holds all of a row's tokens but its last, from column `start` on: the last one
-      // is fed at column `past`
-      tokens[r] = rows.get(r).tokens;
-      padding[r] = rows.get(r).start;
-    }
-    float[] logits;
-    try (NDScope scope = new NDScope()) {
-      logits = BatchInputs.of(tokens, padding, past, 1).lastLogits(model, cache);
-    }
-    stats = stats.step().batch(b);
-    int vocab = model.config().vocabSize();
-    List<Boolean> going = new ArrayList<>(b);
-    for (int r = 0; r < b; r++) {
-      going.add(rows.get(r).next(Arrays.copyOfRange(logits, r * vocab, (r + 1) * vocab)));
-    }
-    keepOnly(going, cache);
-  }
-
-  private void dropCancelled(KvCache cache) {
-    if (rows.stream().anyMatch(r -> r.ticket.cancelled)) {
-      List<Boolean> going = new ArrayList<>(rows.size());
-      for (Row row : rows) {
-        if (row.ticket.cancelled) {
-          stats = stats.cancel();
-          row.ticket.sink.ended(TokenSink.Ending.CANCELLED, null);
-        }
-        going.add(!row.ticket.cancelled);
-      }
-      keepOnly(going, cache);
-    }
-  }
-
-  /** Removes the rows that ended from the batch and the cache, and the columns none uses. */
-  private void keepOnly(List<Boolean> going, KvCache cache) {
-    if (!going.contains(false)) {
-      return;
-    }
-    List<Row> still = new ArrayList<>();
-    List<Long> keep = new ArrayList<>();
-    for (int r = 0; r < rows.size(); r++) {
-      if (going.get(r)) {
-        still.add(rows.get(r));
-        keep.add((long) r);
-      }
-    }
-    rows.clear();
-    rows.addAll(still);
-    if (rows.isEmpty()) {
-      cache.clear();
-      return;
-    }
-    try (NDScope scope = new NDScope()) {
-      cache.keepRows(keep.stream().mapToLong(Long::longValue).toArray());
-      int unused = rows.stream().mapToInt(r -> r.start).min().orElseThrow();
-      cache.dropLeadingColumns(unused);
-      rows.forEach(r -> r.start -= unused);
-    }
-  }
-
   private void failAll(Throwable t) {
-    List<Ticket> failed = new ArrayList<>();
-    rows.forEach(r -> failed.add(r.ticket));
-    rows.clear();
+    List<Ticket> failed = new ArrayList<>(batch == null ? List.of() : batch.tickets());
     lock.lock();
     try {
       failed.addAll(waiting);
@@ -337,58 +240,6 @@ public final class DecodeLoop {
       } catch (RuntimeException e) {
         t.addSuppressed(e);
       }
-    }
-  }
-
-  /** A request being decoded: its tokens so far and where they start in the cache. */
-  private static final class Row {
-    final Ticket ticket;
-    final int[] tokens;
-    int length;
-    int generated;
-
-    /** The column of its first token in the shared cache. */
-    int start;
-
-    Row(Ticket ticket, int padding) {
-      this.ticket = ticket;
-      int[] prompt = ticket.request.prompt();
-      this.tokens = Arrays.copyOf(prompt, prompt.length + ticket.request.maxNewTokens());
-      this.length = prompt.length;
-      this.start = padding;
-    }
-
-    /**
-     * Picks the next token from its logits and hands it on.
-     *
-     * @return whether the row goes on
-     */
-    boolean next(float[] logits) {
-      DecodeRequest request = ticket.request;
-      int token = request.sampler().next(logits);
-      TokenSink sink = ticket.sink;
-      if (request.eosId() != null && token == request.eosId()) {
-        sink.ended(TokenSink.Ending.EOS, null);
-        return false;
-      }
-      tokens[length++] = token;
-      generated++;
-      boolean more;
-      try {
-        more = sink.accept(token);
-      } catch (RuntimeException e) {
-        sink.ended(TokenSink.Ending.FAILED, e);
-        return false;
-      }
-      if (!more) {
-        sink.ended(TokenSink.Ending.STOPPED, null);
-        return false;
-      }
-      if (generated == request.maxNewTokens()) {
-        sink.ended(TokenSink.Ending.LENGTH, null);
-        return false;
-      }
-      return true;
     }
   }
 }

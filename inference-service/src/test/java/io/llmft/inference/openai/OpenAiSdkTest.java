@@ -109,27 +109,16 @@ class OpenAiSdkTest {
 
   @Test
   void aCompletionContinuesTheRawPrompt() {
-    Completion completion =
-        client
-            .completions()
-            .create(
-                CompletionCreateParams.builder()
-                    .model(model)
-                    .prompt("Once upon a time")
-                    .maxTokens(6)
-                    .temperature(0.0)
-                    .build());
+    CompletionCreateParams params =
+        CompletionCreateParams.builder()
+            .model(model)
+            .prompt("Once upon a time")
+            .maxTokens(6)
+            .temperature(0.0)
+            .build();
+    Completion completion = client.completions().create(params);
     completion.validate();
-    Completion again =
-        client
-            .completions()
-            .create(
-                CompletionCreateParams.builder()
-                    .model(model)
-                    .prompt("Once upon a time")
-                    .maxTokens(6)
-                    .temperature(0.0)
-                    .build());
+    Completion again = client.completions().create(params);
     assertEquals(completion.choices().get(0).text(), again.choices().get(0).text(), "greedy");
     assertEquals(6, completion.usage().orElseThrow().completionTokens());
   }
