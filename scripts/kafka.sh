@@ -149,7 +149,8 @@ topics() {
 }
 
 # The SCRAM user of the SASL listener's test, with dataset-service's ACLs: its own job topic (read
-# and write), its DLQ, the next stage's topic and job-events (write), its consumer group.
+# and write), its DLQ, the next stage's topic and job-events (write; job-events also read, for the
+# pipelines' view), its consumer groups.
 scram_user() {
   local b=(--bootstrap-server "localhost:$PORT")
   kafka_java kafka.admin.ConfigCommand "${b[@]}" --alter --entity-type users \
@@ -159,7 +160,7 @@ scram_user() {
   kafka_java "${acl[@]}" --operation Write --operation Describe --topic dataset-jobs \
     --topic dataset-jobs-dlq --topic training-jobs --topic job-events >/dev/null
   kafka_java "${acl[@]}" --operation Read --operation Describe --topic dataset-jobs \
-    --group dataset-service >/dev/null
+    --topic job-events --group dataset-service --group dataset-service-pipelines >/dev/null
   echo "kafka: SCRAM user dataset-service on localhost:$SASL_PORT" >&2
 }
 

@@ -1,6 +1,7 @@
 package io.llmft.dataset.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.llmft.common.rest.Page;
 import io.llmft.common.rest.ProblemException;
 import io.llmft.common.store.DatasetArtifacts;
 import io.llmft.contract.DatasetJob;
@@ -14,6 +15,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -32,6 +34,15 @@ public class DatasetResource {
   public DatasetResource(DatasetService service, DatasetArtifacts artifacts) {
     this.service = service;
     this.artifacts = artifacts;
+  }
+
+  /** The stage's jobs, newest first: {@code ?status=RUNNING&limit=20&cursor=...}. */
+  @GET
+  public Page<DatasetState> list(
+      @QueryParam("status") String status,
+      @QueryParam("limit") Integer limit,
+      @QueryParam("cursor") String cursor) {
+    return service.list(status, limit, cursor);
   }
 
   @POST

@@ -15,6 +15,7 @@ import io.llmft.core.data.DatasetSplit;
 import io.llmft.core.model.GptConfig;
 import io.llmft.core.text.Gpt2Tokenizer;
 import io.llmft.core.text.PromptStyle;
+import io.llmft.dataset.pipeline.Pipelines;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,14 +39,17 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
   private final ObjectMapper mapper;
 
   private final SourceUrlPolicy urls;
+  private final Pipelines pipelines;
 
   public DatasetService(
       StageSupport support,
       DatasetArtifacts artifacts,
       EntrySource source,
       ImportRoots imports,
-      SourceUrlPolicy urls) {
+      SourceUrlPolicy urls,
+      Pipelines pipelines) {
     super(Stage.DATASET, DatasetJob.class, DatasetState.class, "dataset", "ds", support);
+    this.pipelines = pipelines;
     this.imports = imports;
     this.urls = urls;
     this.artifacts = artifacts;
@@ -64,6 +68,9 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
     state.trainFraction = fraction(job, true);
     state.testFraction = fraction(job, false);
     state.seed = job.seed();
+    if (job.pipeline() != null) {
+      pipelines.plan(job.pipeline().id(), Stage.DATASET, job.pipeline());
+    }
     return state;
   }
 

@@ -101,9 +101,12 @@ public final class BookTrainer {
         LoopPosition.Epoch entered = position.enter(epoch, trainLoader);
         position = entered.position();
         for (Batch batch : entered.remaining()) {
-          if (position.step() >= totalSteps || listener.cancelled()) {
-            Outcome outcome = position.step() < totalSteps ? Outcome.CANCELLED : Outcome.FINISHED;
-            return new Result(history, position, resumedFrom, outcome);
+          if (position.step() >= totalSteps) {
+            listener.finished(position);
+            return new Result(history, position, resumedFrom, Outcome.FINISHED);
+          }
+          if (listener.cancelled()) {
+            return new Result(history, position, resumedFrom, Outcome.CANCELLED);
           }
           double loss = trainStep(batch, optimizer);
           if (!Double.isFinite(loss)) {
@@ -130,7 +133,9 @@ public final class BookTrainer {
             return new Result(history, position, resumedFrom, Outcome.STOPPED);
           }
         }
+        listener.epochEnded(position);
       }
+      listener.finished(position);
       return new Result(history, position, resumedFrom, Outcome.FINISHED);
     }
   }

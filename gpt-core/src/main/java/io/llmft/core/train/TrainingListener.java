@@ -31,6 +31,12 @@ public interface TrainingListener {
   /** At the book's evaluation points ({@code global_step % eval_freq == 0}). */
   default void evaluated(EvaluationPoint point) {}
 
+  /** After the last batch of an epoch. */
+  default void epochEnded(LoopPosition position) {}
+
+  /** The run trained every step it had (not when cancelled or stopped). */
+  default void finished(LoopPosition position) {}
+
   /**
    * After each step and its evaluation, with everything a checkpoint holds; true stops the run
    * there (it can be resumed from what the listener saved).
@@ -87,6 +93,16 @@ public interface TrainingListener {
       @Override
       public void evaluated(EvaluationPoint point) {
         listeners.forEach(l -> l.evaluated(point));
+      }
+
+      @Override
+      public void epochEnded(LoopPosition position) {
+        listeners.forEach(l -> l.epochEnded(position));
+      }
+
+      @Override
+      public void finished(LoopPosition position) {
+        listeners.forEach(l -> l.finished(position));
       }
 
       @Override

@@ -10,6 +10,7 @@ import io.llmft.core.serve.DecodeRequest;
 import io.llmft.core.serve.QueueFullException;
 import io.llmft.core.serve.TokenSink;
 import io.llmft.core.text.Gpt2Tokenizer;
+import io.llmft.inference.service.GenerationMeters;
 import io.llmft.inference.service.ModelCache;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpServerResponse;
@@ -34,13 +35,19 @@ final class CompletionStream implements TokenSink {
   private final OpenAiShapes shapes;
   private final ModelCache.Lease lease;
   private final CompletionText text;
+  private final GenerationMeters meters;
   private int completionTokens;
   private volatile DecodeLoop.Ticket ticket;
   private volatile boolean gone;
   private boolean headSent; // on the event loop only
 
   CompletionStream(
-      RoutingContext rc, ObjectMapper mapper, OpenAiRequest request, ModelCache.Lease lease) {
+      RoutingContext rc,
+      ObjectMapper mapper,
+      OpenAiRequest request,
+      ModelCache.Lease lease,
+      GenerationMeters meters) {
+    this.meters = meters;
     this.rc = rc;
     this.context = rc.vertx().getOrCreateContext();
     this.mapper = mapper;
@@ -94,6 +101,7 @@ final class CompletionStream implements TokenSink {
   @Override
   public boolean accept(int token) {
     completionTokens++;
+    meters.openAi(1);
     boolean more = text.add(Gpt2Tokenizer.get().bytes(token));
     if (request.stream()) {
       String delta = text.delta();

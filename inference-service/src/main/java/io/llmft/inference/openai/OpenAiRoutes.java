@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmft.common.rest.OpenAiError;
 import io.llmft.core.serve.QueueFullException;
 import io.llmft.inference.config.ServingConfig;
+import io.llmft.inference.service.GenerationMeters;
 import io.llmft.inference.service.ModelCache;
 import io.llmft.inference.service.ServedModels;
 import io.quarkus.runtime.configuration.MemorySize;
@@ -39,13 +40,16 @@ public class OpenAiRoutes {
   private final ServingConfig config;
   private final ObjectMapper mapper;
   private final long maxBody;
+  private final GenerationMeters meters;
 
   public OpenAiRoutes(
       ServedModels served,
       ModelCache models,
       ServingConfig config,
       ObjectMapper mapper,
+      GenerationMeters meters,
       @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody) {
+    this.meters = meters;
     this.served = served;
     this.models = models;
     this.config = config;
@@ -130,7 +134,7 @@ public class OpenAiRoutes {
             request.maxTokens() != null ? "max_tokens" : "messages",
             "context_length_exceeded");
       }
-      new CompletionStream(rc, mapper, request, lease).start(maxTokens);
+      new CompletionStream(rc, mapper, request, lease, meters).start(maxTokens);
       lease = null; // the stream gives it back
     } catch (OpenAiException e) {
       sendError(rc, mapper, e);

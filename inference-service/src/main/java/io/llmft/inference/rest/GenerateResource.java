@@ -9,6 +9,7 @@ import io.llmft.core.data.InstructionEntry;
 import io.llmft.core.generate.Sampler;
 import io.llmft.core.model.GptConfig;
 import io.llmft.core.text.PromptStyle;
+import io.llmft.inference.service.GenerationMeters;
 import io.llmft.inference.service.InferenceService;
 import io.llmft.inference.service.ModelCache;
 import io.llmft.inference.service.Responder;
@@ -33,10 +34,12 @@ public class GenerateResource {
 
   private final ModelCache models;
   private final JobMessages messages;
+  private final GenerationMeters meters;
 
-  public GenerateResource(ModelCache models, JobMessages messages) {
+  public GenerateResource(ModelCache models, JobMessages messages, GenerationMeters meters) {
     this.models = models;
     this.messages = messages;
+    this.meters = meters;
   }
 
   @POST
@@ -63,6 +66,7 @@ public class GenerateResource {
               maxNewTokens,
               Sampler.of(request.sampling()));
     }
+    meters.generate(answer.generatedTokens());
     return new GenerateResponse(
         answer.response(), answer.generatedTokens(), answer.finishReason().id());
   }

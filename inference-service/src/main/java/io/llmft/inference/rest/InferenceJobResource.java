@@ -1,6 +1,7 @@
 package io.llmft.inference.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.llmft.common.rest.Page;
 import io.llmft.common.rest.ProblemException;
 import io.llmft.contract.InferenceJob;
 import io.llmft.contract.JobStatus;
@@ -13,6 +14,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -29,6 +31,15 @@ public class InferenceJobResource {
 
   public InferenceJobResource(InferenceService service) {
     this.service = service;
+  }
+
+  /** The stage's jobs, newest first: {@code ?status=RUNNING&limit=20&cursor=...}. */
+  @GET
+  public Page<InferenceState> list(
+      @QueryParam("status") String status,
+      @QueryParam("limit") Integer limit,
+      @QueryParam("cursor") String cursor) {
+    return service.list(status, limit, cursor);
   }
 
   @POST

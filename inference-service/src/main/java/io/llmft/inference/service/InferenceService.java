@@ -39,12 +39,15 @@ public class InferenceService extends StageService<InferenceJob, InferenceState>
 
   private final DatasetArtifacts datasets;
   private final ModelCache models;
+  private final GenerationMeters meters;
 
-  public InferenceService(StageSupport support, DatasetArtifacts datasets, ModelCache models) {
+  public InferenceService(
+      StageSupport support, DatasetArtifacts datasets, ModelCache models, GenerationMeters meters) {
     super(
         Stage.INFERENCE, InferenceJob.class, InferenceState.class, "inference job", "inf", support);
     this.datasets = datasets;
     this.models = models;
+    this.meters = meters;
   }
 
   void onStart(@Observes StartupEvent start) {
@@ -148,6 +151,7 @@ public class InferenceService extends StageService<InferenceJob, InferenceState>
           answered[a.index()] = a;
           done.add(a);
           state.generatedTokens += a.generatedTokens();
+          meters.job(a.generatedTokens());
         }
         log.appendAll(done);
         state.completed += batch.size();

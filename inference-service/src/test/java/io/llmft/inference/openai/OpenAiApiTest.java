@@ -146,6 +146,9 @@ class OpenAiApiTest {
     JsonNode usage = events.get(events.size() - 1);
     assertEquals(0, usage.get("choices").size());
     assertEquals(12, usage.at("/usage/completion_tokens").asInt());
+    String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+    assertTrue(metrics.contains("llmft_generated_tokens_total{api=\"openai\"}"), "tokens");
+    assertTrue(metrics.contains("llmft_serving_batch_largest{model="), "the loop's meters");
   }
 
   @Test

@@ -1,6 +1,9 @@
 package io.llmft.scoring.client;
 
 import io.llmft.scoring.config.JudgeConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.faulttolerance.api.TypedGuard;
 import jakarta.inject.Singleton;
 import java.time.temporal.ChronoUnit;
@@ -23,10 +26,17 @@ public class JudgeCalls {
   private final OllamaJudge judge;
   private final JudgeConfig config;
   private final Map<String, TypedGuard<String>> guards = new ConcurrentHashMap<>();
+  private final MeterRegistry registry;
+  private final Counter retries;
 
-  public JudgeCalls(OllamaJudge judge, JudgeConfig config) {
+  public JudgeCalls(OllamaJudge judge, JudgeConfig config, MeterRegistry registry) {
     this.judge = judge;
     this.config = config;
+    this.registry = registry;
+    this.retries =
+        Counter.builder("llmft.judge.retries")
+            .description("judge calls retried after a failure that may pass")
+            .register(registry);
   }
 
   /**
@@ -40,7 +50,20 @@ public class JudgeCalls {
         .call(
             () -> {
               onAttempt.run();
-              return judge.ask(url, model, prompt);
+              Timer.Sample call = Timer.start(registry);
+              String outcome = "error";
+              try {
+                String answer = judge.ask(url, model, prompt);
+                outcome = "ok";
+                return answer;
+              } finally {
+                call.stop(
+                    Timer.builder("llmft.judge.latency")
+                        .description("one call of the judge, from request to its whole answer")
+                        .tag("outcome", outcome)
+                        .publishPercentileHistogram()
+                        .register(registry));
+              }
             });
   }
 
@@ -55,7 +78,11 @@ public class JudgeCalls {
         .jitter(Math.max(1, retryDelay / 2), ChronoUnit.MILLIS)
         .maxDuration((config.retries() + 1) * attemptBound, ChronoUnit.MILLIS)
         .whenException(JudgeCalls::retryable)
-        .beforeRetry(e -> LOG.infof("retrying the judge at %s: %s", url, e.getMessage()))
+        .beforeRetry(
+            e -> {
+              retries.increment();
+              LOG.infof("retrying the judge at %s: %s", url, e.getMessage());
+            })
         .withExponentialBackoff()
         .factor(2)
         .maxDelay(config.maxRetryDelay().toMillis(), ChronoUnit.MILLIS)

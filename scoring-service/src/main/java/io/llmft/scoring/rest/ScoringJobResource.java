@@ -1,6 +1,7 @@
 package io.llmft.scoring.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.llmft.common.rest.Page;
 import io.llmft.contract.ScoringJob;
 import io.llmft.scoring.service.ScoringService;
 import io.llmft.scoring.service.ScoringState;
@@ -11,6 +12,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -27,6 +29,15 @@ public class ScoringJobResource {
 
   public ScoringJobResource(ScoringService service) {
     this.service = service;
+  }
+
+  /** The stage's jobs, newest first: {@code ?status=RUNNING&limit=20&cursor=...}. */
+  @GET
+  public Page<ScoringState> list(
+      @QueryParam("status") String status,
+      @QueryParam("limit") Integer limit,
+      @QueryParam("cursor") String cursor) {
+    return service.list(status, limit, cursor);
   }
 
   @POST

@@ -6,6 +6,8 @@ import io.llmft.common.store.ProgressLog;
 import io.llmft.scoring.client.JudgeCalls;
 import io.llmft.scoring.client.JudgeException;
 import io.llmft.scoring.config.JudgeConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,10 +34,15 @@ public class JudgeRound {
 
   private final JudgeCalls calls;
   private final JudgeConfig config;
+  private final Counter unparsed;
 
-  public JudgeRound(JudgeCalls calls, JudgeConfig config) {
+  public JudgeRound(JudgeCalls calls, JudgeConfig config, MeterRegistry registry) {
     this.calls = calls;
     this.config = config;
+    this.unparsed =
+        Counter.builder("llmft.judge.unparsed")
+            .description("judge answers without a score in them")
+            .register(registry);
   }
 
   /**
@@ -85,6 +92,9 @@ public class JudgeRound {
                     control.check();
                     Judged j = judge(state, index, entries.get(index), control, progress);
                     log.append(j);
+                    if (j.score().isEmpty()) {
+                      unparsed.increment(); // counted once: when the answer came
+                    }
                     synchronized (state) {
                       judged[index] = j;
                       tally.add(j);

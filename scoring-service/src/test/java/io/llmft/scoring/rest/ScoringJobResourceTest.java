@@ -190,7 +190,22 @@ class ScoringJobResourceTest {
                   Collectors.groupingBy(
                       r -> r.at("/messages/0/content").asText(), Collectors.counting()));
       assertEquals(110, perEntry.size(), "every entry was asked");
+      String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+      assertTrue(
+          metric(metrics, "llmft_judge_retries_total") >= calls - 110 - 1,
+          "the retries are counted: " + metric(metrics, "llmft_judge_retries_total"));
+      assertTrue(metrics.contains("llmft_judge_latency_seconds_bucket{"), "a latency histogram");
+      assertTrue(metrics.contains("llmft_jobs_total{stage=\"scoring\",status=\"SUCCEEDED\"}"));
     }
+  }
+
+  /** The value of an untagged meter in Prometheus' text format. */
+  static double metric(String metrics, String name) {
+    return metrics
+        .lines()
+        .filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
   }
 
   private static String scoringOf(String inferenceJobId, FakeOllama judge) {

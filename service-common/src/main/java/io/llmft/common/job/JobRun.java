@@ -6,6 +6,7 @@ import io.llmft.common.config.JobsConfig;
 import io.llmft.common.messaging.JobEventPublisher;
 import io.llmft.common.messaging.JobPublisher;
 import io.llmft.common.messaging.OwnedPartitions;
+import io.llmft.common.metrics.JobMetrics;
 import io.llmft.common.store.JobStore;
 import io.llmft.contract.JobMessage;
 import io.llmft.contract.JobStatus;
@@ -32,6 +33,7 @@ final class JobRun<J extends Record & JobMessage, S extends JobState> {
   private final OwnedPartitions partitions;
   private final JobsConfig config;
   private final ObjectMapper mapper;
+  private final JobMetrics metrics;
   private final String instance = instanceName();
 
   JobRun(StageService<J, S> stage, JobStore<S> jobs, StageSupport support) {
@@ -42,6 +44,7 @@ final class JobRun<J extends Record & JobMessage, S extends JobState> {
     this.partitions = support.partitions();
     this.config = support.config();
     this.mapper = support.mapper();
+    this.metrics = support.metrics();
   }
 
   /** Runs job {@code id} on its owner, or announces its end when it has ended. */
@@ -63,6 +66,8 @@ final class JobRun<J extends Record & JobMessage, S extends JobState> {
       return;
     }
     boolean started = false;
+    long startedAt = System.nanoTime();
+    JobStatus ended = null;
     try {
       control.check();
       if (state.attempts >= config.maxAttempts()) {
@@ -79,6 +84,7 @@ final class JobRun<J extends Record & JobMessage, S extends JobState> {
       }
       state.attempts++;
       started = true;
+      metrics.runStarted(stage.stage());
       state.owner = instance;
       state.partition = control.partition();
       state.status = JobStatus.RUNNING;
@@ -93,7 +99,8 @@ final class JobRun<J extends Record & JobMessage, S extends JobState> {
         jobs.save(state);
       }
       handOff(job.pipeline(), state.produced, control);
-      end(state, JobStatus.SUCCEEDED, null, control);
+      ended = JobStatus.SUCCEEDED;
+      end(state, ended, null, control);
     } catch (JobStoppedException e) {
       LOG.infof(
           "%s %s: %s; it resumes on its partition's next owner", stage.label(), id, e.getMessage());
@@ -105,10 +112,17 @@ final class JobRun<J extends Record & JobMessage, S extends JobState> {
       state.lastInterruption = e.getMessage();
       jobs.save(state);
     } catch (JobCancelledException e) {
-      end(state, JobStatus.CANCELLED, null, control);
+      ended = JobStatus.CANCELLED;
+      end(state, ended, null, control);
     } catch (Throwable t) {
       LOG.errorf(t, "%s %s failed", stage.label(), id);
-      end(state, JobStatus.FAILED, message(t), control);
+      ended = JobStatus.FAILED;
+      end(state, ended, message(t), control);
+    } finally {
+      if (started) {
+        metrics.runEnded(
+            stage.stage(), ended, java.time.Duration.ofNanos(System.nanoTime() - startedAt));
+      }
     }
   }
 
@@ -138,6 +152,7 @@ final class JobRun<J extends Record & JobMessage, S extends JobState> {
         state.lastInterruption = null;
       }
       jobs.save(state);
+      metrics.ended(stage.stage(), status);
       announce(state, control);
     } catch (JobStoppedException e) {
       LOG.infof(

@@ -8,6 +8,7 @@ import io.llmft.common.messaging.JobMessages;
 import io.llmft.common.messaging.JobPublisher;
 import io.llmft.common.messaging.OwnedPartitions;
 import io.llmft.common.messaging.PublishException;
+import io.llmft.common.rest.Page;
 import io.llmft.common.rest.ProblemException;
 import io.llmft.common.store.ArtifactStore;
 import io.llmft.common.store.Ids;
@@ -136,6 +137,30 @@ public abstract class StageService<J extends Record & JobMessage, S extends JobS
 
   public S get(String id) {
     return jobs.get(id);
+  }
+
+  /**
+   * A page of the stage's jobs, newest first.
+   *
+   * @param status only jobs in this status (null: all)
+   * @throws ProblemException 400 for an unknown status, a limit out of range or a foreign cursor
+   */
+  public Page<S> list(String status, Integer limit, String cursor) {
+    JobStatus wanted = null;
+    if (status != null && !status.isBlank()) {
+      try {
+        wanted = JobStatus.valueOf(status.trim().toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw ProblemException.invalid(
+            "status", "must be one of " + java.util.Arrays.toString(JobStatus.values()));
+      }
+    }
+    JobStatus only = wanted;
+    return Page.of(
+        jobs.all().stream().filter(job -> only == null || job.status == only).toList(),
+        job -> new Page.Key(job.createdAt == null ? 0 : job.createdAt.toEpochMilli(), job.id),
+        limit,
+        cursor);
   }
 
   /**

@@ -6,6 +6,7 @@ import io.llmft.common.messaging.JobEventPublisher;
 import io.llmft.common.messaging.JobMessages;
 import io.llmft.common.messaging.JobPublisher;
 import io.llmft.common.messaging.OwnedPartitions;
+import io.llmft.common.metrics.JobMetrics;
 import io.llmft.common.store.ArtifactStore;
 import jakarta.inject.Singleton;
 
@@ -19,4 +20,5 @@ public record StageSupport(
     OwnedPartitions partitions,
     JobMessages messages,
     JobsConfig config,
-    ObjectMapper mapper) {}
+    ObjectMapper mapper,
+    JobMetrics metrics) {}

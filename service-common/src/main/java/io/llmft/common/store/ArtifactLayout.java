@@ -11,6 +11,7 @@ import java.nio.file.Path;
  * responses/{id}/responses.json, responses/{id}/progress.jsonl (while the job runs)
  * scores/{id}/scores.json,       scores/{id}/progress.jsonl    (while the job runs)
  * training-checkpoints/{id}/   jobs/{stage}/{id}.json      jobs/{stage}/requests/{id}.json
+ * pipelines/{id}/plan.json, pipelines/{id}/{stage}.json
  * </pre>
  */
 public final class ArtifactLayout {
@@ -36,6 +37,15 @@ public final class ArtifactLayout {
   /** Where a URL source is downloaded to while its dataset job runs. */
   public Path datasetDownload(String id) {
     return dataset(id).resolve(".source");
+  }
+
+  /** What is known of each pipeline: one file per stage, fed by job-events. */
+  public Path pipelines() {
+    return root.resolve("pipelines");
+  }
+
+  public Path pipeline(String id) {
+    return area("pipelines", id, "pipelineId");
   }
 
   /** Every finetuned model, one directory each. */

@@ -104,6 +104,11 @@ public final class JobStore<T extends JobState> {
    * acknowledged. An unreadable document is skipped.
    */
   public List<T> unfinished() {
+    return all().stream().filter(job -> !job.isTerminal() || !job.announced).toList();
+  }
+
+  /** Every readable job document of the stage (an unreadable one is skipped, with a warning). */
+  public List<T> all() {
     Path dir = store.layout().jobs(stage);
     if (!Files.isDirectory(dir)) {
       return List.of();
@@ -115,10 +120,7 @@ public final class JobStore<T extends JobState> {
               .filter(p -> p.getFileName().toString().endsWith(".json") && Files.isRegularFile(p))
               .toList()) {
         try {
-          T job = store.readJson(f, type);
-          if (!job.isTerminal() || !job.announced) {
-            jobs.add(job);
-          }
+          jobs.add(store.readJson(f, type));
         } catch (UncheckedIOException e) {
           LOG.warnf("skipping unreadable job document %s: %s", f, e.getCause());
         }

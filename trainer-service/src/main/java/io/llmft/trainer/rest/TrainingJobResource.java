@@ -1,7 +1,9 @@
 package io.llmft.trainer.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.llmft.common.rest.Page;
 import io.llmft.contract.TrainingJob;
+import io.llmft.trainer.service.LossPlot;
 import io.llmft.trainer.service.TrainingService;
 import io.llmft.trainer.service.TrainingState;
 import io.smallrye.mutiny.Multi;
@@ -12,7 +14,9 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -23,17 +27,28 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.jboss.resteasy.reactive.RestStreamElementType;
+import org.jfree.chart.JFreeChart;
 
 @Path("/training-jobs")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class TrainingJobResource {
   private static final Duration SSE_POLL = Duration.ofMillis(500);
+  private static final String LOSS_PLOT_SVG = "image/svg+xml";
 
   private final TrainingService service;
 
   public TrainingJobResource(TrainingService service) {
     this.service = service;
+  }
+
+  /** The stage's jobs, newest first: {@code ?status=RUNNING&limit=20&cursor=...}. */
+  @GET
+  public Page<TrainingState> list(
+      @QueryParam("status") String status,
+      @QueryParam("limit") Integer limit,
+      @QueryParam("cursor") String cursor) {
+    return service.list(status, limit, cursor);
   }
 
   @POST
@@ -48,6 +63,34 @@ public class TrainingJobResource {
   @Path("/{id}")
   public TrainingState get(@PathParam("id") String id) {
     return service.get(id);
+  }
+
+  /**
+   * The book's loss plot of the job so far (training and validation loss against epochs, tokens
+   * seen on top): SVG, or PNG for {@code Accept: image/png}.
+   */
+  @GET
+  @Path("/{id}/loss-plot")
+  @Produces({LOSS_PLOT_SVG, "image/png"})
+  public Response lossPlot(@PathParam("id") String id, @Context HttpHeaders headers) {
+    TrainingState state = service.get(id);
+    JFreeChart chart =
+        LossPlot.chart(
+            "Training job " + id + " (" + state.status + ")",
+            state.metrics,
+            state.hyperparameters == null ? 1 : state.hyperparameters.epochs());
+    boolean png =
+        headers.getAcceptableMediaTypes().stream()
+            .filter(
+                t ->
+                    t.isCompatible(MediaType.valueOf("image/png"))
+                        || t.isCompatible(MediaType.valueOf(LOSS_PLOT_SVG)))
+            .findFirst()
+            .map(t -> t.getSubtype().equals("png"))
+            .orElse(false);
+    return png
+        ? Response.ok(LossPlot.png(chart), "image/png").build()
+        : Response.ok(LossPlot.svg(chart), LOSS_PLOT_SVG).build();
   }
 
   /** The job document each time it changes, until the job ends. */
@@ -76,7 +119,13 @@ public class TrainingJobResource {
   }
 
   private static String fingerprint(TrainingState state) {
-    return state.status + "/" + state.step + "/" + state.metrics.size();
+    return state.status
+        + "/"
+        + state.step
+        + "/"
+        + state.metrics.size()
+        + "/"
+        + (state.samples == null ? 0 : state.samples.size());
   }
 
   @DELETE

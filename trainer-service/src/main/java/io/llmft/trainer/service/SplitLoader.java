@@ -22,6 +22,11 @@ public class SplitLoader {
     this.datasets = datasets;
   }
 
+  /** The split's first entry (the book's {@code val_data[0]}), if the split has any. */
+  java.util.Optional<InstructionEntry> first(String datasetId, String split) {
+    return datasets.readSplit(datasetId, split).stream().findFirst().map(DatasetArtifacts::toEntry);
+  }
+
   BatchLoader load(
       String datasetId,
       String split,

@@ -19,6 +19,8 @@ public final class TrainingProgress implements TrainingListener {
   private final JobControl control;
   private final JobStore<TrainingState> jobs;
   private final DoubleConsumer publish;
+  private final TrainingMeters meters;
+  private long tokensSeen;
 
   /**
    * @param publish announces the job's progress (a fraction) on {@code job-events}
@@ -27,7 +29,9 @@ public final class TrainingProgress implements TrainingListener {
       TrainingState state,
       JobControl control,
       JobStore<TrainingState> jobs,
-      DoubleConsumer publish) {
+      DoubleConsumer publish,
+      TrainingMeters meters) {
+    this.meters = meters;
     this.state = state;
     this.control = control;
     this.jobs = jobs;
@@ -37,6 +41,7 @@ public final class TrainingProgress implements TrainingListener {
   @Override
   public void started(TrainingHistory history) {
     state.metrics = new ArrayList<>(); // a run restarted without a checkpoint starts over
+    state.samples = new ArrayList<>();
     state.lastCheckpointStep = null;
     state.initialLosses =
         new TrainingState.Losses(history.initialTrainLoss(), history.initialValLoss());
@@ -50,6 +55,7 @@ public final class TrainingProgress implements TrainingListener {
   public void resumed(TrainingCheckpoint.Snapshot snapshot) {
     LoopPosition position = snapshot.position();
     TrainingHistory history = snapshot.history();
+    tokensSeen = position.tokensSeen();
     state.resumedFromStep = position.step();
     state.step = position.step();
     state.epoch = position.epoch();
@@ -69,6 +75,8 @@ public final class TrainingProgress implements TrainingListener {
 
   @Override
   public void stepDone(LoopPosition position, int totalSteps, double loss) {
+    meters.stepped(position.tokensSeen() - tokensSeen, loss);
+    tokensSeen = position.tokensSeen();
     state.epoch = position.epoch();
     state.step = position.step();
     state.totalSteps = totalSteps;
@@ -79,6 +87,7 @@ public final class TrainingProgress implements TrainingListener {
   @Override
   public void evaluated(EvaluationPoint point) {
     state.metrics.add(point);
+    meters.evaluated(point.trainLoss(), point.valLoss());
     LOG.infof(
         "training job %s: Ep %d (Step %06d): Train loss %.3f, Val loss %.3f",
         state.id, point.epoch(), point.step(), point.trainLoss(), point.valLoss());

@@ -28,9 +28,11 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.DoubleConsumer;
 
 /**
  * Accepts, runs and finishes training jobs: the rules of a job ({@link TrainingJobRules}), its
@@ -45,6 +47,7 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
   private final TrainingJobRules rules;
   private final ModelSetup setup;
   private final SplitLoader splits;
+  private final TrainingMeters meters;
 
   public TrainingService(
       StageSupport support,
@@ -52,8 +55,10 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
       BaseModels baseModels,
       TrainingJobRules rules,
       ModelSetup setup,
-      SplitLoader splits) {
+      SplitLoader splits,
+      TrainingMeters meters) {
     super(Stage.TRAINING, TrainingJob.class, TrainingState.class, "training job", "train", support);
+    this.meters = meters;
     this.datasets = datasets;
     this.baseModels = baseModels;
     this.rules = rules;
@@ -118,21 +123,13 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
             "the training split has fewer entries than one batch of " + settings.batchSize());
       }
       Path checkpoints = store.layout().trainingCheckpoints(state.id);
-      TrainingProgress progress =
-          new TrainingProgress(state, control, jobs, f -> progress(state, f));
-      Checkpointer checkpointer =
-          new Checkpointer(
-              checkpoints,
-              rules.checkpointEvery(job),
-              control::stopRequested,
-              progress::checkpointed);
       BookTrainer.Result result =
           new BookTrainer(replicas.models())
               .train(
                   train,
                   validation,
                   settings,
-                  TrainingListener.all(List.of(progress, checkpointer)));
+                  listeners(state, job, control, model, style, checkpoints));
       state.trainingSeconds = (System.nanoTime() - started) / 1e9;
       if (result.outcome() == BookTrainer.Outcome.CANCELLED) {
         TrainingCheckpoint.delete(checkpoints);
@@ -150,6 +147,40 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
     return Map.of(PipelineContext.DATASET_ID, job.datasetId(), PipelineContext.MODEL, state.id);
   }
 
+  /** Who watches the loop: the job document and events, checkpoints, the samples per epoch. */
+  private TrainingListener listeners(
+      TrainingState state,
+      TrainingJob job,
+      JobControl control,
+      Gpt2Model model,
+      PromptStyle style,
+      Path checkpoints) {
+    DoubleConsumer publish = f -> progress(state, f);
+    TrainingProgress progress = new TrainingProgress(state, control, jobs, publish, meters);
+    List<TrainingListener> listeners =
+        new ArrayList<>(
+            List.of(
+                progress,
+                new Checkpointer(
+                    checkpoints,
+                    rules.checkpointEvery(job),
+                    control::stopRequested,
+                    progress::checkpointed)));
+    splits
+        .first(job.datasetId(), "validation")
+        .map(
+            entry ->
+                new EpochSamples(
+                    model,
+                    style,
+                    entry,
+                    state,
+                    jobs,
+                    sample -> publish.accept((double) state.step / Math.max(1, state.totalSteps))))
+        .ifPresent(listeners::add);
+    return TrainingListener.all(listeners);
+  }
+
   @Override
   protected String artifact(TrainingState state) {
     return store.layout().model(state.id).toString();
@@ -165,6 +196,9 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
     }
     if (!state.metrics.isEmpty()) {
       m.set("last", mapper.valueToTree(state.metrics.get(state.metrics.size() - 1)));
+    }
+    if (state.samples != null && !state.samples.isEmpty()) {
+      m.set("sample", mapper.valueToTree(state.samples.get(state.samples.size() - 1)));
     }
     return m;
   }

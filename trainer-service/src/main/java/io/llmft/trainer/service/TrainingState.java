@@ -40,6 +40,10 @@ public class TrainingState extends JobState {
 
   public Losses initialLosses;
   public List<EvaluationPoint> metrics = new ArrayList<>();
+
+  /** The book's sample after each epoch: the first validation prompt continued greedily. */
+  public List<Sample> samples = new ArrayList<>();
+
   public Double trainingSeconds;
   public String modelId;
 
@@ -60,6 +64,12 @@ public class TrainingState extends JobState {
       String precision) {}
 
   public record Losses(double train, double validation) {}
+
+  /**
+   * A sample at the end of an epoch (or at the last step): {@code text} as the book prints it (the
+   * prompt and 50 new tokens, newlines as spaces), {@code response} the new part as extracted.
+   */
+  public record Sample(int epoch, int step, String text, String response) {}
 
   /** LoRA's settings when the job trains adapters instead of every weight. */
   public record Lora(int rank, float alpha) {}

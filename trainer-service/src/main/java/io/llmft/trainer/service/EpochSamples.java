@@ -1,0 +1,82 @@
+package io.llmft.trainer.service;
+
+import io.llmft.common.store.JobStore;
+import io.llmft.core.data.InstructionEntry;
+import io.llmft.core.generate.Generation;
+import io.llmft.core.generate.Generator;
+import io.llmft.core.generate.Sampler;
+import io.llmft.core.model.Gpt2Model;
+import io.llmft.core.text.Gpt2Tokenizer;
+import io.llmft.core.text.PromptStyle;
+import io.llmft.core.train.LoopPosition;
+import io.llmft.core.train.TrainingListener;
+import java.util.ArrayList;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * The book's {@code generate_and_print_sample}: after every epoch, and at the last step when the
+ * run ends inside an epoch, the model continues the first validation entry's prompt greedily by 50
+ * tokens; the sample goes into the job document and its progress event.
+ */
+final class EpochSamples implements TrainingListener {
+  static final int NEW_TOKENS = 50;
+  private static final Logger LOG = Logger.getLogger(EpochSamples.class);
+
+  private final Gpt2Model model;
+  private final PromptStyle style;
+  private final String prompt;
+  private final TrainingState state;
+  private final JobStore<TrainingState> jobs;
+  private final Consumer<TrainingState.Sample> announce;
+
+  EpochSamples(
+      Gpt2Model model,
+      PromptStyle style,
+      InstructionEntry entry,
+      TrainingState state,
+      JobStore<TrainingState> jobs,
+      Consumer<TrainingState.Sample> announce) {
+    this.model = model;
+    this.style = style;
+    this.prompt = style.formatInput(entry);
+    this.state = state;
+    this.jobs = jobs;
+    this.announce = announce;
+  }
+
+  @Override
+  public void epochEnded(LoopPosition position) {
+    sample(position);
+  }
+
+  @Override
+  public void finished(LoopPosition position) {
+    sample(position);
+  }
+
+  private void sample(LoopPosition position) {
+    if (state.samples.stream().anyMatch(s -> s.step() == position.step())) {
+      return; // the run ended with its epoch: one sample
+    }
+    Gpt2Tokenizer tokenizer = Gpt2Tokenizer.get();
+    int[] ids = tokenizer.encode(prompt);
+    int context = model.config().contextLength();
+    Generation generation =
+        new Generator(model).generate(ids, NEW_TOKENS, context, Sampler.greedy(), null);
+    String text = tokenizer.decode(generation.tokens());
+    TrainingState.Sample sample =
+        new TrainingState.Sample(
+            position.epoch(),
+            position.step(),
+            text.replace("\n", " "),
+            style.extractResponse(prompt, text));
+    if (state.samples == null) {
+      state.samples = new ArrayList<>();
+    }
+    state.samples.add(sample);
+    jobs.saveProgress(state);
+    LOG.infof("training job %s: Ep %d sample: %s", state.id, sample.epoch(), sample.text());
+    announce.accept(sample);
+  }
+}
