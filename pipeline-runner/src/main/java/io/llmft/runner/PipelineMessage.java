@@ -19,7 +19,10 @@ import java.util.Map;
 final class PipelineMessage {
   private PipelineMessage() {}
 
-  /** The one dataset job whose pipeline runs training, inference and (with a judge) scoring. */
+  /**
+   * The one dataset job whose pipeline runs training, inference and scoring (the judge's, or only
+   * the reference metrics).
+   */
   static DatasetJob of(RunnerOptions options, String pipelineId, boolean judge) {
     ModelRef base =
         options.baseModelPath != null
@@ -54,13 +57,21 @@ final class PipelineMessage {
     List<PipelineStep> next = new ArrayList<>();
     next.add(step(Stage.TRAINING, training));
     next.add(step(Stage.INFERENCE, inference));
-    if (judge) {
-      next.add(
-          step(
-              Stage.SCORING,
-              new ScoringJob(
-                  null, null, null, null, null, new ScoringJob.Judge(options.ollama, null), null)));
-    }
+    // without a judge, scoring still gives the reference metrics (ROUGE-L, exact match)
+    next.add(
+        step(
+            Stage.SCORING,
+            judge
+                ? new ScoringJob(
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    new ScoringJob.Judge(options.ollama, null),
+                    null,
+                    null)
+                : new ScoringJob(null, null, null, null, null, null, true, null)));
     return new DatasetJob(
         JobMessage.SCHEMA_VERSION,
         pipelineId + "-" + Stage.DATASET.id(),

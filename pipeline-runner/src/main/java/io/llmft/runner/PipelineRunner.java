@@ -67,6 +67,7 @@ public final class PipelineRunner {
       JsonNode inference,
       JsonNode responses,
       JsonNode scoring,
+      JsonNode pipeline,
       Duration wallTime) {
     public boolean succeeded() {
       return !finalStatus.isEmpty() && finalStatus.values().stream().allMatch("SUCCEEDED"::equals);
@@ -175,7 +176,7 @@ public final class PipelineRunner {
       // reported below
     }
     say(
-        "judge: no Ollama answers at %s, so this run SKIPS SCORING (set OLLAMA_HOST or --ollama to a server with llama3)",
+        "judge: no Ollama answers at %s, so this run scores with reference metrics only, no judge (set OLLAMA_HOST or --ollama to a server with llama3)",
         options.ollama);
     return false;
   }
@@ -185,7 +186,7 @@ public final class PipelineRunner {
    */
   private Map<String, String> follow(String pipelineId, boolean judge, Instant started)
       throws Exception {
-    String lastStage = (judge ? Stage.SCORING : Stage.INFERENCE).id();
+    String lastStage = Stage.SCORING.id();
     Map<String, String> status = new LinkedHashMap<>();
     Properties c = new Properties();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.kafka);
@@ -218,7 +219,7 @@ public final class PipelineRunner {
           pipelineId,
           judge
               ? "dataset -> training -> inference -> scoring"
-              : "dataset -> training -> inference");
+              : "dataset -> training -> inference -> scoring (reference metrics only)");
 
       Instant deadline = started.plus(Duration.ofMinutes(options.timeoutMinutes));
       while (Instant.now().isBefore(deadline)) {
@@ -250,31 +251,35 @@ public final class PipelineRunner {
       boolean judge,
       Duration wall)
       throws Exception {
-    JsonNode training = get(services.get(1).url() + "/training-jobs/" + pipelineId + "-training");
-    JsonNode inference =
-        get(services.get(2).url() + "/inference-jobs/" + pipelineId + "-inference");
-    JsonNode responses =
-        "SUCCEEDED".equals(status.get("inference"))
-            ? get(services.get(2).url() + "/inference-jobs/" + pipelineId + "-inference/responses")
-            : null;
-    JsonNode scoring =
-        judge && status.containsKey("scoring")
-            ? get(services.get(3).url() + "/scoring-jobs/" + pipelineId + "-scoring")
-            : null;
+    ServiceCalls calls = new ServiceCalls(options.apiKey());
+    String trainer = services.get(1).url() + "/training-jobs/" + pipelineId + "-training";
+    String inference = services.get(2).url() + "/inference-jobs/" + pipelineId + "-inference";
+    JsonNode pipeline =
+        calls.await(
+            services.get(0).url() + "/pipelines/" + pipelineId,
+            view -> !"RUNNING".equals(view.path("status").asText()),
+            Duration.ofSeconds(10));
     Summary summary =
-        new Summary(pipelineId, status, training, inference, responses, scoring, wall);
+        new Summary(
+            pipelineId,
+            status,
+            calls.json(trainer),
+            calls.json(inference),
+            "SUCCEEDED".equals(status.get("inference"))
+                ? calls.json(inference + "/responses")
+                : null,
+            status.containsKey("scoring")
+                ? calls.json(services.get(3).url() + "/scoring-jobs/" + pipelineId + "-scoring")
+                : null,
+            pipeline,
+            wall);
+    String lossPlot = calls.text(trainer + "/loss-plot", "image/svg+xml");
+    Path report =
+        options.artifacts.resolveSibling("reports").resolve(pipelineId).resolve("index.html");
+    ReportPage.write(report, summary, lossPlot, options);
     new RunReport(options, out).print(summary, judge, services.get(3).url());
+    out.printf("%nreport: %s%n", report);
     return summary;
-  }
-
-  private JsonNode get(String url) throws IOException, InterruptedException {
-    HttpResponse<String> r =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create(url))
-                .header("Authorization", "Bearer " + options.apiKey())
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
   }
 
   private void say(String format, Object... args) {

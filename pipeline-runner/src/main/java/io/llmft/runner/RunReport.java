@@ -112,7 +112,8 @@ final class RunReport {
       }
       out.println();
     }
-    if (s.scoring() != null) {
+    JsonNode reference = s.scoring() == null ? null : s.scoring().get("reference");
+    if (judge && s.scoring() != null) {
       out.printf(
           "average judge score: %s over %d scored responses (%d unparsed) by %s at %s%n",
           s.scoring().hasNonNull("averageScore")
@@ -122,9 +123,18 @@ final class RunReport {
           s.scoring().path("unparsed").size(),
           s.scoring().path("judgeModel").asText(),
           s.scoring().path("judgeUrl").asText());
-    } else if (!judge) {
+    }
+    if (reference != null) {
       out.printf(
-          "scoring: SKIPPED, no Ollama answered at %s. With an Ollama server running llama3, score these responses with:%n"
+          "reference metrics against the expected outputs (word overlap, not the judge): ROUGE-L F1"
+              + " %.3f, exact match %.1f%% over %d responses%n",
+          reference.path("rougeL").asDouble(),
+          100 * reference.path("exactMatch").asDouble(),
+          reference.path("entries").asInt());
+    }
+    if (!judge) {
+      out.printf(
+          "judge: none answered at %s. With an Ollama server running llama3, score these responses with:%n"
               + "  curl -X POST %s/scoring-jobs -H 'Content-Type: application/json' -H \"Authorization: Bearer $API_KEY\" \\%n"
               + "       -d '{\"inferenceJobId\": \"%s-inference\", \"judge\": {\"url\": \"http://localhost:11434\"}}'%n",
           options.ollama, scoringUrl, s.pipelineId());

@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.llmft.common.FakeOllama;
+import io.llmft.common.HeadlessChromium;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.chrome.ChromeDriver;
 
 /**
  * The whole chapter over the real broker: the four packaged services as processes, one message to
@@ -57,6 +60,28 @@ class PipelineIT {
           judge.requests().size() > 0 && judge.requests().size() <= 110,
           "empty responses are scored without a call");
       assertTrue(output.contains("average judge score: 37.00"), output);
+      assertTrue(
+          output.contains(
+              "reference metrics against the expected outputs (word overlap, not the judge)"),
+          output);
+      assertTrue(summary.scoring().has("reference"), "every scoring job gives them");
+      assertEquals("SUCCEEDED", summary.pipeline().path("status").asText(), "GET /pipelines/{id}");
+      assertEquals(4, summary.pipeline().path("stages").size());
+      Path report = Path.of("target/reports", summary.pipelineId(), "index.html").toAbsolutePath();
+      assertTrue(output.contains("report: " + report), output);
+      ChromeDriver browser = HeadlessChromium.start();
+      try {
+        browser.get(report.toUri().toString());
+        assertEquals("SUCCEEDED", browser.findElement(By.id("status")).getText());
+        assertTrue(browser.findElement(By.cssSelector("#loss-plot svg")).isDisplayed());
+        assertEquals(111, browser.findElements(By.cssSelector("#responses tr")).size());
+        assertTrue(browser.findElement(By.id("average")).getText().contains("37.00"));
+        assertEquals(11, browser.findElements(By.cssSelector("#distribution tr")).size());
+        assertTrue(browser.findElement(By.id("reference")).getText().contains("ROUGE-L F1"));
+        HeadlessChromium.screenshot(browser, Path.of("target/report.png"));
+      } finally {
+        browser.quit();
+      }
       assertTrue(output.contains("sample 1"), output);
       assertTrue(
           Path.of(

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.llmft.common.HeadlessChromium;
 import io.llmft.common.TestAuth;
 import io.llmft.common.store.ArtifactStore;
 import io.llmft.inference.TestModels;
@@ -12,7 +13,6 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
-import java.io.File;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,12 +20,8 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -36,36 +32,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @QuarkusTest
 class ChatPageTest {
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-
   @Inject ArtifactStore store;
 
   @TestHTTPResource("/")
   URL page;
-
-  /** Chromium as the machine's probe starts it: no network of its own, a fresh profile. */
-  static ChromeDriver chromium(Path profile) {
-    assertTrue(
-        Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-        "the chat page test needs Debian's chromium and chromium-driver (.ci/run installs them)");
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,900",
-        "--user-data-dir=" + profile);
-    ChromeDriverService service =
-        new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
-    return new ChromeDriver(service, options);
-  }
 
   @Test
   void aMessageGetsAStreamedAnswerNextToTheBaseModels() throws Exception {
@@ -91,8 +61,7 @@ class ChatPageTest {
             .statusCode(200)
             .extract()
             .path("choices[0].message.content");
-    Path profile = Files.createTempDirectory("chromium-profile");
-    ChromeDriver browser = chromium(profile);
+    ChromeDriver browser = HeadlessChromium.start();
     try {
       browser.get(page + "#key=" + TestAuth.VIEWER_KEY);
       WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
@@ -113,9 +82,7 @@ class ChatPageTest {
       String compared =
           browser.findElement(By.cssSelector("[data-testid=compare-answer]")).getText();
       String meta = browser.findElement(By.cssSelector("#answer-main .meta")).getText();
-      File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-      Files.copy(
-          shot.toPath(), Path.of("target/chat-page.png"), StandardCopyOption.REPLACE_EXISTING);
+      HeadlessChromium.screenshot(browser, Path.of("target/chat-page.png"));
       assertEquals(expected.strip(), answer.strip(), "the page shows the streamed answer");
       assertFalse(compared.isBlank() && answer.isBlank(), "two answers side by side");
       assertTrue(meta.contains("20 tokens in"), meta);

@@ -89,6 +89,10 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
         "is not a judge this service may call (JUDGE_ALLOWED_URLS)");
     v.maxLength(job.judge() == null ? null : job.judge().model(), 200, "judge.model");
     v.maxLength(job.responseKey(), 100, "responseKey");
+    v.check(
+        !Boolean.TRUE.equals(job.referenceOnly()) || job.judge() == null,
+        "judge",
+        "give no judge with referenceOnly: such a job calls none");
     v.throwIfInvalid();
   }
 
@@ -97,6 +101,10 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
     ScoringState state = new ScoringState();
     state.inferenceJobId = job.inferenceJobId();
     state.responseKey = responseKey(job);
+    if (Boolean.TRUE.equals(job.referenceOnly())) {
+      state.referenceOnly = true;
+      return state;
+    }
     state.judgeUrl =
         job.judge() != null && job.judge().url() != null ? job.judge().url() : ollama.host();
     state.judgeModel =
@@ -112,9 +120,15 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
             ? job.entries()
             : mapper.readValue(
                 responsesOf(job.inferenceJobId()).toFile(), new TypeReference<List<JsonNode>>() {});
+    state.reference = ReferenceMetrics.of(entries, state.responseKey);
     Path logFile = store.layout().scoresProgress(state.id);
-    try (ProgressLog<Judged> log = ProgressLog.open(logFile, Judged.class, mapper)) {
-      judging.judgeAll(state, entries, log, control, () -> progress(state, state.fraction()));
+    if (state.referenceOnly) {
+      state.total = entries.size();
+      state.completed = entries.size();
+    } else {
+      try (ProgressLog<Judged> log = ProgressLog.open(logFile, Judged.class, mapper)) {
+        judging.judgeAll(state, entries, log, control, () -> progress(state, state.fraction()));
+      }
     }
     store.writeJson(store.layout().scores(state.id), state);
     Files.deleteIfExists(logFile);
@@ -135,6 +149,9 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
     m.put("unparsed", state.unparsed.size());
     if (state.averageScore != null) {
       m.put("averageScore", state.averageScore);
+    }
+    if (state.reference != null) {
+      m.set("reference", mapper.valueToTree(state.reference));
     }
     if (state.waiting != null) {
       m.put("waiting", state.waiting);

@@ -11,12 +11,19 @@ import java.util.List;
 public class ScoringState extends JobState {
   public String inferenceJobId;
   public String responseKey;
+
+  /** Only the reference metrics: no judge is called (judgeUrl and judgeModel are null). */
+  public boolean referenceOnly;
+
   public String judgeUrl;
   public String judgeModel;
   public int total;
   public int completed;
   public int scored;
   public Double averageScore;
+
+  /** ROUGE-L F1 and exact match against the expected outputs: reference metrics, not the judge. */
+  public ReferenceMetrics reference;
 
   /** Judge calls made by this job, retries included (a resumed job counts on). */
   public long judgeCalls;

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -94,7 +96,9 @@ class ScoringJobResourceTest {
         .body("scores[0].raw", equalTo("85"))
         .body("unparsed[0].index", equalTo(1))
         .body("unparsed[0].raw", equalTo("Great answer!"))
-        .body("judgeModel", equalTo("llama3"));
+        .body("judgeModel", equalTo("llama3"))
+        .body("reference.entries", equalTo(3))
+        .body("reference.rougeL", notNullValue());
     var requests = ollama.requests().subList(before, ollama.requests().size());
     assertEquals(2, requests.size(), "the empty response is scored 0 without a call");
     // judge.concurrency calls run at once: find the call by its prompt, not by its position
@@ -112,6 +116,39 @@ class ScoringJobResourceTest {
     assertEquals(123, first.at("/options/seed").asInt());
     assertEquals(0.0, first.at("/options/temperature").asDouble());
     assertEquals(2048, first.at("/options/num_ctx").asInt());
+  }
+
+  @Test
+  void referenceOnlyGivesTheReferenceMetricsWithoutCallingAJudge() {
+    int before = ollama.requests().size();
+    String body =
+        "{\"entries\": [" + entry("Red.") + ", " + entry("  ") + "], \"referenceOnly\": true}";
+    String id = post(body);
+    assertEquals("SUCCEEDED", awaitEnd(id));
+    given()
+        .get("/scoring-jobs/" + id)
+        .then()
+        .body("referenceOnly", equalTo(true))
+        .body("total", equalTo(2))
+        .body("scored", equalTo(0))
+        .body("averageScore", nullValue())
+        .body("judgeUrl", nullValue())
+        .body("reference.entries", equalTo(2))
+        .body("reference.rougeL", notNullValue())
+        .body("reference.exactMatch", notNullValue());
+    assertEquals(before, ollama.requests().size(), "no judge was called");
+    given()
+        .contentType(ContentType.JSON)
+        .body(
+            "{\"entries\": ["
+                + entry("Red.")
+                + "], \"referenceOnly\": true, \"judge\": {\"url\": \""
+                + ollama.url()
+                + "\"}}")
+        .post("/scoring-jobs")
+        .then()
+        .statusCode(400)
+        .body("errors[0].field", equalTo("judge"));
   }
 
   @Test
