@@ -3,6 +3,7 @@ package io.llmft.dataset.service;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmft.common.job.JobControl;
+import io.llmft.common.job.JobTiming;
 import io.llmft.common.job.StageService;
 import io.llmft.common.job.StageSupport;
 import io.llmft.common.rest.Validation;
@@ -255,6 +256,11 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
     DatasetState.TokenStats result() {
       return new DatasetState.TokenStats(min, max, (double) sum / count, over);
     }
+  }
+
+  @Override
+  protected JobTiming.Throughput throughput(DatasetState state) {
+    return new JobTiming.Throughput(state.total == null ? 0 : state.total, "entries/s");
   }
 
   @Override

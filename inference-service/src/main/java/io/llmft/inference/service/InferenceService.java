@@ -3,6 +3,7 @@ package io.llmft.inference.service;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmft.common.job.JobControl;
+import io.llmft.common.job.JobTiming;
 import io.llmft.common.job.StageService;
 import io.llmft.common.job.StageSupport;
 import io.llmft.common.rest.Validation;
@@ -179,6 +180,11 @@ public class InferenceService extends StageService<InferenceJob, InferenceState>
 
   public Path responsesFile(String id) {
     return store.layout().responses(id);
+  }
+
+  @Override
+  protected JobTiming.Throughput throughput(InferenceState state) {
+    return new JobTiming.Throughput(state.generatedTokens, "tokens/s");
   }
 
   @Override

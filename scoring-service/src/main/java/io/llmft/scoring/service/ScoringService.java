@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmft.common.job.JobControl;
+import io.llmft.common.job.JobTiming;
 import io.llmft.common.job.StageService;
 import io.llmft.common.job.StageSupport;
 import io.llmft.common.rest.Validation;
@@ -133,6 +134,11 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
     store.writeJson(store.layout().scores(state.id), state);
     Files.deleteIfExists(logFile);
     return Map.of();
+  }
+
+  @Override
+  protected JobTiming.Throughput throughput(ScoringState state) {
+    return new JobTiming.Throughput(state.completed, "entries/s");
   }
 
   @Override

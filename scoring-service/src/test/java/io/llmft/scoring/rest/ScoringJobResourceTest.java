@@ -98,7 +98,9 @@ class ScoringJobResourceTest {
         .body("unparsed[0].raw", equalTo("Great answer!"))
         .body("judgeModel", equalTo("llama3"))
         .body("reference.entries", equalTo(3))
-        .body("reference.rougeL", notNullValue());
+        .body("reference.rougeL", notNullValue())
+        .body("timing.rateUnit", equalTo("entries/s"))
+        .body("timing.fraction", equalTo(1.0f));
     var requests = ollama.requests().subList(before, ollama.requests().size());
     assertEquals(2, requests.size(), "the empty response is scored 0 without a call");
     // judge.concurrency calls run at once: find the call by its prompt, not by its position

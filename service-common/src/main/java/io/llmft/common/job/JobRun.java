@@ -90,6 +90,7 @@ final class JobRun<J extends Record & JobMessage, S extends JobState> {
       state.status = JobStatus.RUNNING;
       state.waiting = null;
       state.lastInterruption = "the process running it ended (attempt " + state.attempts + ")";
+      stage.time(state, state.timing == null ? 0.0 : state.timing.fraction());
       jobs.save(state);
       events.publish(stage.stage(), state);
       config.crashPrefix().filter(id::startsWith).ifPresent(p -> crashForTest(id));
@@ -151,6 +152,9 @@ final class JobRun<J extends Record & JobMessage, S extends JobState> {
       if (status != JobStatus.FAILED) {
         state.lastInterruption = null;
       }
+      if (state.timing != null) {
+        stage.time(state, status == JobStatus.SUCCEEDED ? 1.0 : state.timing.fraction());
+      }
       jobs.save(state);
       metrics.ended(stage.stage(), status);
       announce(state, control);
@@ -168,7 +172,7 @@ final class JobRun<J extends Record & JobMessage, S extends JobState> {
         stage.stage(),
         state,
         ok ? 1.0 : null,
-        stage.metrics(state),
+        stage.eventMetrics(state),
         ok ? stage.artifact(state) : null,
         control);
     state.announced = true;

@@ -37,6 +37,9 @@ public abstract class JobState {
   /** Set once the work is done: the ids it produced, for the pipeline's next job. */
   public Map<String, String> produced;
 
+  /** When the job's first run started, how far it is, how fast it goes, the time left. */
+  public JobTiming timing;
+
   /** Whether the broker acknowledged the job's terminal event. */
   public boolean announced;
 

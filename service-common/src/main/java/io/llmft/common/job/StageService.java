@@ -306,7 +306,34 @@ public abstract class StageService<J extends Record & JobMessage, S extends JobS
 
   /** Saves the document and announces it as progress (0..1). */
   protected void progress(S state, double fraction) {
+    time(state, fraction);
     jobs.saveProgress(state);
-    events.publish(stage, state, fraction, metrics(state), null);
+    events.publish(stage, state, fraction, eventMetrics(state), null);
+  }
+
+  /** What the stage's pace is counted in (null: none but the share done). */
+  protected JobTiming.Throughput throughput(S state) {
+    return null;
+  }
+
+  /** Updates the job's timing: elapsed since its first run, rate, time left at {@code fraction}. */
+  void time(S state, Double fraction) {
+    java.time.Instant started =
+        state.timing != null ? state.timing.startedAt() : java.time.Instant.now();
+    state.timing = JobTiming.of(started, fraction, throughput(state));
+  }
+
+  /** The event metrics: the stage's own, with the timing. */
+  JsonNode eventMetrics(S state) {
+    JsonNode own = metrics(state);
+    if (state.timing == null) {
+      return own;
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode m =
+        own instanceof com.fasterxml.jackson.databind.node.ObjectNode o
+            ? o
+            : mapper.createObjectNode();
+    m.set("timing", mapper.valueToTree(state.timing));
+    return m;
   }
 }

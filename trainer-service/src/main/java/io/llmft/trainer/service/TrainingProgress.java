@@ -81,6 +81,7 @@ public final class TrainingProgress implements TrainingListener {
     state.step = position.step();
     state.totalSteps = totalSteps;
     state.lastLoss = loss;
+    state.tokensSeen = position.tokensSeen();
     jobs.saveProgress(state);
   }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmft.common.job.JobCancelledException;
 import io.llmft.common.job.JobControl;
 import io.llmft.common.job.JobStoppedException;
+import io.llmft.common.job.JobTiming;
 import io.llmft.common.job.StageService;
 import io.llmft.common.job.StageSupport;
 import io.llmft.common.store.DatasetArtifacts;
@@ -179,6 +180,11 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
                     sample -> publish.accept((double) state.step / Math.max(1, state.totalSteps))))
         .ifPresent(listeners::add);
     return TrainingListener.all(listeners);
+  }
+
+  @Override
+  protected JobTiming.Throughput throughput(TrainingState state) {
+    return new JobTiming.Throughput(state.tokensSeen, "tokens/s");
   }
 
   @Override

@@ -32,6 +32,9 @@ public class TrainingState extends JobState {
   public int totalSteps;
   public Double lastLoss;
 
+  /** The book's tokens_seen: input tokens of every batch trained on so far. */
+  public long tokensSeen;
+
   /** The step of the newest checkpoint of this run, which a restarted trainer resumes from. */
   public Integer lastCheckpointStep;
 

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.not;
@@ -70,7 +71,12 @@ class TrainingViewsTest {
         .body("samples.step", equalTo(List.of(3, 6)))
         .body("samples.text", everyItem(startsWith("Below is an instruction")))
         .body("samples.response", everyItem(notNullValue()))
-        .body("promptStyle", equalTo("alpaca"));
+        .body("promptStyle", equalTo("alpaca"))
+        .body("timing.fraction", equalTo(1.0f))
+        .body("timing.etaSeconds", equalTo(0.0f))
+        .body("timing.rateUnit", equalTo("tokens/s"))
+        .body("timing.rate", greaterThan(0f))
+        .body("timing.elapsedSeconds", greaterThan(0f));
     String svg =
         given()
             .accept("image/svg+xml")
