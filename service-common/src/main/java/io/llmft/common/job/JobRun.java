@@ -1,6 +1,7 @@
 package io.llmft.common.job;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmft.common.config.JobsConfig;
 import io.llmft.common.messaging.JobEventPublisher;
@@ -11,6 +12,7 @@ import io.llmft.common.store.JobStore;
 import io.llmft.contract.JobMessage;
 import io.llmft.contract.JobStatus;
 import io.llmft.contract.Pipeline;
+import io.llmft.contract.Stage;
 import java.net.InetAddress;
 import java.util.Map;
 import java.util.Optional;
@@ -26,7 +28,10 @@ import org.jboss.logging.Logger;
 final class JobRun<J extends Record & JobMessage, S extends JobState> {
   private static final Logger LOG = Logger.getLogger(JobRun.class);
 
-  private final StageService<J, S> stage;
+  private final StageService<J, S> service;
+  private final Stage stage;
+  private final String label;
+  private final Class<J> jobType;
   private final JobStore<S> jobs;
   private final JobEventPublisher events;
   private final JobPublisher publisher;
@@ -36,8 +41,17 @@ final class JobRun<J extends Record & JobMessage, S extends JobState> {
   private final JobMetrics metrics;
   private final String instance = instanceName();
 
-  JobRun(StageService<J, S> stage, JobStore<S> jobs, StageSupport support) {
+  JobRun(
+      StageService<J, S> service,
+      Stage stage,
+      String label,
+      Class<J> jobType,
+      JobStore<S> jobs,
+      StageSupport support) {
+    this.service = service;
     this.stage = stage;
+    this.label = label;
+    this.jobType = jobType;
     this.jobs = jobs;
     this.events = support.events();
     this.publisher = support.publisher();
@@ -61,7 +75,7 @@ final class JobRun<J extends Record & JobMessage, S extends JobState> {
       try {
         announce(state, control);
       } catch (JobStoppedException e) {
-        LOG.infof("%s %s: its %s event waits for the next owner", stage.label(), id, state.status);
+        LOG.infof("%s %s: its %s event waits for the next owner", label, id, state.status);
       }
       return;
     }
@@ -84,27 +98,26 @@ final class JobRun<J extends Record & JobMessage, S extends JobState> {
       }
       state.attempts++;
       started = true;
-      metrics.runStarted(stage.stage());
+      metrics.runStarted(stage);
       state.owner = instance;
       state.partition = control.partition();
       state.status = JobStatus.RUNNING;
       state.waiting = null;
       state.lastInterruption = "the process running it ended (attempt " + state.attempts + ")";
-      stage.time(state, state.timing == null ? 0.0 : state.timing.fraction());
+      time(state, state.timing == null ? 0.0 : state.timing.fraction());
       jobs.save(state);
-      events.publish(stage.stage(), state);
+      events.publish(stage, state);
       config.crashPrefix().filter(id::startsWith).ifPresent(p -> crashForTest(id));
-      J job = jobs.readRequest(id, stage.jobType());
+      J job = jobs.readRequest(id, jobType);
       if (state.produced == null) {
-        state.produced = new TreeMap<>(stage.execute(state, job, control));
+        state.produced = new TreeMap<>(service.execute(state, job, control));
         jobs.save(state);
       }
       handOff(job.pipeline(), state.produced, control);
       ended = JobStatus.SUCCEEDED;
       end(state, ended, null, control);
     } catch (JobStoppedException e) {
-      LOG.infof(
-          "%s %s: %s; it resumes on its partition's next owner", stage.label(), id, e.getMessage());
+      LOG.infof("%s %s: %s; it resumes on its partition's next owner", label, id, e.getMessage());
       if (started) {
         state.attempts--;
       }
@@ -116,13 +129,12 @@ final class JobRun<J extends Record & JobMessage, S extends JobState> {
       ended = JobStatus.CANCELLED;
       end(state, ended, null, control);
     } catch (Throwable t) {
-      LOG.errorf(t, "%s %s failed", stage.label(), id);
+      LOG.errorf(t, "%s %s failed", label, id);
       ended = JobStatus.FAILED;
       end(state, ended, message(t), control);
     } finally {
       if (started) {
-        metrics.runEnded(
-            stage.stage(), ended, java.time.Duration.ofNanos(System.nanoTime() - startedAt));
+        metrics.runEnded(stage, ended, java.time.Duration.ofNanos(System.nanoTime() - startedAt));
       }
     }
   }
@@ -153,30 +165,44 @@ final class JobRun<J extends Record & JobMessage, S extends JobState> {
         state.lastInterruption = null;
       }
       if (state.timing != null) {
-        stage.time(state, status == JobStatus.SUCCEEDED ? 1.0 : state.timing.fraction());
+        time(state, status == JobStatus.SUCCEEDED ? 1.0 : state.timing.fraction());
       }
       jobs.save(state);
-      metrics.ended(stage.stage(), status);
+      metrics.ended(stage, status);
       announce(state, control);
     } catch (JobStoppedException e) {
-      LOG.infof(
-          "%s %s ended %s; its event is sent by the next owner", stage.label(), state.id, status);
+      LOG.infof("%s %s ended %s; its event is sent by the next owner", label, state.id, status);
     } catch (Throwable t) {
-      LOG.errorf(t, "%s %s: could not record its end (%s)", stage.label(), state.id, status);
+      LOG.errorf(t, "%s %s: could not record its end (%s)", label, state.id, status);
     }
   }
 
   private void announce(S state, JobControl control) {
     boolean ok = state.status == JobStatus.SUCCEEDED;
     events.publishTerminal(
-        stage.stage(),
+        stage,
         state,
         ok ? 1.0 : null,
-        stage.eventMetrics(state),
-        ok ? stage.artifact(state) : null,
+        eventMetrics(state),
+        ok ? service.artifact(state) : null,
         control);
     state.announced = true;
     jobs.save(state);
+  }
+
+  /** Saves the document and announces it as progress (0..1), with its timing. */
+  void progress(S state, double fraction) {
+    time(state, fraction);
+    jobs.saveProgress(state);
+    events.publish(stage, state, fraction, eventMetrics(state), null);
+  }
+
+  private void time(S state, Double fraction) {
+    state.timing = JobTiming.next(state.timing, fraction, service.throughput(state));
+  }
+
+  private JsonNode eventMetrics(S state) {
+    return JobTiming.addTo(service.metrics(state), state.timing, mapper);
   }
 
   private static void crashForTest(String id) {

@@ -1,6 +1,9 @@
 package io.llmft.common.job;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -20,6 +23,23 @@ public record JobTiming(
 
   /** What a stage counts its pace in: {@code done} units so far. */
   public record Throughput(double done, String unit) {}
+
+  /** The timing after {@code previous} (null: the first run starts now). */
+  static JobTiming next(JobTiming previous, Double fraction, Throughput throughput) {
+    return of(previous != null ? previous.startedAt() : Instant.now(), fraction, throughput);
+  }
+
+  /**
+   * {@code metrics} with {@code "timing"} added (metrics of their own made an object if needed).
+   */
+  static JsonNode addTo(JsonNode metrics, JobTiming timing, ObjectMapper mapper) {
+    if (timing == null) {
+      return metrics;
+    }
+    ObjectNode m = metrics instanceof ObjectNode o ? o : mapper.createObjectNode();
+    m.set("timing", mapper.valueToTree(timing));
+    return m;
+  }
 
   static JobTiming of(Instant startedAt, Double fraction, Throughput throughput) {
     double elapsed = Duration.between(startedAt, Instant.now()).toMillis() / 1000.0;

@@ -83,7 +83,7 @@ public abstract class StageService<J extends Record & JobMessage, S extends JobS
     this.partitions = support.partitions();
     this.messages = support.messages();
     this.mapper = support.mapper();
-    this.runs = new JobRun<>(this, jobs, support);
+    this.runs = new JobRun<>(this, stage, label, jobType, jobs, support);
   }
 
   /**
@@ -123,18 +123,6 @@ public abstract class StageService<J extends Record & JobMessage, S extends JobS
     return null;
   }
 
-  Stage stage() {
-    return stage;
-  }
-
-  String label() {
-    return label;
-  }
-
-  Class<J> jobType() {
-    return jobType;
-  }
-
   public S get(String id) {
     return jobs.get(id);
   }
@@ -146,21 +134,7 @@ public abstract class StageService<J extends Record & JobMessage, S extends JobS
    * @throws ProblemException 400 for an unknown status, a limit out of range or a foreign cursor
    */
   public Page<S> list(String status, Integer limit, String cursor) {
-    JobStatus wanted = null;
-    if (status != null && !status.isBlank()) {
-      try {
-        wanted = JobStatus.valueOf(status.trim().toUpperCase(java.util.Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw ProblemException.invalid(
-            "status", "must be one of " + java.util.Arrays.toString(JobStatus.values()));
-      }
-    }
-    JobStatus only = wanted;
-    return Page.of(
-        jobs.all().stream().filter(job -> only == null || job.status == only).toList(),
-        job -> new Page.Key(job.createdAt == null ? 0 : job.createdAt.toEpochMilli(), job.id),
-        limit,
-        cursor);
+    return JobListing.page(jobs.all(), status, limit, cursor);
   }
 
   /**
@@ -306,34 +280,11 @@ public abstract class StageService<J extends Record & JobMessage, S extends JobS
 
   /** Saves the document and announces it as progress (0..1). */
   protected void progress(S state, double fraction) {
-    time(state, fraction);
-    jobs.saveProgress(state);
-    events.publish(stage, state, fraction, eventMetrics(state), null);
+    runs.progress(state, fraction);
   }
 
   /** What the stage's pace is counted in (null: none but the share done). */
   protected JobTiming.Throughput throughput(S state) {
     return null;
-  }
-
-  /** Updates the job's timing: elapsed since its first run, rate, time left at {@code fraction}. */
-  void time(S state, Double fraction) {
-    java.time.Instant started =
-        state.timing != null ? state.timing.startedAt() : java.time.Instant.now();
-    state.timing = JobTiming.of(started, fraction, throughput(state));
-  }
-
-  /** The event metrics: the stage's own, with the timing. */
-  JsonNode eventMetrics(S state) {
-    JsonNode own = metrics(state);
-    if (state.timing == null) {
-      return own;
-    }
-    com.fasterxml.jackson.databind.node.ObjectNode m =
-        own instanceof com.fasterxml.jackson.databind.node.ObjectNode o
-            ? o
-            : mapper.createObjectNode();
-    m.set("timing", mapper.valueToTree(state.timing));
-    return m;
   }
 }
