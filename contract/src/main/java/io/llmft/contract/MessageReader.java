@@ -79,7 +79,7 @@ public final class MessageReader {
 
   /** The field a nested value's violation belongs to: {@code name} and the path inside it. */
   private static String pathOf(String name, JsonMappingException e) {
-    String inner = path(e);
+    String inner = fieldPath(e.getPath());
     return inner.isEmpty() ? name : name + (inner.startsWith("[") ? "" : ".") + inner;
   }
 
@@ -95,9 +95,10 @@ public final class MessageReader {
     return new Violation(name, "has the wrong type or format");
   }
 
-  private static String path(JsonMappingException e) {
+  /** A JSON path as the contract names fields: {@code a.b[2].c}. */
+  public static String fieldPath(List<JsonMappingException.Reference> path) {
     StringBuilder field = new StringBuilder();
-    for (JsonMappingException.Reference ref : e.getPath()) {
+    for (JsonMappingException.Reference ref : path) {
       if (ref.getFieldName() != null) {
         field.append(field.length() == 0 ? "" : ".").append(ref.getFieldName());
       } else if (ref.getIndex() >= 0) {

@@ -26,7 +26,7 @@ public final class HeadlessChromium {
   public static ChromeDriver start() throws IOException {
     assertTrue(
         Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-        "browser tests need Debian's chromium and chromium-driver (.ci/run installs them)");
+        "browser tests need Debian's chromium and chromium-driver (scripts/test.sh installs them)");
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
     options.addArguments(

@@ -101,7 +101,6 @@ final class CompletionStream implements TokenSink {
   @Override
   public boolean accept(int token) {
     completionTokens++;
-    meters.openAi(1);
     boolean more = text.add(Gpt2Tokenizer.get().bytes(token));
     if (request.stream()) {
       String delta = text.delta();
@@ -115,6 +114,7 @@ final class CompletionStream implements TokenSink {
   @Override
   public void ended(Ending ending, Throwable error) {
     lease.close();
+    meters.openAi(completionTokens);
     if (ending == Ending.CANCELLED || gone) {
       return;
     }

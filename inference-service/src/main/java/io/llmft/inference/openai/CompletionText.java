@@ -1,9 +1,9 @@
 package io.llmft.inference.openai;
 
 import io.llmft.core.text.PromptStyle;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -19,7 +19,17 @@ import java.util.List;
 final class CompletionText {
   private final PromptStyle style;
   private final List<String> stops;
-  private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+  /** Decodes as the bytes arrive; an incomplete character waits in it for its next bytes. */
+  private final CharsetDecoder decoder =
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPLACE)
+          .onUnmappableCharacter(CodingErrorAction.REPLACE);
+
+  private ByteBuffer pending = ByteBuffer.allocate(0);
+  private final StringBuilder decoded = new StringBuilder();
+  private String visible = "";
   private int sent;
   private boolean stopped;
 
@@ -37,14 +47,20 @@ final class CompletionText {
    * @return false when a stop sequence has appeared: the completion ends here
    */
   boolean add(byte[] token) {
-    bytes.writeBytes(token);
-    stopped = firstStop(clean(decodedPrefix())) != null;
+    ByteBuffer in = ByteBuffer.allocate(pending.remaining() + token.length);
+    in.put(pending).put(token).flip();
+    CharBuffer out = CharBuffer.allocate(in.remaining());
+    decoder.decode(in, out, false);
+    decoded.append(out.flip());
+    pending = in; // the start of a character whose other bytes have not come yet
+    String text = clean(withoutPartialHeader(decoded.toString()));
+    stopped = firstStop(text) != null;
+    visible = stopped ? cut(text) : holdBack(text);
     return !stopped;
   }
 
   /** The text that became safe to send since the last call ("" when none). */
   String delta() {
-    String visible = visible();
     String delta = visible.length() > sent ? visible.substring(sent) : "";
     sent = Math.max(sent, visible.length());
     return delta;
@@ -58,27 +74,27 @@ final class CompletionText {
     return rest;
   }
 
-  /** The whole text of the ended completion. */
+  /** The whole text of the ended completion (an unfinished last character as U+FFFD). */
   String text() {
-    return cut(clean(new String(bytes.toByteArray(), StandardCharsets.UTF_8)));
+    byte[] tail = new byte[pending.remaining()];
+    pending.duplicate().get(tail);
+    return cut(clean(decoded + new String(tail, StandardCharsets.UTF_8)));
   }
 
-  /** What may be sent now: the text so far less what may still change. */
-  private String visible() {
-    String decoded = decodedPrefix();
-    if (style != null) {
-      decoded =
-          decoded.substring(0, decoded.length() - partialSuffix(decoded, style.responseHeader()));
-    }
-    String text = clean(decoded);
-    if (stopped) {
-      return cut(text);
-    }
+  /** The text less what may still change: the start of a stop sequence, trailing space. */
+  private String holdBack(String text) {
     int end = text.length() - pendingStop(text);
     if (style != null) {
       end = Math.min(end, text.stripTrailing().length());
     }
     return text.substring(0, Math.max(0, end));
+  }
+
+  /** For a chat, the text without a response header that may still be completing at its end. */
+  private String withoutPartialHeader(String text) {
+    return style == null
+        ? text
+        : text.substring(0, text.length() - partialSuffix(text, style.responseHeader()));
   }
 
   /** For a chat, the response header removed and the leading space; a raw completion as it is. */
@@ -91,24 +107,6 @@ final class CompletionText {
     Integer stop = firstStop(text);
     String kept = stop == null ? text : text.substring(0, stop);
     return style == null ? kept : kept.strip();
-  }
-
-  /** The longest valid UTF-8 prefix of the bytes so far, decoded. */
-  private String decodedPrefix() {
-    byte[] all = bytes.toByteArray();
-    for (int cut = 0; cut <= Math.min(3, all.length); cut++) {
-      try {
-        return StandardCharsets.UTF_8
-            .newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT)
-            .decode(ByteBuffer.wrap(all, 0, all.length - cut))
-            .toString();
-      } catch (CharacterCodingException e) {
-        // an incomplete character at the end: try without its bytes
-      }
-    }
-    return new String(all, StandardCharsets.UTF_8); // not UTF-8 at all: as the final text has it
   }
 
   private Integer firstStop(String text) {

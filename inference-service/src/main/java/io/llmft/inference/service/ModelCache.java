@@ -3,7 +3,6 @@ package io.llmft.inference.service;
 import ai.djl.ndarray.NDManager;
 import io.llmft.common.rest.Validation;
 import io.llmft.common.store.ArtifactStore;
-import io.llmft.common.store.Ids;
 import io.llmft.common.store.ImportRoots;
 import io.llmft.contract.ModelRef;
 import io.llmft.core.engine.DjlRuntime;
@@ -146,7 +145,7 @@ public class ModelCache {
     } else {
       String id = model.describe();
       v.check(
-          Ids.isValid(id) && HfCheckpoint.isCheckpoint(store.layout().model(id)),
+          store.layout().hasModel(id),
           field,
           "no finetuned model with this id in the artifact store");
     }
@@ -166,7 +165,7 @@ public class ModelCache {
         model instanceof ModelRef.LocalPath l
             ? imports.require(l.path(), "model.path")
             : model instanceof ModelRef.Pretrained p
-                ? store.layout().baseModels().resolve(p.model().shortName())
+                ? store.layout().baseModel(p.model())
                 : store.layout().model(model.describe());
     return dir.toAbsolutePath().normalize();
   }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmft.common.store.ArtifactStore;
 import io.llmft.common.store.DatasetArtifacts;
-import io.llmft.common.store.Ids;
 import io.llmft.contract.ModelRef;
 import io.llmft.contract.PretrainedModel;
 import io.llmft.core.model.HfCheckpoint;
@@ -65,7 +64,7 @@ public class ServedModels {
   public Optional<Served> find(String id) {
     Optional<PretrainedModel> pretrained = PretrainedModel.find(id);
     if (pretrained.isPresent()) {
-      Path dir = store.layout().baseModels().resolve(pretrained.get().shortName());
+      Path dir = store.layout().baseModel(pretrained.get());
       return HfCheckpoint.isCheckpoint(dir)
           ? Optional.of(
               new Served(
@@ -76,7 +75,7 @@ public class ServedModels {
                   true))
           : Optional.empty();
     }
-    if (!Ids.isValid(id) || !HfCheckpoint.isCheckpoint(store.layout().model(id))) {
+    if (!store.layout().hasModel(id)) {
       return Optional.empty();
     }
     Path dir = store.layout().model(id);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.llmft.common.store.InvalidFieldException;
 import io.llmft.common.store.NotFoundException;
+import io.llmft.contract.MessageReader;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
@@ -37,7 +38,7 @@ public class ProblemMapper {
   @ServerExceptionMapper
   public Response badJson(JsonProcessingException e) {
     if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
-      String field = fieldPath(mapping.getPath());
+      String field = MessageReader.fieldPath(mapping.getPath());
       String message =
           e instanceof UnrecognizedPropertyException
               ? "unknown field"
@@ -118,18 +119,6 @@ public class ProblemMapper {
       field.append(part.startsWith("[") || field.length() == 0 ? "" : ".").append(part);
     }
     return field.length() == 0 ? null : field.toString();
-  }
-
-  public static String fieldPath(List<JsonMappingException.Reference> path) {
-    StringBuilder field = new StringBuilder();
-    for (JsonMappingException.Reference ref : path) {
-      if (ref.getFieldName() != null) {
-        field.append(field.length() == 0 ? "" : ".").append(ref.getFieldName());
-      } else if (ref.getIndex() >= 0) {
-        field.append('[').append(ref.getIndex()).append(']');
-      }
-    }
-    return field.toString();
   }
 
   private static Response respond(Problem problem) {

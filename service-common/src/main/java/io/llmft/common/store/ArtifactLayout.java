@@ -1,6 +1,8 @@
 package io.llmft.common.store;
 
+import io.llmft.contract.PretrainedModel;
 import io.llmft.contract.Stage;
+import io.llmft.core.model.HfCheckpoint;
 import java.nio.file.Path;
 
 /**
@@ -69,6 +71,18 @@ public final class ArtifactLayout {
 
   public Path baseModels() {
     return root.resolve("base-models");
+  }
+
+  /**
+   * Where a training job keeps a pretrained GPT-2 it downloaded ({@code base-models/gpt2-medium}).
+   */
+  public Path baseModel(PretrainedModel model) {
+    return baseModels().resolve(model.shortName());
+  }
+
+  /** Whether {@code models/{id}} holds a finetuned model (an invalid id holds none). */
+  public boolean hasModel(String id) {
+    return Ids.isValid(id) && HfCheckpoint.isCheckpoint(model(id));
   }
 
   public Path responses(String inferenceJobId) {

@@ -5,7 +5,6 @@ import io.llmft.common.job.Downloads;
 import io.llmft.common.job.JobControl;
 import io.llmft.common.rest.Validation;
 import io.llmft.common.store.ArtifactStore;
-import io.llmft.common.store.Ids;
 import io.llmft.common.store.ImportRoots;
 import io.llmft.contract.ModelRef;
 import io.llmft.contract.PretrainedModel;
@@ -56,7 +55,7 @@ public class BaseModels {
       v.check(false, "baseModel", "is required: " + ModelRef.FORMS);
     } else if (base instanceof ModelRef.Finetuned f) {
       v.check(
-          Ids.isValid(f.id()) && HfCheckpoint.isCheckpoint(store.layout().model(f.id())),
+          store.layout().hasModel(f.id()),
           "baseModel",
           "'"
               + f.id()

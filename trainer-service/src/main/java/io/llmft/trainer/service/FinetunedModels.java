@@ -2,7 +2,6 @@ package io.llmft.trainer.service;
 
 import io.llmft.common.rest.Page;
 import io.llmft.common.store.ArtifactStore;
-import io.llmft.common.store.Ids;
 import io.llmft.common.store.NotFoundException;
 import io.llmft.core.FileTrees;
 import io.llmft.core.model.HfCheckpoint;
@@ -54,7 +53,7 @@ public class FinetunedModels {
       try (Stream<Path> dirs = Files.list(root)) {
         for (Path dir : dirs.toList()) {
           String id = dir.getFileName().toString();
-          if (Ids.isValid(id) && HfCheckpoint.isCheckpoint(dir)) {
+          if (store.layout().hasModel(id)) {
             models.add(describe(id));
           }
         }
@@ -69,7 +68,7 @@ public class FinetunedModels {
    * @throws NotFoundException when there is no such model
    */
   public Model get(String id) {
-    if (!Ids.isValid(id) || !HfCheckpoint.isCheckpoint(store.layout().model(id))) {
+    if (!store.layout().hasModel(id)) {
       throw new NotFoundException("model", id);
     }
     return describe(id);
