@@ -150,17 +150,19 @@ topics() {
 
 # The SCRAM user of the SASL listener's test, with dataset-service's ACLs: its own job topic (read
 # and write), its DLQ, the next stage's topic and job-events (write; job-events also read, for the
-# pipelines' view), its consumer groups.
+# pipelines' view), its consumer groups and those of its event streams (prefix dataset-service-events-).
 scram_user() {
   local b=(--bootstrap-server "localhost:$PORT")
   kafka_java kafka.admin.ConfigCommand "${b[@]}" --alter --entity-type users \
     --entity-name dataset-service --add-config "SCRAM-SHA-512=[password=$SCRAM_PASSWORD]" >/dev/null
-  # two tool starts for all of them (each start of a Kafka tool costs ~2 s)
+  # three tool starts for all of them (each start of a Kafka tool costs ~2 s)
   local acl=(org.apache.kafka.tools.AclCommand "${b[@]}" --add --allow-principal User:dataset-service)
   kafka_java "${acl[@]}" --operation Write --operation Describe --topic dataset-jobs \
     --topic dataset-jobs-dlq --topic training-jobs --topic job-events >/dev/null
   kafka_java "${acl[@]}" --operation Read --operation Describe --topic dataset-jobs \
     --topic job-events --group dataset-service --group dataset-service-pipelines >/dev/null
+  kafka_java "${acl[@]}" --operation Read --operation Describe --resource-pattern-type prefixed \
+    --group dataset-service-events- >/dev/null
   echo "kafka: SCRAM user dataset-service on localhost:$SASL_PORT" >&2
 }
 

@@ -95,7 +95,10 @@ class KubernetesManifestsTest {
             Repo.serviceReads(s.module(), name),
             s.name() + " is given " + name + " but reads no such setting");
         String key = at(e, "valueFrom", "configMapKeyRef", "key");
-        assertTrue(key == null || config.containsKey(key), "config map has " + key);
+        Boolean optional = at(e, "valueFrom", "configMapKeyRef", "optional");
+        assertTrue(
+            key == null || config.containsKey(key) || Boolean.TRUE.equals(optional),
+            "config map has " + key + " (or the reference is optional)");
       }
       assertTrue(env.stream().anyMatch(e -> "KAFKA_BOOTSTRAP_SERVERS".equals(e.get("name"))));
       assertTrue(env.stream().anyMatch(e -> "ARTIFACTS_DIR".equals(e.get("name"))));

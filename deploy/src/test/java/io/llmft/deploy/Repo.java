@@ -187,7 +187,30 @@ final class Repo {
         || envName.equals("JAVA_OPTS")
         || envName.startsWith("DJL_")
         || envName.equals("OPT_OUT_TRACKING")
-        || envName.equals("PYTORCH_FLAVOR");
+        || envName.equals("PYTORCH_FLAVOR")
+        || readByName(module, envName);
+  }
+
+  /**
+   * Whether the variable is read by its own name: as {@code ${NAME}} in the configuration, or as
+   * the string {@code "NAME"} in the sources (e.g. the OpenTelemetry switch).
+   */
+  private static boolean readByName(String module, String envName) {
+    List<Path> files = new ArrayList<>();
+    files.add(ROOT.resolve(module).resolve("src/main/resources/application.properties"));
+    files.add(
+        ROOT.resolve("service-common/src/main/resources/META-INF/microprofile-config.properties"));
+    for (String source : List.of(module, "service-common")) {
+      try (var java = Files.walk(ROOT.resolve(source).resolve("src/main/java"))) {
+        java.filter(f -> f.toString().endsWith(".java")).forEach(files::add);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return files.stream()
+        .map(Repo::read)
+        .anyMatch(
+            text -> text.contains("${" + envName + ":") || text.contains("\"" + envName + "\""));
   }
 
   @SuppressWarnings("unchecked")

@@ -72,13 +72,18 @@ class SecurityHardeningTest {
             "scoring-to-ollama",
             "ollama",
             "model-downloads",
-            "api-ingress"),
+            "api-ingress",
+            "otel-export"),
         policies.keySet());
     String downloads = policies.get("model-downloads").toString();
     assertTrue(downloads.contains("169.254.0.0/16") && downloads.contains("10.0.0.0/8"), downloads);
     assertTrue(
         policies.get("scoring-to-ollama").toString().contains("scoring"),
         "only scoring (and the pull job) reach Ollama");
+    String otel = policies.get("otel-export").toString();
+    assertTrue(
+        otel.contains("opentelemetry-collector") && otel.contains("4317"),
+        "traces only to a collector: " + otel);
   }
 
   @Test
@@ -129,9 +134,16 @@ class SecurityHardeningTest {
                       a -> at(a, "resource", "name"), a -> (List<?>) a.get("operations")));
       assertTrue(byTopic.get(own.get(name)).contains("Read"), name);
       assertTrue(byTopic.get("job-events").contains("Write"), name);
-      // only the dataset service reads job-events: it keeps the pipelines' view
-      assertEquals(
-          name.equals("dataset-service"), byTopic.get("job-events").contains("Read"), name);
+      // every service reads job-events, in its instances' own groups, for its event streams
+      assertTrue(byTopic.get("job-events").contains("Read"), name);
+      assertTrue(
+          acls.stream()
+              .anyMatch(
+                  a ->
+                      "group".equals(at(a, "resource", "type"))
+                          && (name + "-events-").equals(at(a, "resource", "name"))
+                          && "prefix".equals(at(a, "resource", "patternType"))),
+          name + " may read in the groups of its event streams");
       if (next.containsKey(name)) {
         assertTrue(byTopic.get(next.get(name)).contains("Write"), name);
         assertFalse(byTopic.get(next.get(name)).contains("Read"), name);

@@ -4,13 +4,10 @@ import io.llmft.contract.DatasetJob;
 import io.llmft.contract.InferenceJob;
 import io.llmft.contract.JobMessage;
 import io.llmft.contract.JsonSupport;
-import io.llmft.contract.ModelRef;
-import io.llmft.contract.ModelShape;
 import io.llmft.contract.Pipeline;
 import io.llmft.contract.PipelineStep;
 import io.llmft.contract.ScoringJob;
 import io.llmft.contract.Stage;
-import io.llmft.contract.TrainingJob;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,38 +21,11 @@ final class PipelineMessage {
    * the reference metrics).
    */
   static DatasetJob of(RunnerOptions options, String pipelineId, boolean judge) {
-    ModelRef base =
-        options.baseModelPath != null
-            ? new ModelRef.LocalPath(options.baseModelPath)
-            : new ModelRef.RandomInit(
-                new ModelShape(
-                    options.embDim, options.layers, options.heads, options.contextLength, null),
-                ModelRef.RandomInit.DEFAULT_SEED);
-    TrainingJob training =
-        new TrainingJob(
-            null,
-            null,
-            null,
-            base,
-            options.epochs,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            options.maxSteps,
-            null,
-            null,
-            null);
     InferenceJob inference =
         new InferenceJob(
             null, null, null, null, "test", options.maxNewTokens, options.inferenceBatchSize, null);
     List<PipelineStep> next = new ArrayList<>();
-    next.add(step(Stage.TRAINING, training));
+    next.add(step(Stage.TRAINING, TrainingPlan.of(options).job()));
     next.add(step(Stage.INFERENCE, inference));
     // without a judge, scoring still gives the reference metrics (ROUGE-L, exact match)
     next.add(

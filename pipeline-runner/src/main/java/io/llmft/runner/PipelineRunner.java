@@ -21,6 +21,7 @@ import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +64,7 @@ public final class PipelineRunner {
   public record Summary(
       String pipelineId,
       Map<String, String> finalStatus,
+      JsonNode dataset,
       JsonNode training,
       JsonNode inference,
       JsonNode responses,
@@ -222,6 +224,8 @@ public final class PipelineRunner {
               : "dataset -> training -> inference -> scoring (reference metrics only)");
 
       Instant deadline = started.plus(Duration.ofMinutes(options.timeoutMinutes));
+      Map<String, JsonNode> shownEvaluation = new HashMap<>();
+      Map<String, Instant> shownAt = new HashMap<>();
       while (Instant.now().isBefore(deadline)) {
         for (ConsumerRecord<String, String> r : events.poll(Duration.ofMillis(500))) {
           JsonNode event = JSON.readTree(r.value());
@@ -231,6 +235,20 @@ public final class PipelineRunner {
           String stage = event.path("stage").asText();
           String state = event.path("status").asText();
           status.put(stage, state);
+          // progress comes about once a second: a line per evaluation, else one per 15 s
+          JsonNode evaluation = event.at("/metrics/last");
+          boolean sameEvaluation =
+              state.equals("RUNNING")
+                  && !evaluation.isMissingNode()
+                  && evaluation.equals(shownEvaluation.get(stage));
+          if (sameEvaluation
+              && Duration.between(shownAt.getOrDefault(stage, Instant.EPOCH), Instant.now())
+                      .toSeconds()
+                  < 15) {
+            continue;
+          }
+          shownEvaluation.put(stage, evaluation);
+          shownAt.put(stage, Instant.now());
           say("%-9s %-9s %s", stage, state, RunReport.describe(event));
           if (state.equals("FAILED")
               || state.equals("CANCELLED")
@@ -263,6 +281,7 @@ public final class PipelineRunner {
         new Summary(
             pipelineId,
             status,
+            calls.json(services.get(0).url() + "/datasets/" + pipelineId + "-dataset"),
             calls.json(trainer),
             calls.json(inference),
             "SUCCEEDED".equals(status.get("inference"))

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -57,7 +58,7 @@ final class ReportPage {
         .append(esc(String.valueOf(s.finalStatus())))
         .append("</p>");
 
-    settings(h, s, training);
+    settings(h, s, training, TrainingPlan.of(options).differences());
     losses(h, training, lossPlotSvg);
     samples(h, training);
     Map<Integer, Integer> scoreOf = scores(h, scoring);
@@ -68,7 +69,11 @@ final class ReportPage {
     return h.toString();
   }
 
-  private static void settings(StringBuilder h, PipelineRunner.Summary s, JsonNode training) {
+  private static void settings(
+      StringBuilder h,
+      PipelineRunner.Summary s,
+      JsonNode training,
+      List<TrainingPlan.Difference> differences) {
     h.append("<h2>Settings</h2><table>");
     row(h, "base model", training.path("baseModel").asText());
     row(h, "dataset", training.path("datasetId").asText());
@@ -78,6 +83,10 @@ final class ReportPage {
         h,
         "learning rate, weight decay",
         hp.path("learningRate").asText() + ", " + hp.path("weightDecay").asText());
+    row(
+        h,
+        "warmup, decay",
+        hp.path("warmupSteps").asText() + " steps, " + hp.path("lrDecay").asText());
     row(
         h,
         "evaluation every, batches",
@@ -102,6 +111,22 @@ final class ReportPage {
               + String.format("%.1f s", s.inference().path("generationSeconds").asDouble()));
     }
     h.append("</table>");
+    if (!differences.isEmpty()) {
+      h.append(
+          "<p id=\"differences\">Where this run leaves the book's chapter-7 settings:</p><ul>");
+      for (TrainingPlan.Difference d : differences) {
+        h.append("<li><b>")
+            .append(esc(d.name()))
+            .append("</b> ")
+            .append(esc(d.value()))
+            .append(" (book: ")
+            .append(esc(d.book()))
+            .append("): ")
+            .append(esc(d.why()))
+            .append("</li>");
+      }
+      h.append("</ul>");
+    }
   }
 
   private static void losses(StringBuilder h, JsonNode training, String lossPlotSvg) {

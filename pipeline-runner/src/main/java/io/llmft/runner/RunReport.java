@@ -3,6 +3,7 @@ package io.llmft.runner;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintStream;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 
 /** What the main job prints about a run: a line per event, and the summary at the end. */
 final class RunReport {
@@ -59,12 +60,19 @@ final class RunReport {
     out.println("stages: " + s.finalStatus());
     if (options.baseModelPath == null) {
       out.printf(
-          "base model: random-init GPT-2 (emb_dim %d, %d layers, %d heads, context %d). No GPT-2 weights can be"
-              + " downloaded here, so this model starts from noise and its answers are not meant to be good;"
-              + " give --base-model DIR for a real GPT-2.%n",
+          "base model: random-init GPT-2 (emb_dim %d, %d layers, %d heads, context %d), trained from"
+              + " scratch on 935 entries: it learns the answer format and common phrasings, not"
+              + " facts; give --base-model DIR for a real GPT-2.%n",
           options.embDim, options.layers, options.heads, options.contextLength);
     } else {
       out.println("base model: " + options.baseModelPath);
+    }
+    List<TrainingPlan.Difference> differences = TrainingPlan.of(options).differences();
+    if (!differences.isEmpty()) {
+      out.println("settings that differ from the book's chapter 7:");
+      for (TrainingPlan.Difference d : differences) {
+        out.printf("  %s %s (book: %s): %s%n", d.name(), d.value(), d.book(), d.why());
+      }
     }
     JsonNode t = s.training();
     if (t != null && t.has("initialLosses")) {

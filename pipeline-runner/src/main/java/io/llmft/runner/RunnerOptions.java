@@ -22,6 +22,9 @@ public final class RunnerOptions {
   /** A Hugging Face GPT-2 directory; null for a random initialisation of the config below. */
   public String baseModelPath;
 
+  /** Environment the services get besides what they inherit (e.g. OTEL_*, LOG_JSON). */
+  public final java.util.Map<String, String> serviceEnv = new java.util.HashMap<>();
+
   /** Directories besides the store's imports/ that the services may read local paths from. */
   public final java.util.List<String> importRoots = new java.util.ArrayList<>();
 
@@ -29,7 +32,14 @@ public final class RunnerOptions {
   public int layers = 2;
   public int heads = 4;
   public int contextLength = 1024;
-  public int epochs = 2;
+
+  /** Training settings; null: {@link TrainingPlan} chooses (the book's, or from-scratch ones). */
+  public Integer epochs;
+
+  public Double learningRate;
+  public Integer warmupSteps;
+  public String lrDecay;
+  public Integer evalFreq;
   public Integer maxSteps;
   public int maxNewTokens = 64;
   public int inferenceBatchSize = 8;
@@ -42,7 +52,11 @@ public final class RunnerOptions {
         --base-model DIR       finetune this Hugging Face GPT-2 directory (config.json + model.safetensors)
                                instead of the default random-init config
         --config E,L,H,C       random-init size: emb_dim, n_layers, n_heads, context_length (default 64,2,4,1024)
-        --epochs N             training epochs (default 2, the book's)
+        --epochs N             training epochs (default: the book's 2 for --base-model, 5 from scratch)
+        --learning-rate X      AdamW's (peak) rate (default: the book's 5e-5 for --base-model, 1e-3 from scratch)
+        --warmup-steps N       linear warmup of the rate (default: none for --base-model, 30 from scratch)
+        --lr-decay none|cosine after the warmup (default: none for --base-model, cosine from scratch)
+        --eval-freq N          steps between evaluations (default: the book's 5 for --base-model, 25 from scratch)
         --max-steps N          stop training after N optimizer steps
         --max-new-tokens N     tokens generated per test entry (default 64; the book uses 256)
         --inference-batch-size N  test entries decoded together (default 8; 1 = one at a time)
@@ -99,6 +113,10 @@ public final class RunnerOptions {
           o.contextLength = Integer.parseInt(p[3].trim());
         }
         case "--epochs" -> o.epochs = Integer.parseInt(v);
+        case "--learning-rate" -> o.learningRate = Double.parseDouble(v);
+        case "--warmup-steps" -> o.warmupSteps = Integer.parseInt(v);
+        case "--lr-decay" -> o.lrDecay = v;
+        case "--eval-freq" -> o.evalFreq = Integer.parseInt(v);
         case "--max-steps" -> o.maxSteps = Integer.parseInt(v);
         case "--max-new-tokens" -> o.maxNewTokens = Integer.parseInt(v);
         case "--inference-batch-size" -> o.inferenceBatchSize = Integer.parseInt(v);

@@ -66,6 +66,7 @@ public final class ServiceProcess implements AutoCloseable {
       roots.addAll(options.importRoots);
       env.put("ALLOWED_IMPORT_ROOTS", String.join(",", roots));
     }
+    env.putAll(options.serviceEnv);
     env.putAll(extraEnv);
     return new ServiceProcess(name, port, log, builder.start());
   }

@@ -3,13 +3,19 @@ package io.llmft.runner;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmft.common.FakeOllama;
 import io.llmft.common.HeadlessChromium;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -33,8 +39,13 @@ class PipelineIT {
             "--timeout-minutes", "10");
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
     try (FakeOllama judge =
-        new FakeOllama(prompt -> prompt.contains("score the model response") ? "37" : "?")) {
+            new FakeOllama(prompt -> prompt.contains("score the model response") ? "37" : "?");
+        OtlpCollector collector = new OtlpCollector()) {
       options.ollama = judge.url();
+      options.serviceEnv.put("OTEL_EXPORTER_OTLP_ENDPOINT", collector.url());
+      options.serviceEnv.put("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
+      options.serviceEnv.put("QUARKUS_OTEL_BSP_SCHEDULE_DELAY", "200ms");
+      options.serviceEnv.put("LOG_JSON", "true");
       var summary =
           new PipelineRunner(options, new PrintStream(printed, true, StandardCharsets.UTF_8)).run();
       String output = printed.toString(StandardCharsets.UTF_8);
@@ -83,6 +94,7 @@ class PipelineIT {
         browser.quit();
       }
       assertTrue(output.contains("sample 1"), output);
+      assertOneTrace(summary, collector, options);
       assertTrue(
           Path.of(
                   "target/it-artifacts/models",
@@ -91,5 +103,65 @@ class PipelineIT {
               .toFile()
               .isFile());
     }
+  }
+
+  /**
+   * The four stages' jobs share one trace, which the services exported to the collector (each its
+   * job's run, and the Kafka records between them), and their JSON log lines carry it.
+   */
+  private static void assertOneTrace(
+      PipelineRunner.Summary summary, OtlpCollector collector, RunnerOptions options)
+      throws Exception {
+    String traceId = summary.dataset().path("traceId").asText();
+    assertEquals(32, traceId.length(), summary.dataset().toString());
+    assertEquals(traceId, summary.training().path("traceId").asText());
+    assertEquals(traceId, summary.inference().path("traceId").asText());
+    assertEquals(traceId, summary.scoring().path("traceId").asText());
+    Map<String, String> jobSpans =
+        Map.of(
+            "dataset job", "dataset-service",
+            "training job", "trainer-service",
+            "inference job", "inference-service",
+            "scoring job", "scoring-service");
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    List<OtlpCollector.ReceivedSpan> trace;
+    do {
+      Thread.sleep(200);
+      trace = collector.spans().stream().filter(s -> s.traceId().equals(traceId)).toList();
+    } while (System.nanoTime() < deadline
+        && !trace.stream()
+            .map(s -> s.name() + "@" + s.service())
+            .collect(Collectors.toSet())
+            .containsAll(
+                jobSpans.entrySet().stream().map(e -> e.getKey() + "@" + e.getValue()).toList()));
+    Set<String> names =
+        trace.stream().map(s -> s.name() + "@" + s.service()).collect(Collectors.toSet());
+    String received =
+        collector.spans().size()
+            + " spans received, of traces "
+            + collector.spans().stream()
+                .map(OtlpCollector.ReceivedSpan::traceId)
+                .distinct()
+                .toList();
+    jobSpans.forEach(
+        (span, service) ->
+            assertTrue(
+                names.contains(span + "@" + service), span + ": " + names + "; " + received));
+    assertTrue(
+        names.stream().anyMatch(n -> n.contains("inference-jobs")),
+        "the hand-off record is in the trace: " + names);
+    // LOG_JSON=true: one JSON object per line, the job runs' lines with the trace id
+    ObjectMapper json = new ObjectMapper();
+    boolean tracedLine = false;
+    for (Path log : Files.list(options.artifacts.resolve("logs")).toList()) {
+      for (String line : Files.readAllLines(log)) {
+        if (line.startsWith("{")) {
+          JsonNode entry = json.readTree(line);
+          assertTrue(entry.has("message") && entry.has("level"), line);
+          tracedLine |= traceId.equals(entry.at("/mdc/traceId").asText());
+        }
+      }
+    }
+    assertTrue(tracedLine, "no JSON log line carries the trace id " + traceId);
   }
 }

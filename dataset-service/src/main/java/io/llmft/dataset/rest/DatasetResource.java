@@ -8,6 +8,7 @@ import io.llmft.contract.DatasetJob;
 import io.llmft.contract.JobStatus;
 import io.llmft.dataset.service.DatasetService;
 import io.llmft.dataset.service.DatasetState;
+import io.smallrye.mutiny.Multi;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -23,6 +24,7 @@ import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.jboss.resteasy.reactive.RestStreamElementType;
 
 @Path("/datasets")
 @Produces(MediaType.APPLICATION_JSON)
@@ -57,6 +59,15 @@ public class DatasetResource {
   @Path("/{id}")
   public DatasetState get(@PathParam("id") String id) {
     return service.get(id);
+  }
+
+  /** The job document now and each time it changes, until the job ends (Server-Sent Events). */
+  @GET
+  @Path("/{id}/events")
+  @Produces(MediaType.SERVER_SENT_EVENTS)
+  @RestStreamElementType(MediaType.APPLICATION_JSON)
+  public Multi<DatasetState> events(@PathParam("id") String id) {
+    return service.follow(id);
   }
 
   @GET

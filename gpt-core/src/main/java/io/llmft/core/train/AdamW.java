@@ -97,6 +97,11 @@ public final class AdamW implements AutoCloseable {
     this.kernel = TorchScriptModule.load(state, "FusedAdamW", SOURCE);
   }
 
+  /** The rate {@link #step(Map)} uses. */
+  public double learningRate() {
+    return lr;
+  }
+
   public int stepCount() {
     return step;
   }
@@ -129,6 +134,11 @@ public final class AdamW implements AutoCloseable {
 
   /** One update of every parameter from its gradient, then the gradients are zeroed. */
   public void step(Map<String, NDArray> parameters) {
+    step(parameters, lr);
+  }
+
+  /** {@link #step(Map)} at learning rate {@code lr} instead of the one it was made with. */
+  public void step(Map<String, NDArray> parameters, double lr) {
     if (parameters.size() != firstMoments.size()) {
       throw new IllegalArgumentException(
           "AdamW was made for " + firstMoments.size() + " parameters, not " + parameters.size());

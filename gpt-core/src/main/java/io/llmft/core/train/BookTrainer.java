@@ -77,6 +77,7 @@ public final class BookTrainer {
       TrainingListener listener) {
     int totalSteps = settings.totalSteps(trainLoader.batchCount());
     Map<String, NDArray> trainable = model.trainableParameters();
+    LearningRateSchedule schedule = settings.schedule();
     try (AdamW optimizer =
         new AdamW(trainable, settings.learningRate(), settings.weightDecay(), manager)) {
       Optional<TrainingCheckpoint.Snapshot> resumed = listener.restore(trainable, optimizer);
@@ -108,7 +109,7 @@ public final class BookTrainer {
           if (listener.cancelled()) {
             return new Result(history, position, resumedFrom, Outcome.CANCELLED);
           }
-          double loss = trainStep(batch, optimizer);
+          double loss = trainStep(batch, optimizer, schedule.at(position.step(), totalSteps));
           if (!Double.isFinite(loss)) {
             throw new ArithmeticException(
                 "training diverged: the loss of step " + (position.step() + 1) + " is " + loss);
@@ -142,9 +143,14 @@ public final class BookTrainer {
 
   /** One optimizer step on one batch; returns the batch loss before the update. */
   public double trainStep(Batch batch, AdamW optimizer) {
+    return trainStep(batch, optimizer, optimizer.learningRate());
+  }
+
+  /** One optimizer step at learning rate {@code lr}; returns the batch loss before the update. */
+  public double trainStep(Batch batch, AdamW optimizer, double lr) {
     GradMode.disable();
     double loss = step.backward(batch);
-    optimizer.step(model.trainableParameters());
+    optimizer.step(model.trainableParameters(), lr);
     step.updated();
     return loss;
   }

@@ -5,6 +5,8 @@ package io.llmft.core.train;
  * weight decay 0.1, evaluation every 5 steps over 5 batches, seed 123, shuffled training data.
  *
  * @param maxSteps stop after this many optimizer steps (null: run every epoch)
+ * @param warmupSteps and {@code decay}: the learning-rate schedule around {@code learningRate}
+ *     ({@link LearningRateSchedule}); the book's chapter 7 has none (0, {@code NONE})
  */
 public record TrainingSettings(
     int epochs,
@@ -15,10 +17,41 @@ public record TrainingSettings(
     int evalIter,
     long seed,
     boolean shuffle,
-    Integer maxSteps) {
+    Integer maxSteps,
+    int warmupSteps,
+    LearningRateSchedule.Decay decay) {
 
   public static TrainingSettings book() {
     return new TrainingSettings(2, 8, 5e-5, 0.1, 5, 5, 123, true, null);
+  }
+
+  /** With the book's constant learning rate. */
+  public TrainingSettings(
+      int epochs,
+      int batchSize,
+      double learningRate,
+      double weightDecay,
+      int evalFreq,
+      int evalIter,
+      long seed,
+      boolean shuffle,
+      Integer maxSteps) {
+    this(
+        epochs,
+        batchSize,
+        learningRate,
+        weightDecay,
+        evalFreq,
+        evalIter,
+        seed,
+        shuffle,
+        maxSteps,
+        0,
+        LearningRateSchedule.Decay.NONE);
+  }
+
+  public LearningRateSchedule schedule() {
+    return new LearningRateSchedule(learningRate, warmupSteps, decay);
   }
 
   public TrainingSettings {
@@ -39,6 +72,12 @@ public record TrainingSettings(
     }
     if (maxSteps != null && maxSteps <= 0) {
       throw new IllegalArgumentException("maxSteps must be positive");
+    }
+    if (warmupSteps < 0) {
+      throw new IllegalArgumentException("warmupSteps must not be negative");
+    }
+    if (decay == null) {
+      throw new IllegalArgumentException("decay is required");
     }
   }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+import io.llmft.core.data.Batch;
 import io.llmft.core.data.BatchLoader;
 import io.llmft.core.data.InstructionCollator;
 import io.llmft.core.model.Gpt2Model;
@@ -101,6 +102,46 @@ class BookTrainerTest {
       assertEquals(2, cancelled.steps());
       assertEquals(BookTrainer.Outcome.CANCELLED, cancelled.outcome());
     }
+  }
+
+  @Test
+  void stepsAtTheRatesOfItsSchedule() {
+    // warmup 2 then cosine over 5 steps: the loop's losses equal steps taken by hand at those rates
+    TrainingSettings settings =
+        new TrainingSettings(
+            1, 2, 3e-3, 0.1, 100, 1, 123, false, null, 2, LearningRateSchedule.Decay.COSINE);
+    List<Double> looped = new ArrayList<>();
+    try (NDManager m = NDManager.newBaseManager();
+        Gpt2Model model = Gpt2Model.randomInit(TINY, 1, m)) {
+      new BookTrainer(model)
+          .train(
+              loader(10, false, true),
+              loader(2, false, false),
+              settings,
+              new TrainingListener() {
+                @Override
+                public void stepDone(LoopPosition position, int totalSteps, double loss) {
+                  looped.add(loss);
+                }
+              });
+    }
+    List<Double> byHand = new ArrayList<>();
+    try (NDManager m = NDManager.newBaseManager();
+        Gpt2Model model = Gpt2Model.randomInit(TINY, 1, m)) {
+      model.parameters().values().forEach(p -> p.setRequiresGradient(true));
+      BookTrainer trainer = new BookTrainer(model);
+      List<Batch> batches = loader(10, false, true).epoch();
+      try (AdamW optimizer = new AdamW(model.parameters(), 1.0, 0.1, m)) {
+        for (int s = 0; s < batches.size(); s++) {
+          byHand.add(trainer.trainStep(batches.get(s), optimizer, settings.schedule().at(s, 5)));
+        }
+      }
+    }
+    assertEquals(5, looped.size());
+    for (int s = 0; s < 5; s++) {
+      assertEquals(byHand.get(s), looped.get(s), 1e-6, "step " + s);
+    }
+    assertTrue(looped.get(4) < looped.get(0), "it learns");
   }
 
   @Test

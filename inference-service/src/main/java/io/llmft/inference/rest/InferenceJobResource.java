@@ -7,6 +7,7 @@ import io.llmft.contract.InferenceJob;
 import io.llmft.contract.JobStatus;
 import io.llmft.inference.service.InferenceService;
 import io.llmft.inference.service.InferenceState;
+import io.smallrye.mutiny.Multi;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -22,6 +23,7 @@ import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.jboss.resteasy.reactive.RestStreamElementType;
 
 @Path("/inference-jobs")
 @Produces(MediaType.APPLICATION_JSON)
@@ -60,6 +62,15 @@ public class InferenceJobResource {
    * The split's entries with {@code model_response} added: the book's
    * instruction-data-with-response.json.
    */
+  /** The job document now and each time it changes, until the job ends (Server-Sent Events). */
+  @GET
+  @Path("/{id}/events")
+  @Produces(MediaType.SERVER_SENT_EVENTS)
+  @RestStreamElementType(MediaType.APPLICATION_JSON)
+  public Multi<InferenceState> events(@PathParam("id") String id) {
+    return service.follow(id);
+  }
+
   @GET
   @Path("/{id}/responses")
   public Response responses(@PathParam("id") String id) {

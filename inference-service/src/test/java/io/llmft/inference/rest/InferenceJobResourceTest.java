@@ -61,6 +61,13 @@ class InferenceJobResourceTest {
         .body("total", equalTo(3))
         .body("completed", equalTo(3))
         .body("generatedTokens", equalTo(9));
+    // its event stream: an ended job's stream is its one, final document
+    given()
+        .accept("text/event-stream")
+        .get("/inference-jobs/" + id + "/events")
+        .then()
+        .statusCode(200)
+        .body(containsString("\"status\":\"SUCCEEDED\""), containsString("\"completed\":3"));
     given()
         .get("/inference-jobs/" + id + "/responses")
         .then()

@@ -5,6 +5,7 @@ import io.llmft.common.rest.Page;
 import io.llmft.contract.ScoringJob;
 import io.llmft.scoring.service.ScoringService;
 import io.llmft.scoring.service.ScoringState;
+import io.smallrye.mutiny.Multi;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -20,6 +21,7 @@ import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.jboss.resteasy.reactive.RestStreamElementType;
 
 @Path("/scoring-jobs")
 @Produces(MediaType.APPLICATION_JSON)
@@ -55,6 +57,15 @@ public class ScoringJobResource {
   }
 
   /** Cancels the job, whichever replica owns it (the request travels through its partition). */
+  /** The job document now and each time it changes, until the job ends (Server-Sent Events). */
+  @GET
+  @Path("/{id}/events")
+  @Produces(MediaType.SERVER_SENT_EVENTS)
+  @RestStreamElementType(MediaType.APPLICATION_JSON)
+  public Multi<ScoringState> events(@PathParam("id") String id) {
+    return service.follow(id);
+  }
+
   @DELETE
   @Path("/{id}")
   public Response cancel(@PathParam("id") String id) {

@@ -86,6 +86,12 @@ class ScoringJobResourceTest {
             .path("id");
     assertEquals("SUCCEEDED", awaitEnd(id));
     given()
+        .accept("text/event-stream")
+        .get("/scoring-jobs/" + id + "/events")
+        .then()
+        .statusCode(200)
+        .body(containsString("\"status\":\"SUCCEEDED\""), containsString("\"scored\":2"));
+    given()
         .get("/scoring-jobs/" + id)
         .then()
         .body("total", equalTo(3))

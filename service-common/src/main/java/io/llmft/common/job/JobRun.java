@@ -9,6 +9,7 @@ import io.llmft.common.messaging.JobPublisher;
 import io.llmft.common.messaging.OwnedPartitions;
 import io.llmft.common.metrics.JobMetrics;
 import io.llmft.common.store.JobStore;
+import io.llmft.common.tracing.JobTracing;
 import io.llmft.contract.JobMessage;
 import io.llmft.contract.JobStatus;
 import io.llmft.contract.Pipeline;
@@ -39,6 +40,7 @@ final class JobRun<J extends Record & JobMessage, S extends JobState> {
   private final JobsConfig config;
   private final ObjectMapper mapper;
   private final JobMetrics metrics;
+  private final JobTracing tracing;
   private final String instance = instanceName();
 
   JobRun(
@@ -59,6 +61,7 @@ final class JobRun<J extends Record & JobMessage, S extends JobState> {
     this.config = support.config();
     this.mapper = support.mapper();
     this.metrics = support.metrics();
+    this.tracing = support.tracing();
   }
 
   /** Runs job {@code id} on its owner, or announces its end when it has ended. */
@@ -82,6 +85,8 @@ final class JobRun<J extends Record & JobMessage, S extends JobState> {
     boolean started = false;
     long startedAt = System.nanoTime();
     JobStatus ended = null;
+    Throwable failure = null;
+    JobTracing.Run traced = tracing.start(stage, state);
     try {
       control.check();
       if (state.attempts >= config.maxAttempts()) {
@@ -130,12 +135,15 @@ final class JobRun<J extends Record & JobMessage, S extends JobState> {
       end(state, ended, null, control);
     } catch (Throwable t) {
       LOG.errorf(t, "%s %s failed", label, id);
+      failure = t;
       ended = JobStatus.FAILED;
       end(state, ended, message(t), control);
     } finally {
       if (started) {
         metrics.runEnded(stage, ended, java.time.Duration.ofNanos(System.nanoTime() - startedAt));
       }
+      traced.ended(ended == null ? "STOPPED" : ended.name(), failure);
+      traced.close();
     }
   }
 

@@ -40,6 +40,14 @@ public abstract class JobState {
   /** When the job's first run started, how far it is, how fast it goes, the time left. */
   public JobTiming timing;
 
+  /**
+   * The job's trace (W3C Trace Context): the {@code traceparent} it was created under and its trace
+   * id; every run of the job, and the pipeline's next job, continue it.
+   */
+  public String traceParent;
+
+  public String traceId;
+
   /** Whether the broker acknowledged the job's terminal event. */
   public boolean announced;
 

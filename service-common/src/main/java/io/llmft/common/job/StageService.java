@@ -3,6 +3,7 @@ package io.llmft.common.job;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmft.common.messaging.JobEventFeed;
 import io.llmft.common.messaging.JobEventPublisher;
 import io.llmft.common.messaging.JobMessages;
 import io.llmft.common.messaging.JobPublisher;
@@ -13,9 +14,11 @@ import io.llmft.common.rest.ProblemException;
 import io.llmft.common.store.ArtifactStore;
 import io.llmft.common.store.Ids;
 import io.llmft.common.store.JobStore;
+import io.llmft.common.tracing.JobTracing;
 import io.llmft.contract.JobMessage;
 import io.llmft.contract.JobStatus;
 import io.llmft.contract.Stage;
+import io.smallrye.mutiny.Multi;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.nio.charset.StandardCharsets;
@@ -63,6 +66,8 @@ public abstract class StageService<J extends Record & JobMessage, S extends JobS
   private final OwnedPartitions partitions;
   private final JobMessages messages;
   private final JobRun<J, S> runs;
+  private final JobEventFeed feed;
+  private final JobTracing tracing;
 
   protected StageService(
       Stage stage,
@@ -78,6 +83,8 @@ public abstract class StageService<J extends Record & JobMessage, S extends JobS
     this.store = support.store();
     this.jobs = new JobStore<>(support.store(), stage, stateType, label);
     this.events = support.events();
+    this.feed = support.feed();
+    this.tracing = support.tracing();
     this.workers = support.workers();
     this.publisher = support.publisher();
     this.partitions = support.partitions();
@@ -128,6 +135,17 @@ public abstract class StageService<J extends Record & JobMessage, S extends JobS
   }
 
   /**
+   * The job's document now and each time it changes, until it ends ({@code GET .../{id}/events}):
+   * pushed by {@code job-events}, whichever replica runs the job.
+   *
+   * @throws io.llmft.common.store.NotFoundException when there is no such job
+   */
+  public Multi<S> follow(String id) {
+    jobs.get(id);
+    return feed.follow(stage, id, () -> jobs.get(id), JobState::isTerminal);
+  }
+
+  /**
    * A page of the stage's jobs, newest first.
    *
    * @param status only jobs in this status (null: all)
@@ -145,6 +163,7 @@ public abstract class StageService<J extends Record & JobMessage, S extends JobS
     J job = messages.parseRequest(body, jobType, this::validateAll);
     String id = job.jobId() != null ? job.jobId() : Ids.newId(idPrefix);
     S state = newState(job, id);
+    JobTracing.adopt(state, tracing.currentTraceParent());
     ObjectNode request = request(job, id);
     if (!jobs.create(state, request)) {
       throw ProblemException.conflict(label + " '" + id + "' already exists");
@@ -218,6 +237,7 @@ public abstract class StageService<J extends Record & JobMessage, S extends JobS
       validateAll(job);
       state = newState(job, id);
       state.partition = record.partition();
+      JobTracing.adopt(state, JobTracing.traceParent(record));
       if (jobs.create(state, request(job, id))) {
         events.publish(stage, state);
       } else {

@@ -2,6 +2,8 @@ package io.llmft.common.messaging;
 
 import io.llmft.common.job.JobControl;
 import io.llmft.common.job.JobStoppedException;
+import io.opentelemetry.context.Context;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -26,6 +28,9 @@ final class Acks {
       emitter.send(
           Message.of(value)
               .addMetadata(metadata)
+              // the sender's trace (a request's, a job run's) is the parent of the record's span,
+              // whichever thread the connector sends it from
+              .addMetadata(TracingMetadata.withCurrent(Context.current()))
               .withAck(
                   () -> {
                     acked.complete(null);

@@ -20,9 +20,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
@@ -33,7 +30,6 @@ import org.jfree.chart.JFreeChart;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class TrainingJobResource {
-  private static final Duration SSE_POLL = Duration.ofMillis(500);
   private static final String LOSS_PLOT_SVG = "image/svg+xml";
 
   private final TrainingService service;
@@ -93,39 +89,13 @@ public class TrainingJobResource {
         : Response.ok(LossPlot.svg(chart), LOSS_PLOT_SVG).build();
   }
 
-  /** The job document each time it changes, until the job ends. */
+  /** The job document now and each time it changes, until the job ends (Server-Sent Events). */
   @GET
   @Path("/{id}/events")
   @Produces(MediaType.SERVER_SENT_EVENTS)
   @RestStreamElementType(MediaType.APPLICATION_JSON)
   public Multi<TrainingState> events(@PathParam("id") String id) {
-    service.get(id);
-    AtomicReference<String> last = new AtomicReference<>("");
-    AtomicBoolean ended = new AtomicBoolean();
-    return Multi.createFrom()
-        .ticks()
-        .every(SSE_POLL)
-        .onOverflow()
-        .drop()
-        .map(tick -> service.get(id))
-        // up to and including the first terminal document
-        .select()
-        .first(state -> !ended.getAndSet(state.isTerminal()))
-        .filter(
-            state -> {
-              String now = fingerprint(state);
-              return !now.equals(last.getAndSet(now));
-            });
-  }
-
-  private static String fingerprint(TrainingState state) {
-    return state.status
-        + "/"
-        + state.step
-        + "/"
-        + state.metrics.size()
-        + "/"
-        + (state.samples == null ? 0 : state.samples.size());
+    return service.follow(id);
   }
 
   @DELETE

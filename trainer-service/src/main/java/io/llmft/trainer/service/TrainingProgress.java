@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 /** Keeps the job document, the events and the cancel flag in step with the training loop. */
 public final class TrainingProgress implements TrainingListener {
   private static final Logger LOG = Logger.getLogger(TrainingProgress.class);
+  private static final long STEP_EVENTS_EVERY_NANOS = 1_000_000_000L;
 
   private final TrainingState state;
   private final JobControl control;
@@ -21,6 +22,7 @@ public final class TrainingProgress implements TrainingListener {
   private final DoubleConsumer publish;
   private final TrainingMeters meters;
   private long tokensSeen;
+  private long publishedAt = System.nanoTime();
 
   /**
    * @param publish announces the job's progress (a fraction) on {@code job-events}
@@ -82,7 +84,16 @@ public final class TrainingProgress implements TrainingListener {
     state.totalSteps = totalSteps;
     state.lastLoss = loss;
     state.tokensSeen = position.tokensSeen();
-    jobs.saveProgress(state);
+    if (System.nanoTime() - publishedAt >= STEP_EVENTS_EVERY_NANOS) {
+      publish(); // for the job's event streams: about once a second between evaluations
+    } else {
+      jobs.saveProgress(state);
+    }
+  }
+
+  private void publish() {
+    publishedAt = System.nanoTime();
+    publish.accept((double) state.step / Math.max(1, state.totalSteps));
   }
 
   @Override
@@ -92,7 +103,7 @@ public final class TrainingProgress implements TrainingListener {
     LOG.infof(
         "training job %s: Ep %d (Step %06d): Train loss %.3f, Val loss %.3f",
         state.id, point.epoch(), point.step(), point.trainLoss(), point.valLoss());
-    publish.accept((double) state.step / Math.max(1, state.totalSteps));
+    publish();
   }
 
   @Override

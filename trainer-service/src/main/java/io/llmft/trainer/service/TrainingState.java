@@ -61,10 +61,13 @@ public class TrainingState extends JobState {
       long seed,
       boolean shuffle,
       Integer maxSteps,
+      int warmupSteps,
+      String lrDecay,
       boolean maskInstructions,
       int allowedMaxLength,
       int checkpointEvery,
-      String precision) {}
+      String precision,
+      String precisionReason) {}
 
   public record Losses(double train, double validation) {}
 

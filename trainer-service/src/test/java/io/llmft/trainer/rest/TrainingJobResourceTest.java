@@ -8,15 +8,18 @@ import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmft.common.JobPolling;
 import io.llmft.common.TestDatasets;
 import io.llmft.common.store.ArtifactStore;
 import io.llmft.common.store.DatasetArtifacts;
+import io.llmft.core.engine.NativeBf16;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
@@ -29,6 +32,8 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 class TrainingJobResourceTest {
+  private static final boolean NATIVE_BF16 = NativeBf16.of(Device.cpu()).nativeBf16();
+
   private static final String TINY =
       "{\"config\": {\"emb_dim\": 8, \"n_layers\": 1, \"n_heads\": 2, \"context_length\": 64}, \"seed\": 7}";
 
@@ -96,7 +101,10 @@ class TrainingJobResourceTest {
         .body("hyperparameters.allowedMaxLength", equalTo(64))
         .body("hyperparameters.weightDecay", equalTo(0.1f))
         .body("hyperparameters.checkpointEvery", equalTo(50))
-        .body("hyperparameters.precision", equalTo("fp32"))
+        .body("hyperparameters.precision", equalTo(NATIVE_BF16 ? "bf16" : "fp32")) // auto
+        .body("hyperparameters.precisionReason", startsWith("auto: "))
+        .body("hyperparameters.warmupSteps", equalTo(0)) // the book's chapter 7: a constant rate
+        .body("hyperparameters.lrDecay", equalTo("none"))
         .body("lastCheckpointStep", nullValue()) // fewer steps than one checkpoint interval
         .body("resumedFromStep", nullValue());
     Path model = store.layout().model(id);
@@ -109,20 +117,36 @@ class TrainingJobResourceTest {
   @Test
   void finetunesAHuggingFaceCheckpointGivenByPath() {
     Path fixture = Path.of("../gpt-core/src/test/resources/gpt2-tiny").toAbsolutePath().normalize();
-    String id =
-        post(
-            "{\"datasetId\": \""
-                + datasetId
-                + "\", \"baseModel\": {\"path\": \""
-                + fixture
-                + "\"}, \"epochs\": 1, \"batchSize\": 4, \"maxSteps\": 2, \"precision\": \"bf16\"}");
+    String body =
+        "{\"datasetId\": \""
+            + datasetId
+            + "\", \"baseModel\": {\"path\": \""
+            + fixture
+            + "\"}, \"epochs\": 1, \"batchSize\": 4, \"maxSteps\": 2, \"precision\": \"%s\","
+            + " \"learningRate\": 1e-3, \"warmupSteps\": 1, \"lrDecay\": \"cosine\"}";
+    // bf16 only where this machine multiplies bfloat16 natively; elsewhere a 400 that says why
+    if (!NATIVE_BF16) {
+      given()
+          .contentType(ContentType.JSON)
+          .body(body.formatted("bf16"))
+          .post("/training-jobs")
+          .then()
+          .statusCode(400)
+          .body("errors.field", hasItem("precision"))
+          .body("errors.message", hasItem(containsString("no native bfloat16")));
+    }
+    String precision = NATIVE_BF16 ? "bf16" : "fp32";
+    String id = post(body.formatted(precision));
     awaitStatus(id, "SUCCEEDED");
     given()
         .get("/training-jobs/" + id)
         .then()
         .body("step", equalTo(2))
         .body("totalSteps", equalTo(2))
-        .body("hyperparameters.precision", equalTo("bf16"))
+        .body("hyperparameters.precision", equalTo(precision))
+        .body("hyperparameters.precisionReason", equalTo("asked for"))
+        .body("hyperparameters.warmupSteps", equalTo(1))
+        .body("hyperparameters.lrDecay", equalTo("cosine"))
         .body(
             "parameterCount", equalTo(1_616_352)); // the tied head counted twice, as the book does
   }
@@ -197,7 +221,7 @@ class TrainingJobResourceTest {
         .contentType(ContentType.JSON)
         .body(
             "{\"datasetId\": \"missing-ds\", \"baseModel\": {\"config\": {\"emb_dim\": 2147483647, \"n_layers\": 1000, \"n_heads\": 2, \"context_length\": 1e308}},"
-                + " \"epochs\": 2147483647, \"batchSize\": 100000, \"learningRate\": 1e308, \"evalIter\": 2147483647, \"maxSteps\": 2147483647, \"lora\": {\"rank\": 2147483647, \"alpha\": 1e308}}")
+                + " \"epochs\": 2147483647, \"batchSize\": 100000, \"learningRate\": 1e308, \"evalIter\": 2147483647, \"maxSteps\": 2147483647, \"warmupSteps\": -1, \"lrDecay\": \"linear\", \"lora\": {\"rank\": 2147483647, \"alpha\": 1e308}}")
         .post("/training-jobs")
         .then()
         .statusCode(400)
@@ -212,6 +236,8 @@ class TrainingJobResourceTest {
                 "learningRate",
                 "evalIter",
                 "maxSteps",
+                "warmupSteps",
+                "lrDecay",
                 "lora.rank",
                 "lora.alpha"));
     given()
