@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks on this machine's CPU (or the GPU DJL finds), fp32:
+#   scripts/benchmark.sh limits [PRESETS] [B] [T] [STEPS] [NEW]  the training step and greedy decoding against
+#                        this machine's limits: its fp32 matrix-multiply rate at the step's shapes and its
+#                        streaming bandwidth; PRESETS comma-separated (gpt2-small and gpt2-medium)
 #   scripts/benchmark.sh [train] [PRESET] [B] [T] [STEPS] [fp32|bf16]  one training step (forward, backward, AdamW)
 #   scripts/benchmark.sh drift [PRESET] [STEPS] [B] [T] [LR]   losses with bf16 matrix products against fp32, step by step
 #   scripts/benchmark.sh generation [PRESET] [PROMPT] [NEW]    greedy generation with and without the KV cache
@@ -62,11 +65,13 @@ CP="gpt-core/target/test-classes:gpt-core/target/classes:$(cat gpt-core/target/b
 case "${1:-train}" in
   generation) shift; exec java -Xmx8g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.GenerationBenchmark \
                 "${1:-gpt2-small (124M)}" "${2:-60}" "${3:-256}" ;;
+  limits) shift; exec java -Xmx12g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.LimitsBenchmark \
+            "${1:-gpt2-small (124M),gpt2-medium (355M)}" "${2:-8}" "${3:-64}" "${4:-3}" "${5:-64}" ;;
   train) shift; exec java -Xmx8g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.TrainStepBenchmark \
            "${1:-gpt2-small (124M)}" "${2:-8}" "${3:-64}" "${4:-3}" "${5:-fp32}" ;;
   drift) shift; exec java -Xmx8g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.PrecisionDriftBenchmark \
            "${1:-gpt2-small (124M)}" "${2:-10}" "${3:-8}" "${4:-64}" "${5:-5e-4}" ;;
   memory) shift; exec java -Xmx2g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.MemoryBenchmark \
             "${1:-1000}" "${2:-32}" "${3:-1}" ;;
-  *) echo "usage: $0 [train|drift|generation|memory|inference|jobs|serve] ..." >&2; exit 2 ;;
+  *) echo "usage: $0 [limits|train|drift|generation|memory|inference|jobs|serve] ..." >&2; exit 2 ;;
 esac

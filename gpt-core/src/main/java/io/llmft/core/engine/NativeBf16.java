@@ -26,10 +26,18 @@ public record NativeBf16(boolean nativeBf16, String reason) {
     if (device.isGpu()) {
       return ofCuda(CudaUtils.getComputeCapability(device.getDeviceId()));
     }
+    Set<String> flags = cpuFlags();
+    return flags.isEmpty()
+        ? new NativeBf16(false, "the CPU's flags could not be read from " + CPU_INFO)
+        : ofCpuFlags(flags);
+  }
+
+  /** This machine's CPU flags ({@code /proc/cpuinfo}); empty where they cannot be read. */
+  public static Set<String> cpuFlags() {
     try {
-      return ofCpuFlags(cpuFlags(Files.readString(CPU_INFO)));
+      return cpuFlags(Files.readString(CPU_INFO));
     } catch (IOException e) {
-      return new NativeBf16(false, "the CPU's flags could not be read (" + e.getMessage() + ")");
+      return Set.of();
     }
   }
 

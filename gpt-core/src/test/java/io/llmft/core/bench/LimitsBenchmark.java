@@ -1,0 +1,222 @@
+package io.llmft.core.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.llmft.core.data.Batch;
+import io.llmft.core.engine.DjlRuntime;
+import io.llmft.core.engine.GradMode;
+import io.llmft.core.engine.NativeBf16;
+import io.llmft.core.generate.Generation;
+import io.llmft.core.generate.Generator;
+import io.llmft.core.generate.Sampler;
+import io.llmft.core.model.Gpt2Model;
+import io.llmft.core.model.Gpt2Weights;
+import io.llmft.core.model.GptConfig;
+import io.llmft.core.train.AdamW;
+import io.llmft.core.train.BookTrainer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * How fast the training step and decoding are against what this machine can do, as {@code
+ * scripts/benchmark.sh limits} runs it. Not a test: the table goes to the README.
+ *
+ * <ul>
+ *   <li>the fp32 matrix-multiply rate through libtorch at the step's own shapes (the four
+ *       projections of a block and the output head, {@code B*T} rows);
+ *   <li>the streaming read bandwidth (libtorch summing a 512 MiB array);
+ *   <li>per config: the training step (forward, backward, AdamW), its FLOPs counted as three
+ *       forward passes — blocks {@code 24*L*d^2} per position, attention scores and mixing {@code
+ *       4*T*d*L} per position, the head {@code 2*d*V} per position with a target — and the achieved
+ *       share of the multiply rate;
+ *   <li>greedy decoding at batch 1 with the KV cache: tokens/s, and the bytes each token must read
+ *       (every block weight and the head, fp32) as a share of the bandwidth.
+ * </ul>
+ *
+ * Arguments: presets, comma-separated ("gpt2-small (124M),gpt2-medium (355M)"), batch (8), tokens
+ * per row (64), timed steps (3), new tokens decoded (64).
+ */
+public final class LimitsBenchmark {
+  private LimitsBenchmark() {}
+
+  public static void main(String[] args) throws IOException {
+    List<String> presets =
+        List.of((args.length > 0 ? args[0] : "gpt2-small (124M),gpt2-medium (355M)").split(","));
+    int batch = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+    int length = args.length > 2 ? Integer.parseInt(args[2]) : 64;
+    int steps = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+    int newTokens = args.length > 4 ? Integer.parseInt(args[4]) : 64;
+    DjlRuntime.init();
+    System.out.printf(
+        "machine: %s, CPU flags %s, %d cores, %s %s, device %s; bf16: %s%n",
+        cpuModel(),
+        cpuFlags(),
+        Runtime.getRuntime().availableProcessors(),
+        Engine.getInstance().getEngineName(),
+        Engine.getInstance().getVersion(),
+        DjlRuntime.device(),
+        NativeBf16.of(DjlRuntime.device()).reason());
+    double bandwidth = readBandwidth();
+    System.out.printf("streaming read bandwidth: %.1f GB/s%n", bandwidth / 1e9);
+    System.out.println();
+    System.out.println(
+        "| config | matmul rate at its shapes | step | step FLOPs | achieved | share of matmul rate | decode tokens/s | bytes/token | share of bandwidth |");
+    System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    for (String preset : presets) {
+      GptConfig c = GptConfig.preset(preset.trim());
+      double rate = matmulRate(c, batch * length);
+      double stepSeconds = stepSeconds(c, batch, length, steps);
+      double flops = stepFlops(c, batch, length);
+      double decode = decodeTokensPerSecond(c, newTokens);
+      double bytes =
+          4.0
+              * (12.0 * c.nLayers() * c.embDim() * c.embDim()
+                  + (double) c.vocabSize() * c.embDim());
+      System.out.printf(
+          "| %s | %.0f GFLOP/s | %.0f ms | %.0f GFLOP | %.0f GFLOP/s | %.0f%% | %.1f | %.0f MB | %.0f%% |%n",
+          preset.trim(),
+          rate / 1e9,
+          stepSeconds * 1000,
+          flops / 1e9,
+          flops / stepSeconds / 1e9,
+          100 * flops / stepSeconds / rate,
+          decode,
+          bytes / 1e6,
+          100 * decode * bytes / bandwidth);
+    }
+  }
+
+  /** Training FLOPs of one step: three forward passes (forward, and backward at twice that). */
+  static double stepFlops(GptConfig c, int batch, int length) {
+    double d = c.embDim();
+    double positions = (double) batch * length;
+    double blocks = 24.0 * c.nLayers() * d * d * positions;
+    double attention = 4.0 * length * d * c.nLayers() * positions;
+    double head =
+        2.0 * d * c.vocabSize() * positions; // every position of a random batch has a target
+    return 3 * (blocks + attention + head);
+  }
+
+  /** fp32 FLOP/s of libtorch's matrix products at the step's shapes, weighted by their FLOPs. */
+  static double matmulRate(GptConfig c, int rows) {
+    int d = c.embDim();
+    long[][] shapes = { // {K, N} of [rows x K] x [K x N]
+      {d, 3L * d}, {d, d}, {d, 4L * d}, {4L * d, d}, {d, c.vocabSize()}
+    };
+    double flops = 0;
+    double seconds = 0;
+    GradMode.disable();
+    try (NDManager m = NDManager.newBaseManager(DjlRuntime.device())) {
+      for (long[] kn : shapes) {
+        NDArray a = m.randomNormal(new Shape(rows, kn[0]));
+        NDArray b = m.randomNormal(new Shape(kn[0], kn[1]));
+        a.matMul(b).close(); // warm-up
+        int reps = 0;
+        long start = System.nanoTime();
+        long elapsed;
+        do {
+          a.matMul(b).close(); // libtorch's CPU kernels return when the product is done
+          reps++;
+          elapsed = System.nanoTime() - start;
+        } while (elapsed < 300_000_000L);
+        double perProduct = 2.0 * rows * kn[0] * kn[1];
+        // weight each shape by its share of a block (the head once, the four projections per layer)
+        double weight = kn[1] == c.vocabSize() ? 1 : c.nLayers();
+        flops += weight * perProduct;
+        seconds += weight * (elapsed / 1e9) / reps;
+        a.close();
+        b.close();
+      }
+    }
+    return flops / seconds;
+  }
+
+  /** Bytes per second libtorch reads when it sums a 512 MiB fp32 array. */
+  static double readBandwidth() {
+    GradMode.disable();
+    try (NDManager m = NDManager.newBaseManager(DjlRuntime.device())) {
+      NDArray a = m.ones(new Shape(128L * 1024 * 1024));
+      a.sum().getFloat(); // warm-up, and the pages are touched
+      double best = 0;
+      for (int i = 0; i < 8; i++) {
+        long start = System.nanoTime();
+        a.sum().getFloat();
+        best = Math.max(best, a.getShape().size() * 4.0 / ((System.nanoTime() - start) / 1e9));
+      }
+      return best;
+    }
+  }
+
+  static double stepSeconds(GptConfig c, int batch, int length, int steps) {
+    Random random = new Random(1);
+    long[][] inputs = new long[batch][length];
+    long[][] targets = new long[batch][length];
+    for (int b = 0; b < batch; b++) {
+      for (int t = 0; t < length; t++) {
+        inputs[b][t] = random.nextInt(c.vocabSize());
+        targets[b][t] = random.nextInt(c.vocabSize());
+      }
+    }
+    Batch data = new Batch(inputs, targets);
+    try (NDManager manager = NDManager.newBaseManager(DjlRuntime.device());
+        Gpt2Model model = Gpt2Model.builder(Gpt2Weights.randomInit(c, 123, manager)).build()) {
+      model.parameters().values().forEach(p -> p.setRequiresGradient(true));
+      BookTrainer trainer = new BookTrainer(model);
+      try (AdamW optimizer = new AdamW(model.parameters(), 5e-5, 0.1, manager)) {
+        trainer.trainStep(data, optimizer); // warm-up
+        long start = System.nanoTime();
+        for (int i = 0; i < steps; i++) {
+          trainer.trainStep(data, optimizer);
+        }
+        return (System.nanoTime() - start) / 1e9 / steps;
+      }
+    }
+  }
+
+  static double decodeTokensPerSecond(GptConfig c, int newTokens) {
+    Random random = new Random(1);
+    int[] prompt = new int[16];
+    for (int i = 0; i < prompt.length; i++) {
+      prompt[i] = random.nextInt(50000);
+    }
+    try (NDManager manager = NDManager.newBaseManager(DjlRuntime.device());
+        Gpt2Model model = Gpt2Model.randomInit(c, 123, manager)) {
+      Generator generator = new Generator(model);
+      generator.generate(prompt, 8, c.contextLength(), Sampler.greedy(), null, true); // warm-up
+      long start = System.nanoTime();
+      Generation g =
+          generator.generate(prompt, newTokens, c.contextLength(), Sampler.greedy(), null, true);
+      return g.generatedCount() / ((System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  private static String cpuModel() throws IOException {
+    Path info = Path.of("/proc/cpuinfo");
+    if (!Files.isReadable(info)) {
+      return System.getProperty("os.arch");
+    }
+    return Files.readString(info)
+        .lines()
+        .filter(l -> l.startsWith("model name"))
+        .findFirst()
+        .map(l -> l.substring(l.indexOf(':') + 1).trim())
+        .orElse(System.getProperty("os.arch"));
+  }
+
+  /** The flags that decide the kernels: the AVX generations, FMA, bf16 and AMX. */
+  private static Set<String> cpuFlags() {
+    Set<String> wanted =
+        Set.of(
+            "avx", "avx2", "fma", "avx512f", "avx512_bf16", "avx512_vnni", "amx_bf16", "amx_tile");
+    Set<String> shown = new TreeSet<>(NativeBf16.cpuFlags());
+    shown.retainAll(wanted);
+    return shown;
+  }
+}
