@@ -69,6 +69,7 @@ public final class LimitsBenchmark {
     System.out.println(
         "| config | matmul rate at its shapes | step | step FLOPs | achieved | share of matmul rate | decode tokens/s | bytes/token | share of bandwidth |");
     System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    StringBuilder breakdown = new StringBuilder();
     for (String preset : presets) {
       GptConfig c = GptConfig.preset(preset.trim());
       double rate = matmulRate(c, batch * length);
@@ -90,7 +91,109 @@ public final class LimitsBenchmark {
           decode,
           bytes / 1e6,
           100 * decode * bytes / bandwidth);
+      breakdown.append(breakdown(c, batch, length, steps, rate, stepSeconds, decode));
     }
+    System.out.println();
+    System.out.println("where the time goes (ms):");
+    System.out.println(
+        "| config | step | forward (no grad) | AdamW | backward and the rest | matrix products at the measured rate | decode token | its matrix-vector products alone | the rest of a token |");
+    System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    System.out.print(breakdown);
+  }
+
+  /**
+   * One row of the breakdown: the step split into a forward pass without gradients, AdamW alone and
+   * the rest (backward, autograd, the loss), against the time the step's matrix products take at
+   * the measured rate; a decoded token against its matrix-vector products alone ({@code [1 x K] x
+   * [K x N]} for every block projection and the head).
+   */
+  static String breakdown(
+      GptConfig c, int batch, int length, int steps, double rate, double step, double decode) {
+    double[] phases = forwardAndOptimizer(c, batch, length, steps);
+    double products =
+        3
+            * 2.0
+            * batch
+            * length
+            * (12.0 * c.nLayers() * c.embDim() * c.embDim() + (double) c.embDim() * c.vocabSize())
+            / rate;
+    double token = 1 / decode;
+    double gemv = matrixVectorSeconds(c);
+    return String.format(
+        "| %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.1f | %.1f | %.1f |%n",
+        c.nLayers() + " layers x " + c.embDim(),
+        step * 1000,
+        phases[0] * 1000,
+        phases[1] * 1000,
+        (step - phases[0] - phases[1]) * 1000,
+        products * 1000,
+        token * 1000,
+        gemv * 1000,
+        (token - gemv) * 1000);
+  }
+
+  /** Seconds of a forward pass without gradients and of one AdamW update. */
+  static double[] forwardAndOptimizer(GptConfig c, int batch, int length, int steps) {
+    Batch data = randomBatch(c, batch, length);
+    try (NDManager manager = NDManager.newBaseManager(DjlRuntime.device());
+        Gpt2Model model = Gpt2Model.builder(Gpt2Weights.randomInit(c, 123, manager)).build()) {
+      model.parameters().values().forEach(p -> p.setRequiresGradient(true));
+      BookTrainer trainer = new BookTrainer(model);
+      try (AdamW optimizer = new AdamW(model.parameters(), 5e-5, 0.1, manager)) {
+        trainer.trainStep(data, optimizer); // gradients exist, warm-up
+        trainer.batchLoss(data);
+        long start = System.nanoTime();
+        for (int i = 0; i < steps; i++) {
+          trainer.batchLoss(data);
+        }
+        double forward = (System.nanoTime() - start) / 1e9 / steps;
+        start = System.nanoTime();
+        for (int i = 0; i < steps; i++) {
+          optimizer.step(model.parameters());
+        }
+        return new double[] {forward, (System.nanoTime() - start) / 1e9 / steps};
+      }
+    }
+  }
+
+  /** Seconds of one token's matrix-vector products: every block projection and the head. */
+  static double matrixVectorSeconds(GptConfig c) {
+    int d = c.embDim();
+    long[][] shapes = {{d, 3L * d}, {d, d}, {d, 4L * d}, {4L * d, d}, {d, c.vocabSize()}};
+    double seconds = 0;
+    GradMode.disable();
+    try (NDManager m = NDManager.newBaseManager(DjlRuntime.device())) {
+      for (long[] kn : shapes) {
+        NDArray a = m.randomNormal(new Shape(1, kn[0]));
+        NDArray b = m.randomNormal(new Shape(kn[0], kn[1]));
+        a.matMul(b).close();
+        int reps = 0;
+        long start = System.nanoTime();
+        long elapsed;
+        do {
+          a.matMul(b).close();
+          reps++;
+          elapsed = System.nanoTime() - start;
+        } while (elapsed < 200_000_000L);
+        seconds += (kn[1] == c.vocabSize() ? 1 : c.nLayers()) * (elapsed / 1e9) / reps;
+        a.close();
+        b.close();
+      }
+    }
+    return seconds;
+  }
+
+  static Batch randomBatch(GptConfig c, int batch, int length) {
+    Random random = new Random(1);
+    long[][] inputs = new long[batch][length];
+    long[][] targets = new long[batch][length];
+    for (int b = 0; b < batch; b++) {
+      for (int t = 0; t < length; t++) {
+        inputs[b][t] = random.nextInt(c.vocabSize());
+        targets[b][t] = random.nextInt(c.vocabSize());
+      }
+    }
+    return new Batch(inputs, targets);
   }
 
   /** Training FLOPs of one step: three forward passes (forward, and backward at twice that). */
@@ -155,16 +258,7 @@ public final class LimitsBenchmark {
   }
 
   static double stepSeconds(GptConfig c, int batch, int length, int steps) {
-    Random random = new Random(1);
-    long[][] inputs = new long[batch][length];
-    long[][] targets = new long[batch][length];
-    for (int b = 0; b < batch; b++) {
-      for (int t = 0; t < length; t++) {
-        inputs[b][t] = random.nextInt(c.vocabSize());
-        targets[b][t] = random.nextInt(c.vocabSize());
-      }
-    }
-    Batch data = new Batch(inputs, targets);
+    Batch data = randomBatch(c, batch, length);
     try (NDManager manager = NDManager.newBaseManager(DjlRuntime.device());
         Gpt2Model model = Gpt2Model.builder(Gpt2Weights.randomInit(c, 123, manager)).build()) {
       model.parameters().values().forEach(p -> p.setRequiresGradient(true));
