@@ -46,16 +46,10 @@ public final class Bf16MatMul implements MatMul {
   @Override
   public NDArray apply(NDArray a, NDArray b) {
     // training mode: TorchScript records autograd (it follows the thread's grad mode)
-    return block.forward(store, new NDList(unnamed(a), unnamed(b)), true).singletonOrThrow();
-  }
-
-  /**
-   * DJL passes named arrays to TorchScript as entries of a dictionary keyed by name; the weights
-   * are named, so they go in as an unnamed view (a reshape to the same shape, which autograd
-   * follows).
-   */
-  private static NDArray unnamed(NDArray array) {
-    return array.getName() == null ? array : array.reshape(array.getShape());
+    return block
+        .forward(
+            store, new NDList(TorchScriptModule.unnamed(a), TorchScriptModule.unnamed(b)), true)
+        .singletonOrThrow();
   }
 
   @Override

@@ -47,13 +47,22 @@ public final class TorchScriptModule {
     }
   }
 
+  /**
+   * DJL passes named arrays to TorchScript as entries of a dictionary keyed by name; the weights
+   * are named, so they go in as an unnamed view (a reshape to the same shape, which autograd
+   * follows).
+   */
+  static ai.djl.ndarray.NDArray unnamed(ai.djl.ndarray.NDArray array) {
+    return array.getName() == null ? array : array.reshape(array.getShape());
+  }
+
   static byte[] archive(String className, String source) throws IOException {
     ByteArrayOutputStream zip = new ByteArrayOutputStream();
     try (ZipOutputStream out = new ZipOutputStream(zip)) {
       entry(out, "code/__torch__.py", source.getBytes(StandardCharsets.UTF_8));
       entry(out, "data.pkl", modulePickle(className));
       entry(out, "constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'}); // an empty tuple
-      entry(out, "version", "3\n".getBytes(StandardCharsets.US_ASCII));
+      entry(out, "version", "10\n".getBytes(StandardCharsets.US_ASCII));
     }
     return zip.toByteArray();
   }

@@ -7,6 +7,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.norm.LayerNorm;
+import ai.djl.pytorch.jni.JniUtils;
+import io.llmft.core.engine.FusedOps;
 import io.llmft.core.engine.MatMul;
 import java.util.Map;
 
@@ -23,20 +25,28 @@ import java.util.Map;
  * <p>Shapes: B batch, T sequence length, C embedding width, H heads, D = C / H, V vocabulary.
  */
 public final class Gpt2Model implements AutoCloseable {
-  private static final float GELU_COEFF = (float) Math.sqrt(2.0 / Math.PI);
-
   private final GptConfig config;
   private final Gpt2Weights weights;
   private final Precision precision;
   private final MatMul matMul;
+  private final FusedOps fused;
+  private final ScriptedBlocks scripted; // null where the blocks are not fp32 without adapters
   private final Adapter adapter;
   private final Map<String, NDArray> parameters;
 
-  private Gpt2Model(Gpt2Weights weights, Precision precision, MatMul matMul, Adapter adapter) {
+  private Gpt2Model(
+      Gpt2Weights weights,
+      Precision precision,
+      MatMul matMul,
+      FusedOps fused,
+      ScriptedBlocks scripted,
+      Adapter adapter) {
     this.config = weights.config();
+    this.scripted = scripted;
     this.weights = weights;
     this.precision = precision;
     this.matMul = matMul;
+    this.fused = fused;
     this.adapter = adapter;
     this.parameters = CheckpointKeys.named(weights);
   }
@@ -79,17 +89,29 @@ public final class Gpt2Model implements AutoCloseable {
 
     public Gpt2Model build() {
       MatMul matMul = null;
+      FusedOps fused = null;
+      ScriptedBlocks scripted = null;
       try {
         matMul = precision.matMul(weights.manager());
+        fused = FusedOps.load(weights.manager());
         Adapter adapter =
             lora == null
                 ? Adapter.NONE
                 : LoraAdapters.create(
                     weights.config(), lora.rank, lora.alpha, lora.seed, weights.manager());
-        return new Gpt2Model(weights, precision, matMul, adapter);
+        if (precision == Precision.FP32 && adapter == Adapter.NONE) {
+          scripted = ScriptedBlocks.load(weights);
+        }
+        return new Gpt2Model(weights, precision, matMul, fused, scripted, adapter);
       } catch (RuntimeException e) {
         if (matMul != null) {
           matMul.close();
+        }
+        if (fused != null) {
+          fused.close();
+        }
+        if (scripted != null) {
+          scripted.close();
         }
         weights.manager().close();
         throw e;
@@ -189,6 +211,13 @@ public final class Gpt2Model implements AutoCloseable {
     NDArray tok = embedding(tokenIds, weights.tokenEmbedding()); // (B, T, C)
     NDArray pos = embedding(positionIds, weights.positionEmbedding()); // (T, C) or (B, T, C)
     NDArray x = tok.add(pos); // (B, T, C)
+    if (scripted != null && !JniUtils.isGradMode()) {
+      x = scripted.run(x, attentionMask, cache);
+      if (cache != null) {
+        cache.advance((int) t);
+      }
+      return x;
+    }
     for (int i = 0; i < config.nLayers(); i++) {
       x = block(x, i, attentionMask, cache);
     }
@@ -208,7 +237,7 @@ public final class Gpt2Model implements AutoCloseable {
     x = x.add(attention(layerNorm(x, w.norm1()), layer, mask, cache));
     NDArray h = layerNorm(x, w.norm2());
     h = adapter.layer(layer, Adapter.Layer.FC, h, linear(h, w.fc())); // (B, T, 4C)
-    h = geluTanh(h);
+    h = fused.geluTanh(h);
     h = adapter.layer(layer, Adapter.Layer.MLP_OUT, h, linear(h, w.mlpOut())); // (B, T, C)
     return x.add(h);
   }
@@ -233,9 +262,7 @@ public final class Gpt2Model implements AutoCloseable {
       }
       cache.put(layer, k, v);
     }
-    NDArray scores = matMul.apply(q, k.transpose(0, 1, 3, 2)).add(mask); // (B, H, T, past + T)
-    NDArray attn = scores.div(Tensors.constant(x, (float) Math.sqrt(d))).softmax(-1);
-    NDArray context = matMul.apply(attn, v).transpose(0, 2, 1, 3).reshape(b, t, c); // (B, T, C)
+    NDArray context = attend(q, k, v, mask, d).transpose(0, 2, 1, 3).reshape(b, t, c); // (B, T, C)
     return adapter.layer(layer, Adapter.Layer.ATTN_OUT, context, linear(context, w.attnOut()));
   }
 
@@ -255,14 +282,16 @@ public final class Gpt2Model implements AutoCloseable {
   }
 
   /**
-   * GPT-2's tanh approximation of GELU (DJL's {@code gelu()} is the erf form). {@code x * x * x} is
-   * what torch computes for {@code torch.pow(x, 3)}.
+   * {@code softmax(q k^T / sqrt(D) + mask) v}: (B, H, T, D) -> (B, H, T, D). In fp32 libtorch's
+   * fused kernel; with bf16 products the two products go through the model's {@link MatMul}.
    */
-  static NDArray geluTanh(NDArray x) {
-    NDArray cube = x.mul(x).mul(x);
-    NDArray inner =
-        x.add(cube.mul(Tensors.constant(x, 0.044715f))).mul(Tensors.constant(x, GELU_COEFF));
-    return x.mul(Tensors.constant(x, 0.5f)).mul(inner.tanh().add(Tensors.constant(x, 1f)));
+  private NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask, long d) {
+    if (precision == Precision.FP32) {
+      return fused.attention(q, k, v, mask);
+    }
+    NDArray scores = matMul.apply(q, k.transpose(0, 1, 3, 2)).add(mask); // (B, H, T, past + T)
+    NDArray attn = scores.div(Tensors.constant(q, (float) Math.sqrt(d))).softmax(-1);
+    return matMul.apply(attn, v);
   }
 
   /**
@@ -283,6 +312,10 @@ public final class Gpt2Model implements AutoCloseable {
   @Override
   public void close() {
     matMul.close();
+    fused.close();
+    if (scripted != null) {
+      scripted.close();
+    }
     weights.manager().close();
   }
 }

@@ -1,0 +1,153 @@
+package io.llmft.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
+import io.llmft.core.engine.TorchScriptModule;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Every block of an fp32 model without adapters, and the final LayerNorm, as one TorchScript graph
+ * for forward passes without gradients (evaluation, generation, serving): one call into libtorch
+ * per pass instead of about 25 per layer, which is what a decoded token spent most of its time on.
+ * It computes what {@link Gpt2Model}'s blocks compute — LayerNorm, the qkv projection, attention
+ * over the cached and new keys (libtorch's scaled-dot-product kernel, the caller's additive mask),
+ * the output projection, the tanh GELU MLP, both residuals — with the same kernels.
+ */
+final class ScriptedBlocks implements AutoCloseable {
+  private final PtSymbolBlock module;
+  private final IValue weights;
+  private final int layers;
+
+  private ScriptedBlocks(PtSymbolBlock module, IValue weights, int layers) {
+    this.module = module;
+    this.weights = weights;
+    this.layers = layers;
+  }
+
+  static ScriptedBlocks load(Gpt2Weights w) {
+    GptConfig c = w.config();
+    List<PtNDArray> arrays = new ArrayList<>();
+    for (Gpt2Weights.Block b : w.blocks()) {
+      add(arrays, b.norm1().weight(), b.norm1().bias(), b.qkv().weight(), b.qkv().bias());
+      add(arrays, b.attnOut().weight(), b.attnOut().bias(), b.norm2().weight(), b.norm2().bias());
+      add(arrays, b.fc().weight(), b.fc().bias(), b.mlpOut().weight(), b.mlpOut().bias());
+    }
+    add(arrays, w.finalNorm().weight(), w.finalNorm().bias());
+    PtSymbolBlock module = TorchScriptModule.load(w.manager(), "Blocks", source(c));
+    return new ScriptedBlocks(
+        module, IValue.listFrom(arrays.toArray(PtNDArray[]::new)), c.nLayers());
+  }
+
+  private static void add(List<PtNDArray> arrays, NDArray... weights) {
+    for (NDArray a : weights) {
+      arrays.add((PtNDArray) a);
+    }
+  }
+
+  /**
+   * The final-LayerNorm hidden states of {@code x} (the embedded tokens, (B, T, C)) after every
+   * block; each layer's keys and values, the cached ones and the new, replace the cache's (when
+   * there is one).
+   *
+   * @param mask additive, broadcastable to (B, H, T, past + T)
+   */
+  NDArray run(NDArray x, NDArray mask, KvCache cache) {
+    PtNDManager manager = (PtNDManager) x.getManager();
+    List<PtNDArray> past = new ArrayList<>();
+    if (cache != null && cache.keys(0) != null) {
+      for (int i = 0; i < layers; i++) {
+        past.add((PtNDArray) cache.keys(i));
+        past.add((PtNDArray) cache.values(i));
+      }
+    }
+    IValue[] inputs = {
+      IValue.from((PtNDArray) x),
+      IValue.from((PtNDArray) mask),
+      IValue.listFrom(past.toArray(PtNDArray[]::new)),
+      weights
+    };
+    try (IValue out = module.forward(inputs)) {
+      IValue[] result = out.toIValueTuple();
+      try {
+        NDArray hidden = result[0].toTensor(manager);
+        PtNDArray[] present = result[1].toTensorArray(manager);
+        for (int i = 0; i < layers; i++) {
+          if (cache != null) {
+            cache.put(i, present[2 * i], present[2 * i + 1]);
+          } else {
+            NDScope.unregister(present[2 * i], present[2 * i + 1]);
+            present[2 * i].close();
+            present[2 * i + 1].close();
+          }
+        }
+        return hidden;
+      } finally {
+        for (IValue r : result) {
+          r.close();
+        }
+      }
+    } finally {
+      for (int i = 0; i < 3; i++) {
+        inputs[i].close();
+      }
+    }
+  }
+
+  private static String source(GptConfig c) {
+    long width = c.embDim();
+    return String.join(
+            "\n",
+            "class Blocks(Module):",
+            "  __parameters__ = []",
+            "  __buffers__ = []",
+            "  training : bool",
+            "  def forward(self: __torch__.Blocks,",
+            "    x: Tensor,",
+            "    mask: Tensor,",
+            "    past: List[Tensor],",
+            "    w: List[Tensor]) -> Tuple[Tensor, List[Tensor]]:",
+            "    present = annotate(List[Tensor], [])",
+            "    b = torch.size(x, 0)",
+            "    t = torch.size(x, 1)",
+            "    cached = len(past) > 0",
+            "    for i in range(%1$d):",
+            "      o = i * 12",
+            "      h = torch.layer_norm(x, [%2$d], w[o], w[o + 1], %5$s)",
+            "      parts = torch.split(torch.add(torch.matmul(h, w[o + 2]), w[o + 3]), %2$d, 2)",
+            "      q = torch.transpose(torch.reshape(parts[0], [b, t, %3$d, %4$d]), 1, 2)",
+            "      k = torch.transpose(torch.reshape(parts[1], [b, t, %3$d, %4$d]), 1, 2)",
+            "      v = torch.transpose(torch.reshape(parts[2], [b, t, %3$d, %4$d]), 1, 2)",
+            "      if cached:",
+            "        k = torch.cat([past[2 * i], k], 2)",
+            "        v = torch.cat([past[2 * i + 1], v], 2)",
+            "      present.append(k)",
+            "      present.append(v)",
+            "      a = torch.scaled_dot_product_attention(q, k, v, mask)",
+            "      a = torch.reshape(torch.transpose(a, 1, 2), [b, t, %2$d])",
+            "      x = torch.add(x, torch.add(torch.matmul(a, w[o + 4]), w[o + 5]))",
+            "      h = torch.layer_norm(x, [%2$d], w[o + 6], w[o + 7], %5$s)",
+            "      h = torch.gelu(torch.add(torch.matmul(h, w[o + 8]), w[o + 9]), approximate=\"tanh\")",
+            "      x = torch.add(x, torch.add(torch.matmul(h, w[o + 10]), w[o + 11]))",
+            "    n = %1$d * 12",
+            "    return (torch.layer_norm(x, [%2$d], w[n], w[n + 1], %5$s), present)",
+            "")
+        .formatted(
+            c.nLayers(),
+            width,
+            c.nHeads(),
+            c.headDim(),
+            String.format(Locale.ROOT, "%.10e", (double) GptConfig.LAYER_NORM_EPS));
+  }
+
+  @Override
+  public void close() {
+    weights.close();
+    module.close();
+  }
+}
