@@ -16,11 +16,26 @@ import java.util.Random;
  * Times one training step (forward, backward, AdamW) of a GPT-2 config on a full batch of random
  * tokens, as {@code scripts/benchmark.sh} runs it. Not a test: numbers go to the README.
  *
- * <p>Arguments: preset name (default "gpt2-small (124M)"), batch size (8), sequence length (64),
- * timed steps (3), precision ("fp32" or "bf16").
+ * <p>Arguments: preset name (default "gpt2-small (124M)") or a shape
+ * "emb_dim,n_layers,n_heads,context", batch size (8), sequence length (64), timed steps (3),
+ * precision ("fp32" or "bf16").
  */
 public final class TrainStepBenchmark {
   private TrainStepBenchmark() {}
+
+  /** A preset name, or a random-init shape "emb_dim,n_layers,n_heads,context_length". */
+  static GptConfig config(String name) {
+    if (name.matches("\\d+,\\d+,\\d+,\\d+")) {
+      String[] p = name.split(",");
+      return new GptConfig(
+          GptConfig.GPT2_VOCAB_SIZE,
+          Integer.parseInt(p[3]),
+          Integer.parseInt(p[0]),
+          Integer.parseInt(p[1]),
+          Integer.parseInt(p[2]));
+    }
+    return GptConfig.preset(name);
+  }
 
   public static void main(String[] args) {
     String preset = args.length > 0 ? args[0] : "gpt2-small (124M)";
@@ -29,7 +44,7 @@ public final class TrainStepBenchmark {
     int steps = args.length > 3 ? Integer.parseInt(args[3]) : 3;
     Precision precision = Precision.fromId(args.length > 4 ? args[4] : "fp32");
     DjlRuntime.init();
-    GptConfig config = GptConfig.preset(preset);
+    GptConfig config = config(preset);
     Random random = new Random(1);
     long[][] inputs = new long[batchSize][length];
     long[][] targets = new long[batchSize][length];
