@@ -3,7 +3,7 @@
 #   scripts/benchmark.sh limits [PRESETS] [B] [T] [STEPS] [NEW]  the training step and greedy decoding against
 #                        this machine's limits: its fp32 matrix-multiply rate at the step's shapes and its
 #                        streaming bandwidth; PRESETS comma-separated (gpt2-small and gpt2-medium)
-#   scripts/benchmark.sh [train] [PRESET] [B] [T] [STEPS] [fp32|bf16]  one training step (forward, backward, AdamW)
+#   scripts/benchmark.sh [train] [PRESET|E,L,H,C] [B] [T] [STEPS] [fp32|bf16]  one training step (forward, backward, AdamW)
 #   scripts/benchmark.sh drift [PRESET] [STEPS] [B] [T] [LR]   losses with bf16 matrix products against fp32, step by step
 #   scripts/benchmark.sh generation [PRESET] [PROMPT] [NEW]    greedy generation with and without the KV cache
 #   scripts/benchmark.sh memory [STEPS] [EMB] [LAYERS]          resident memory over many training steps
