@@ -83,8 +83,9 @@ public class JobEventFeed implements KafkaConsumerRebalanceListener {
         events
             .filter(e -> e == REREAD || (e.stage() == stage && jobId.equals(e.jobId())))
             .map(e -> Boolean.TRUE)
+            // a slow client skips notifications, never the latest (each re-reads the document)
             .onOverflow()
-            .drop();
+            .dropPreviousItems();
     AtomicReference<JsonNode> last = new AtomicReference<>();
     return Multi.createBy()
         .merging()
