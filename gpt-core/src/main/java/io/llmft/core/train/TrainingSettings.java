@@ -22,32 +22,8 @@ public record TrainingSettings(
     LearningRateSchedule.Decay decay) {
 
   public static TrainingSettings book() {
-    return new TrainingSettings(2, 8, 5e-5, 0.1, 5, 5, 123, true, null);
-  }
-
-  /** With the book's constant learning rate. */
-  public TrainingSettings(
-      int epochs,
-      int batchSize,
-      double learningRate,
-      double weightDecay,
-      int evalFreq,
-      int evalIter,
-      long seed,
-      boolean shuffle,
-      Integer maxSteps) {
-    this(
-        epochs,
-        batchSize,
-        learningRate,
-        weightDecay,
-        evalFreq,
-        evalIter,
-        seed,
-        shuffle,
-        maxSteps,
-        0,
-        LearningRateSchedule.Decay.NONE);
+    return new TrainingSettings(
+        2, 8, 5e-5, 0.1, 5, 5, 123, true, null, 0, LearningRateSchedule.Decay.NONE);
   }
 
   public LearningRateSchedule schedule() {

@@ -73,13 +73,11 @@ public final class LimitsBenchmark {
     for (String preset : presets) {
       GptConfig c = GptConfig.preset(preset.trim());
       double rate = matmulRate(c, batch * length);
-      double stepSeconds = stepSeconds(c, batch, length, steps);
+      StepTimes times = stepTimes(c, batch, length, steps);
+      double stepSeconds = times.step();
       double flops = stepFlops(c, batch, length);
       double decode = decodeTokensPerSecond(c, newTokens);
-      double bytes =
-          4.0
-              * (12.0 * c.nLayers() * c.embDim() * c.embDim()
-                  + (double) c.vocabSize() * c.embDim());
+      double bytes = 4.0 * weightsPerPosition(c); // fp32: every weight a token multiplies
       System.out.printf(
           "| %s | %.0f GFLOP/s | %.0f ms | %.0f GFLOP | %.0f GFLOP/s | %.0f%% | %.1f | %.0f MB | %.0f%% |%n",
           preset.trim(),
@@ -91,7 +89,7 @@ public final class LimitsBenchmark {
           decode,
           bytes / 1e6,
           100 * decode * bytes / bandwidth);
-      breakdown.append(breakdown(c, batch, length, steps, rate, stepSeconds, decode));
+      breakdown.append(breakdown(c, batch * length, rate, times, decode));
     }
     System.out.println();
     System.out.println("where the time goes (ms):");
@@ -107,80 +105,54 @@ public final class LimitsBenchmark {
    * the measured rate; a decoded token against its matrix-vector products alone ({@code [1 x K] x
    * [K x N]} for every block projection and the head).
    */
-  static String breakdown(
-      GptConfig c, int batch, int length, int steps, double rate, double step, double decode) {
-    double[] phases = forwardAndOptimizer(c, batch, length, steps);
-    double products =
-        3
-            * 2.0
-            * batch
-            * length
-            * (12.0 * c.nLayers() * c.embDim() * c.embDim() + (double) c.embDim() * c.vocabSize())
-            / rate;
+  static String breakdown(GptConfig c, int rows, double rate, StepTimes times, double decode) {
+    double products = 3 * 2.0 * rows * weightsPerPosition(c) / rate;
     double token = 1 / decode;
-    double gemv = matrixVectorSeconds(c);
+    double gemv = productSeconds(c, 1);
     return String.format(
         "| %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.1f | %.1f | %.1f |%n",
         c.nLayers() + " layers x " + c.embDim(),
-        step * 1000,
-        phases[0] * 1000,
-        phases[1] * 1000,
-        (step - phases[0] - phases[1]) * 1000,
+        times.step() * 1000,
+        times.forward() * 1000,
+        times.optimizer() * 1000,
+        (times.step() - times.forward() - times.optimizer()) * 1000,
         products * 1000,
         token * 1000,
         gemv * 1000,
         (token - gemv) * 1000);
   }
 
-  /** Seconds of a forward pass without gradients and of one AdamW update. */
-  static double[] forwardAndOptimizer(GptConfig c, int batch, int length, int steps) {
+  /** Mean seconds of a training step, of a forward pass without gradients, of an AdamW update. */
+  record StepTimes(double step, double forward, double optimizer) {}
+
+  static StepTimes stepTimes(GptConfig c, int batch, int length, int steps) {
     Batch data = randomBatch(c, batch, length);
     try (NDManager manager = NDManager.newBaseManager(DjlRuntime.device());
         Gpt2Model model = Gpt2Model.builder(Gpt2Weights.randomInit(c, 123, manager)).build()) {
       model.parameters().values().forEach(p -> p.setRequiresGradient(true));
       BookTrainer trainer = new BookTrainer(model);
       try (AdamW optimizer = new AdamW(model.parameters(), 5e-5, 0.1, manager)) {
-        trainer.trainStep(data, optimizer); // gradients exist, warm-up
+        trainer.trainStep(data, optimizer); // warm-up
         trainer.batchLoss(data);
-        long start = System.nanoTime();
-        for (int i = 0; i < steps; i++) {
-          trainer.batchLoss(data);
-        }
-        double forward = (System.nanoTime() - start) / 1e9 / steps;
-        start = System.nanoTime();
-        for (int i = 0; i < steps; i++) {
-          optimizer.step(model.parameters());
-        }
-        return new double[] {forward, (System.nanoTime() - start) / 1e9 / steps};
+        double step = meanSeconds(steps, () -> trainer.trainStep(data, optimizer));
+        double forward = meanSeconds(steps, () -> trainer.batchLoss(data));
+        double update = meanSeconds(steps, () -> optimizer.step(model.parameters()));
+        return new StepTimes(step, forward, update);
       }
     }
   }
 
-  /** Seconds of one token's matrix-vector products: every block projection and the head. */
-  static double matrixVectorSeconds(GptConfig c) {
-    int d = c.embDim();
-    long[][] shapes = {{d, 3L * d}, {d, d}, {d, 4L * d}, {4L * d, d}, {d, c.vocabSize()}};
-    double seconds = 0;
-    GradMode.disable();
-    try (NDManager m = NDManager.newBaseManager(DjlRuntime.device())) {
-      for (long[] kn : shapes) {
-        NDArray a = m.randomNormal(new Shape(1, kn[0]));
-        NDArray b = m.randomNormal(new Shape(kn[0], kn[1]));
-        a.matMul(b).close();
-        int reps = 0;
-        long start = System.nanoTime();
-        long elapsed;
-        do {
-          a.matMul(b).close();
-          reps++;
-          elapsed = System.nanoTime() - start;
-        } while (elapsed < 200_000_000L);
-        seconds += (kn[1] == c.vocabSize() ? 1 : c.nLayers()) * (elapsed / 1e9) / reps;
-        a.close();
-        b.close();
-      }
+  private static double meanSeconds(int times, Runnable work) {
+    long start = System.nanoTime();
+    for (int i = 0; i < times; i++) {
+      work.run();
     }
-    return seconds;
+    return (System.nanoTime() - start) / 1e9 / times;
+  }
+
+  /** The weights a position multiplies: the four block projections per layer and the head. */
+  static double weightsPerPosition(GptConfig c) {
+    return 12.0 * c.nLayers() * c.embDim() * c.embDim() + (double) c.embDim() * c.vocabSize();
   }
 
   static Batch randomBatch(GptConfig c, int batch, int length) {
@@ -209,11 +181,16 @@ public final class LimitsBenchmark {
 
   /** fp32 FLOP/s of libtorch's matrix products at the step's shapes, weighted by their FLOPs. */
   static double matmulRate(GptConfig c, int rows) {
+    return 2.0 * rows * weightsPerPosition(c) / productSeconds(c, rows);
+  }
+
+  /**
+   * Seconds of the products of {@code rows} positions, {@code [rows x K] x [K x N]}, for every
+   * block projection of every layer and the head, each shape timed for at least 0.2 s.
+   */
+  static double productSeconds(GptConfig c, int rows) {
     int d = c.embDim();
-    long[][] shapes = { // {K, N} of [rows x K] x [K x N]
-      {d, 3L * d}, {d, d}, {d, 4L * d}, {4L * d, d}, {d, c.vocabSize()}
-    };
-    double flops = 0;
+    long[][] shapes = {{d, 3L * d}, {d, d}, {d, 4L * d}, {4L * d, d}, {d, c.vocabSize()}};
     double seconds = 0;
     GradMode.disable();
     try (NDManager m = NDManager.newBaseManager(DjlRuntime.device())) {
@@ -228,17 +205,13 @@ public final class LimitsBenchmark {
           a.matMul(b).close(); // libtorch's CPU kernels return when the product is done
           reps++;
           elapsed = System.nanoTime() - start;
-        } while (elapsed < 300_000_000L);
-        double perProduct = 2.0 * rows * kn[0] * kn[1];
-        // weight each shape by its share of a block (the head once, the four projections per layer)
-        double weight = kn[1] == c.vocabSize() ? 1 : c.nLayers();
-        flops += weight * perProduct;
-        seconds += weight * (elapsed / 1e9) / reps;
+        } while (elapsed < 200_000_000L);
+        seconds += (kn[1] == c.vocabSize() ? 1 : c.nLayers()) * (elapsed / 1e9) / reps;
         a.close();
         b.close();
       }
     }
-    return flops / seconds;
+    return seconds;
   }
 
   /** Bytes per second libtorch reads when it sums a 512 MiB fp32 array. */
@@ -254,23 +227,6 @@ public final class LimitsBenchmark {
         best = Math.max(best, a.getShape().size() * 4.0 / ((System.nanoTime() - start) / 1e9));
       }
       return best;
-    }
-  }
-
-  static double stepSeconds(GptConfig c, int batch, int length, int steps) {
-    Batch data = randomBatch(c, batch, length);
-    try (NDManager manager = NDManager.newBaseManager(DjlRuntime.device());
-        Gpt2Model model = Gpt2Model.builder(Gpt2Weights.randomInit(c, 123, manager)).build()) {
-      model.parameters().values().forEach(p -> p.setRequiresGradient(true));
-      BookTrainer trainer = new BookTrainer(model);
-      try (AdamW optimizer = new AdamW(model.parameters(), 5e-5, 0.1, manager)) {
-        trainer.trainStep(data, optimizer); // warm-up
-        long start = System.nanoTime();
-        for (int i = 0; i < steps; i++) {
-          trainer.trainStep(data, optimizer);
-        }
-        return (System.nanoTime() - start) / 1e9 / steps;
-      }
     }
   }
 

@@ -45,7 +45,7 @@ class BookTrainerTest {
               .train(
                   loader(11, true, true),
                   loader(4, false, false),
-                  new TrainingSettings(2, 2, 1e-3, 0.1, 3, 2, 123, true, null),
+                  constantRate(2, 2, 1e-3, 0.1, 3, 2, true, null),
                   new TrainingListener() {
                     long previous;
 
@@ -81,7 +81,7 @@ class BookTrainerTest {
               .train(
                   loader(10, false, true),
                   loader(2, false, false),
-                  new TrainingSettings(3, 2, 1e-3, 0.1, 5, 1, 123, false, 4),
+                  constantRate(3, 2, 1e-3, 0.1, 5, 1, false, 4),
                   new TrainingListener() {});
       assertEquals(4, limited.steps());
       assertEquals(BookTrainer.Outcome.FINISHED, limited.outcome());
@@ -90,7 +90,7 @@ class BookTrainerTest {
               .train(
                   loader(10, false, true),
                   loader(2, false, false),
-                  new TrainingSettings(3, 2, 1e-3, 0.1, 5, 1, 123, false, null),
+                  constantRate(3, 2, 1e-3, 0.1, 5, 1, false, null),
                   new TrainingListener() {
                     int calls;
 
@@ -160,7 +160,7 @@ class BookTrainerTest {
                         .train(
                             loader(6, true, true),
                             loader(2, false, false),
-                            new TrainingSettings(1, 2, 1e-3, 0.1, 1, 1, 123, true, null),
+                            constantRate(1, 2, 1e-3, 0.1, 1, 1, true, null),
                             new TrainingListener() {}));
               } catch (Throwable t) {
                 failure.set(t);
@@ -222,7 +222,7 @@ class BookTrainerTest {
         .train(
             new BatchLoader(items(11), 3, true, true, new InstructionCollator(32), 123),
             loader(4, false, false),
-            new TrainingSettings(2, 3, 1e-3, 0.1, 4, 2, 123, true, null),
+            constantRate(2, 3, 1e-3, 0.1, 4, 2, true, null),
             new TrainingListener() {
               @Override
               public void stepDone(LoopPosition position, int totalSteps, double loss) {
@@ -274,8 +274,32 @@ class BookTrainerTest {
                   .train(
                       loader(10, false, true),
                       loader(2, false, false),
-                      new TrainingSettings(5, 2, 1e30, 0.0, 5, 1, 123, false, null),
+                      constantRate(5, 2, 1e30, 0.0, 5, 1, false, null),
                       new TrainingListener() {}));
     }
+  }
+
+  /** The book's loop at a constant rate (no warmup, no decay), seed 123. */
+  static TrainingSettings constantRate(
+      int epochs,
+      int batch,
+      double lr,
+      double weightDecay,
+      int evalFreq,
+      int evalIter,
+      boolean shuffle,
+      Integer maxSteps) {
+    return new TrainingSettings(
+        epochs,
+        batch,
+        lr,
+        weightDecay,
+        evalFreq,
+        evalIter,
+        123,
+        shuffle,
+        maxSteps,
+        0,
+        LearningRateSchedule.Decay.NONE);
   }
 }

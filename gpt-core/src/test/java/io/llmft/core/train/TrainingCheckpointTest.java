@@ -28,7 +28,7 @@ class TrainingCheckpointTest {
   private static final GptConfig TINY = new GptConfig(50257, 32, 8, 1, 2);
   // 13 items at batch 2 with drop_last: 6 steps per epoch, 12 in all; evaluation every 4 steps
   private static final TrainingSettings SETTINGS =
-      new TrainingSettings(2, 2, 1e-3, 0.1, 4, 2, 123, true, null);
+      BookTrainerTest.constantRate(2, 2, 1e-3, 0.1, 4, 2, true, null);
 
   @TempDir Path dir;
 

@@ -14,7 +14,6 @@ import io.opentelemetry.context.propagation.TextMapPropagator;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -103,9 +102,10 @@ public class JobTracing {
     return carrier.get(TRACEPARENT);
   }
 
+  /** The trace id of {@code version-traceid-spanid-flags}. */
   private static String traceIdOf(String traceParent) {
-    List<String> parts = List.of(traceParent.split("-"));
-    return parts.size() >= 2 ? parts.get(1) : null;
+    String[] parts = traceParent.split("-");
+    return parts.length >= 2 ? parts[1] : null;
   }
 
   /** A job run's span; close it when the run ends. */
