@@ -3,6 +3,10 @@
 #   scripts/benchmark.sh limits [PRESETS] [B] [T] [STEPS] [NEW]  the training step and greedy decoding against
 #                        this machine's limits: its fp32 matrix-multiply rate at the step's shapes and its
 #                        streaming bandwidth; PRESETS comma-separated (gpt2-small and gpt2-medium)
+#   scripts/benchmark.sh profile [PRESET|E,L,H,C] [B] [T] [TOP] [shapes]  one training step under libtorch's profiler: per phase
+#                        (forward and loss, backward, AdamW) wall time, JNI crossings, operations, allocations,
+#                        and the TOP operations by self time
+#   scripts/benchmark.sh profile decode [PRESET] [NEW] [TOP] [shapes]  the same for greedy decoding at batch 1
 #   scripts/benchmark.sh [train] [PRESET|E,L,H,C] [B] [T] [STEPS] [fp32|bf16]  one training step (forward, backward, AdamW)
 #   scripts/benchmark.sh drift [PRESET] [STEPS] [B] [T] [LR]   losses with bf16 matrix products against fp32, step by step
 #   scripts/benchmark.sh generation [PRESET] [PROMPT] [NEW]    greedy generation with and without the KV cache
@@ -59,6 +63,13 @@ if [ "${1:-}" = serve ]; then
     io.llmft.runner.ServeBenchmark "$ARTIFACTS" bench-gpt2-small "${1:-128}" "${2:-1,4,16,32}"
   exit
 fi
+# libtorch's tensors on tcmalloc, as in the service images and the main job, where it is installed
+# (apt-get install libtcmalloc-minimal4); ALLOCATOR=glibc measures glibc's malloc instead. The
+# benchmarks print which one ran.
+TCMALLOC=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
+if [ "${ALLOCATOR:-tcmalloc}" = tcmalloc ] && [ -z "${LD_PRELOAD:-}" ] && [ -r "$TCMALLOC" ]; then
+  export LD_PRELOAD="$TCMALLOC"
+fi
 mvn -B -q -pl gpt-core -am install -DskipTests
 mvn -B -q -pl gpt-core test-compile dependency:build-classpath -Dmdep.outputFile=target/benchmark.classpath
 CP="gpt-core/target/test-classes:gpt-core/target/classes:$(cat gpt-core/target/benchmark.classpath)"
@@ -67,11 +78,18 @@ case "${1:-train}" in
                 "${1:-gpt2-small (124M)}" "${2:-60}" "${3:-256}" ;;
   limits) shift; exec java -Xmx12g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.LimitsBenchmark \
             "${1:-gpt2-small (124M),gpt2-medium (355M)}" "${2:-8}" "${3:-64}" "${4:-3}" "${5:-64}" ;;
+  profile) shift
+           if [ "${1:-}" = decode ]; then
+             shift; exec java -Xmx8g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.DecodeProfile \
+               "${1:-gpt2-small (124M)}" "${2:-32}" "${3:-15}" "${4:-}"
+           fi
+           exec java -Xmx12g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.StepProfile \
+             "${1:-gpt2-small (124M)}" "${2:-8}" "${3:-64}" "${4:-12}" "${5:-}" ;;
   train) shift; exec java -Xmx8g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.TrainStepBenchmark \
            "${1:-gpt2-small (124M)}" "${2:-8}" "${3:-64}" "${4:-3}" "${5:-fp32}" ;;
   drift) shift; exec java -Xmx8g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.PrecisionDriftBenchmark \
            "${1:-gpt2-small (124M)}" "${2:-10}" "${3:-8}" "${4:-64}" "${5:-5e-4}" ;;
   memory) shift; exec java -Xmx2g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.MemoryBenchmark \
             "${1:-1000}" "${2:-32}" "${3:-1}" ;;
-  *) echo "usage: $0 [limits|train|drift|generation|memory|inference|jobs|serve] ..." >&2; exit 2 ;;
+  *) echo "usage: $0 [limits|profile|train|drift|generation|memory|inference|jobs|serve] ..." >&2; exit 2 ;;
 esac

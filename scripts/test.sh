@@ -7,14 +7,21 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 # The browser tests (the chat page, the main job's report) drive Debian's Chromium through its
-# ChromeDriver; nothing is downloaded by the tests themselves.
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+# ChromeDriver; nothing is downloaded by the tests themselves. The trainer and inference processes
+# the process tests start get tcmalloc preloaded, as in their images, where it is installed.
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
+[ -r /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 ] || missing+=(libtcmalloc-minimal4)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    apt-get update -qq && apt-get install -y -qq chromium chromium-driver
-  else
+    apt-get update -qq && apt-get install -y -qq "${missing[@]}"
+  elif [[ " ${missing[*]} " == *" chromium"* ]]; then
     echo "the browser tests need Debian's chromium and chromium-driver:" \
       "sudo apt-get install chromium chromium-driver" >&2
     exit 2
+  else
+    echo "libtcmalloc-minimal4 is not installed: the process tests run trainer and inference on glibc malloc" >&2
   fi
 fi
 

@@ -70,6 +70,20 @@ class DockerfileLintTest {
   }
 
   @Test
+  void imagesThatRunLibtorchPreloadTcmalloc() {
+    for (String module : List.of("trainer-service", "inference-service")) {
+      String file = Repo.read(Repo.ROOT.resolve(module).resolve("src/main/docker/Dockerfile.jvm"));
+      assertTrue(
+          file.lines()
+              .anyMatch(l -> l.startsWith("RUN apt-get") && l.contains(" libtcmalloc-minimal4")),
+          module + " installs tcmalloc");
+      assertTrue(
+          file.contains("LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4"),
+          module + " preloads tcmalloc from where the package puts it");
+    }
+  }
+
+  @Test
   void buildContextLeavesBuildOutputsOut() {
     String ignore = Repo.read(Repo.ROOT.resolve(".dockerignore"));
     assertTrue(ignore.contains("**/target/"));

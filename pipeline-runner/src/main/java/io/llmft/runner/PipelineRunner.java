@@ -114,6 +114,7 @@ public final class PipelineRunner {
           "the services accept the operator key in %s while they run:"
               + " curl -H \"Authorization: Bearer $(cat %s)\" ...",
           keyFile, keyFile);
+      say("%s", ServiceProcess.allocatorNotice());
       for (int i = 0; i < SERVICES.size(); i++) {
         services.add(ServiceProcess.start(SERVICES.get(i), options.portBase + i, options));
       }

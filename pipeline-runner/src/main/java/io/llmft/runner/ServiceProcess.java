@@ -13,8 +13,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** One service, started from its packaged Quarkus application as a child process. */
+/**
+ * One service, started from its packaged Quarkus application as a child process. The services whose
+ * work is libtorch's get tcmalloc preloaded where it is installed, as their images do: with glibc's
+ * malloc every training step faults its large tensors in again.
+ */
 public final class ServiceProcess implements AutoCloseable {
+  /** tcmalloc where Debian's and Ubuntu's {@code libtcmalloc-minimal4} put it on x86-64. */
+  static final Path TCMALLOC = Path.of("/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4");
+
+  static final java.util.Set<String> TORCH_SERVICES =
+      java.util.Set.of("trainer-service", "inference-service");
+
   private final String name;
   private final int port;
   private final Path log;
@@ -66,9 +76,25 @@ public final class ServiceProcess implements AutoCloseable {
       roots.addAll(options.importRoots);
       env.put("ALLOWED_IMPORT_ROOTS", String.join(",", roots));
     }
+    if (TORCH_SERVICES.contains(name) && tcmallocInstalled()) {
+      env.putIfAbsent("LD_PRELOAD", TCMALLOC.toString());
+    }
     env.putAll(options.serviceEnv);
     env.putAll(extraEnv);
     return new ServiceProcess(name, port, log, builder.start());
+  }
+
+  static boolean tcmallocInstalled() {
+    return Files.isReadable(TCMALLOC);
+  }
+
+  /** Which malloc the trainer and inference processes get, for the run's first lines. */
+  static String allocatorNotice() {
+    return tcmallocInstalled()
+        ? "trainer and inference run on tcmalloc (preloaded from " + TCMALLOC + ")"
+        : "tcmalloc is not installed (Debian/Ubuntu: apt-get install libtcmalloc-minimal4):"
+            + " trainer and inference run on glibc malloc, which makes every training step fault"
+            + " its large tensors in again (see README, Against the machine's limits)";
   }
 
   public String name() {

@@ -153,15 +153,23 @@ class PipelineIT {
     // LOG_JSON=true: one JSON object per line, the job runs' lines with the trace id
     ObjectMapper json = new ObjectMapper();
     boolean tracedLine = false;
+    // the trainer says which malloc its tensors get: tcmalloc, preloaded where it is installed
+    String allocator =
+        "native allocator: " + (ServiceProcess.tcmallocInstalled() ? "tcmalloc" : "glibc malloc");
+    boolean allocatorLine = false;
     for (Path log : Files.list(options.artifacts.resolve("logs")).toList()) {
       for (String line : Files.readAllLines(log)) {
         if (line.startsWith("{")) {
           JsonNode entry = json.readTree(line);
           assertTrue(entry.has("message") && entry.has("level"), line);
           tracedLine |= traceId.equals(entry.at("/mdc/traceId").asText());
+          allocatorLine |=
+              log.getFileName().toString().startsWith("trainer-service")
+                  && entry.path("message").asText().startsWith(allocator);
         }
       }
     }
     assertTrue(tracedLine, "no JSON log line carries the trace id " + traceId);
+    assertTrue(allocatorLine, "the trainer's log says \"" + allocator + "\"");
   }
 }

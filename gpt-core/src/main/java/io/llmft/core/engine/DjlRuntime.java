@@ -2,6 +2,8 @@ package io.llmft.core.engine;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Prepares DJL before its first use: offline by default (the PyTorch natives come from the bundled
@@ -10,11 +12,25 @@ import ai.djl.engine.Engine;
  * CUDA natives).
  */
 public final class DjlRuntime {
+  private static final Logger LOG = LoggerFactory.getLogger(DjlRuntime.class);
+  private static boolean initialized;
+
   private DjlRuntime() {}
 
+  /** Sets DJL up once; says which malloc libtorch's CPU tensors get (a warning for glibc's). */
   public static synchronized void init() {
+    if (initialized) {
+      return;
+    }
+    initialized = true;
     if (System.getProperty("ai.djl.offline") == null && System.getenv("DJL_OFFLINE") == null) {
       System.setProperty("ai.djl.offline", "true");
+    }
+    NativeAllocator allocator = NativeAllocator.current();
+    if (allocator == NativeAllocator.GLIBC) {
+      LOG.warn("native allocator: {}", allocator.consequence());
+    } else {
+      LOG.info("native allocator: {}", allocator.consequence());
     }
   }
 
