@@ -10,6 +10,7 @@ import ai.djl.nn.norm.LayerNorm;
 import ai.djl.pytorch.jni.JniUtils;
 import io.llmft.core.engine.FusedOps;
 import io.llmft.core.engine.MatMul;
+import io.llmft.core.engine.OneDnnLinear;
 import java.util.Map;
 
 /**
@@ -31,6 +32,7 @@ public final class Gpt2Model implements AutoCloseable {
   private final MatMul matMul;
   private final FusedOps fused;
   private final ScriptedBlocks scripted; // null where the blocks are not fp32 without adapters
+  private final OneDnnLinear headWithoutGrad; // null off the CPU and for bf16 products
   private final Adapter adapter;
   private final Map<String, NDArray> parameters;
 
@@ -40,9 +42,11 @@ public final class Gpt2Model implements AutoCloseable {
       MatMul matMul,
       FusedOps fused,
       ScriptedBlocks scripted,
+      OneDnnLinear headWithoutGrad,
       Adapter adapter) {
     this.config = weights.config();
     this.scripted = scripted;
+    this.headWithoutGrad = headWithoutGrad;
     this.weights = weights;
     this.precision = precision;
     this.matMul = matMul;
@@ -91,6 +95,7 @@ public final class Gpt2Model implements AutoCloseable {
       MatMul matMul = null;
       FusedOps fused = null;
       ScriptedBlocks scripted = null;
+      OneDnnLinear headWithoutGrad = null;
       try {
         matMul = precision.matMul(weights.manager());
         fused = FusedOps.load(weights.manager());
@@ -102,7 +107,10 @@ public final class Gpt2Model implements AutoCloseable {
         if (precision == Precision.FP32 && adapter == Adapter.NONE) {
           scripted = ScriptedBlocks.load(weights);
         }
-        return new Gpt2Model(weights, precision, matMul, fused, scripted, adapter);
+        if (precision == Precision.FP32) {
+          headWithoutGrad = OneDnnLinear.loadOnCpu(weights.manager());
+        }
+        return new Gpt2Model(weights, precision, matMul, fused, scripted, headWithoutGrad, adapter);
       } catch (RuntimeException e) {
         if (matMul != null) {
           matMul.close();
@@ -112,6 +120,9 @@ public final class Gpt2Model implements AutoCloseable {
         }
         if (scripted != null) {
           scripted.close();
+        }
+        if (headWithoutGrad != null) {
+          headWithoutGrad.close();
         }
         weights.manager().close();
         throw e;
@@ -227,9 +238,16 @@ public final class Gpt2Model implements AutoCloseable {
     return layerNorm(x, weights.finalNorm());
   }
 
-  /** The output head: (..., C) -> (..., V). */
+  /**
+   * The output head: (..., C) -> (..., V). Without gradients on the CPU, oneDNN's inner product
+   * ({@link OneDnnLinear}: a decoded token's head product reads the weight faster than MKL's).
+   */
   public NDArray head(NDArray hidden) {
-    return adapter.head(hidden, matMul.apply(hidden, weights.head().transpose()));
+    NDArray logits =
+        headWithoutGrad != null && !JniUtils.isGradMode()
+            ? headWithoutGrad.apply(hidden, weights.head())
+            : matMul.apply(hidden, weights.head().transpose());
+    return adapter.head(hidden, logits);
   }
 
   private NDArray block(NDArray x, int layer, NDArray mask, KvCache cache) {
@@ -315,6 +333,9 @@ public final class Gpt2Model implements AutoCloseable {
     fused.close();
     if (scripted != null) {
       scripted.close();
+    }
+    if (headWithoutGrad != null) {
+      headWithoutGrad.close();
     }
     weights.manager().close();
   }

@@ -9,6 +9,7 @@ import io.llmft.core.engine.DjlRuntime;
 import io.llmft.core.engine.GradMode;
 import io.llmft.core.engine.NativeAllocator;
 import io.llmft.core.engine.NativeBf16;
+import io.llmft.core.engine.OneDnnLinear;
 import io.llmft.core.generate.Generation;
 import io.llmft.core.generate.Generator;
 import io.llmft.core.generate.Sampler;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * How fast the training step and decoding are against what this machine can do, as {@code
@@ -214,7 +216,8 @@ public final class LimitsBenchmark {
    * head's is stored (V, C) and used transposed. Forward: {@code x W}; backward, as autograd runs
    * it: {@code dY W^T} and {@code x^T dY}, over transposed views as autograd passes them. A single
    * row (a decoded token's matrix-vector products) is timed with its weight out of the caches, as
-   * decoding reads it: 128 MiB are written between repetitions.
+   * decoding reads it (128 MiB are written between repetitions), and its head product is oneDNN's,
+   * as decoding runs it.
    */
   static double productSeconds(GptConfig c, int rows, boolean withBackward) {
     int d = c.embDim();
@@ -231,10 +234,22 @@ public final class LimitsBenchmark {
                 ? m.randomNormal(new Shape(kn[1], kn[0])).transpose()
                 : m.randomNormal(new Shape(kn[0], kn[1]));
         NDArray dy = m.randomNormal(new Shape(rows, kn[1]));
-        double each = productSeconds(x, w, evict);
+        double each;
+        if (head && rows == 1) { // decoding's head product is oneDNN's, as Gpt2Model.head runs it
+          try (OneDnnLinear linear = OneDnnLinear.loadOnCpu(m)) {
+            NDArray stored = w.transpose();
+            each =
+                linear == null
+                    ? productSeconds(() -> x.matMul(w), evict)
+                    : productSeconds(() -> linear.apply(x, stored), evict);
+          }
+        } else {
+          each = productSeconds(() -> x.matMul(w), evict);
+        }
         if (withBackward) {
           each +=
-              productSeconds(dy, w.transpose(), evict) + productSeconds(x.transpose(), dy, evict);
+              productSeconds(() -> dy.matMul(w.transpose()), evict)
+                  + productSeconds(() -> x.transpose().matMul(dy), evict);
         }
         seconds += (head ? 1 : c.nLayers()) * each;
       }
@@ -243,12 +258,11 @@ public final class LimitsBenchmark {
   }
 
   /**
-   * The fastest of {@code a b} over at least 0.2 s of repetitions (and at least 5), after a
-   * warm-up; {@code evict}, when given, is written before each one to push the operands out of the
-   * caches.
+   * The fastest of a product over at least 0.2 s of repetitions (and at least 5), after a warm-up;
+   * {@code evict}, when given, is written before each one to push the operands out of the caches.
    */
-  private static double productSeconds(NDArray a, NDArray b, NDArray evict) {
-    a.matMul(b).close();
+  private static double productSeconds(Supplier<NDArray> product, NDArray evict) {
+    product.get().close();
     double best = Double.MAX_VALUE;
     long start = System.nanoTime();
     for (int reps = 0; reps < 5 || System.nanoTime() - start < 200_000_000L; reps++) {
@@ -256,7 +270,7 @@ public final class LimitsBenchmark {
         evict.addi(1f);
       }
       long t = System.nanoTime();
-      a.matMul(b).close(); // libtorch's CPU kernels return when the product is done
+      product.get().close(); // libtorch's CPU kernels return when the product is done
       best = Math.min(best, (System.nanoTime() - t) / 1e9);
     }
     return best;
