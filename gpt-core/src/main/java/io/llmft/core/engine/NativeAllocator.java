@@ -8,8 +8,8 @@ import java.nio.file.Path;
  * The malloc that serves libtorch's CPU tensors in this process, read from the libraries mapped
  * into it. It matters for speed: glibc's malloc hands every buffer above its mmap threshold back to
  * the kernel when it is freed, so each training step faults its large activations and gradients in
- * again (a gpt2-medium step spent a fifth of its time there); tcmalloc keeps them for the next
- * step. The service images and the main job preload tcmalloc ({@code LD_PRELOAD}).
+ * again (a gpt2-medium step was about a fifth slower); tcmalloc keeps them for the next step. The
+ * service images and the main job preload tcmalloc ({@code LD_PRELOAD}).
  */
 public enum NativeAllocator {
   TCMALLOC("tcmalloc"),
@@ -58,7 +58,7 @@ public enum NativeAllocator {
       case GLIBC ->
           label
               + ": every step faults its large tensors in again (a gpt2-medium step measured"
-              + " slower); preload tcmalloc: LD_PRELOAD="
+              + " about a fifth slower than with tcmalloc); preload tcmalloc: LD_PRELOAD="
               + TCMALLOC_LIBRARY
               + " (Debian/Ubuntu package libtcmalloc-minimal4)";
       case UNKNOWN -> "allocator " + label;

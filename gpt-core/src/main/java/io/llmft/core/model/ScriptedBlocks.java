@@ -1,5 +1,6 @@
 package io.llmft.core.model;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -39,7 +40,8 @@ final class ScriptedBlocks implements AutoCloseable {
       add(arrays, b.fc().weight(), b.fc().bias(), b.mlpOut().weight(), b.mlpOut().bias());
     }
     add(arrays, w.finalNorm().weight(), w.finalNorm().bias());
-    PtSymbolBlock module = TorchScriptModule.load(w.manager(), "Blocks", source(c));
+    boolean cpu = Device.Type.CPU.equals(w.manager().getDevice().getDeviceType());
+    PtSymbolBlock module = TorchScriptModule.load(w.manager(), "Blocks", source(c, cpu));
     return new ScriptedBlocks(
         module, IValue.listFrom(arrays.toArray(PtNDArray[]::new)), c.nLayers());
   }
@@ -99,8 +101,26 @@ final class ScriptedBlocks implements AutoCloseable {
     }
   }
 
-  private static String source(GptConfig c) {
+  /**
+   * {@code x W + bias} for a Conv1D weight W (in, out) and x (b, t, in): on the CPU oneDNN's inner
+   * product with the bias fused ({@code W^T} is the (out, in) weight it takes, a view), as {@link
+   * io.llmft.core.engine.OneDnnLinear} runs the head; elsewhere a product and an addition.
+   */
+  private static String linear(boolean cpu, String x, String w, String bias, long in, long out) {
+    if (!cpu) {
+      return "torch.add(torch.matmul(%s, %s), %s)".formatted(x, w, bias);
+    }
+    return ("torch.reshape(ops.mkldnn._linear_pointwise(torch.reshape(%s, [-1, %d]), torch.t(%s),"
+            + " %s, \"none\", annotate(List[Optional[number]], []), \"\"), [b, t, %d])")
+        .formatted(x, in, w, bias, out);
+  }
+
+  private static String source(GptConfig c, boolean cpu) {
     long width = c.embDim();
+    String qkv = linear(cpu, "h", "w[o + 2]", "w[o + 3]", width, 3 * width);
+    String attnOut = linear(cpu, "a", "w[o + 4]", "w[o + 5]", width, width);
+    String fc = linear(cpu, "h", "w[o + 8]", "w[o + 9]", width, 4 * width);
+    String mlpOut = linear(cpu, "h", "w[o + 10]", "w[o + 11]", 4 * width, width);
     return String.join(
             "\n",
             "class Blocks(Module):",
@@ -119,7 +139,7 @@ final class ScriptedBlocks implements AutoCloseable {
             "    for i in range(%1$d):",
             "      o = i * 12",
             "      h = torch.layer_norm(x, [%2$d], w[o], w[o + 1], %5$s)",
-            "      parts = torch.split(torch.add(torch.matmul(h, w[o + 2]), w[o + 3]), %2$d, 2)",
+            "      parts = torch.split(" + qkv + ", %2$d, 2)",
             "      q = torch.transpose(torch.reshape(parts[0], [b, t, %3$d, %4$d]), 1, 2)",
             "      k = torch.transpose(torch.reshape(parts[1], [b, t, %3$d, %4$d]), 1, 2)",
             "      v = torch.transpose(torch.reshape(parts[2], [b, t, %3$d, %4$d]), 1, 2)",
@@ -130,10 +150,10 @@ final class ScriptedBlocks implements AutoCloseable {
             "      present.append(v)",
             "      a = torch.scaled_dot_product_attention(q, k, v, mask)",
             "      a = torch.reshape(torch.transpose(a, 1, 2), [b, t, %2$d])",
-            "      x = torch.add(x, torch.add(torch.matmul(a, w[o + 4]), w[o + 5]))",
+            "      x = torch.add(x, " + attnOut + ")",
             "      h = torch.layer_norm(x, [%2$d], w[o + 6], w[o + 7], %5$s)",
-            "      h = torch.gelu(torch.add(torch.matmul(h, w[o + 8]), w[o + 9]), approximate=\"tanh\")",
-            "      x = torch.add(x, torch.add(torch.matmul(h, w[o + 10]), w[o + 11]))",
+            "      h = torch.gelu(" + fc + ", approximate=\"tanh\")",
+            "      x = torch.add(x, " + mlpOut + ")",
             "    n = %1$d * 12",
             "    return (torch.layer_norm(x, [%2$d], w[n], w[n + 1], %5$s), present)",
             "")
