@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One service, started from its packaged Quarkus application as a child process. The services whose
@@ -22,8 +23,7 @@ public final class ServiceProcess implements AutoCloseable {
   /** tcmalloc where Debian's and Ubuntu's {@code libtcmalloc-minimal4} put it on x86-64. */
   static final Path TCMALLOC = Path.of("/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4");
 
-  static final java.util.Set<String> TORCH_SERVICES =
-      java.util.Set.of("trainer-service", "inference-service");
+  static final Set<String> TORCH_SERVICES = Set.of("trainer-service", "inference-service");
 
   private final String name;
   private final int port;

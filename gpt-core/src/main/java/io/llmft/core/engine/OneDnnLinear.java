@@ -4,12 +4,11 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.training.ParameterStore;
 
 /**
- * {@code x W^T} for a weight stored (out, in), as oneDNN's inner product ({@code
+ * {@code x W^T} for one weight stored (out, in), as oneDNN's inner product ({@code
  * mkldnn::_linear_pointwise}, the kernel PyTorch's CPU compiler emits for {@code nn.Linear})
  * instead of MKL's {@code sgemm}. Where it pays: the output head of a decoded token, a
  * matrix-vector product over 50,257 rows, where MKL read the weight at about half the machine's
@@ -34,32 +33,29 @@ public final class OneDnnLinear implements AutoCloseable {
 
   private final PtSymbolBlock module;
   private final ParameterStore store;
+  private final NDArray weight;
 
-  private OneDnnLinear(PtSymbolBlock module, NDManager manager) {
+  private OneDnnLinear(PtSymbolBlock module, NDManager manager, NDArray weight) {
     this.module = module;
     this.store = new ParameterStore(manager, false);
+    this.weight = TorchScriptModule.unnamed(weight); // a view: it follows in-place updates
   }
 
-  /** The kernel for arrays of {@code manager}'s device, or null off the CPU. */
-  public static OneDnnLinear loadOnCpu(NDManager manager) {
+  /** The kernel for {@code weight} (out, in), or null off the CPU. */
+  public static OneDnnLinear loadOnCpu(NDArray weight) {
+    NDManager manager = weight.getManager();
     if (!Device.Type.CPU.equals(manager.getDevice().getDeviceType())) {
       return null;
     }
-    return new OneDnnLinear(TorchScriptModule.load(manager, "OneDnnLinear", SOURCE), manager);
+    return new OneDnnLinear(
+        TorchScriptModule.load(manager, "OneDnnLinear", SOURCE), manager, weight);
   }
 
-  /** {@code x W^T}: x (..., in), weight (out, in) -> (..., out). */
-  public NDArray apply(NDArray x, NDArray weight) {
-    Shape shape = x.getShape();
-    long in = shape.get(shape.dimension() - 1);
-    NDArray rows = TorchScriptModule.unnamed(x.reshape(-1, in));
-    NDArray y =
-        module
-            .forward(store, new NDList(rows, TorchScriptModule.unnamed(weight)), false)
-            .singletonOrThrow();
-    long[] out = shape.getShape().clone();
-    out[out.length - 1] = weight.getShape().get(0);
-    return y.reshape(out);
+  /** {@code x W^T}: x (..., in) -> (..., out). */
+  public NDArray apply(NDArray x) {
+    return module
+        .forward(store, new NDList(TorchScriptModule.unnamed(x), weight), false)
+        .singletonOrThrow();
   }
 
   @Override

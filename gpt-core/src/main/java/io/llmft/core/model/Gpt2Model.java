@@ -108,23 +108,11 @@ public final class Gpt2Model implements AutoCloseable {
           scripted = ScriptedBlocks.load(weights);
         }
         if (precision == Precision.FP32) {
-          headWithoutGrad = OneDnnLinear.loadOnCpu(weights.manager());
+          headWithoutGrad = OneDnnLinear.loadOnCpu(weights.head());
         }
         return new Gpt2Model(weights, precision, matMul, fused, scripted, headWithoutGrad, adapter);
       } catch (RuntimeException e) {
-        if (matMul != null) {
-          matMul.close();
-        }
-        if (fused != null) {
-          fused.close();
-        }
-        if (scripted != null) {
-          scripted.close();
-        }
-        if (headWithoutGrad != null) {
-          headWithoutGrad.close();
-        }
-        weights.manager().close();
+        closeAll(weights, matMul, fused, scripted, headWithoutGrad);
         throw e;
       }
     }
@@ -245,7 +233,7 @@ public final class Gpt2Model implements AutoCloseable {
   public NDArray head(NDArray hidden) {
     NDArray logits =
         headWithoutGrad != null && !JniUtils.isGradMode()
-            ? headWithoutGrad.apply(hidden, weights.head())
+            ? headWithoutGrad.apply(hidden)
             : matMul.apply(hidden, weights.head().transpose());
     return adapter.head(hidden, logits);
   }
@@ -329,14 +317,21 @@ public final class Gpt2Model implements AutoCloseable {
 
   @Override
   public void close() {
-    matMul.close();
-    fused.close();
-    if (scripted != null) {
-      scripted.close();
+    closeAll(weights, matMul, fused, scripted, headWithoutGrad);
+  }
+
+  /** Closes the kernels the model holds (the absent ones are null), then its weights' manager. */
+  private static void closeAll(Gpt2Weights weights, AutoCloseable... kernels) {
+    try {
+      for (AutoCloseable kernel : kernels) {
+        if (kernel != null) {
+          kernel.close();
+        }
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot close a kernel of the model", e);
+    } finally {
+      weights.manager().close();
     }
-    if (headWithoutGrad != null) {
-      headWithoutGrad.close();
-    }
-    weights.manager().close();
   }
 }

@@ -58,10 +58,6 @@ public class InferenceJobResource {
     return service.get(id);
   }
 
-  /**
-   * The split's entries with {@code model_response} added: the book's
-   * instruction-data-with-response.json.
-   */
   /** The job document now and each time it changes, until the job ends (Server-Sent Events). */
   @GET
   @Path("/{id}/events")
@@ -71,6 +67,10 @@ public class InferenceJobResource {
     return service.follow(id);
   }
 
+  /**
+   * The split's entries with {@code model_response} added: the book's
+   * instruction-data-with-response.json.
+   */
   @GET
   @Path("/{id}/responses")
   public Response responses(@PathParam("id") String id) {

@@ -56,7 +56,6 @@ public class ScoringJobResource {
     return service.get(id);
   }
 
-  /** Cancels the job, whichever replica owns it (the request travels through its partition). */
   /** The job document now and each time it changes, until the job ends (Server-Sent Events). */
   @GET
   @Path("/{id}/events")
@@ -66,6 +65,7 @@ public class ScoringJobResource {
     return service.follow(id);
   }
 
+  /** Cancels the job, whichever replica owns it (the request travels through its partition). */
   @DELETE
   @Path("/{id}")
   public Response cancel(@PathParam("id") String id) {
