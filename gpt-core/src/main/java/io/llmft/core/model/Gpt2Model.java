@@ -274,7 +274,7 @@ public final class Gpt2Model implements AutoCloseable {
 
   /** A Conv1D layer: weight (in, out). */
   private NDArray linear(NDArray x, Gpt2Weights.Projection p) {
-    return matMul.apply(x, p.weight()).add(p.bias());
+    return matMul.linear(x, p.weight(), p.bias());
   }
 
   private NDArray layerNorm(NDArray x, Gpt2Weights.Norm norm) {

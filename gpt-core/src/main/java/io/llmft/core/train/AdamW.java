@@ -8,7 +8,6 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
 import io.llmft.core.engine.GradMode;
-import io.llmft.core.engine.Gradients;
 import io.llmft.core.engine.NativeArrays;
 import io.llmft.core.engine.TorchScriptModule;
 import java.util.ArrayList;
@@ -53,7 +52,6 @@ public final class AdamW implements AutoCloseable {
           "    torch._fused_adamw_(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps,"
               + " lr=lr, beta1=beta1, beta2=beta2, weight_decay=weight_decay, eps=eps,"
               + " amsgrad=False, maximize=False)",
-          "    torch._foreach_zero_(grads)",
           "    return steps[0]",
           "");
 
@@ -67,7 +65,6 @@ public final class AdamW implements AutoCloseable {
   private final Map<String, NDArray> firstMoments = new LinkedHashMap<>();
   private final Map<String, NDArray> secondMoments = new LinkedHashMap<>();
   private final List<NDArray> steps = new ArrayList<>();
-  private Map<String, NDArray> gradients;
   private int step;
 
   public AdamW(Map<String, NDArray> parameters, double lr, double weightDecay, NDManager parent) {
@@ -97,7 +94,7 @@ public final class AdamW implements AutoCloseable {
     this.kernel = TorchScriptModule.load(state, "FusedAdamW", SOURCE);
   }
 
-  /** The rate {@link #step(Map)} uses. */
+  /** The rate {@link #step(Map, Map)} uses. */
   public double learningRate() {
     return lr;
   }
@@ -132,21 +129,18 @@ public final class AdamW implements AutoCloseable {
     step = stepCount;
   }
 
-  /** One update of every parameter from its gradient, then the gradients are zeroed. */
-  public void step(Map<String, NDArray> parameters) {
-    step(parameters, lr);
+  /** One update of every parameter from its gradient. */
+  public void step(Map<String, NDArray> parameters, Map<String, NDArray> gradients) {
+    step(parameters, gradients, lr);
   }
 
-  /** {@link #step(Map)} at learning rate {@code lr} instead of the one it was made with. */
-  public void step(Map<String, NDArray> parameters, double lr) {
+  /** {@link #step(Map, Map)} at learning rate {@code lr} instead of the one it was made with. */
+  public void step(Map<String, NDArray> parameters, Map<String, NDArray> gradients, double lr) {
     if (parameters.size() != firstMoments.size()) {
       throw new IllegalArgumentException(
           "AdamW was made for " + firstMoments.size() + " parameters, not " + parameters.size());
     }
     GradMode.disable();
-    if (gradients == null) {
-      gradients = Gradients.of(parameters, state);
-    }
     List<PtNDArray> params = new ArrayList<>();
     List<PtNDArray> grads = new ArrayList<>();
     List<PtNDArray> exp = new ArrayList<>();
@@ -157,7 +151,11 @@ public final class AdamW implements AutoCloseable {
         throw new IllegalArgumentException("AdamW has no state for " + e.getKey());
       }
       params.add((PtNDArray) e.getValue());
-      grads.add((PtNDArray) gradients.get(e.getKey()));
+      NDArray g = gradients.get(e.getKey());
+      if (g == null) {
+        throw new IllegalArgumentException("no gradient for " + e.getKey());
+      }
+      grads.add((PtNDArray) g);
       exp.add((PtNDArray) m);
       expSq.add((PtNDArray) secondMoments.get(e.getKey()));
     }

@@ -149,10 +149,11 @@ public final class BookTrainer {
   /** One optimizer step at learning rate {@code lr}; returns the batch loss before the update. */
   public double trainStep(Batch batch, AdamW optimizer, double lr) {
     GradMode.disable();
-    double loss = step.backward(batch);
-    optimizer.step(model.trainableParameters(), lr);
-    step.updated();
-    return loss;
+    try (BatchGradients gradients = step.backward(batch)) {
+      optimizer.step(model.trainableParameters(), gradients.gradients(), lr);
+      step.updated();
+      return gradients.loss();
+    }
   }
 
   /** The loss of one batch without gradients. */

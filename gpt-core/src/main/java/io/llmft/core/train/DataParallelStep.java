@@ -1,16 +1,17 @@
 package io.llmft.core.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.llmft.core.data.Batch;
+import io.llmft.core.engine.Backprop;
 import io.llmft.core.engine.GradMode;
-import io.llmft.core.engine.Gradients;
 import io.llmft.core.model.Gpt2Model;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -31,11 +32,12 @@ final class DataParallelStep implements TrainingStep {
   private final Gpt2Model model;
   private final List<Gpt2Model> replicas;
   private final ExecutorService replicaThreads;
-  private final Map<Gpt2Model, Map<String, NDArray>> gradients = new IdentityHashMap<>();
+  private final List<Backprop> backprops;
 
   DataParallelStep(List<Gpt2Model> replicas) {
     this.replicas = replicas;
     this.model = replicas.get(0);
+    this.backprops = replicas.stream().map(r -> Backprop.load(r.manager())).toList();
     this.replicaThreads = replicaThreads(replicas.size());
   }
 
@@ -67,51 +69,85 @@ final class DataParallelStep implements TrainingStep {
     }
   }
 
-  /** Each replica's share of the loss and gradients, summed into the first replica. */
+  /** Each replica's share of the loss and gradients, summed into the first replica's. */
   @Override
-  public double backward(Batch batch) {
+  public BatchGradients backward(Batch batch) {
     long total = Losses.targetCount(batch);
     if (total == 0) {
       throw new IllegalArgumentException("batch has no target that is not -100");
     }
     int rowsEach = (batch.size() + replicas.size() - 1) / replicas.size();
-    List<CompletableFuture<Double>> shares = new ArrayList<>();
+    List<CompletableFuture<BatchGradients>> shares = new ArrayList<>();
     for (int r = 0; r < replicas.size() && r * rowsEach < batch.size(); r++) {
-      Gpt2Model replica = replicas.get(r);
       Batch shard = batch.rows(r * rowsEach, Math.min(batch.size(), (r + 1) * rowsEach));
       long count = Losses.targetCount(shard);
       if (count == 0) {
         continue; // only padding or masked instructions here: no loss, no gradient
       }
+      int replica = r;
       float weight = (float) count / total;
       shares.add(
-          CompletableFuture.supplyAsync(
-              () ->
-                  GradMode.backward(
-                      () ->
-                          Losses.batchLoss(replica, shard, replica.manager())
-                              .mul(replica.manager().full(new Shape(), weight, DataType.FLOAT32))),
-              replicaThreads));
+          CompletableFuture.supplyAsync(() -> share(replica, shard, weight), replicaThreads));
     }
-    double loss = 0;
-    for (CompletableFuture<Double> share : shares) {
-      loss += share.join();
-    }
-    GradMode.disable();
-    for (Gpt2Model replica : replicas) {
-      gradients.computeIfAbsent(replica, r -> Gradients.of(r.trainableParameters(), r.manager()));
-    }
-    for (String name : model.trainableParameters().keySet()) {
-      try (NDScope scope = new NDScope()) {
-        NDArray sum = gradients.get(model).get(name);
-        for (Gpt2Model replica : replicas.subList(1, replicas.size())) {
-          NDArray g = gradients.get(replica).get(name);
-          sum.addi(g.toDevice(sum.getDevice(), false));
-          g.subi(g);
-        }
+    List<BatchGradients> parts = new ArrayList<>();
+    try {
+      for (CompletableFuture<BatchGradients> share : shares) {
+        parts.add(share.join());
       }
+      return sum(parts);
+    } catch (RuntimeException e) {
+      parts.forEach(BatchGradients::close);
+      throw e;
     }
-    return loss;
+  }
+
+  /** One replica's rows: their summed token losses over the whole batch's target count. */
+  private BatchGradients share(int r, Batch shard, float weight) {
+    Gpt2Model replica = replicas.get(r);
+    NDManager arrays = replica.manager().newSubManager();
+    try {
+      Backprop.Result result =
+          backprops
+              .get(r)
+              .run(
+                  () ->
+                      Losses.batchLoss(replica, shard, replica.manager())
+                          .mul(replica.manager().full(new Shape(), weight, DataType.FLOAT32)),
+                  replica.trainableParameters(),
+                  arrays);
+      return new BatchGradients(result.loss(), result.gradients(), arrays);
+    } catch (RuntimeException e) {
+      arrays.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The shares' losses and gradients summed on the first replica's device, into arrays of its own
+   * (the first share may come from another replica when the first replica's rows had no target).
+   */
+  private BatchGradients sum(List<BatchGradients> parts) {
+    GradMode.disable();
+    NDManager arrays = model.manager().newSubManager();
+    double loss = 0;
+    Map<String, NDArray> sums = new LinkedHashMap<>();
+    try {
+      for (BatchGradients part : parts) {
+        loss += part.loss();
+        for (Map.Entry<String, NDArray> g : part.gradients().entrySet()) {
+          NDArray here = g.getValue().toDevice(arrays.getDevice(), false); // itself when there
+          here.attach(arrays);
+          NDArray sum = sums.get(g.getKey());
+          // out of place: the gradients are inference tensors (see Backprop)
+          sums.put(g.getKey(), sum == null ? here : sum.add(here));
+        }
+        part.close();
+      }
+      return new BatchGradients(loss, sums, arrays);
+    } catch (RuntimeException e) {
+      arrays.close();
+      throw e;
+    }
   }
 
   /** Copies the first replica's trainable weights into the others. */

@@ -1,16 +1,19 @@
 package io.llmft.core.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import io.llmft.core.data.Batch;
-import io.llmft.core.engine.GradMode;
+import io.llmft.core.engine.Backprop;
 import io.llmft.core.model.Gpt2Model;
 
 /** The book's step: loss and backward of the whole batch on the model's one device. */
 final class SingleDeviceStep implements TrainingStep {
   private final Gpt2Model model;
+  private final Backprop backprop;
 
   SingleDeviceStep(Gpt2Model model) {
     this.model = model;
+    this.backprop = Backprop.load(model.manager());
   }
 
   @Override
@@ -21,8 +24,19 @@ final class SingleDeviceStep implements TrainingStep {
   }
 
   @Override
-  public double backward(Batch batch) {
-    return GradMode.backward(() -> Losses.batchLoss(model, batch, model.manager()));
+  public BatchGradients backward(Batch batch) {
+    NDManager arrays = model.manager().newSubManager();
+    try {
+      Backprop.Result result =
+          backprop.run(
+              () -> Losses.batchLoss(model, batch, model.manager()),
+              model.trainableParameters(),
+              arrays);
+      return new BatchGradients(result.loss(), result.gradients(), arrays);
+    } catch (RuntimeException e) {
+      arrays.close();
+      throw e;
+    }
   }
 
   @Override

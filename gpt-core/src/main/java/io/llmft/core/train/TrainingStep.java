@@ -12,8 +12,8 @@ interface TrainingStep {
   /** Before the first step: the replicas hold the model's weights and track gradients. */
   void prepare();
 
-  /** The batch's loss; its gradients accumulated into the first model's trainable parameters. */
-  double backward(Batch batch);
+  /** The batch's loss and the gradients of the first model's trainable parameters. */
+  BatchGradients backward(Batch batch);
 
   /** After the optimizer updated the first model. */
   void updated();

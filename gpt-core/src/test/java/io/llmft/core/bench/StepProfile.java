@@ -3,11 +3,11 @@ package io.llmft.core.bench;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmft.core.data.Batch;
+import io.llmft.core.engine.Backprop;
 import io.llmft.core.engine.DjlRuntime;
 import io.llmft.core.engine.GradMode;
 import io.llmft.core.model.Gpt2Model;
@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -53,7 +54,10 @@ public final class StepProfile {
         Gpt2Model model = Gpt2Model.builder(Gpt2Weights.randomInit(config, 123, manager)).build()) {
       model.parameters().values().forEach(p -> p.setRequiresGradient(true));
       BookTrainer trainer = new BookTrainer(model);
-      try (AdamW optimizer = new AdamW(model.parameters(), 5e-5, 0.1, manager)) {
+      Backprop backprop = Backprop.load(manager);
+      Map<String, NDArray> gradients = new LinkedHashMap<>();
+      try (AdamW optimizer = new AdamW(model.parameters(), 5e-5, 0.1, manager);
+          NDManager gradientArrays = manager.newSubManager()) {
         trainer.trainStep(data, optimizer); // warm-up: first-run allocations, graph optimization
         trainer.trainStep(data, optimizer);
         List<Phase> phases = new ArrayList<>();
@@ -66,17 +70,19 @@ public final class StepProfile {
                   dir,
                   byShape,
                   () -> loss[0] = Losses.batchLoss(model, data, manager)));
-          NDArray seed = manager.ones(loss[0].getShape());
           phases.add(
               profile(
                   "backward",
                   dir,
                   byShape,
-                  () -> JniUtils.backward((PtNDArray) loss[0], (PtNDArray) seed, false, false)));
+                  () ->
+                      gradients.putAll(
+                          backprop.gradients(loss[0], model.parameters(), gradientArrays))));
         } finally {
           GradMode.disable();
         }
-        phases.add(profile("AdamW", dir, byShape, () -> optimizer.step(model.parameters())));
+        phases.add(
+            profile("AdamW", dir, byShape, () -> optimizer.step(model.parameters(), gradients)));
         System.out.printf(
             "one training step of %d layers x %d, batch %d x %d (wall times include the profiler's"
                 + " own cost)%n%n",
