@@ -77,7 +77,7 @@ case "${1:-train}" in
   generation) shift; exec java -Xmx8g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.GenerationBenchmark \
                 "${1:-gpt2-small (124M)}" "${2:-60}" "${3:-256}" ;;
   limits) shift; exec java -Xmx12g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.LimitsBenchmark \
-            "${1:-gpt2-small (124M),gpt2-medium (355M)}" "${2:-8}" "${3:-64}" "${4:-3}" "${5:-64}" ;;
+            "${1:-gpt2-small (124M),gpt2-medium (355M)}" "${2:-8}" "${3:-64}" "${4:-5}" "${5:-64}" ;;
   profile) shift
            if [ "${1:-}" = decode ]; then
              shift; exec java -Xmx8g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.DecodeProfile \

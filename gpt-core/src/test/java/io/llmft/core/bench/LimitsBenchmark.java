@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.llmft.core.data.Batch;
+import io.llmft.core.engine.Backprop;
 import io.llmft.core.engine.DjlRuntime;
 import io.llmft.core.engine.GradMode;
 import io.llmft.core.engine.NativeAllocator;
@@ -18,11 +19,12 @@ import io.llmft.core.model.Gpt2Weights;
 import io.llmft.core.model.GptConfig;
 import io.llmft.core.train.AdamW;
 import io.llmft.core.train.BookTrainer;
+import io.llmft.core.train.Losses;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -44,7 +46,7 @@ import java.util.function.Supplier;
  *       each product is the fastest of its repetitions), its FLOPs counted as three forward passes
  *       — blocks {@code 24*L*d^2} per position, attention scores and mixing {@code 4*T*d*L} per
  *       position, the head {@code 2*d*V} per position with a target — and the achieved share of the
- *       multiply rate;
+ *       multiply rate, each step against the rate measured right after it (median and range);
  *   <li>greedy decoding at batch 1 with the KV cache (the best of three runs): tokens/s, and the
  *       bytes each token must read (every block weight and the head, fp32) as a share of the
  *       bandwidth.
@@ -54,7 +56,7 @@ import java.util.function.Supplier;
  * measured while the shared machine was slow cannot inflate a share.
  *
  * <p>Arguments: presets, comma-separated ("gpt2-small (124M),gpt2-medium (355M)"), batch (8),
- * tokens per row (64), timed steps (3), new tokens decoded (64).
+ * tokens per row (64), timed steps (5), new tokens decoded (64).
  */
 public final class LimitsBenchmark {
   private LimitsBenchmark() {}
@@ -64,7 +66,7 @@ public final class LimitsBenchmark {
         List.of((args.length > 0 ? args[0] : "gpt2-small (124M),gpt2-medium (355M)").split(","));
     int batch = args.length > 1 ? Integer.parseInt(args[1]) : 8;
     int length = args.length > 2 ? Integer.parseInt(args[2]) : 64;
-    int steps = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+    int steps = args.length > 3 ? Integer.parseInt(args[3]) : 5;
     int newTokens = args.length > 4 ? Integer.parseInt(args[4]) : 64;
     DjlRuntime.init();
     System.out.printf(
@@ -79,36 +81,38 @@ public final class LimitsBenchmark {
         NativeAllocator.current().label());
     double bandwidth = readBandwidth();
     System.out.printf(
-        "streaming read bandwidth: %.1f GB/s (each share uses the higher of the limit measured"
-            + " before and after its work)%n",
+        "streaming read bandwidth: %.1f GB/s (decoding's share uses the higher of this and the"
+            + " bandwidth measured after it)%n",
         bandwidth / 1e9);
     System.out.println();
     System.out.println(
-        "| config | matmul rate at the step's products (forward products only) | step | step FLOPs | achieved | share of matmul rate (of the forward-only rate) | decode tokens/s | bytes/token | share of bandwidth |");
+        "| config | matmul rate at the step's products (forward products only) | step | step FLOPs | achieved | share of matmul rate: median, range of the steps (best step against the forward-only rate) | decode tokens/s | bytes/token | share of bandwidth |");
     System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     StringBuilder breakdown = new StringBuilder();
     for (String preset : presets) {
       GptConfig c = GptConfig.preset(preset.trim());
       double forwardRate = matmulRate(c, batch * length, false);
-      double rate = matmulRate(c, batch * length, true);
       StepTimes times = stepTimes(c, batch, length, steps);
-      // the limits measured again after the work and the better kept: a share is never inflated
-      // by a limit measured while the machine was slow
-      rate = Math.max(rate, matmulRate(c, batch * length, true));
+      double rate = times.rate();
       double stepSeconds = times.step();
       double flops = stepFlops(c, batch, length);
+      double[] shares = times.shares(flops);
       double decode = decodeTokensPerSecond(c, newTokens);
+      // measured again after decoding and the better kept: a share is never inflated by a
+      // bandwidth measured while the machine was slow
       bandwidth = Math.max(bandwidth, readBandwidth());
       double bytes = 4.0 * weightsPerPosition(c); // fp32: every weight a token multiplies
       System.out.printf(
-          "| %s | %.0f GFLOP/s (%.0f) | %.0f ms | %.0f GFLOP | %.0f GFLOP/s | %.0f%% (%.0f%%) | %.1f | %.0f MB | %.0f%% |%n",
+          "| %s | %.0f GFLOP/s (%.0f) | %.0f ms | %.0f GFLOP | %.0f GFLOP/s | %.0f%%, %.0f–%.0f%% (%.0f%%) | %.1f | %.0f MB | %.0f%% |%n",
           preset.trim(),
           rate / 1e9,
           forwardRate / 1e9,
           stepSeconds * 1000,
           flops / 1e9,
           flops / stepSeconds / 1e9,
-          100 * flops / stepSeconds / rate,
+          100 * shares[shares.length / 2],
+          100 * shares[0],
+          100 * shares[shares.length - 1],
           100 * flops / stepSeconds / forwardRate,
           decode,
           bytes / 1e6,
@@ -147,8 +151,32 @@ public final class LimitsBenchmark {
         (token - gemv) * 1000);
   }
 
-  /** Seconds of a training step, of a forward pass without gradients, of an AdamW update. */
-  record StepTimes(double step, double forward, double optimizer) {}
+  /**
+   * Each timed training step's seconds and the multiply rate measured right after it, and the
+   * fastest forward pass without gradients and AdamW update.
+   */
+  record StepTimes(double[] steps, double[] rates, double forward, double optimizer) {
+    double step() {
+      return Arrays.stream(steps).min().orElseThrow();
+    }
+
+    double rate() {
+      return Arrays.stream(rates).max().orElseThrow();
+    }
+
+    /**
+     * Each step's achieved rate against the rate measured right after it, sorted: a step and its
+     * limit are measured under the same load of the shared machine.
+     */
+    double[] shares(double flops) {
+      double[] shares = new double[steps.length];
+      for (int i = 0; i < steps.length; i++) {
+        shares[i] = flops / steps[i] / rates[i];
+      }
+      Arrays.sort(shares);
+      return shares;
+    }
+  }
 
   static StepTimes stepTimes(GptConfig c, int batch, int length, int steps) {
     Batch data = randomBatch(c, batch, length);
@@ -159,12 +187,20 @@ public final class LimitsBenchmark {
       try (AdamW optimizer = new AdamW(model.parameters(), 5e-5, 0.1, manager)) {
         trainer.trainStep(data, optimizer); // warm-up
         trainer.batchLoss(data);
-        Map<String, NDArray> gradients = new LinkedHashMap<>();
-        model.parameters().forEach((name, p) -> gradients.put(name, p.zerosLike()));
-        double step = bestSeconds(steps, () -> trainer.trainStep(data, optimizer));
+        double[] stepSeconds = new double[steps];
+        double[] rates = new double[steps];
+        for (int i = 0; i < steps; i++) {
+          stepSeconds[i] = bestSeconds(1, () -> trainer.trainStep(data, optimizer));
+          rates[i] = matmulRate(c, batch * length, true);
+        }
+        // real gradients: zeros would be pages the update reads without touching memory
+        Map<String, NDArray> gradients =
+            Backprop.load(manager)
+                .run(() -> Losses.batchLoss(model, data, manager), model.parameters(), manager)
+                .gradients();
         double forward = bestSeconds(steps, () -> trainer.batchLoss(data));
         double update = bestSeconds(steps, () -> optimizer.step(model.parameters(), gradients));
-        return new StepTimes(step, forward, update);
+        return new StepTimes(stepSeconds, rates, forward, update);
       }
     }
   }
