@@ -2,7 +2,9 @@ package io.llmft.core.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.llmft.core.engine.Backprop;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * A batch's loss and the gradients of the trained model's trainable parameters, new arrays owned by
@@ -10,6 +12,24 @@ import java.util.Map;
  */
 record BatchGradients(double loss, Map<String, NDArray> gradients, NDManager arrays)
     implements AutoCloseable {
+  /**
+   * The loss's value and gradients with respect to {@code parameters}, in a manager of their own.
+   */
+  static BatchGradients of(
+      Backprop backprop,
+      Supplier<NDArray> loss,
+      Map<String, NDArray> parameters,
+      NDManager parent) {
+    NDManager arrays = parent.newSubManager();
+    try {
+      Backprop.Result result = backprop.run(loss, parameters, arrays);
+      return new BatchGradients(result.loss(), result.gradients(), arrays);
+    } catch (RuntimeException e) {
+      arrays.close();
+      throw e;
+    }
+  }
+
   @Override
   public void close() {
     arrays.close();

@@ -104,22 +104,13 @@ final class DataParallelStep implements TrainingStep {
   /** One replica's rows: their summed token losses over the whole batch's target count. */
   private BatchGradients share(int r, Batch shard, float weight) {
     Gpt2Model replica = replicas.get(r);
-    NDManager arrays = replica.manager().newSubManager();
-    try {
-      Backprop.Result result =
-          backprops
-              .get(r)
-              .run(
-                  () ->
-                      Losses.batchLoss(replica, shard, replica.manager())
-                          .mul(replica.manager().full(new Shape(), weight, DataType.FLOAT32)),
-                  replica.trainableParameters(),
-                  arrays);
-      return new BatchGradients(result.loss(), result.gradients(), arrays);
-    } catch (RuntimeException e) {
-      arrays.close();
-      throw e;
-    }
+    NDManager m = replica.manager();
+    return BatchGradients.of(
+        backprops.get(r),
+        () ->
+            Losses.batchLoss(replica, shard, m).mul(m.full(new Shape(), weight, DataType.FLOAT32)),
+        replica.trainableParameters(),
+        m);
   }
 
   /**

@@ -1,7 +1,6 @@
 package io.llmft.core.train;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import io.llmft.core.data.Batch;
 import io.llmft.core.engine.Backprop;
 import io.llmft.core.model.Gpt2Model;
@@ -25,18 +24,11 @@ final class SingleDeviceStep implements TrainingStep {
 
   @Override
   public BatchGradients backward(Batch batch) {
-    NDManager arrays = model.manager().newSubManager();
-    try {
-      Backprop.Result result =
-          backprop.run(
-              () -> Losses.batchLoss(model, batch, model.manager()),
-              model.trainableParameters(),
-              arrays);
-      return new BatchGradients(result.loss(), result.gradients(), arrays);
-    } catch (RuntimeException e) {
-      arrays.close();
-      throw e;
-    }
+    return BatchGradients.of(
+        backprop,
+        () -> Losses.batchLoss(model, batch, model.manager()),
+        model.trainableParameters(),
+        model.manager());
   }
 
   @Override
