@@ -21,8 +21,8 @@ public interface MatMul extends AutoCloseable {
 
   /**
    * fp32 through libtorch. Its {@link #linear} is {@code torch.nn.functional.linear}, what the
-   * book's {@code nn.Linear} runs: one GEMM ({@code addmm}) that starts from the bias, instead of a
-   * product and a separate pass that adds the bias to it.
+   * book's {@code nn.Linear} runs: the product, then the bias added into it in place rather than
+   * into a new array.
    */
   final class Fp32 implements MatMul {
     private Fp32() {}
