@@ -194,7 +194,7 @@ public final class LimitsBenchmark {
           stepSeconds[i] = bestSeconds(1, () -> trainer.trainStep(data, optimizer));
           rates[i] = matmulRate(c, batch * length, true);
         }
-        // real gradients: zeros would be pages the update reads without touching memory
+        // the gradients of the batch, as a step hands them to the update
         Map<String, NDArray> gradients =
             Backprop.load(manager)
                 .run(() -> Losses.batchLoss(model, data, manager), model.parameters(), manager)
