@@ -11,6 +11,7 @@ import io.llmft.core.engine.TorchScriptModule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.UnaryOperator;
 
 /**
  * Every block of an fp32 model without adapters, and the final LayerNorm, as one TorchScript graph
@@ -33,14 +34,20 @@ final class ScriptedBlocks implements AutoCloseable {
 
   static ScriptedBlocks load(Gpt2Weights w) {
     GptConfig c = w.config();
+    boolean cpu = Device.Type.CPU.equals(w.manager().getDevice().getDeviceType());
+    // oneDNN takes a projection's weight as (out, in): a transposed view made once, here, which
+    // follows the optimizer's in-place updates, rather than a transpose in every forward pass
+    UnaryOperator<NDArray> projection = cpu ? NDArray::transpose : UnaryOperator.identity();
     List<PtNDArray> arrays = new ArrayList<>();
     for (Gpt2Weights.Block b : w.blocks()) {
-      add(arrays, b.norm1().weight(), b.norm1().bias(), b.qkv().weight(), b.qkv().bias());
-      add(arrays, b.attnOut().weight(), b.attnOut().bias(), b.norm2().weight(), b.norm2().bias());
-      add(arrays, b.fc().weight(), b.fc().bias(), b.mlpOut().weight(), b.mlpOut().bias());
+      add(arrays, b.norm1().weight(), b.norm1().bias());
+      add(arrays, projection.apply(b.qkv().weight()), b.qkv().bias());
+      add(arrays, projection.apply(b.attnOut().weight()), b.attnOut().bias());
+      add(arrays, b.norm2().weight(), b.norm2().bias());
+      add(arrays, projection.apply(b.fc().weight()), b.fc().bias());
+      add(arrays, projection.apply(b.mlpOut().weight()), b.mlpOut().bias());
     }
     add(arrays, w.finalNorm().weight(), w.finalNorm().bias());
-    boolean cpu = Device.Type.CPU.equals(w.manager().getDevice().getDeviceType());
     PtSymbolBlock module = TorchScriptModule.load(w.manager(), "Blocks", source(c, cpu));
     return new ScriptedBlocks(
         module, IValue.listFrom(arrays.toArray(PtNDArray[]::new)), c.nLayers());
@@ -103,15 +110,15 @@ final class ScriptedBlocks implements AutoCloseable {
 
   /**
    * {@code x W + bias} for a Conv1D weight W (in, out): on the CPU oneDNN's inner product with the
-   * bias fused ({@code W^T} is the (out, in) weight it takes, a view), as {@link
+   * bias fused (over {@code W^T}, the (out, in) view {@link #load} passes), as {@link
    * io.llmft.core.engine.OneDnnLinear} runs the head; elsewhere a product and an addition. The rows
    * go in flattened to 2D: the kernel also takes (b, t, in), but decoding measured no faster
    * (67-69% of the bandwidth against 69-71%).
    */
   private static String linear(boolean cpu, String x, String w, String bias) {
     return cpu
-        ? ("torch.reshape(ops.mkldnn._linear_pointwise(torch.reshape(%s, [b * t, -1]), torch.t(%s),"
-                + " %s, \"none\", annotate(List[Optional[number]], []), \"\"), [b, t, -1])")
+        ? ("torch.reshape(ops.mkldnn._linear_pointwise(torch.reshape(%s, [b * t, -1]), %s, %s,"
+                + " \"none\", annotate(List[Optional[number]], []), \"\"), [b, t, -1])")
             .formatted(x, w, bias)
         : "torch.add(torch.matmul(%s, %s), %s)".formatted(x, w, bias);
   }

@@ -90,15 +90,23 @@ final class DataParallelStep implements TrainingStep {
           CompletableFuture.supplyAsync(() -> share(replica, shard, weight), replicaThreads));
     }
     List<BatchGradients> parts = new ArrayList<>();
-    try {
-      for (CompletableFuture<BatchGradients> share : shares) {
-        parts.add(share.join());
+    RuntimeException failure = null;
+    for (CompletableFuture<BatchGradients> share : shares) {
+      try {
+        parts.add(share.join()); // every share, so that none is left unreleased by a failure
+      } catch (RuntimeException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
       }
-      return sum(parts);
-    } catch (RuntimeException e) {
-      parts.forEach(BatchGradients::close);
-      throw e;
     }
+    if (failure != null) {
+      parts.forEach(BatchGradients::close);
+      throw failure;
+    }
+    return sum(parts);
   }
 
   /** One replica's rows: their summed token losses over the whole batch's target count. */
@@ -132,12 +140,13 @@ final class DataParallelStep implements TrainingStep {
           // out of place: the gradients are inference tensors (see Backprop)
           sums.put(g.getKey(), sum == null ? here : sum.add(here));
         }
-        part.close();
       }
       return new BatchGradients(loss, sums, arrays);
     } catch (RuntimeException e) {
       arrays.close();
       throw e;
+    } finally {
+      parts.forEach(BatchGradients::close); // what was moved into arrays stays
     }
   }
 
