@@ -3,8 +3,8 @@ package io.llmft.core;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.llmft.core.model.Gpt2Model;
 import io.llmft.core.model.HfCheckpoint;
+import io.llmft.core.model.gpt2.Gpt2Model;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -34,9 +34,9 @@ public final class Golden {
     return Gpt2Model.of(loadWeights(manager));
   }
 
-  public static io.llmft.core.model.Gpt2Weights loadWeights(NDManager manager) {
+  public static io.llmft.core.model.gpt2.Gpt2Weights loadWeights(NDManager manager) {
     try {
-      return HfCheckpoint.loadWeights(modelDir(), manager);
+      return (io.llmft.core.model.gpt2.Gpt2Weights) HfCheckpoint.loadWeights(modelDir(), manager);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -13,7 +13,7 @@ import io.llmft.contract.DatasetJob;
 import io.llmft.contract.PipelineContext;
 import io.llmft.contract.Stage;
 import io.llmft.core.data.DatasetSplit;
-import io.llmft.core.model.GptConfig;
+import io.llmft.core.model.gpt2.GptConfig;
 import io.llmft.core.text.Gpt2Tokenizer;
 import io.llmft.core.text.PromptStyle;
 import io.llmft.dataset.pipeline.Pipelines;

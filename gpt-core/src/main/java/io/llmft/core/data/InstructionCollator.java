@@ -10,19 +10,30 @@ import java.util.List;
  * allowedMaxLength}.
  */
 public final class InstructionCollator {
-  public static final int PAD_TOKEN = 50256;
+  /** GPT-2's end-of-text, the book's {@code pad_token_id}. */
+  public static final int GPT2_PAD_TOKEN = 50256;
+
   public static final int IGNORE_INDEX = -100;
 
   private final int allowedMaxLength;
+  private final int padToken;
+
+  /** A GPT-2 collator: padded with end-of-text 50256. */
+  public InstructionCollator(int allowedMaxLength) {
+    this(allowedMaxLength, GPT2_PAD_TOKEN);
+  }
 
   /**
    * @param allowedMaxLength the longest sequence kept; the model's context length by default
+   * @param padToken the model's end-of-text id: the first one after an item is a target, the rest
+   *     are -100
    */
-  public InstructionCollator(int allowedMaxLength) {
+  public InstructionCollator(int allowedMaxLength, int padToken) {
     if (allowedMaxLength <= 0) {
       throw new IllegalArgumentException("allowedMaxLength must be positive");
     }
     this.allowedMaxLength = allowedMaxLength;
+    this.padToken = padToken;
   }
 
   public Batch collate(List<int[]> items) {
@@ -50,7 +61,7 @@ public final class InstructionCollator {
     for (int b = 0; b < items.size(); b++) {
       int[] item = items.get(b);
       long[] padded = new long[batchMaxLength];
-      Arrays.fill(padded, PAD_TOKEN);
+      Arrays.fill(padded, padToken);
       for (int i = 0; i < item.length; i++) {
         padded[i] = item[i];
       }
@@ -58,7 +69,7 @@ public final class InstructionCollator {
       long[] target = Arrays.copyOfRange(padded, 1, batchMaxLength);
       boolean firstPadSeen = false;
       for (int i = 0; i < target.length; i++) {
-        if (target[i] == PAD_TOKEN) {
+        if (target[i] == padToken) {
           if (firstPadSeen) {
             target[i] = IGNORE_INDEX;
           }

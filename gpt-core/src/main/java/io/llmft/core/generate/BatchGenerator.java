@@ -2,8 +2,8 @@ package io.llmft.core.generate;
 
 import ai.djl.ndarray.NDScope;
 import io.llmft.core.engine.GradMode;
-import io.llmft.core.model.Gpt2Model;
 import io.llmft.core.model.KvCache;
+import io.llmft.core.model.LanguageModel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -17,9 +17,9 @@ import java.util.List;
  * as the book's does.
  */
 public final class BatchGenerator {
-  private final Gpt2Model model;
+  private final LanguageModel model;
 
-  public BatchGenerator(Gpt2Model model) {
+  public BatchGenerator(LanguageModel model) {
     this.model = model;
   }
 
@@ -28,7 +28,7 @@ public final class BatchGenerator {
    * (greedy gives each row what it gives alone; a seeded random sampler's draws interleave).
    */
   public List<Generation> generate(
-      List<int[]> prompts, int maxNewTokens, Sampler sampler, Integer eosId) {
+      List<int[]> prompts, int maxNewTokens, Sampler sampler, StopTokens stop) {
     int context = model.config().contextLength();
     Generation[] results = new Generation[prompts.size()];
     List<Integer> together = new ArrayList<>();
@@ -38,13 +38,13 @@ public final class BatchGenerator {
         throw new IllegalArgumentException("prompt " + i + " is empty");
       }
       if (prompt.length + maxNewTokens > context) {
-        results[i] = new Generator(model).generate(prompt, maxNewTokens, context, sampler, eosId);
+        results[i] = new Generator(model).generate(prompt, maxNewTokens, context, sampler, stop);
       } else {
         together.add(i);
       }
     }
     if (!together.isEmpty() && maxNewTokens > 0) {
-      decode(prompts, together, maxNewTokens, sampler, eosId, results);
+      decode(prompts, together, maxNewTokens, sampler, stop, results);
     }
     for (int i : together) {
       if (results[i] == null) { // maxNewTokens == 0
@@ -61,7 +61,7 @@ public final class BatchGenerator {
       List<Integer> rows,
       int maxNewTokens,
       Sampler sampler,
-      Integer eosId,
+      StopTokens stop,
       Generation[] results) {
     GradMode.disable();
     int width = rows.stream().mapToInt(i -> prompts.get(i).length).max().orElseThrow();
@@ -90,7 +90,7 @@ public final class BatchGenerator {
           Row row = active.get(r);
           int next = sampler.next(Arrays.copyOfRange(logits, r * vocab, (r + 1) * vocab));
           Generation.FinishReason finished = null;
-          if (eosId != null && next == eosId) {
+          if (stop.stops(next)) {
             finished = Generation.FinishReason.EOS;
           } else {
             row.tokens[row.length++] = next;

@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import io.llmft.core.model.Gpt2Model;
 import io.llmft.core.model.KvCache;
+import io.llmft.core.model.LanguageModel;
 
 /**
  * The model's input for one step of a batch whose rows are left-padded: each row's tokens sit at
@@ -47,7 +47,7 @@ public record BatchInputs(long[] ids, long[] positions, float[] mask, int rows, 
    * Runs the step: the cache grows by {@code fed} columns; returns the logits of each row's last
    * column, row after row (B * V).
    */
-  public float[] lastLogits(Gpt2Model model, KvCache cache) {
+  public float[] lastLogits(LanguageModel model, KvCache cache) {
     NDManager manager = model.manager();
     NDArray hidden =
         model.hidden(

@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import io.llmft.core.engine.GradMode;
-import io.llmft.core.model.Gpt2Model;
 import io.llmft.core.model.KvCache;
+import io.llmft.core.model.LanguageModel;
 import java.util.Arrays;
 
 /**
@@ -15,16 +15,16 @@ import java.util.Arrays;
  * end-of-text id (not appended) or after {@code maxNewTokens}.
  */
 public final class Generator {
-  private final Gpt2Model model;
+  private final LanguageModel model;
 
-  public Generator(Gpt2Model model) {
+  public Generator(LanguageModel model) {
     this.model = model;
   }
 
   /** {@link #generate(int[], int, int, Sampler, Integer, boolean)} with the KV cache. */
   public Generation generate(
-      int[] prompt, int maxNewTokens, int contextSize, Sampler sampler, Integer eosId) {
-    return generate(prompt, maxNewTokens, contextSize, sampler, eosId, true);
+      int[] prompt, int maxNewTokens, int contextSize, Sampler sampler, StopTokens stop) {
+    return generate(prompt, maxNewTokens, contextSize, sampler, stop, true);
   }
 
   /**
@@ -37,7 +37,7 @@ public final class Generator {
       int maxNewTokens,
       int contextSize,
       Sampler sampler,
-      Integer eosId,
+      StopTokens stop,
       boolean useCache) {
     if (prompt.length == 0) {
       throw new IllegalArgumentException("prompt must not be empty");
@@ -68,7 +68,7 @@ public final class Generator {
           cache.clear(); // a moved window is not reused
         }
         int next = sampler.next(logits);
-        if (eosId != null && next == eosId) {
+        if (stop.stops(next)) {
           return new Generation(
               Arrays.copyOf(tokens, length), prompt.length, Generation.FinishReason.EOS);
         }

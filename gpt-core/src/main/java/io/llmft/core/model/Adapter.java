@@ -4,24 +4,15 @@ import ai.djl.ndarray.NDArray;
 import java.util.Map;
 
 /**
- * What a model adds to its layers' outputs: nothing ({@link #NONE}) or LoRA's low-rank updates
- * ({@link LoraAdapters}). Each method takes a layer's input {@code x} and its output {@code y} and
- * returns the adapted output.
+ * What a model adds to its projections' outputs: nothing ({@link #NONE}) or LoRA's low-rank updates
+ * ({@link LoraAdapters}). A projection is named by its block and its family's target name (GPT-2's
+ * {@code attn.q}, Llama's {@code self_attn.q_proj}); each method takes its input {@code x} and its
+ * output {@code y} and returns the adapted output.
  */
 public sealed interface Adapter permits Adapter.None, LoraAdapters {
   Adapter NONE = new None();
 
-  /** The layers of a block whose output an adapter may change, beside query, key and value. */
-  enum Layer {
-    ATTN_OUT,
-    FC,
-    MLP_OUT
-  }
-
-  /** The attention's query, key and value projection of block {@code block}: (..., 3C). */
-  NDArray qkv(int block, NDArray x, NDArray y);
-
-  NDArray layer(int block, Layer layer, NDArray x, NDArray y);
+  NDArray layer(int block, String target, NDArray x, NDArray y);
 
   /** The output head: (..., V). */
   NDArray head(NDArray x, NDArray y);
@@ -29,20 +20,21 @@ public sealed interface Adapter permits Adapter.None, LoraAdapters {
   /** What training updates: the adapter's own parameters, or the model's when it has none. */
   Map<String, NDArray> trainable(Map<String, NDArray> modelParameters);
 
-  /** The weights with the adapter folded in (new arrays: the caller closes them), or the same. */
-  Gpt2Weights merge(Gpt2Weights weights);
+  /**
+   * The change this adapter makes to a projection's weight, (in, out), as a new array; null where
+   * it does not adapt that projection.
+   */
+  NDArray delta(int block, String target);
+
+  /** The change to the output head's weight, (C, V), or null. */
+  NDArray headDelta();
 
   /** No adapter: every layer's output as it is. */
   final class None implements Adapter {
     private None() {}
 
     @Override
-    public NDArray qkv(int block, NDArray x, NDArray y) {
-      return y;
-    }
-
-    @Override
-    public NDArray layer(int block, Layer layer, NDArray x, NDArray y) {
+    public NDArray layer(int block, String target, NDArray x, NDArray y) {
       return y;
     }
 
@@ -57,8 +49,13 @@ public sealed interface Adapter permits Adapter.None, LoraAdapters {
     }
 
     @Override
-    public Gpt2Weights merge(Gpt2Weights weights) {
-      return weights;
+    public NDArray delta(int block, String target) {
+      return null;
+    }
+
+    @Override
+    public NDArray headDelta() {
+      return null;
     }
   }
 }

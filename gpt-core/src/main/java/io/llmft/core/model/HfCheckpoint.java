@@ -3,32 +3,37 @@ package io.llmft.core.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmft.core.FileTrees;
 import io.llmft.core.engine.NativeArrays;
-import io.llmft.core.text.Gpt2TokenizerFiles;
+import io.llmft.core.text.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
- * Hugging Face GPT-2 checkpoints: a directory with {@code config.json} and {@code
- * model.safetensors}. Reads keys with or without the {@code transformer.} prefix, ignores the
- * attention-mask buffers, and treats a missing {@code lm_head.weight} as a head tied to {@code wte}
- * (it becomes its own parameter, initialised as a copy, as the book does). Writes the {@code
- * GPT2LMHeadModel} layout with {@code lm_head.weight} and {@code "tie_word_embeddings": false};
- * LoRA adapters are merged into those weights and also written alone ({@link #LORA_FILE}). The
- * tokenizer's files ({@link Gpt2TokenizerFiles}) go beside them.
+ * Hugging Face model directories of any family: {@code config.json}, whose {@code model_type} names
+ * the {@link ModelFamily}, and the weights in {@code model.safetensors} or in the shards a {@code
+ * model.safetensors.index.json} lists (F32, F16 or BF16, read as fp32). A directory whose {@code
+ * config.json} has no {@code model_type} but GPT-2's {@code n_embd} is read as GPT-2. Models are
+ * written in their family's layout (fp32, one file); LoRA adapters are merged into those weights
+ * and also written alone ({@link #LORA_FILE}); the tokenizer's files go beside them.
  */
 public final class HfCheckpoint {
   public static final String CONFIG_FILE = "config.json";
   public static final String WEIGHTS_FILE = "model.safetensors";
+  public static final String INDEX_FILE = "model.safetensors.index.json";
 
   /** The LoRA adapters alone, beside the merged weights, when a model was finetuned with LoRA. */
   public static final String LORA_FILE = "lora_adapters.safetensors";
@@ -39,104 +44,165 @@ public final class HfCheckpoint {
 
   private HfCheckpoint() {}
 
-  /** Whether {@code dir} holds both files of a checkpoint. */
+  /** Whether {@code dir} holds a config and weights. */
   public static boolean isCheckpoint(Path dir) {
     return Files.isRegularFile(dir.resolve(CONFIG_FILE))
-        && Files.isRegularFile(dir.resolve(WEIGHTS_FILE));
+        && (Files.isRegularFile(dir.resolve(WEIGHTS_FILE))
+            || Files.isRegularFile(dir.resolve(INDEX_FILE)));
   }
 
-  public static GptConfig readConfig(Path dir) throws IOException {
+  /** {@code config.json} as it is. */
+  public static JsonNode configJson(Path dir) throws IOException {
     Path file = dir.resolve(CONFIG_FILE);
     if (!Files.isRegularFile(file)) {
       throw new IOException("no " + CONFIG_FILE + " in " + dir);
     }
-    JsonNode c = JSON.readTree(file.toFile());
-    int context = c.has("n_positions") ? c.get("n_positions").asInt() : c.path("n_ctx").asInt();
-    return new GptConfig(
-        c.path("vocab_size").asInt(GptConfig.GPT2_VOCAB_SIZE),
-        context,
-        c.path("n_embd").asInt(),
-        c.path("n_layer").asInt(),
-        c.path("n_head").asInt());
+    return JSON.readTree(file.toFile());
+  }
+
+  /**
+   * The family {@code config.json} names; an {@link IllegalArgumentException} for an unknown one.
+   */
+  public static ModelFamily family(JsonNode config) {
+    JsonNode type = config.get("model_type");
+    if (type == null || type.isNull()) {
+      if (config.has("n_embd")) {
+        return ModelFamily.GPT2;
+      }
+      throw new IllegalArgumentException("config.json: model_type is missing");
+    }
+    return ModelFamily.ofModelType(type.asText());
+  }
+
+  /**
+   * The model's config; {@link IllegalArgumentException} when {@code config.json} names an unknown
+   * family or a field is missing or malformed (the message names it).
+   */
+  public static ModelConfig readConfig(Path dir) throws IOException {
+    JsonNode config = configJson(dir);
+    return family(config).format().readConfig(config);
+  }
+
+  /**
+   * Why a model directory cannot be run (an unknown {@code model_type}, a malformed config, a
+   * family without its {@code tokenizer.json}), or null when it can: what a job is refused with
+   * before it starts.
+   */
+  public static String unreadable(Path dir) {
+    try {
+      Tokenizer.forModel(dir, readConfig(dir));
+      return null;
+    } catch (IOException | IllegalArgumentException e) {
+      return e.getMessage();
+    }
   }
 
   /** An fp32 model without adapters from the checkpoint in {@code dir}. */
-  public static Gpt2Model load(Path dir, NDManager parent) throws IOException {
-    return Gpt2Model.of(loadWeights(dir, parent));
+  public static LanguageModel load(Path dir, NDManager parent) throws IOException {
+    return loadWeights(dir, parent).build();
   }
 
   /** The weights of the checkpoint in {@code dir}, in a new sub-manager of {@code parent}. */
-  public static Gpt2Weights loadWeights(Path dir, NDManager parent) throws IOException {
-    GptConfig config = readConfig(dir);
-    Path weights = dir.resolve(WEIGHTS_FILE);
-    if (!Files.isRegularFile(weights)) {
-      throw new IOException("no " + WEIGHTS_FILE + " in " + dir);
-    }
-    Map<String, ai.djl.ndarray.types.Shape> expected = CheckpointKeys.shapes(config);
+  public static ModelWeights loadWeights(Path dir, NDManager parent) throws IOException {
+    ModelConfig config = readConfig(dir);
+    FamilyFormat format = config.family().format();
+    Map<String, Shape> expected = format.shapes(config);
+    List<Path> files = weightFiles(dir);
     NDManager manager = parent.newSubManager();
     Map<String, NDArray> arrays = new LinkedHashMap<>();
     try {
-      // one tensor at a time from the file into the engine: the Java heap holds at most one
-      Safetensors.forEach(
-          weights,
-          (key, tensor) -> {
-            String name = CheckpointKeys.fromHuggingFace(key);
-            if (name == null) {
-              return;
-            }
-            ai.djl.ndarray.types.Shape shape = expected.get(name);
-            if (shape == null) {
-              throw new IOException("unexpected tensor " + key + " in " + weights);
-            }
-            if (!java.util.Arrays.equals(shape.getShape(), tensor.shape())) {
-              throw new IOException(
-                  "tensor "
-                      + key
-                      + " has shape "
-                      + java.util.Arrays.toString(tensor.shape())
-                      + ", expected "
-                      + shape);
-            }
-            arrays.put(name, NativeArrays.copyOf(manager, tensor.data(), shape));
-          });
-      CheckpointKeys.untieHead(arrays);
+      for (Path file : files) {
+        // one tensor at a time from the file into the engine: the Java heap holds at most one
+        Safetensors.forEach(
+            file,
+            (key, tensor) -> {
+              String name = format.parameterName(key);
+              if (name == null) {
+                return;
+              }
+              Shape shape = expected.get(name);
+              if (shape == null) {
+                throw new IOException("unexpected tensor " + key + " in " + file);
+              }
+              if (!Arrays.equals(shape.getShape(), tensor.shape())) {
+                throw new IOException(
+                    "tensor "
+                        + key
+                        + " in "
+                        + file
+                        + " has shape "
+                        + Arrays.toString(tensor.shape())
+                        + ", but config.json makes it "
+                        + shape);
+              }
+              arrays.put(name, NativeArrays.copyOf(manager, tensor.data(), shape));
+            });
+      }
     } catch (IOException | RuntimeException ex) {
       manager.close();
       throw ex;
     }
     try {
-      return CheckpointKeys.fromNamed(config, arrays, manager);
+      return format.fromNamed(config, arrays, manager);
     } catch (IllegalArgumentException ex) {
-      throw new IOException(weights + ": " + ex.getMessage(), ex);
+      throw new IOException(dir + ": " + ex.getMessage(), ex);
     }
   }
 
+  /** The weight files: {@code model.safetensors}, or the shards its index lists, in order. */
+  static List<Path> weightFiles(Path dir) throws IOException {
+    if (Files.isRegularFile(dir.resolve(WEIGHTS_FILE))) {
+      return List.of(dir.resolve(WEIGHTS_FILE));
+    }
+    Path index = dir.resolve(INDEX_FILE);
+    if (!Files.isRegularFile(index)) {
+      throw new IOException("no " + WEIGHTS_FILE + " or " + INDEX_FILE + " in " + dir);
+    }
+    JsonNode map = JSON.readTree(index.toFile()).path("weight_map");
+    if (!map.isObject() || map.isEmpty()) {
+      throw new IOException(index + " has no weight_map");
+    }
+    Set<String> shards = new LinkedHashSet<>();
+    map.elements().forEachRemaining(v -> shards.add(v.asText()));
+    List<Path> files = new ArrayList<>();
+    for (String shard : shards) {
+      Path file = dir.resolve(shard).normalize();
+      if (!file.getParent().equals(dir.normalize()) || !Files.isRegularFile(file)) {
+        throw new IOException(index + " names a shard that is not in " + dir + ": " + shard);
+      }
+      files.add(file);
+    }
+    return files;
+  }
+
   /**
-   * Writes the model to {@code dir} atomically: a sibling temporary directory renamed into place.
+   * Writes the model and its tokenizer's files to {@code dir} atomically: a sibling temporary
+   * directory renamed into place.
    */
-  public static void save(Gpt2Model model, Path dir) throws IOException {
+  public static void save(LanguageModel model, Tokenizer tokenizer, Path dir) throws IOException {
     Path parent = dir.toAbsolutePath().getParent();
     Files.createDirectories(parent);
     Path tmp = parent.resolve("." + dir.getFileName() + ".tmp-" + UUID.randomUUID());
     Files.createDirectories(tmp);
     try {
       try (NDScope scope = new NDScope()) {
-        Map<String, NDArray> tensors = new LinkedHashMap<>();
-        for (Map.Entry<String, NDArray> e : model.mergedParameters().entrySet()) {
-          tensors.put(CheckpointKeys.toHuggingFace(e.getKey()), e.getValue());
-        }
-        Safetensors.write(tmp.resolve(WEIGHTS_FILE), tensors);
+        Safetensors.write(tmp.resolve(WEIGHTS_FILE), model.checkpointTensors());
       }
       if (model.adapter() instanceof LoraAdapters lora) {
         Safetensors.write(tmp.resolve(LORA_FILE), lora.parameters());
         JSON.writerWithDefaultPrettyPrinter()
             .writeValue(
                 tmp.resolve(LORA_CONFIG_FILE).toFile(),
-                JSON.createObjectNode().put("rank", lora.rank()).put("alpha", lora.alpha()));
+                JSON.createObjectNode()
+                    .put("model_type", lora.family().modelType())
+                    .put("rank", lora.rank())
+                    .put("alpha", lora.alpha()));
       }
       JSON.writerWithDefaultPrettyPrinter()
-          .writeValue(tmp.resolve(CONFIG_FILE).toFile(), configJson(model.config()));
-      Gpt2TokenizerFiles.write(tmp);
+          .writeValue(
+              tmp.resolve(CONFIG_FILE).toFile(),
+              model.family().format().configJson(model.config()));
+      tokenizer.writeFiles(tmp);
       if (Files.exists(dir)) {
         FileTrees.deleteRecursively(dir);
       }
@@ -145,26 +211,5 @@ public final class HfCheckpoint {
       FileTrees.deleteRecursively(tmp);
       throw ex;
     }
-  }
-
-  static ObjectNode configJson(GptConfig config) {
-    ObjectNode c = JSON.createObjectNode();
-    c.put("model_type", "gpt2");
-    c.putArray("architectures").add("GPT2LMHeadModel");
-    c.put("vocab_size", config.vocabSize());
-    c.put("n_positions", config.contextLength());
-    c.put("n_ctx", config.contextLength());
-    c.put("n_embd", config.embDim());
-    c.put("n_layer", config.nLayers());
-    c.put("n_head", config.nHeads());
-    c.put("layer_norm_epsilon", (double) GptConfig.LAYER_NORM_EPS);
-    c.put("activation_function", "gelu_new");
-    c.put("resid_pdrop", 0.0);
-    c.put("embd_pdrop", 0.0);
-    c.put("attn_pdrop", 0.0);
-    c.put("bos_token_id", 50256);
-    c.put("eos_token_id", 50256);
-    c.put("tie_word_embeddings", false);
-    return c;
   }
 }

@@ -24,15 +24,15 @@ public final class KvCache implements AutoCloseable {
     return length;
   }
 
-  NDArray keys(int layer) {
+  public NDArray keys(int layer) {
     return keys[layer];
   }
 
-  NDArray values(int layer) {
+  public NDArray values(int layer) {
     return values[layer];
   }
 
-  void put(int layer, NDArray k, NDArray v) {
+  public void put(int layer, NDArray k, NDArray v) {
     NDScope.unregister(k, v);
     close(keys[layer]);
     close(values[layer]);
@@ -40,7 +40,7 @@ public final class KvCache implements AutoCloseable {
     values[layer] = v;
   }
 
-  void advance(int tokens) {
+  public void advance(int tokens) {
     length += tokens;
   }
 

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 
 /** Small tensor helpers the model's layers share. */
-final class Tensors {
+public final class Tensors {
   private Tensors() {}
 
   /**
@@ -14,7 +14,19 @@ final class Tensors {
    * garbage collector frees the buffer, gradients read freed memory (seen as NaN losses after a
    * GC).
    */
-  static NDArray constant(NDArray like, float value) {
+  public static NDArray constant(NDArray like, float value) {
     return like.getManager().full(new Shape(), value, like.getDataType());
+  }
+
+  /** A shape check for builders: the array must be there and have {@code shape}. */
+  public static NDArray requireShape(String name, NDArray array, Shape shape) {
+    if (array == null) {
+      throw new IllegalArgumentException("missing parameter " + name);
+    }
+    if (!array.getShape().equals(shape)) {
+      throw new IllegalArgumentException(
+          "parameter " + name + " has shape " + array.getShape() + ", expected " + shape);
+    }
+    return array;
   }
 }

@@ -1,7 +1,7 @@
 package io.llmft.core.serve;
 
 import io.llmft.core.engine.GradMode;
-import io.llmft.core.model.Gpt2Model;
+import io.llmft.core.model.LanguageModel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -55,7 +55,7 @@ public final class DecodeLoop {
     }
   }
 
-  private final Gpt2Model model;
+  private final LanguageModel model;
   private final Limits limits;
   private final String name;
   private final ReentrantLock lock = new ReentrantLock();
@@ -67,7 +67,7 @@ public final class DecodeLoop {
   /** Rows being decoded (the loop thread's own; read by {@link #nextJoining} under the lock). */
   private RunningBatch batch;
 
-  public DecodeLoop(Gpt2Model model, Limits limits, String name) {
+  public DecodeLoop(LanguageModel model, Limits limits, String name) {
     this.model = model;
     this.limits = limits;
     this.name = name;

@@ -1,13 +1,15 @@
 package io.llmft.core.serve;
 
 import io.llmft.core.generate.Sampler;
+import io.llmft.core.generate.StopTokens;
 
 /**
  * One sequence for the {@link DecodeLoop}: its prompt, how many tokens it may add, how it picks
- * them and the token that ends it (null: none).
+ * them and the tokens that end it.
  */
-public record DecodeRequest(int[] prompt, int maxNewTokens, Sampler sampler, Integer eosId) {
+public record DecodeRequest(int[] prompt, int maxNewTokens, Sampler sampler, StopTokens stop) {
   public DecodeRequest {
+    java.util.Objects.requireNonNull(stop, "stop");
     if (prompt.length == 0) {
       throw new IllegalArgumentException("the prompt is empty");
     }

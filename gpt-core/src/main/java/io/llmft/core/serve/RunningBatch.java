@@ -2,8 +2,8 @@ package io.llmft.core.serve;
 
 import ai.djl.ndarray.NDScope;
 import io.llmft.core.generate.BatchInputs;
-import io.llmft.core.model.Gpt2Model;
 import io.llmft.core.model.KvCache;
+import io.llmft.core.model.LanguageModel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,7 +18,7 @@ import java.util.function.UnaryOperator;
  * dropped. Used by the loop's thread only.
  */
 final class RunningBatch implements AutoCloseable {
-  private final Gpt2Model model;
+  private final LanguageModel model;
   private final KvCache cache;
   private final Consumer<UnaryOperator<DecodeLoop.Stats>> stats;
   private final List<Row> rows = new ArrayList<>();
@@ -26,7 +26,7 @@ final class RunningBatch implements AutoCloseable {
   /**
    * @param stats updates the loop's statistics
    */
-  RunningBatch(Gpt2Model model, Consumer<UnaryOperator<DecodeLoop.Stats>> stats) {
+  RunningBatch(LanguageModel model, Consumer<UnaryOperator<DecodeLoop.Stats>> stats) {
     this.model = model;
     this.cache = new KvCache(model.config().nLayers());
     this.stats = stats;
@@ -183,7 +183,7 @@ final class RunningBatch implements AutoCloseable {
       DecodeRequest request = ticket.request();
       TokenSink sink = ticket.sink();
       int token = request.sampler().next(logits);
-      if (request.eosId() != null && token == request.eosId()) {
+      if (request.stop().stops(token)) {
         sink.ended(TokenSink.Ending.EOS, null);
         return false;
       }

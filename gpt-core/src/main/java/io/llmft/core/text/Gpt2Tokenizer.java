@@ -4,13 +4,15 @@ import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
 import com.knuddels.jtokkit.api.IntArrayList;
+import java.io.IOException;
+import java.nio.file.Path;
 
 /**
  * GPT-2's byte-pair encoding ({@code r50k_base}). Like the book's {@code tokenizer.encode(text,
  * allowed_special={"<|endoftext|>"})}, the literal end-of-text marker becomes token 50256 and
  * everything else is encoded as ordinary text.
  */
-public final class Gpt2Tokenizer {
+public final class Gpt2Tokenizer implements Tokenizer {
   public static final int END_OF_TEXT = 50256;
   public static final String END_OF_TEXT_MARKER = "<|endoftext|>";
 
@@ -25,6 +27,7 @@ public final class Gpt2Tokenizer {
     return INSTANCE;
   }
 
+  @Override
   public int[] encode(String text) {
     IntArrayList ids = new IntArrayList();
     int from = 0;
@@ -46,17 +49,40 @@ public final class Gpt2Tokenizer {
   }
 
   /** The bytes of one token (a GPT-2 token is a byte sequence, not always whole characters). */
+  @Override
   public byte[] bytes(int id) {
     IntArrayList list = new IntArrayList(1);
     list.add(id);
     return encoding.decodeBytes(list);
   }
 
+  @Override
   public String decode(int[] ids) {
     IntArrayList list = new IntArrayList(ids.length);
     for (int id : ids) {
       list.add(id);
     }
     return encoding.decode(list);
+  }
+
+  @Override
+  public int endOfText() {
+    return END_OF_TEXT;
+  }
+
+  @Override
+  public int[] stopIds() {
+    return new int[] {END_OF_TEXT};
+  }
+
+  @Override
+  public int vocabularySize() {
+    return END_OF_TEXT + 1;
+  }
+
+  /** Hugging Face's GPT-2 tokenizer files ({@link Gpt2TokenizerFiles}). */
+  @Override
+  public void writeFiles(Path dir) throws IOException {
+    Gpt2TokenizerFiles.write(dir);
   }
 }

@@ -154,7 +154,7 @@ public final class Gpt2TokenizerFiles {
    * GPT-2's {@code bytes_to_unicode}: printable Latin-1 bytes stand for themselves, the others map
    * to code points from 256 on, in byte order.
    */
-  static String[] bytesToUnicode() {
+  public static String[] bytesToUnicode() {
     String[] chars = new String[256];
     int next = 256;
     for (int b = 0; b < 256; b++) {

@@ -6,23 +6,23 @@ import ai.djl.ndarray.NDScope;
 import io.llmft.core.data.Batch;
 import io.llmft.core.data.BatchLoader;
 import io.llmft.core.engine.GradMode;
-import io.llmft.core.model.Gpt2Model;
+import io.llmft.core.model.LanguageModel;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The book's {@code train_model_simple} and {@code calc_loss_loader} over a {@link Gpt2Model}: per
- * batch zero-grad, loss, backward, AdamW step; {@code tokens_seen += inputs.numel()}; every {@code
- * evalFreq} steps (from step 0) the mean loss over the first {@code evalIter} batches of a fresh
- * pass over the training and validation loaders.
+ * The book's {@code train_model_simple} and {@code calc_loss_loader} over a {@link LanguageModel}:
+ * per batch zero-grad, loss, backward, AdamW step; {@code tokens_seen += inputs.numel()}; every
+ * {@code evalFreq} steps (from step 0) the mean loss over the first {@code evalIter} batches of a
+ * fresh pass over the training and validation loaders.
  */
 public final class BookTrainer {
-  private final Gpt2Model model;
+  private final LanguageModel model;
   private final NDManager manager;
   private final TrainingStep step;
 
-  public BookTrainer(Gpt2Model model) {
+  public BookTrainer(LanguageModel model) {
     this(List.of(model));
   }
 
@@ -30,13 +30,13 @@ public final class BookTrainer {
    * Trains the first of {@code replicas}, the model that is evaluated, optimized and saved; with
    * more than one, data parallel over all of them ({@link DataParallelStep}).
    */
-  public BookTrainer(List<Gpt2Model> replicas) {
+  public BookTrainer(List<? extends LanguageModel> replicas) {
     if (replicas.isEmpty()) {
       throw new IllegalArgumentException("no model to train");
     }
     this.model = replicas.get(0);
     this.manager = model.manager();
-    this.step = TrainingStep.of(List.copyOf(replicas));
+    this.step = TrainingStep.of(List.<LanguageModel>copyOf(replicas));
   }
 
   /** How a run ended. */

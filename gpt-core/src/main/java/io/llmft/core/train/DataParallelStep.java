@@ -9,7 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import io.llmft.core.data.Batch;
 import io.llmft.core.engine.Backprop;
 import io.llmft.core.engine.GradMode;
-import io.llmft.core.model.Gpt2Model;
+import io.llmft.core.model.LanguageModel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,12 +29,12 @@ import java.util.concurrent.TimeUnit;
  * others. That is the single-device step up to float rounding.
  */
 final class DataParallelStep implements TrainingStep {
-  private final Gpt2Model model;
-  private final List<Gpt2Model> replicas;
+  private final LanguageModel model;
+  private final List<LanguageModel> replicas;
   private final ExecutorService replicaThreads;
   private final List<Backprop> backprops;
 
-  DataParallelStep(List<Gpt2Model> replicas) {
+  DataParallelStep(List<LanguageModel> replicas) {
     this.replicas = replicas;
     this.model = replicas.get(0);
     this.backprops = replicas.stream().map(r -> Backprop.load(r.manager())).toList();
@@ -62,7 +62,7 @@ final class DataParallelStep implements TrainingStep {
   @Override
   public void prepare() {
     updated();
-    for (Gpt2Model replica : replicas) {
+    for (LanguageModel replica : replicas) {
       for (NDArray p : replica.trainableParameters().values()) {
         p.setRequiresGradient(true);
       }
@@ -111,7 +111,7 @@ final class DataParallelStep implements TrainingStep {
 
   /** One replica's rows: their summed token losses over the whole batch's target count. */
   private BatchGradients share(int r, Batch shard, float weight) {
-    Gpt2Model replica = replicas.get(r);
+    LanguageModel replica = replicas.get(r);
     NDManager m = replica.manager();
     return BatchGradients.of(
         backprops.get(r),
@@ -154,7 +154,7 @@ final class DataParallelStep implements TrainingStep {
   @Override
   public void updated() {
     GradMode.disable();
-    for (Gpt2Model replica : replicas.subList(1, replicas.size())) {
+    for (LanguageModel replica : replicas.subList(1, replicas.size())) {
       for (Map.Entry<String, NDArray> e : model.trainableParameters().entrySet()) {
         try (NDScope scope = new NDScope()) {
           NDArray target = replica.trainableParameters().get(e.getKey());

@@ -6,7 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import io.llmft.core.data.Batch;
 import io.llmft.core.data.InstructionCollator;
-import io.llmft.core.model.Gpt2Model;
+import io.llmft.core.model.LanguageModel;
 
 /** Cross-entropy as {@code torch.nn.functional.cross_entropy} with {@code ignore_index=-100}. */
 public final class Losses {
@@ -44,7 +44,7 @@ public final class Losses {
    * the softmax are computed only at positions whose target is not -100, which gives the same value
    * (up to float rounding) while skipping the padding.
    */
-  public static NDArray batchLoss(Gpt2Model model, Batch batch, NDManager manager) {
+  public static NDArray batchLoss(LanguageModel model, Batch batch, NDManager manager) {
     int b = batch.size();
     int t = batch.length();
     long[] keep = new long[b * t];
@@ -64,7 +64,7 @@ public final class Losses {
       throw new IllegalArgumentException("batch has no target that is not -100");
     }
     NDArray inputs = manager.create(batch.inputs()); // (B, T)
-    NDArray hidden = model.hidden(inputs).reshape(-1, model.config().embDim()); // (B*T, C)
+    NDArray hidden = model.hidden(inputs).reshape(-1, model.config().hiddenSize()); // (B*T, C)
     NDArray index = manager.create(java.util.Arrays.copyOf(keep, n)); // (N)
     NDArray selected = n == b * t ? hidden : hidden.get(new NDIndex("{}", index)); // (N, C)
     NDArray logits = model.head(selected); // (N, V)

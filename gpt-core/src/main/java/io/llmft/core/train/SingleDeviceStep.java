@@ -3,14 +3,14 @@ package io.llmft.core.train;
 import ai.djl.ndarray.NDArray;
 import io.llmft.core.data.Batch;
 import io.llmft.core.engine.Backprop;
-import io.llmft.core.model.Gpt2Model;
+import io.llmft.core.model.LanguageModel;
 
 /** The book's step: loss and backward of the whole batch on the model's one device. */
 final class SingleDeviceStep implements TrainingStep {
-  private final Gpt2Model model;
+  private final LanguageModel model;
   private final Backprop backprop;
 
-  SingleDeviceStep(Gpt2Model model) {
+  SingleDeviceStep(LanguageModel model) {
     this.model = model;
     this.backprop = Backprop.load(model.manager());
   }

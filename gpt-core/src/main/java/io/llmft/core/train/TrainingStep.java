@@ -1,7 +1,7 @@
 package io.llmft.core.train;
 
 import io.llmft.core.data.Batch;
-import io.llmft.core.model.Gpt2Model;
+import io.llmft.core.model.LanguageModel;
 import java.util.List;
 
 /**
@@ -18,7 +18,7 @@ interface TrainingStep {
   /** After the optimizer updated the first model. */
   void updated();
 
-  static TrainingStep of(List<Gpt2Model> replicas) {
+  static TrainingStep of(List<LanguageModel> replicas) {
     return replicas.size() == 1
         ? new SingleDeviceStep(replicas.get(0))
         : new DataParallelStep(replicas);

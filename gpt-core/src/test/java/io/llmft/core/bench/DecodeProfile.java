@@ -4,8 +4,9 @@ import ai.djl.ndarray.NDManager;
 import io.llmft.core.engine.DjlRuntime;
 import io.llmft.core.generate.Generator;
 import io.llmft.core.generate.Sampler;
-import io.llmft.core.model.Gpt2Model;
-import io.llmft.core.model.GptConfig;
+import io.llmft.core.generate.StopTokens;
+import io.llmft.core.model.gpt2.Gpt2Model;
+import io.llmft.core.model.gpt2.GptConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +38,8 @@ public final class DecodeProfile {
     try (NDManager manager = NDManager.newBaseManager(DjlRuntime.device());
         Gpt2Model model = Gpt2Model.randomInit(config, 123, manager)) {
       Generator generator = new Generator(model);
-      generator.generate(prompt, newTokens, config.contextLength(), Sampler.greedy(), null, true);
+      generator.generate(
+          prompt, newTokens, config.contextLength(), Sampler.greedy(), StopTokens.NONE, true);
       StepProfile.Phase phase =
           StepProfile.profile(
               "decoding " + newTokens + " tokens",
@@ -45,7 +47,12 @@ public final class DecodeProfile {
               byShape,
               () ->
                   generator.generate(
-                      prompt, newTokens, config.contextLength(), Sampler.greedy(), null, true));
+                      prompt,
+                      newTokens,
+                      config.contextLength(),
+                      Sampler.greedy(),
+                      StopTokens.NONE,
+                      true));
       System.out.printf(
           "greedy decoding of %d layers x %d at batch 1, %d tokens after a 16-token prompt: %.1f ms"
               + " a token (with the profiler's own cost)%n%n",

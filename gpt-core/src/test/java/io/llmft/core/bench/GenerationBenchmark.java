@@ -5,8 +5,9 @@ import io.llmft.core.engine.DjlRuntime;
 import io.llmft.core.generate.Generation;
 import io.llmft.core.generate.Generator;
 import io.llmft.core.generate.Sampler;
-import io.llmft.core.model.Gpt2Model;
-import io.llmft.core.model.GptConfig;
+import io.llmft.core.generate.StopTokens;
+import io.llmft.core.model.gpt2.Gpt2Model;
+import io.llmft.core.model.gpt2.GptConfig;
 import java.util.Random;
 
 /**
@@ -31,7 +32,7 @@ public final class GenerationBenchmark {
         Gpt2Model model = Gpt2Model.randomInit(config, 123, manager)) {
       Generator generator = new Generator(model);
       generator.generate(
-          prompt, 8, config.contextLength(), Sampler.greedy(), null, true); // warm-up
+          prompt, 8, config.contextLength(), Sampler.greedy(), StopTokens.NONE, true); // warm-up
       System.out.printf(
           "%s: %d-token prompt, %d new tokens, greedy, device %s%n",
           preset, promptLength, newTokens, DjlRuntime.device());
@@ -39,7 +40,12 @@ public final class GenerationBenchmark {
         long start = System.nanoTime();
         Generation g =
             generator.generate(
-                prompt, newTokens, config.contextLength(), Sampler.greedy(), null, cache);
+                prompt,
+                newTokens,
+                config.contextLength(),
+                Sampler.greedy(),
+                StopTokens.NONE,
+                cache);
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf(
             "  %-13s %6.1f s, %6.1f tokens/s%n",

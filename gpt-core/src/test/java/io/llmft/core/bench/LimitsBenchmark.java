@@ -14,9 +14,10 @@ import io.llmft.core.engine.OneDnnLinear;
 import io.llmft.core.generate.Generation;
 import io.llmft.core.generate.Generator;
 import io.llmft.core.generate.Sampler;
-import io.llmft.core.model.Gpt2Model;
-import io.llmft.core.model.Gpt2Weights;
-import io.llmft.core.model.GptConfig;
+import io.llmft.core.generate.StopTokens;
+import io.llmft.core.model.gpt2.Gpt2Model;
+import io.llmft.core.model.gpt2.Gpt2Weights;
+import io.llmft.core.model.gpt2.GptConfig;
 import io.llmft.core.train.AdamW;
 import io.llmft.core.train.BookTrainer;
 import io.llmft.core.train.Losses;
@@ -367,12 +368,14 @@ public final class LimitsBenchmark {
     try (NDManager manager = NDManager.newBaseManager(DjlRuntime.device());
         Gpt2Model model = Gpt2Model.randomInit(c, 123, manager)) {
       Generator generator = new Generator(model);
-      generator.generate(prompt, 8, c.contextLength(), Sampler.greedy(), null, true); // warm-up
+      generator.generate(
+          prompt, 8, c.contextLength(), Sampler.greedy(), StopTokens.NONE, true); // warm-up
       double best = 0;
       for (int run = 0; run < 3; run++) {
         long start = System.nanoTime();
         Generation g =
-            generator.generate(prompt, newTokens, c.contextLength(), Sampler.greedy(), null, true);
+            generator.generate(
+                prompt, newTokens, c.contextLength(), Sampler.greedy(), StopTokens.NONE, true);
         best = Math.max(best, g.generatedCount() / ((System.nanoTime() - start) / 1e9));
       }
       return best;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.llmft.core.model.Gpt2Model;
-import io.llmft.core.model.GptConfig;
+import io.llmft.core.model.gpt2.Gpt2Model;
+import io.llmft.core.model.gpt2.GptConfig;
 import org.junit.jupiter.api.Test;
 
 /** oneDNN's inner product is {@code x W^T}, to float rounding, for the head without gradients. */

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import io.llmft.core.Golden;
-import io.llmft.core.model.Gpt2Model;
+import io.llmft.core.model.gpt2.Gpt2Model;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -26,14 +26,17 @@ class BatchGeneratorTest {
               new int[] {golden[5]});
       Generator alone = new Generator(model);
       // A stop token that one row produces early, so rows leave the batch at different steps.
-      int stop = alone.generate(prompts.get(1), 6, 96, Sampler.greedy(), null).generatedTokens()[5];
+      int stop =
+          alone.generate(prompts.get(1), 6, 96, Sampler.greedy(), StopTokens.NONE)
+              .generatedTokens()[5];
 
       List<Generation> batched =
-          new BatchGenerator(model).generate(prompts, 40, Sampler.greedy(), stop);
+          new BatchGenerator(model).generate(prompts, 40, Sampler.greedy(), StopTokens.of(stop));
 
       int stoppedEarly = 0;
       for (int i = 0; i < prompts.size(); i++) {
-        Generation expected = alone.generate(prompts.get(i), 40, 96, Sampler.greedy(), stop);
+        Generation expected =
+            alone.generate(prompts.get(i), 40, 96, Sampler.greedy(), StopTokens.of(stop));
         assertArrayEquals(expected.tokens(), batched.get(i).tokens(), "row " + i);
         assertEquals(expected.finishReason(), batched.get(i).finishReason(), "row " + i);
         assertEquals(prompts.get(i).length, batched.get(i).promptLength());
@@ -50,11 +53,12 @@ class BatchGeneratorTest {
       int[] golden = Golden.ints(Golden.json().get("prompt_ids"));
       List<int[]> prompts = List.of(golden, Arrays.copyOfRange(golden, 0, 8));
       List<Generation> batched =
-          new BatchGenerator(model).generate(prompts, 60, Sampler.greedy(), null); // 48 + 60 > 96
+          new BatchGenerator(model)
+              .generate(prompts, 60, Sampler.greedy(), StopTokens.NONE); // 48 + 60 > 96
       Generator alone = new Generator(model);
       for (int i = 0; i < prompts.size(); i++) {
         assertArrayEquals(
-            alone.generate(prompts.get(i), 60, 96, Sampler.greedy(), null).tokens(),
+            alone.generate(prompts.get(i), 60, 96, Sampler.greedy(), StopTokens.NONE).tokens(),
             batched.get(i).tokens());
       }
     }

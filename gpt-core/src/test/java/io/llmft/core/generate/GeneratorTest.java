@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import ai.djl.ndarray.NDManager;
 import io.llmft.contract.Sampling;
 import io.llmft.core.Golden;
-import io.llmft.core.model.Gpt2Model;
+import io.llmft.core.model.gpt2.Gpt2Model;
 import org.junit.jupiter.api.Test;
 
 class GeneratorTest {
@@ -16,7 +16,9 @@ class GeneratorTest {
         Gpt2Model model = Golden.loadModel(m)) {
       int[] prompt = Golden.ints(Golden.json().get("prompt_ids"));
       int firstGreedy = Golden.json().get("greedy_20").get(0).asInt();
-      Generation g = new Generator(model).generate(prompt, 20, 96, Sampler.greedy(), firstGreedy);
+      Generation g =
+          new Generator(model)
+              .generate(prompt, 20, 96, Sampler.greedy(), StopTokens.of(firstGreedy));
       assertEquals(Generation.FinishReason.EOS, g.finishReason());
       assertEquals(0, g.generatedCount());
       assertArrayEquals(prompt, g.tokens());
@@ -29,8 +31,10 @@ class GeneratorTest {
         Gpt2Model model = Golden.loadModel(m)) {
       int[] prompt = Golden.ints(Golden.json().get("prompt_ids"));
       int[] tail = java.util.Arrays.copyOfRange(prompt, prompt.length - 10, prompt.length);
-      Generation cropped = new Generator(model).generate(prompt, 3, 10, Sampler.greedy(), null);
-      Generation fromTail = new Generator(model).generate(tail, 1, 10, Sampler.greedy(), null);
+      Generation cropped =
+          new Generator(model).generate(prompt, 3, 10, Sampler.greedy(), StopTokens.NONE);
+      Generation fromTail =
+          new Generator(model).generate(tail, 1, 10, Sampler.greedy(), StopTokens.NONE);
       assertEquals(fromTail.generatedTokens()[0], cropped.generatedTokens()[0]);
       assertEquals(3, cropped.generatedCount());
       // a prompt longer than the model's context (96) is cropped, not refused
@@ -39,7 +43,7 @@ class GeneratorTest {
       assertEquals(
           2,
           new Generator(model)
-              .generate(longPrompt, 2, 1024, Sampler.greedy(), null)
+              .generate(longPrompt, 2, 1024, Sampler.greedy(), StopTokens.NONE)
               .generatedCount());
     }
   }
@@ -51,16 +55,28 @@ class GeneratorTest {
       int[] prompt = Golden.ints(Golden.json().get("prompt_ids"));
       // 48 prompt tokens + 70 new ones outgrow the 96-token context: the window moves too.
       Generation cached =
-          new Generator(model).generate(prompt, 70, 96, Sampler.greedy(), null, true);
+          new Generator(model).generate(prompt, 70, 96, Sampler.greedy(), StopTokens.NONE, true);
       Generation plain =
-          new Generator(model).generate(prompt, 70, 96, Sampler.greedy(), null, false);
+          new Generator(model).generate(prompt, 70, 96, Sampler.greedy(), StopTokens.NONE, false);
       assertArrayEquals(plain.tokens(), cached.tokens());
       Generation sampled =
           new Generator(model)
-              .generate(prompt, 30, 96, Sampler.of(new Sampling(1.0, 50, null, 7L)), null, true);
+              .generate(
+                  prompt,
+                  30,
+                  96,
+                  Sampler.of(new Sampling(1.0, 50, null, 7L)),
+                  StopTokens.NONE,
+                  true);
       Generation sampledPlain =
           new Generator(model)
-              .generate(prompt, 30, 96, Sampler.of(new Sampling(1.0, 50, null, 7L)), null, false);
+              .generate(
+                  prompt,
+                  30,
+                  96,
+                  Sampler.of(new Sampling(1.0, 50, null, 7L)),
+                  StopTokens.NONE,
+                  false);
       assertArrayEquals(sampledPlain.tokens(), sampled.tokens());
     }
   }

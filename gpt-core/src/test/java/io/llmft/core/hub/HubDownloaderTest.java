@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import io.llmft.contract.PretrainedModel;
 import io.llmft.core.Golden;
-import io.llmft.core.model.Gpt2Model;
 import io.llmft.core.model.HfCheckpoint;
+import io.llmft.core.model.LanguageModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,8 +59,8 @@ class HubDownloaderTest {
       assertEquals(List.of("null"), hub.cdnAuthorization, "the token stays with the hub's host");
       assertTrue(progress.stream().anyMatch(l -> l.contains("sha256")), progress.toString());
       try (NDManager m = NDManager.newBaseManager();
-          Gpt2Model model = HfCheckpoint.load(dir, m)) {
-        assertEquals(16, model.config().embDim());
+          LanguageModel model = HfCheckpoint.load(dir, m)) {
+        assertEquals(16, model.config().hiddenSize());
       }
       // a second call finds both files and asks nothing
       int requests = hub.log.size();

@@ -10,6 +10,9 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmft.core.Golden;
+import io.llmft.core.model.gpt2.Gpt2Model;
+import io.llmft.core.model.gpt2.GptConfig;
+import io.llmft.core.text.Gpt2Tokenizer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -48,7 +51,7 @@ class HfCheckpointTest {
     try (NDManager m = NDManager.newBaseManager();
         Gpt2Model model = Golden.loadModel(m)) {
       model.parameters().get("lm_head.weight").muli(3);
-      HfCheckpoint.save(model, dir);
+      HfCheckpoint.save(model, Gpt2Tokenizer.get(), dir);
       for (String tokenizerFile :
           new String[] {
             "vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json"
@@ -56,7 +59,7 @@ class HfCheckpointTest {
         org.junit.jupiter.api.Assertions.assertTrue(
             java.nio.file.Files.size(dir.resolve(tokenizerFile)) > 0, tokenizerFile);
       }
-      try (Gpt2Model loaded = HfCheckpoint.load(dir, m)) {
+      try (LanguageModel loaded = HfCheckpoint.load(dir, m)) {
         for (var e : model.parameters().entrySet()) {
           assertTrue(e.getValue().contentEquals(loaded.parameters().get(e.getKey())), e.getKey());
         }

@@ -9,6 +9,10 @@ import ai.djl.ndarray.NDManager;
 import io.llmft.core.Golden;
 import io.llmft.core.data.Batch;
 import io.llmft.core.data.InstructionCollator;
+import io.llmft.core.model.gpt2.Gpt2Keys;
+import io.llmft.core.model.gpt2.Gpt2Model;
+import io.llmft.core.model.gpt2.GptConfig;
+import io.llmft.core.text.Gpt2Tokenizer;
 import io.llmft.core.train.AdamW;
 import io.llmft.core.train.BookTrainer;
 import java.nio.file.Files;
@@ -29,7 +33,7 @@ class LoraAdaptersTest {
     return new InstructionCollator(1024).collate(items);
   }
 
-  private static float[] logits(Gpt2Model model, NDManager m) {
+  private static float[] logits(LanguageModel model, NDManager m) {
     long[] ids = Golden.longs(Golden.json().get("prompt_ids"));
     return model.forward(m.create(ids).expandDims(0)).toFloatArray();
   }
@@ -37,18 +41,20 @@ class LoraAdaptersTest {
   @Test
   void gpt2MediumAtRank16HasTheBooksTrainableParameterCount() {
     assertEquals(
-        7_898_384L, LoraAdapters.parameterCount(GptConfig.preset("gpt2-medium (355M)"), 16));
+        7_898_384L,
+        Gpt2Keys.adapterTargets(GptConfig.preset("gpt2-medium (355M)")).parameterCount(16));
   }
 
   @Test
   void adaptersStartAsANoOpTrainAloneAndMergeIntoAnOrdinaryCheckpoint() throws Exception {
     try (NDManager m = NDManager.newBaseManager();
         Gpt2Model plain = Golden.loadModel(m);
-        Gpt2Model model = Gpt2Model.builder(Golden.loadWeights(m)).lora(4, 8f, 123).build()) {
+        Gpt2Model model =
+            Gpt2Model.builder(Golden.loadWeights(m)).lora(new LoraSpec(4, 8f, 123)).build()) {
       float[] before = logits(plain, m);
       LoraAdapters lora = (LoraAdapters) model.adapter();
       assertEquals(
-          LoraAdapters.parameterCount(model.config(), 4),
+          Gpt2Keys.adapterTargets(model.config()).parameterCount(4),
           lora.parameters().values().stream().mapToLong(NDArray::size).sum());
       float[] attached = logits(model, m);
       for (int i = 0; i < before.length; i += 997) {
@@ -75,10 +81,10 @@ class LoraAdaptersTest {
                   assertTrue(
                       java.util.Arrays.equals(base.get(k), v.toFloatArray()), k + " is frozen"));
 
-      HfCheckpoint.save(model, tmp.resolve("merged"));
+      HfCheckpoint.save(model, Gpt2Tokenizer.get(), tmp.resolve("merged"));
       assertTrue(Files.isRegularFile(tmp.resolve("merged").resolve(HfCheckpoint.LORA_FILE)));
       float[] adapted = logits(model, m);
-      try (Gpt2Model merged = HfCheckpoint.load(tmp.resolve("merged"), m)) {
+      try (LanguageModel merged = HfCheckpoint.load(tmp.resolve("merged"), m)) {
         assertEquals(Adapter.NONE, merged.adapter());
         float[] reloaded = logits(merged, m);
         double maxDiff = 0;

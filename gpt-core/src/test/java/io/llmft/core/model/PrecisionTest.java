@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.llmft.core.Golden;
 import io.llmft.core.data.Batch;
 import io.llmft.core.data.InstructionCollator;
+import io.llmft.core.model.gpt2.Gpt2Model;
 import io.llmft.core.train.AdamW;
 import io.llmft.core.train.BookTrainer;
 import java.util.ArrayList;

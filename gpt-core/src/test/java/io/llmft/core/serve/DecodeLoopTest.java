@@ -10,7 +10,8 @@ import io.llmft.core.Golden;
 import io.llmft.core.generate.Generation;
 import io.llmft.core.generate.Generator;
 import io.llmft.core.generate.Sampler;
-import io.llmft.core.model.Gpt2Model;
+import io.llmft.core.generate.StopTokens;
+import io.llmft.core.model.gpt2.Gpt2Model;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -67,14 +68,15 @@ class DecodeLoopTest {
         Collected sink = new Collected(Integer.MAX_VALUE);
         sinks.add(sink);
         loop.submit(
-            new DecodeRequest(prompt(lengths[i], i), news[i], Sampler.greedy(), null), sink);
+            new DecodeRequest(prompt(lengths[i], i), news[i], Sampler.greedy(), StopTokens.NONE),
+            sink);
         Thread.sleep(i * 3L); // some join while others decode
       }
       for (int i = 0; i < lengths.length; i++) {
         assertEquals(TokenSink.Ending.LENGTH, sinks.get(i).ending.get(60, TimeUnit.SECONDS));
         Generation alone =
             new Generator(model)
-                .generate(prompt(lengths[i], i), news[i], 96, Sampler.greedy(), null);
+                .generate(prompt(lengths[i], i), news[i], 96, Sampler.greedy(), StopTokens.NONE);
         assertArrayEquals(alone.generatedTokens(), sinks.get(i).array(), "request " + i);
       }
       assertTrue(loop.stats().largestBatch() > 1, "they ran together: " + loop.stats());
@@ -88,14 +90,16 @@ class DecodeLoopTest {
       DecodeLoop loop = new DecodeLoop(model, LIMITS, "test");
       int[] prompt = prompt(5, 1);
       int first =
-          new Generator(model).generate(prompt, 1, 96, Sampler.greedy(), null).generatedTokens()[0];
+          new Generator(model)
+              .generate(prompt, 1, 96, Sampler.greedy(), StopTokens.NONE)
+              .generatedTokens()[0];
       Collected eos = new Collected(Integer.MAX_VALUE);
-      loop.submit(new DecodeRequest(prompt, 10, Sampler.greedy(), first), eos);
+      loop.submit(new DecodeRequest(prompt, 10, Sampler.greedy(), StopTokens.of(first)), eos);
       assertEquals(TokenSink.Ending.EOS, eos.ending.get(30, TimeUnit.SECONDS));
       assertEquals(0, eos.tokens.size(), "the end token is not passed on");
 
       Collected stopped = new Collected(3);
-      loop.submit(new DecodeRequest(prompt, 50, Sampler.greedy(), null), stopped);
+      loop.submit(new DecodeRequest(prompt, 50, Sampler.greedy(), StopTokens.NONE), stopped);
       assertEquals(TokenSink.Ending.STOPPED, stopped.ending.get(30, TimeUnit.SECONDS));
       assertEquals(3, stopped.tokens.size());
 
@@ -109,7 +113,7 @@ class DecodeLoopTest {
             }
           };
       DecodeLoop.Ticket ticket =
-          loop.submit(new DecodeRequest(prompt, 80, Sampler.greedy(), null), cancelled);
+          loop.submit(new DecodeRequest(prompt, 80, Sampler.greedy(), StopTokens.NONE), cancelled);
       assertTrue(started.await(30, TimeUnit.SECONDS));
       ticket.cancel();
       assertEquals(TokenSink.Ending.CANCELLED, cancelled.ending.get(30, TimeUnit.SECONDS));
@@ -129,7 +133,8 @@ class DecodeLoopTest {
         Collected sink = new Collected(Integer.MAX_VALUE);
         try {
           tickets.add(
-              loop.submit(new DecodeRequest(prompt(4, i), 60, Sampler.greedy(), null), sink));
+              loop.submit(
+                  new DecodeRequest(prompt(4, i), 60, Sampler.greedy(), StopTokens.NONE), sink));
           sinks.add(sink);
         } catch (QueueFullException e) {
           full = e;
@@ -144,7 +149,7 @@ class DecodeLoopTest {
           IllegalArgumentException.class,
           () ->
               loop.submit(
-                  new DecodeRequest(prompt(90, 1), 10, Sampler.greedy(), null),
+                  new DecodeRequest(prompt(90, 1), 10, Sampler.greedy(), StopTokens.NONE),
                   new Collected(Integer.MAX_VALUE)));
     }
   }

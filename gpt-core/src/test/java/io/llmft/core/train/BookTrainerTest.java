@@ -9,8 +9,9 @@ import ai.djl.ndarray.NDManager;
 import io.llmft.core.data.Batch;
 import io.llmft.core.data.BatchLoader;
 import io.llmft.core.data.InstructionCollator;
-import io.llmft.core.model.Gpt2Model;
-import io.llmft.core.model.GptConfig;
+import io.llmft.core.model.LanguageModel;
+import io.llmft.core.model.gpt2.Gpt2Model;
+import io.llmft.core.model.gpt2.GptConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -216,7 +217,7 @@ class BookTrainerTest {
   }
 
   /** Step losses and final weights of a run over {@code replicas} (the first one is returned). */
-  private static double[] runLosses(List<Gpt2Model> replicas) {
+  private static double[] runLosses(List<? extends LanguageModel> replicas) {
     List<Double> losses = new ArrayList<>();
     new BookTrainer(replicas)
         .train(

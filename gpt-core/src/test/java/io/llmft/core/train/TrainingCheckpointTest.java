@@ -9,9 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import io.llmft.core.data.BatchLoader;
 import io.llmft.core.data.InstructionCollator;
-import io.llmft.core.model.Gpt2Model;
-import io.llmft.core.model.Gpt2Weights;
-import io.llmft.core.model.GptConfig;
+import io.llmft.core.model.LoraSpec;
+import io.llmft.core.model.gpt2.Gpt2Model;
+import io.llmft.core.model.gpt2.Gpt2Weights;
+import io.llmft.core.model.gpt2.GptConfig;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,7 +62,7 @@ class TrainingCheckpointTest {
 
   private static Gpt2Model model(boolean lora, NDManager m) {
     Gpt2Model.Builder builder = Gpt2Model.builder(Gpt2Weights.randomInit(TINY, 1, m));
-    return (lora ? builder.lora(2, 4f, 7) : builder).build();
+    return (lora ? builder.lora(new LoraSpec(2, 4f, 7)) : builder).build();
   }
 
   /** A run from a fresh model; it stops itself before step {@code stopBefore} (null: never). */

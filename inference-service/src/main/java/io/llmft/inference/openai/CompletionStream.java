@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmft.common.rest.OpenAiError;
 import io.llmft.core.generate.Sampler;
+import io.llmft.core.generate.StopTokens;
 import io.llmft.core.serve.DecodeLoop;
 import io.llmft.core.serve.DecodeRequest;
 import io.llmft.core.serve.QueueFullException;
 import io.llmft.core.serve.TokenSink;
-import io.llmft.core.text.Gpt2Tokenizer;
 import io.llmft.inference.service.GenerationMeters;
 import io.llmft.inference.service.ModelCache;
 import io.vertx.core.Context;
@@ -83,7 +83,7 @@ final class CompletionStream implements TokenSink {
                     request.prompt(),
                     maxTokens,
                     Sampler.of(request.sampling()),
-                    Gpt2Tokenizer.END_OF_TEXT),
+                    StopTokens.of(lease.tokenizer().stopIds())),
                 this);
     if (request.stream()) {
       send("", false); // the head and the role, before the first token
@@ -101,7 +101,7 @@ final class CompletionStream implements TokenSink {
   @Override
   public boolean accept(int token) {
     completionTokens++;
-    boolean more = text.add(Gpt2Tokenizer.get().bytes(token));
+    boolean more = text.add(lease.tokenizer().bytes(token));
     if (request.stream()) {
       String delta = text.delta();
       if (!delta.isEmpty()) {

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.llmft.contract.Sampling;
 import io.llmft.contract.Violation;
 import io.llmft.core.data.InstructionEntry;
-import io.llmft.core.text.Gpt2Tokenizer;
 import io.llmft.core.text.PromptStyle;
+import io.llmft.core.text.Tokenizer;
 import io.llmft.inference.service.ServedModels;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,14 +36,20 @@ record OpenAiRequest(
   /** The largest temperature OpenAI accepts. */
   static final double MAX_TEMPERATURE = 2;
 
-  static OpenAiRequest chat(JsonNode body, ServedModels models) {
+  /** Reads the tokenizer of a served model. */
+  @FunctionalInterface
+  interface Tokenizers {
+    Tokenizer of(ServedModels.Served model);
+  }
+
+  static OpenAiRequest chat(JsonNode body, ServedModels models, Tokenizers tokenizers) {
     ServedModels.Served model = model(body, models);
     InstructionEntry entry = entry(body.get("messages"));
     String text = model.style().formatInput(entry);
-    return read(body, model, Gpt2Tokenizer.get().encode(text), model.style());
+    return read(body, model, tokenizers.of(model).encode(text), model.style());
   }
 
-  static OpenAiRequest completion(JsonNode body, ServedModels models) {
+  static OpenAiRequest completion(JsonNode body, ServedModels models, Tokenizers tokenizers) {
     ServedModels.Served model = model(body, models);
     JsonNode prompt = body.get("prompt");
     if (prompt != null && prompt.isArray() && prompt.size() == 1) {
@@ -58,7 +64,7 @@ record OpenAiRequest(
     if (body.hasNonNull("suffix")) {
       throw OpenAiException.invalid("suffix", "suffix is not supported");
     }
-    return read(body, model, Gpt2Tokenizer.get().encode(prompt.asText()), null);
+    return read(body, model, tokenizers.of(model).encode(prompt.asText()), null);
   }
 
   private static ServedModels.Served model(JsonNode body, ServedModels models) {

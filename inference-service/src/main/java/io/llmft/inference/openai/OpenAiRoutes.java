@@ -63,11 +63,14 @@ public class OpenAiRoutes {
     router
         .post("/v1/chat/completions")
         .handler(BodyHandler.create(false).setBodyLimit(maxBody))
-        .blockingHandler(rc -> complete(rc, body -> OpenAiRequest.chat(body, served)), false);
+        .blockingHandler(
+            rc -> complete(rc, body -> OpenAiRequest.chat(body, served, this::tokenizer)), false);
     router
         .post("/v1/completions")
         .handler(BodyHandler.create(false).setBodyLimit(maxBody))
-        .blockingHandler(rc -> complete(rc, body -> OpenAiRequest.completion(body, served)), false);
+        .blockingHandler(
+            rc -> complete(rc, body -> OpenAiRequest.completion(body, served, this::tokenizer)),
+            false);
   }
 
   private void list(RoutingContext rc) {
@@ -99,6 +102,15 @@ public class OpenAiRoutes {
                         "model_not_found")));
   }
 
+  private io.llmft.core.text.Tokenizer tokenizer(ServedModels.Served model) {
+    try {
+      return models.tokenizer(model.ref());
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new OpenAiException(
+          500, "the model's tokenizer cannot be read: " + e.getMessage(), "model", "server_error");
+    }
+  }
+
   private ObjectNode model(ServedModels.Served model) {
     return mapper
         .createObjectNode()
@@ -106,7 +118,8 @@ public class OpenAiRoutes {
         .put("object", "model")
         .put("created", model.created())
         .put("owned_by", model.base() ? "openai-community" : "llmft")
-        .put("prompt_style", model.style().id());
+        .put("prompt_style", model.style().id())
+        .put("family", model.family());
   }
 
   private void complete(RoutingContext rc, Function<JsonNode, OpenAiRequest> read) {

@@ -7,7 +7,7 @@ import io.llmft.contract.Sampling;
 import io.llmft.contract.Violation;
 import io.llmft.core.data.InstructionEntry;
 import io.llmft.core.generate.Sampler;
-import io.llmft.core.model.GptConfig;
+import io.llmft.core.model.gpt2.GptConfig;
 import io.llmft.core.text.PromptStyle;
 import io.llmft.inference.service.GenerationMeters;
 import io.llmft.inference.service.InferenceService;
@@ -61,6 +61,7 @@ public class GenerateResource {
       answer =
           Responder.answer(
               lease.model(),
+              lease.tokenizer(),
               style,
               new InstructionEntry(request.instruction(), request.input(), null),
               maxNewTokens,

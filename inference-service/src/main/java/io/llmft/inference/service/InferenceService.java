@@ -14,9 +14,10 @@ import io.llmft.contract.ModelRef;
 import io.llmft.contract.PipelineContext;
 import io.llmft.contract.Stage;
 import io.llmft.core.engine.DjlRuntime;
-import io.llmft.core.model.Gpt2Model;
-import io.llmft.core.model.GptConfig;
+import io.llmft.core.model.LanguageModel;
+import io.llmft.core.model.gpt2.GptConfig;
 import io.llmft.core.text.PromptStyle;
+import io.llmft.core.text.Tokenizer;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
@@ -105,12 +106,17 @@ public class InferenceService extends StageService<InferenceJob, InferenceState>
     long started = System.nanoTime();
     state.device = DjlRuntime.device().toString();
     try (ModelCache.Lease lease = models.lease(job.model())) {
-      return answerAll(state, job, control, lease.model(), started);
+      return answerAll(state, job, control, lease.model(), lease.tokenizer(), started);
     }
   }
 
   private Map<String, String> answerAll(
-      InferenceState state, InferenceJob job, JobControl control, Gpt2Model model, long started)
+      InferenceState state,
+      InferenceJob job,
+      JobControl control,
+      LanguageModel model,
+      Tokenizer tokenizer,
+      long started)
       throws Exception {
     PromptStyle style = PromptStyle.fromId(datasets.manifest(state.datasetId).promptStyle());
     List<JsonNode> entries = datasets.readSplit(state.datasetId, state.split);
@@ -131,7 +137,9 @@ public class InferenceService extends StageService<InferenceJob, InferenceState>
         state.resumedAfter = state.completed;
       }
       List<Responder.Prompt> prompts =
-          entries.stream().map(e -> Responder.prompt(style, DatasetArtifacts.toEntry(e))).toList();
+          entries.stream()
+              .map(e -> Responder.prompt(tokenizer, style, DatasetArtifacts.toEntry(e)))
+              .toList();
       List<Integer> order =
           IntStream.range(0, entries.size())
               .filter(i -> answered[i] == null)
@@ -143,7 +151,11 @@ public class InferenceService extends StageService<InferenceJob, InferenceState>
         List<Integer> batch = order.subList(from, Math.min(from + state.batchSize, order.size()));
         List<Responder.Answer> answers =
             Responder.answerAll(
-                model, style, batch.stream().map(prompts::get).toList(), state.maxNewTokens);
+                model,
+                tokenizer,
+                style,
+                batch.stream().map(prompts::get).toList(),
+                state.maxNewTokens);
         List<Answered> done = new ArrayList<>(batch.size());
         for (int k = 0; k < batch.size(); k++) {
           Answered a =

@@ -6,9 +6,10 @@ import io.llmft.common.store.ArtifactStore;
 import io.llmft.common.store.ImportRoots;
 import io.llmft.contract.ModelRef;
 import io.llmft.core.engine.DjlRuntime;
-import io.llmft.core.model.Gpt2Model;
 import io.llmft.core.model.HfCheckpoint;
+import io.llmft.core.model.LanguageModel;
 import io.llmft.core.serve.DecodeLoop;
+import io.llmft.core.text.Tokenizer;
 import io.llmft.inference.config.ServingConfig;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -43,19 +45,22 @@ public class ModelCache {
   private final DecodeLoop.Limits limits;
   private final MeterRegistry meters;
   private final Map<Path, Shared> loaded = new LinkedHashMap<>(4, 0.75f, true);
+  private final Map<Path, Tokenizer> tokenizers = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * A loaded model and how many hold it: the cache while the model is in it, and each open lease;
    * closed when the count reaches 0.
    */
   private static final class Shared {
-    final Gpt2Model model;
+    final LanguageModel model;
+    final Tokenizer tokenizer;
     final DecodeLoop loop;
     final List<Meter> meters;
     int holders = 1;
 
-    Shared(Gpt2Model model, DecodeLoop loop, List<Meter> meters) {
+    Shared(LanguageModel model, Tokenizer tokenizer, DecodeLoop loop, List<Meter> meters) {
       this.model = model;
+      this.tokenizer = tokenizer;
       this.loop = loop;
       this.meters = meters;
     }
@@ -92,8 +97,13 @@ public class ModelCache {
       this.shared = shared;
     }
 
-    public Gpt2Model model() {
+    public LanguageModel model() {
       return shared.model;
+    }
+
+    /** The tokenizer the model's directory brings. */
+    public Tokenizer tokenizer() {
+      return shared.tokenizer;
     }
 
     /** The model's continuous-batching loop (its thread runs only while there is work). */
@@ -131,10 +141,17 @@ public class ModelCache {
     if (model == null) {
       v.check(false, field, "is required: " + FORMS);
     } else if (model instanceof ModelRef.LocalPath l) {
+      Optional<Path> dir = imports.resolve(l.path()).filter(HfCheckpoint::isCheckpoint);
       v.check(
-          imports.resolve(l.path()).filter(HfCheckpoint::isCheckpoint).isPresent(),
+          dir.isPresent(),
           field + ".path",
-          ImportRoots.RULE + ", with config.json and model.safetensors");
+          ImportRoots.RULE
+              + ", with config.json and model.safetensors (or model.safetensors.index.json)");
+      dir.ifPresent(
+          d -> {
+            String problem = HfCheckpoint.unreadable(d);
+            v.check(problem == null, field + ".path", problem);
+          });
     } else if (model instanceof ModelRef.RandomInit) {
       v.check(false, field, "must be " + FORMS);
     } else if (model instanceof ModelRef.Pretrained p) {
@@ -170,14 +187,30 @@ public class ModelCache {
     return dir.toAbsolutePath().normalize();
   }
 
+  /**
+   * The tokenizer of a loadable model reference, read once per directory: what requests are encoded
+   * with before they reach the model.
+   */
+  public Tokenizer tokenizer(ModelRef ref) throws IOException {
+    Path dir = directory(ref);
+    Tokenizer cached = tokenizers.get(dir);
+    if (cached != null) {
+      return cached;
+    }
+    Tokenizer tokenizer = Tokenizer.forModel(dir, HfCheckpoint.readConfig(dir));
+    Tokenizer raced = tokenizers.putIfAbsent(dir, tokenizer);
+    return raced != null ? raced : tokenizer;
+  }
+
   /** The model of this reference, loaded if it is not, for as long as the lease is open. */
   public synchronized Lease lease(ModelRef ref) throws IOException {
     Path dir = directory(ref);
     Shared shared = loaded.get(dir);
     if (shared == null) {
-      Gpt2Model model = HfCheckpoint.load(dir, manager);
+      Tokenizer tokenizer = tokenizer(ref);
+      LanguageModel model = HfCheckpoint.load(dir, manager);
       DecodeLoop loop = new DecodeLoop(model, limits, dir.getFileName().toString());
-      shared = new Shared(model, loop, loopMeters(loop, dir.getFileName().toString()));
+      shared = new Shared(model, tokenizer, loop, loopMeters(loop, dir.getFileName().toString()));
       loaded.put(dir, shared);
       if (loaded.size() > CAPACITY) {
         var eldest = loaded.entrySet().iterator().next();

@@ -5,9 +5,10 @@ import io.llmft.core.generate.BatchGenerator;
 import io.llmft.core.generate.Generation;
 import io.llmft.core.generate.Generator;
 import io.llmft.core.generate.Sampler;
-import io.llmft.core.model.Gpt2Model;
-import io.llmft.core.text.Gpt2Tokenizer;
+import io.llmft.core.generate.StopTokens;
+import io.llmft.core.model.LanguageModel;
 import io.llmft.core.text.PromptStyle;
+import io.llmft.core.text.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,12 +25,13 @@ public final class Responder {
       String response, int generatedTokens, Generation.FinishReason finishReason) {}
 
   public static Answer answer(
-      Gpt2Model model,
+      LanguageModel model,
+      Tokenizer tokenizer,
       PromptStyle style,
       InstructionEntry entry,
       int maxNewTokens,
       Sampler sampler) {
-    Prompt prompt = prompt(style, entry);
+    Prompt prompt = prompt(tokenizer, style, entry);
     Generation generation =
         new Generator(model)
             .generate(
@@ -37,16 +39,16 @@ public final class Responder {
                 maxNewTokens,
                 model.config().contextLength(),
                 sampler,
-                Gpt2Tokenizer.END_OF_TEXT);
-    return toAnswer(style, prompt.text(), generation);
+                StopTokens.of(tokenizer.stopIds()));
+    return toAnswer(tokenizer, style, prompt.text(), generation);
   }
 
   /** An entry's formatted prompt and its token ids. */
   public record Prompt(String text, int[] ids) {}
 
-  public static Prompt prompt(PromptStyle style, InstructionEntry entry) {
+  public static Prompt prompt(Tokenizer tokenizer, PromptStyle style, InstructionEntry entry) {
     String text = style.formatInput(entry);
-    return new Prompt(text, Gpt2Tokenizer.get().encode(text));
+    return new Prompt(text, tokenizer.encode(text));
   }
 
   /**
@@ -54,25 +56,34 @@ public final class Responder {
    * {@link #answer} gives each alone, in the prompts' order.
    */
   public static List<Answer> answerAll(
-      Gpt2Model model, PromptStyle style, List<Prompt> prompts, int maxNewTokens) {
+      LanguageModel model,
+      Tokenizer tokenizer,
+      PromptStyle style,
+      List<Prompt> prompts,
+      int maxNewTokens) {
     List<Generation> generations =
         new BatchGenerator(model)
             .generate(
                 prompts.stream().map(Prompt::ids).toList(),
                 maxNewTokens,
                 Sampler.greedy(),
-                Gpt2Tokenizer.END_OF_TEXT);
+                StopTokens.of(tokenizer.stopIds()));
     List<Answer> answers = new ArrayList<>(prompts.size());
     for (int i = 0; i < prompts.size(); i++) {
-      answers.add(toAnswer(style, prompts.get(i).text(), generations.get(i)));
+      answers.add(toAnswer(tokenizer, style, prompts.get(i).text(), generations.get(i)));
     }
     return answers;
   }
 
-  private static Answer toAnswer(PromptStyle style, String prompt, Generation generation) {
-    String text = Gpt2Tokenizer.get().decode(generation.tokens());
-    String response =
-        text.length() >= prompt.length() ? style.extractResponse(prompt, text) : text.strip();
+  /**
+   * The book's extraction from the decoded text: the prompt followed by its continuation (decoded
+   * alone, so that tokens the tokenizer puts before a prompt, Llama 3's begin-of-text, do not shift
+   * it).
+   */
+  private static Answer toAnswer(
+      Tokenizer tokenizer, PromptStyle style, String prompt, Generation generation) {
+    String text = prompt + tokenizer.decode(generation.generatedTokens());
+    String response = style.extractResponse(prompt, text);
     return new Answer(response, generation.generatedCount(), generation.finishReason());
   }
 }

@@ -33,8 +33,13 @@ public class ServedModels {
   private final DatasetArtifacts datasets;
   private final ObjectMapper mapper;
 
-  /** A model to serve. */
-  public record Served(String id, ModelRef ref, PromptStyle style, long created, boolean base) {}
+  /**
+   * A model to serve.
+   *
+   * @param family its {@code config.json}'s {@code model_type}
+   */
+  public record Served(
+      String id, ModelRef ref, PromptStyle style, long created, boolean base, String family) {}
 
   public ServedModels(ArtifactStore store, DatasetArtifacts datasets, ObjectMapper mapper) {
     this.store = store;
@@ -72,14 +77,25 @@ public class ServedModels {
                   new ModelRef.Pretrained(id, pretrained.get()),
                   PromptStyle.ALPACA,
                   created(dir),
-                  true))
+                  true,
+                  family(dir)))
           : Optional.empty();
     }
     if (!store.layout().hasModel(id)) {
       return Optional.empty();
     }
     Path dir = store.layout().model(id);
-    return Optional.of(new Served(id, new ModelRef.Finetuned(id), style(id), created(dir), false));
+    return Optional.of(
+        new Served(id, new ModelRef.Finetuned(id), style(id), created(dir), false, family(dir)));
+  }
+
+  /** The family a model directory's config names, or "unknown" when it cannot be read. */
+  private static String family(Path dir) {
+    try {
+      return HfCheckpoint.family(HfCheckpoint.configJson(dir)).modelType();
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
   }
 
   private PromptStyle style(String id) {

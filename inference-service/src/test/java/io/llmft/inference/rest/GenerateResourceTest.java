@@ -9,8 +9,9 @@ import ai.djl.ndarray.NDManager;
 import io.llmft.core.data.InstructionEntry;
 import io.llmft.core.generate.Generator;
 import io.llmft.core.generate.Sampler;
-import io.llmft.core.model.Gpt2Model;
+import io.llmft.core.generate.StopTokens;
 import io.llmft.core.model.HfCheckpoint;
+import io.llmft.core.model.LanguageModel;
 import io.llmft.core.text.Gpt2Tokenizer;
 import io.llmft.core.text.PromptStyle;
 import io.quarkus.test.junit.QuarkusTest;
@@ -32,11 +33,12 @@ class GenerateResourceTest {
             "Rewrite the sentence using a simile.", "The baby is very cute.", null);
     String expected;
     try (NDManager m = NDManager.newBaseManager();
-        Gpt2Model model = HfCheckpoint.load(FIXTURE, m)) {
+        LanguageModel model = HfCheckpoint.load(FIXTURE, m)) {
       String prompt = PromptStyle.ALPACA.formatInput(entry);
       var tokenizer = Gpt2Tokenizer.get();
       var generation =
-          new Generator(model).generate(tokenizer.encode(prompt), 6, 96, Sampler.greedy(), 50256);
+          new Generator(model)
+              .generate(tokenizer.encode(prompt), 6, 96, Sampler.greedy(), StopTokens.of(50256));
       expected =
           tokenizer
               .decode(generation.tokens())

@@ -9,7 +9,8 @@ import io.llmft.common.store.ArtifactStore;
 import io.llmft.contract.ModelRef;
 import io.llmft.core.generate.Generator;
 import io.llmft.core.generate.Sampler;
-import io.llmft.core.model.Gpt2Model;
+import io.llmft.core.generate.StopTokens;
+import io.llmft.core.model.LanguageModel;
 import io.llmft.inference.TestModels;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -21,8 +22,10 @@ class ModelCacheTest {
   @Inject ModelCache cache;
   @Inject ArtifactStore store;
 
-  private static int generated(Gpt2Model model) {
-    var g = new Generator(model).generate(new int[] {15496, 11}, 2, 96, Sampler.greedy(), null);
+  private static int generated(LanguageModel model) {
+    var g =
+        new Generator(model)
+            .generate(new int[] {15496, 11}, 2, 96, Sampler.greedy(), StopTokens.NONE);
     return g.tokens().length - g.promptLength();
   }
 
@@ -36,7 +39,7 @@ class ModelCacheTest {
     assertSame(first.model(), second.model(), "one loaded copy is shared");
     cache.lease(b).close();
     cache.lease(c).close(); // the cache holds two: a is evicted, but two leases still use it
-    Gpt2Model evicted = first.model();
+    LanguageModel evicted = first.model();
     first.close();
     assertEquals(2, generated(evicted), "still usable while a lease is open");
     second.close();

@@ -9,9 +9,12 @@ import io.llmft.common.store.ImportRoots;
 import io.llmft.contract.ModelRef;
 import io.llmft.contract.PretrainedModel;
 import io.llmft.core.hub.HubDownloader;
-import io.llmft.core.model.Gpt2Weights;
-import io.llmft.core.model.GptConfig;
 import io.llmft.core.model.HfCheckpoint;
+import io.llmft.core.model.ModelWeights;
+import io.llmft.core.model.gpt2.Gpt2Weights;
+import io.llmft.core.model.gpt2.GptConfig;
+import io.llmft.core.text.Gpt2Tokenizer;
+import io.llmft.core.text.Tokenizer;
 import io.llmft.trainer.config.HubConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -63,12 +66,22 @@ public class BaseModels {
               + String.join(", ", PretrainedModel.bookNames())
               + ") nor a model finetuned here");
     } else if (base instanceof ModelRef.LocalPath l) {
+      java.util.Optional<Path> dir = imports.resolve(l.path()).filter(HfCheckpoint::isCheckpoint);
       v.check(
-          imports.resolve(l.path()).filter(HfCheckpoint::isCheckpoint).isPresent(),
+          dir.isPresent(),
           "baseModel.path",
-          ImportRoots.RULE + ", with config.json and model.safetensors");
+          ImportRoots.RULE
+              + ", with config.json and model.safetensors (or model.safetensors.index.json)");
+      dir.ifPresent(
+          d -> {
+            String problem = HfCheckpoint.unreadable(d);
+            v.check(problem == null, "baseModel.path", problem);
+          });
     }
   }
+
+  /** A base model's weights and the tokenizer its directory brings. */
+  public record BaseModel(ModelWeights weights, Tokenizer tokenizer) {}
 
   /** The pretrained files of a GPT-2, downloading what is missing (see {@link Downloads}). */
   Path download(PretrainedModel model, Consumer<String> progress, JobControl control)
@@ -77,18 +90,24 @@ public class BaseModels {
         "'" + model.bookName() + "'", e -> true, control, progress, () -> hub.ensure(model));
   }
 
-  /** The base model's weights, in a new sub-manager of {@code manager}. */
-  public Gpt2Weights load(
+  /** The base model's weights, in a new sub-manager of {@code manager}, and its tokenizer. */
+  public BaseModel load(
       ModelRef base, NDManager manager, Consumer<String> progress, JobControl control)
       throws IOException {
+    Path dir;
     if (base instanceof ModelRef.Pretrained p) {
-      return HfCheckpoint.loadWeights(download(p.model(), progress, control), manager);
+      dir = download(p.model(), progress, control);
     } else if (base instanceof ModelRef.Finetuned f) {
-      return HfCheckpoint.loadWeights(store.layout().model(f.id()), manager);
+      dir = store.layout().model(f.id());
     } else if (base instanceof ModelRef.LocalPath l) {
-      return HfCheckpoint.loadWeights(imports.require(l.path(), "baseModel.path"), manager);
+      dir = imports.require(l.path(), "baseModel.path");
+    } else {
+      ModelRef.RandomInit r = (ModelRef.RandomInit) base;
+      return new BaseModel(
+          Gpt2Weights.randomInit(GptConfig.of(r.config()), r.seedOrDefault(), manager),
+          Gpt2Tokenizer.get());
     }
-    ModelRef.RandomInit r = (ModelRef.RandomInit) base;
-    return Gpt2Weights.randomInit(GptConfig.of(r.config()), r.seedOrDefault(), manager);
+    Tokenizer tokenizer = Tokenizer.forModel(dir, HfCheckpoint.readConfig(dir));
+    return new BaseModel(HfCheckpoint.loadWeights(dir, manager), tokenizer);
   }
 }

@@ -5,9 +5,10 @@ import io.llmft.core.data.InstructionEntry;
 import io.llmft.core.generate.Generation;
 import io.llmft.core.generate.Generator;
 import io.llmft.core.generate.Sampler;
-import io.llmft.core.model.Gpt2Model;
-import io.llmft.core.text.Gpt2Tokenizer;
+import io.llmft.core.generate.StopTokens;
+import io.llmft.core.model.LanguageModel;
 import io.llmft.core.text.PromptStyle;
+import io.llmft.core.text.Tokenizer;
 import io.llmft.core.train.LoopPosition;
 import io.llmft.core.train.TrainingListener;
 import java.util.ArrayList;
@@ -23,7 +24,8 @@ final class EpochSamples implements TrainingListener {
   static final int NEW_TOKENS = 50;
   private static final Logger LOG = Logger.getLogger(EpochSamples.class);
 
-  private final Gpt2Model model;
+  private final LanguageModel model;
+  private final Tokenizer tokenizer;
   private final PromptStyle style;
   private final String prompt;
   private final TrainingState state;
@@ -31,13 +33,15 @@ final class EpochSamples implements TrainingListener {
   private final Consumer<TrainingState.Sample> announce;
 
   EpochSamples(
-      Gpt2Model model,
+      LanguageModel model,
+      Tokenizer tokenizer,
       PromptStyle style,
       InstructionEntry entry,
       TrainingState state,
       JobStore<TrainingState> jobs,
       Consumer<TrainingState.Sample> announce) {
     this.model = model;
+    this.tokenizer = tokenizer;
     this.style = style;
     this.prompt = style.formatInput(entry);
     this.state = state;
@@ -59,12 +63,11 @@ final class EpochSamples implements TrainingListener {
     if (state.samples.stream().anyMatch(s -> s.step() == position.step())) {
       return; // the run ended with its epoch: one sample
     }
-    Gpt2Tokenizer tokenizer = Gpt2Tokenizer.get();
     int[] ids = tokenizer.encode(prompt);
     int context = model.config().contextLength();
     Generation generation =
-        new Generator(model).generate(ids, NEW_TOKENS, context, Sampler.greedy(), null);
-    String text = tokenizer.decode(generation.tokens());
+        new Generator(model).generate(ids, NEW_TOKENS, context, Sampler.greedy(), StopTokens.NONE);
+    String text = prompt + tokenizer.decode(generation.generatedTokens());
     TrainingState.Sample sample =
         new TrainingState.Sample(
             position.epoch(),

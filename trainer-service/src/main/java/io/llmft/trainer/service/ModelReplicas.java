@@ -2,19 +2,24 @@ package io.llmft.trainer.service;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import io.llmft.core.model.Gpt2Model;
+import io.llmft.core.model.LanguageModel;
+import io.llmft.core.text.Tokenizer;
 import java.util.List;
 
-/** The copies of the model a job trains, one per device; the first is the one that is saved. */
-record ModelReplicas(List<Device> devices, List<NDManager> managers, List<Gpt2Model> models)
+/**
+ * The copies of the model a job trains, one per device (the first is the one that is saved), and
+ * the base model's tokenizer, which training re-tokenizes the dataset with.
+ */
+record ModelReplicas(
+    List<Device> devices, List<NDManager> managers, List<LanguageModel> models, Tokenizer tokenizer)
     implements AutoCloseable {
-  Gpt2Model first() {
+  LanguageModel first() {
     return models.get(0);
   }
 
   @Override
   public void close() {
-    models.forEach(Gpt2Model::close);
+    models.forEach(LanguageModel::close);
     managers.forEach(NDManager::close);
   }
 }

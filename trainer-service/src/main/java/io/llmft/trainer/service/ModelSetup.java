@@ -6,7 +6,8 @@ import io.llmft.common.job.JobControl;
 import io.llmft.contract.LoraSpec;
 import io.llmft.contract.TrainingJob;
 import io.llmft.core.engine.DjlRuntime;
-import io.llmft.core.model.Gpt2Model;
+import io.llmft.core.model.LanguageModel;
+import io.llmft.core.text.Tokenizer;
 import io.llmft.trainer.config.TrainerConfig;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
@@ -36,24 +37,26 @@ public class ModelSetup {
       throws Exception {
     List<Device> devices = DjlRuntime.trainingDevices(config.maxDevices());
     List<NDManager> managers = new ArrayList<>();
-    List<Gpt2Model> models = new ArrayList<>();
-    ModelReplicas replicas = new ModelReplicas(devices, managers, models);
+    List<LanguageModel> models = new ArrayList<>();
+    Tokenizer tokenizer = null;
     try {
       LoraSpec lora = job.lora();
+      io.llmft.core.model.LoraSpec adapters =
+          lora == null
+              ? null
+              : new io.llmft.core.model.LoraSpec(
+                  lora.rank(), (float) lora.alpha(), rules.settings(job).seed());
       for (Device device : devices) {
         NDManager manager = NDManager.newBaseManager(device);
         managers.add(manager);
-        Gpt2Model.Builder replica =
-            Gpt2Model.builder(baseModels.load(job.baseModel(), manager, downloadNote, control))
-                .precision(rules.precision(job));
-        if (lora != null) {
-          replica.lora(lora.rank(), (float) lora.alpha(), rules.settings(job).seed());
-        }
-        models.add(replica.build());
+        BaseModels.BaseModel base =
+            baseModels.load(job.baseModel(), manager, downloadNote, control);
+        tokenizer = base.tokenizer();
+        models.add(base.weights().build(rules.precision(job), adapters));
       }
-      return replicas;
+      return new ModelReplicas(devices, managers, models, tokenizer);
     } catch (Exception | Error e) {
-      replicas.close();
+      new ModelReplicas(devices, managers, models, tokenizer).close();
       throw e;
     }
   }

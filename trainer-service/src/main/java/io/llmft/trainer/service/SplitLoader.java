@@ -4,8 +4,8 @@ import io.llmft.common.store.DatasetArtifacts;
 import io.llmft.core.data.BatchLoader;
 import io.llmft.core.data.InstructionCollator;
 import io.llmft.core.data.InstructionEntry;
-import io.llmft.core.text.Gpt2Tokenizer;
 import io.llmft.core.text.PromptStyle;
+import io.llmft.core.text.Tokenizer;
 import io.llmft.core.train.TrainingSettings;
 import jakarta.inject.Singleton;
 import java.util.List;
@@ -31,12 +31,12 @@ public class SplitLoader {
       String datasetId,
       String split,
       PromptStyle style,
+      Tokenizer tokenizer,
       TrainingSettings settings,
       InstructionCollator collator,
       boolean maskInstructions,
       boolean shuffle,
       boolean dropLast) {
-    Gpt2Tokenizer tokenizer = Gpt2Tokenizer.get();
     List<InstructionEntry> entries =
         datasets.readSplit(datasetId, split).stream().map(DatasetArtifacts::toEntry).toList();
     List<int[]> items =

@@ -16,10 +16,11 @@ import io.llmft.contract.TrainingJob;
 import io.llmft.core.data.BatchLoader;
 import io.llmft.core.data.InstructionCollator;
 import io.llmft.core.engine.DjlRuntime;
-import io.llmft.core.model.Gpt2Model;
 import io.llmft.core.model.HfCheckpoint;
+import io.llmft.core.model.LanguageModel;
 import io.llmft.core.model.LoraAdapters;
 import io.llmft.core.text.PromptStyle;
+import io.llmft.core.text.Tokenizer;
 import io.llmft.core.train.BookTrainer;
 import io.llmft.core.train.Checkpointer;
 import io.llmft.core.train.TrainingCheckpoint;
@@ -100,7 +101,7 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
     try (ModelReplicas replicas = setup.replicas(job, downloadNote, control)) {
       state.device = replicas.devices().get(0).toString();
       state.devices = replicas.devices().stream().map(Device::toString).toList();
-      Gpt2Model model = replicas.first();
+      LanguageModel model = replicas.first();
       if (model.adapter() instanceof LoraAdapters lora) {
         state.lora = new TrainingState.Lora(lora.rank(), lora.alpha());
       }
@@ -111,14 +112,33 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
       state.hyperparameters = rules.hyperparameters(job, allowedMaxLength);
       PromptStyle style = PromptStyle.fromId(manifest.promptStyle());
       state.promptStyle = style.id();
-      InstructionCollator collator = new InstructionCollator(allowedMaxLength);
+      Tokenizer tokenizer = replicas.tokenizer();
+      state.family = model.family().modelType();
+      InstructionCollator collator =
+          new InstructionCollator(allowedMaxLength, tokenizer.endOfText());
       boolean masks = rules.masksInstructions(job);
       BatchLoader train =
           splits.load(
-              job.datasetId(), "train", style, settings, collator, masks, settings.shuffle(), true);
+              job.datasetId(),
+              "train",
+              style,
+              tokenizer,
+              settings,
+              collator,
+              masks,
+              settings.shuffle(),
+              true);
       BatchLoader validation =
           splits.load(
-              job.datasetId(), "validation", style, settings, collator, masks, false, false);
+              job.datasetId(),
+              "validation",
+              style,
+              tokenizer,
+              settings,
+              collator,
+              masks,
+              false,
+              false);
       if (train.batchCount() == 0) {
         throw new IllegalArgumentException(
             "the training split has fewer entries than one batch of " + settings.batchSize());
@@ -130,7 +150,7 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
                   train,
                   validation,
                   settings,
-                  listeners(state, job, control, model, style, checkpoints));
+                  listeners(state, job, control, model, tokenizer, style, checkpoints));
       state.trainingSeconds = (System.nanoTime() - started) / 1e9;
       if (result.outcome() == BookTrainer.Outcome.CANCELLED) {
         TrainingCheckpoint.delete(checkpoints);
@@ -141,7 +161,7 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
             state.id, "stopped after step " + result.steps() + ", checkpoint written");
       }
       state.modelId = state.id;
-      HfCheckpoint.save(model, store.layout().model(state.id));
+      HfCheckpoint.save(model, tokenizer, store.layout().model(state.id));
       store.writeJson(store.layout().modelTrainingRecord(state.id), state);
       TrainingCheckpoint.delete(checkpoints);
     }
@@ -153,7 +173,8 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
       TrainingState state,
       TrainingJob job,
       JobControl control,
-      Gpt2Model model,
+      LanguageModel model,
+      Tokenizer tokenizer,
       PromptStyle style,
       Path checkpoints) {
     DoubleConsumer publish = f -> progress(state, f);
@@ -173,6 +194,7 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
             entry ->
                 new EpochSamples(
                     model,
+                    tokenizer,
                     style,
                     entry,
                     state,

@@ -24,6 +24,12 @@ public class TrainingState extends JobState {
   public String download;
 
   public Long parameterCount;
+
+  /**
+   * The base model's family, its {@code model_type} ({@code gpt2}, {@code llama}, {@code qwen3}).
+   */
+  public String family;
+
   public Long trainableParameters;
   public Lora lora;
   public Hyperparameters hyperparameters;

@@ -13,8 +13,9 @@ import io.llmft.common.store.ArtifactStore;
 import io.llmft.common.store.DatasetArtifacts;
 import io.llmft.core.generate.Generator;
 import io.llmft.core.generate.Sampler;
-import io.llmft.core.model.Gpt2Model;
+import io.llmft.core.generate.StopTokens;
 import io.llmft.core.model.HfCheckpoint;
+import io.llmft.core.model.LanguageModel;
 import io.llmft.core.text.Gpt2Tokenizer;
 import io.llmft.trainer.FakeHubResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -62,15 +63,16 @@ class PretrainedModelTest {
         Files.isRegularFile(store.root().resolve("base-models/gpt2-medium/model.safetensors")));
 
     try (NDManager m = NDManager.newBaseManager();
-        Gpt2Model base = HfCheckpoint.load(FakeHubResource.FIXTURE, m);
-        Gpt2Model tuned = HfCheckpoint.load(store.layout().model(id), m)) {
+        LanguageModel base = HfCheckpoint.load(FakeHubResource.FIXTURE, m);
+        LanguageModel tuned = HfCheckpoint.load(store.layout().model(id), m)) {
       assertFalse(
           base.parameters()
               .get("lm_head.weight")
               .contentEquals(tuned.parameters().get("lm_head.weight")),
           "finetuning changed the head");
       int[] prompt = Gpt2Tokenizer.get().encode("Below is an instruction");
-      var generation = new Generator(tuned).generate(prompt, 5, 96, Sampler.greedy(), null);
+      var generation =
+          new Generator(tuned).generate(prompt, 5, 96, Sampler.greedy(), StopTokens.NONE);
       assertEquals(5, generation.generatedCount());
     }
   }

@@ -163,8 +163,9 @@ class TrainingJobResourceTest {
                 + " \"lora\": {\"rank\": 2, \"alpha\": 4}}");
     awaitStatus(id, "SUCCEEDED");
     long expected =
-        io.llmft.core.model.LoraAdapters.parameterCount(
-            new io.llmft.core.model.GptConfig(50257, 64, 8, 1, 2), 2);
+        io.llmft.core.model.gpt2.Gpt2Keys.adapterTargets(
+                new io.llmft.core.model.gpt2.GptConfig(50257, 64, 8, 1, 2))
+            .parameterCount(2);
     given()
         .get("/training-jobs/" + id)
         .then()

@@ -1,18 +1,22 @@
-package io.llmft.core.model;
+package io.llmft.core.model.gpt2;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import io.llmft.core.engine.NativeArrays;
+import io.llmft.core.model.LanguageModel;
+import io.llmft.core.model.LoraSpec;
+import io.llmft.core.model.ModelWeights;
+import io.llmft.core.model.Precision;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
- * The weights of a GPT-2, by what they are rather than by name ({@link CheckpointKeys} owns the
- * names). Conv1D weights are in Hugging Face orientation, (in, out), so a projection is {@code
- * x.matMul(w) + b}; the output head is (V, C) and has no bias.
+ * The weights of a GPT-2, by what they are rather than by name ({@link Gpt2Keys} owns the names).
+ * Conv1D weights are in Hugging Face orientation, (in, out), so a projection is {@code x.matMul(w)
+ * + b}; the output head is (V, C) and has no bias.
  *
  * @param manager owns every array; closed with the model
  */
@@ -23,10 +27,21 @@ public record Gpt2Weights(
     List<Block> blocks,
     Norm finalNorm,
     NDArray head,
-    NDManager manager) {
+    NDManager manager)
+    implements ModelWeights {
 
   public Gpt2Weights {
     blocks = List.copyOf(blocks);
+  }
+
+  @Override
+  public Map<String, NDArray> named() {
+    return Gpt2Keys.named(this);
+  }
+
+  @Override
+  public LanguageModel build(Precision precision, LoraSpec lora) {
+    return Gpt2Model.builder(this).precision(precision).lora(lora).build();
   }
 
   /** LayerNorm scale and shift. */
@@ -50,11 +65,11 @@ public record Gpt2Weights(
     NDManager manager = parent.newSubManager();
     try {
       // in checkpoint order, so that a seed gives the weights it always gave
-      return CheckpointKeys.weights(
+      return Gpt2Keys.weights(
           config,
           (name, shape) -> {
             float[] data = new float[Math.toIntExact(shape.size())];
-            if (CheckpointKeys.isNormScale(name)) {
+            if (Gpt2Keys.isNormScale(name)) {
               Arrays.fill(data, 1f);
             } else if (name.endsWith(".weight")) {
               for (int i = 0; i < data.length; i++) {
@@ -91,17 +106,5 @@ public record Gpt2Weights(
     }
     all.addAll(List.of(finalNorm.weight, finalNorm.bias, head));
     return all;
-  }
-
-  /** A shape check for builders: the array must have {@code shape}. */
-  static NDArray requireShape(String name, NDArray array, Shape shape) {
-    if (array == null) {
-      throw new IllegalArgumentException("missing parameter " + name);
-    }
-    if (!array.getShape().equals(shape)) {
-      throw new IllegalArgumentException(
-          "parameter " + name + " has shape " + array.getShape() + ", expected " + shape);
-    }
-    return array;
   }
 }

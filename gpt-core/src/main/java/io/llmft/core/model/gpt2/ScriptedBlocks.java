@@ -1,4 +1,4 @@
-package io.llmft.core.model;
+package io.llmft.core.model.gpt2;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -8,6 +8,7 @@ import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
 import io.llmft.core.engine.TorchScriptModule;
+import io.llmft.core.model.KvCache;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,8 +1,14 @@
-package io.llmft.core.model;
+package io.llmft.core.model.gpt2;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.llmft.core.model.Adapter;
+import io.llmft.core.model.LoraAdapters;
+import io.llmft.core.model.ModelFamily;
+import io.llmft.core.model.Tensors;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +20,7 @@ import java.util.Map;
  * and {@code h.0.attn.q.lora_A}, ..., {@code lm_head.lora_B} for LoRA adapters. Checkpoint order is
  * the order of these lists.
  */
-public final class CheckpointKeys {
+public final class Gpt2Keys {
   /**
    * A block's parameters after its {@code h.N.} prefix, in the order of {@link Gpt2Weights#arrays}.
    */
@@ -33,16 +39,21 @@ public final class CheckpointKeys {
           "mlp.c_proj.weight",
           "mlp.c_proj.bias");
 
-  /** A block's adapted layers, in the order of {@link LoraAdapters#arrays}. */
-  private static final List<String> ADAPTED =
-      List.of("attn.q", "attn.k", "attn.v", "attn.c_proj", "mlp.c_fc", "mlp.c_proj");
+  /** The adapted projections of a block, in the order LoRA draws them. */
+  static final String QUERY = "attn.q";
+
+  static final String KEY = "attn.k";
+  static final String VALUE = "attn.v";
+  static final String ATTN_OUT = "attn.c_proj";
+  static final String FC = "mlp.c_fc";
+  static final String MLP_OUT = "mlp.c_proj";
 
   private static final String HEAD = "lm_head";
   private static final String HEAD_WEIGHT = HEAD + ".weight";
   private static final String TOKEN_EMBEDDING = "wte.weight";
   private static final String HF_PREFIX = "transformer.";
 
-  private CheckpointKeys() {}
+  private Gpt2Keys() {}
 
   /** Makes the array of one named parameter. */
   @FunctionalInterface
@@ -119,9 +130,7 @@ public final class CheckpointKeys {
       GptConfig config, Map<String, NDArray> arrays, NDManager manager) {
     try {
       return weights(
-          config,
-          (name, shape) -> Gpt2Weights.requireShape(name, arrays.get(name), shape),
-          manager);
+          config, (name, shape) -> Tensors.requireShape(name, arrays.get(name), shape), manager);
     } catch (RuntimeException e) {
       manager.close();
       throw e;
@@ -167,27 +176,63 @@ public final class CheckpointKeys {
     return zip(shapes(weights.config()).keySet(), weights.arrays());
   }
 
-  /** The adapted layers' names ({@code h.0.attn.q}, ..., {@code lm_head}), in model order. */
-  static List<String> adaptedLayers(GptConfig config) {
-    List<String> layers = new ArrayList<>();
-    for (int i = 0; i < config.nLayers(); i++) {
-      for (String layer : ADAPTED) {
-        layers.add("h." + i + "." + layer);
-      }
-    }
-    layers.add(HEAD);
-    return layers;
+  /**
+   * Where LoRA goes in GPT-2, as the book's {@code replace_linear_with_lora}: query, key and value
+   * each on its own, the attention output, both MLP layers, the output head.
+   */
+  public static LoraAdapters.Targets adapterTargets(GptConfig config) {
+    long c = config.embDim();
+    return new LoraAdapters.Targets(
+        ModelFamily.GPT2,
+        config.nLayers(),
+        "h.",
+        List.of(
+            new LoraAdapters.Target(QUERY, c, c),
+            new LoraAdapters.Target(KEY, c, c),
+            new LoraAdapters.Target(VALUE, c, c),
+            new LoraAdapters.Target(ATTN_OUT, c, c),
+            new LoraAdapters.Target(FC, c, 4 * c),
+            new LoraAdapters.Target(MLP_OUT, 4 * c, c)),
+        new LoraAdapters.Target(HEAD, c, config.vocabSize()));
   }
 
-  /** The adapters by name ({@code <layer>.lora_A}, {@code <layer>.lora_B}), in model order. */
-  public static Map<String, NDArray> named(LoraAdapters adapters) {
-    List<String> names = new ArrayList<>();
-    for (String layer : adaptedLayers(adapters.config())) {
-      names.add(layer + ".lora_A");
-      names.add(layer + ".lora_B");
+  /**
+   * A parameter with the adapter's change added (a new array), or itself where the adapter does not
+   * change it: {@code c_attn} takes the query, key and value changes side by side.
+   */
+  static NDArray merged(String name, NDArray value, Adapter adapter) {
+    if (adapter == Adapter.NONE) {
+      return value;
     }
-    return zip(names, adapters.arrays());
+    if (name.equals(HEAD_WEIGHT)) {
+      NDArray delta = adapter.headDelta();
+      return delta == null ? value : value.add(delta.transpose());
+    }
+    java.util.regex.Matcher m = BLOCK_WEIGHT.matcher(name);
+    if (!m.matches()) {
+      return value;
+    }
+    int block = Integer.parseInt(m.group(1));
+    NDArray delta =
+        switch (m.group(2)) {
+          case "attn.c_attn" ->
+              NDArrays.concat(
+                  new NDList(
+                      adapter.delta(block, QUERY),
+                      adapter.delta(block, KEY),
+                      adapter.delta(block, VALUE)),
+                  1);
+          case "attn.c_proj" -> adapter.delta(block, ATTN_OUT);
+          case "mlp.c_fc" -> adapter.delta(block, FC);
+          case "mlp.c_proj" -> adapter.delta(block, MLP_OUT);
+          default -> null;
+        };
+    return delta == null ? value : value.add(delta);
   }
+
+  private static final java.util.regex.Pattern BLOCK_WEIGHT =
+      java.util.regex.Pattern.compile(
+          "h\\.(\\d+)\\.(attn\\.c_attn|attn\\.c_proj|mlp\\.c_fc|mlp\\.c_proj)\\.weight");
 
   private static Map<String, NDArray> zip(Iterable<String> names, List<NDArray> arrays) {
     Map<String, NDArray> named = new LinkedHashMap<>();

@@ -1,4 +1,4 @@
-package io.llmft.core.model;
+package io.llmft.core.model.gpt2;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,6 +13,7 @@ import io.llmft.core.data.InstructionCollator;
 import io.llmft.core.generate.Generation;
 import io.llmft.core.generate.Generator;
 import io.llmft.core.generate.Sampler;
+import io.llmft.core.generate.StopTokens;
 import io.llmft.core.train.AdamW;
 import io.llmft.core.train.BookTrainer;
 import java.util.ArrayList;
@@ -71,7 +72,8 @@ class Gpt2ModelGoldenTest {
       int[] prompt = Golden.ints(GOLDEN.get("prompt_ids"));
       Generation g =
           new Generator(model)
-              .generate(prompt, 20, model.config().contextLength(), Sampler.greedy(), null);
+              .generate(
+                  prompt, 20, model.config().contextLength(), Sampler.greedy(), StopTokens.NONE);
       assertArrayEquals(Golden.ints(GOLDEN.get("greedy_20")), g.generatedTokens());
       assertEquals(Generation.FinishReason.LENGTH, g.finishReason());
     }

@@ -1,13 +1,16 @@
-package io.llmft.core.model;
+package io.llmft.core.model.gpt2;
 
 import io.llmft.contract.ModelShape;
 import io.llmft.contract.PretrainedModel;
+import io.llmft.core.model.ModelConfig;
+import io.llmft.core.model.ModelFamily;
 
 /**
  * The shape of a GPT-2 model. The pretrained ones are the book's {@code model_configs} ({@link
  * PretrainedModel}).
  */
-public record GptConfig(int vocabSize, int contextLength, int embDim, int nLayers, int nHeads) {
+public record GptConfig(int vocabSize, int contextLength, int embDim, int nLayers, int nHeads)
+    implements ModelConfig {
   public static final int GPT2_VOCAB_SIZE = ModelShape.GPT2_VOCAB_SIZE;
   public static final int GPT2_CONTEXT_LENGTH = 1024;
   public static final float LAYER_NORM_EPS = 1e-5f;
@@ -20,6 +23,16 @@ public record GptConfig(int vocabSize, int contextLength, int embDim, int nLayer
       throw new IllegalArgumentException(
           "emb_dim (" + embDim + ") must be divisible by n_heads (" + nHeads + ")");
     }
+  }
+
+  @Override
+  public ModelFamily family() {
+    return ModelFamily.GPT2;
+  }
+
+  @Override
+  public int hiddenSize() {
+    return embDim;
   }
 
   public int headDim() {
@@ -57,6 +70,7 @@ public record GptConfig(int vocabSize, int contextLength, int embDim, int nLayer
   }
 
   /** Parameters including the separate output head (the book's count). */
+  @Override
   public long parameterCount() {
     long c = embDim;
     long perLayer =

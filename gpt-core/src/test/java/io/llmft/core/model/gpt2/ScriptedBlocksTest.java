@@ -1,4 +1,4 @@
-package io.llmft.core.model;
+package io.llmft.core.model.gpt2;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import io.llmft.core.engine.DjlRuntime;
+import io.llmft.core.model.KvCache;
 import org.junit.jupiter.api.Test;
 
 /**

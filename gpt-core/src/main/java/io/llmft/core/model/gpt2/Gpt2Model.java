@@ -1,4 +1,4 @@
-package io.llmft.core.model;
+package io.llmft.core.model.gpt2;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -11,6 +11,14 @@ import ai.djl.pytorch.jni.JniUtils;
 import io.llmft.core.engine.FusedOps;
 import io.llmft.core.engine.MatMul;
 import io.llmft.core.engine.OneDnnLinear;
+import io.llmft.core.model.Adapter;
+import io.llmft.core.model.Attention;
+import io.llmft.core.model.KvCache;
+import io.llmft.core.model.LanguageModel;
+import io.llmft.core.model.LoraAdapters;
+import io.llmft.core.model.LoraSpec;
+import io.llmft.core.model.Precision;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -25,7 +33,7 @@ import java.util.Map;
  *
  * <p>Shapes: B batch, T sequence length, C embedding width, H heads, D = C / H, V vocabulary.
  */
-public final class Gpt2Model implements AutoCloseable {
+public final class Gpt2Model implements LanguageModel {
   private final GptConfig config;
   private final Gpt2Weights weights;
   private final Precision precision;
@@ -52,7 +60,7 @@ public final class Gpt2Model implements AutoCloseable {
     this.matMul = matMul;
     this.fused = fused;
     this.adapter = adapter;
-    this.parameters = CheckpointKeys.named(weights);
+    this.parameters = Gpt2Keys.named(weights);
   }
 
   /** An fp32 model without adapters. */
@@ -85,9 +93,9 @@ public final class Gpt2Model implements AutoCloseable {
       return this;
     }
 
-    /** LoRA adapters of this rank and alpha, their A matrices drawn from {@code seed}. */
-    public Builder lora(int rank, float alpha, long seed) {
-      this.lora = new LoraSpec(rank, alpha, seed);
+    /** LoRA adapters, or none when {@code lora} is null. */
+    public Builder lora(LoraSpec lora) {
+      this.lora = lora;
       return this;
     }
 
@@ -103,7 +111,7 @@ public final class Gpt2Model implements AutoCloseable {
             lora == null
                 ? Adapter.NONE
                 : LoraAdapters.create(
-                    weights.config(), lora.rank, lora.alpha, lora.seed, weights.manager());
+                    Gpt2Keys.adapterTargets(weights.config()), lora, weights.manager());
         if (precision == Precision.FP32 && adapter == Adapter.NONE) {
           scripted = ScriptedBlocks.load(weights);
         }
@@ -116,14 +124,14 @@ public final class Gpt2Model implements AutoCloseable {
         throw e;
       }
     }
-
-    private record LoraSpec(int rank, float alpha, long seed) {}
   }
 
+  @Override
   public GptConfig config() {
     return config;
   }
 
+  @Override
   public NDManager manager() {
     return weights.manager();
   }
@@ -132,60 +140,33 @@ public final class Gpt2Model implements AutoCloseable {
     return weights;
   }
 
+  @Override
   public Precision precision() {
     return precision;
   }
 
+  @Override
   public Adapter adapter() {
     return adapter;
   }
 
-  /** The weights by Hugging Face name, in checkpoint order. */
+  @Override
   public Map<String, NDArray> parameters() {
     return parameters;
   }
 
-  /** What training updates: the adapters when there are any, else every parameter. */
-  public Map<String, NDArray> trainableParameters() {
-    return adapter.trainable(parameters);
-  }
-
   /**
-   * The weights with the adapters merged in, by Hugging Face name; merged arrays are new: the
-   * caller closes them (an {@code NDScope} does).
+   * The {@code GPT2LMHeadModel} file's tensors: the adapters' changes added to the weights they
+   * adapt (query, key and value side by side in {@code c_attn}).
    */
-  public Map<String, NDArray> mergedParameters() {
-    return CheckpointKeys.named(adapter.merge(weights));
-  }
-
-  public long parameterCount() {
-    return parameters.values().stream().mapToLong(NDArray::size).sum();
-  }
-
-  /** Logits for every position: (B, T) token ids -> (B, T, V). */
-  public NDArray forward(NDArray tokenIds) {
-    return head(hidden(tokenIds));
-  }
-
-  /** The final-LayerNorm hidden states: (B, T) token ids -> (B, T, C). */
-  public NDArray hidden(NDArray tokenIds) {
-    return hidden(tokenIds, null);
-  }
-
-  /**
-   * The hidden states of new tokens that continue the ones in {@code cache} (at positions {@code
-   * cache.length()} on), which are then added to it: (B, T) -> (B, T, C). Without a cache this is
-   * the plain forward pass.
-   */
-  public NDArray hidden(NDArray tokenIds, KvCache cache) {
-    long t = tokenIds.getShape().get(1);
-    long past = cache == null ? 0 : cache.length();
-    NDManager m = tokenIds.getManager();
-    return hidden(
-        tokenIds,
-        m.arange(past, past + t, 1L, DataType.INT64), // (T)
-        causalMask(m, t, past), // (T, past + T)
-        cache);
+  @Override
+  public Map<String, NDArray> checkpointTensors() {
+    Map<String, NDArray> tensors = new LinkedHashMap<>();
+    for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
+      tensors.put(
+          Gpt2Keys.toHuggingFace(e.getKey()), Gpt2Keys.merged(e.getKey(), e.getValue(), adapter));
+    }
+    return tensors;
   }
 
   /**
@@ -196,17 +177,11 @@ public final class Gpt2Model implements AutoCloseable {
    * @param attentionMask (B, 1, T, past + T) additive: 0 where a token may attend, -inf elsewhere
    *     (causality included)
    */
+  @Override
   public NDArray hidden(
       NDArray tokenIds, NDArray positionIds, NDArray attentionMask, KvCache cache) {
     long t = tokenIds.getShape().get(1);
-    long past = cache == null ? 0 : cache.length();
-    if (past + t > config.contextLength()) {
-      throw new IllegalArgumentException(
-          "sequence of "
-              + (past + t)
-              + " tokens exceeds the context length "
-              + config.contextLength());
-    }
+    checkLength(cache == null ? 0 : cache.length(), t);
     NDArray tok = embedding(tokenIds, weights.tokenEmbedding()); // (B, T, C)
     NDArray pos = embedding(positionIds, weights.positionEmbedding()); // (T, C) or (B, T, C)
     NDArray x = tok.add(pos); // (B, T, C)
@@ -230,6 +205,7 @@ public final class Gpt2Model implements AutoCloseable {
    * The output head: (..., C) -> (..., V). Without gradients on the CPU, oneDNN's inner product
    * ({@link OneDnnLinear}: a decoded token's head product reads the weight faster than MKL's).
    */
+  @Override
   public NDArray head(NDArray hidden) {
     NDArray logits =
         headWithoutGrad != null && !JniUtils.isGradMode()
@@ -242,9 +218,9 @@ public final class Gpt2Model implements AutoCloseable {
     Gpt2Weights.Block w = weights.blocks().get(layer);
     x = x.add(attention(layerNorm(x, w.norm1()), layer, mask, cache));
     NDArray h = layerNorm(x, w.norm2());
-    h = adapter.layer(layer, Adapter.Layer.FC, h, linear(h, w.fc())); // (B, T, 4C)
+    h = adapter.layer(layer, Gpt2Keys.FC, h, linear(h, w.fc())); // (B, T, 4C)
     h = fused.geluTanh(h);
-    h = adapter.layer(layer, Adapter.Layer.MLP_OUT, h, linear(h, w.mlpOut())); // (B, T, C)
+    h = adapter.layer(layer, Gpt2Keys.MLP_OUT, h, linear(h, w.mlpOut())); // (B, T, C)
     return x.add(h);
   }
 
@@ -256,11 +232,13 @@ public final class Gpt2Model implements AutoCloseable {
     long c = config.embDim();
     int heads = config.nHeads();
     long d = config.headDim();
-    NDArray qkv = adapter.qkv(layer, x, linear(x, w.qkv())); // (B, T, 3C)
-    var parts = qkv.split(3, 2);
-    NDArray q = parts.get(0).reshape(b, t, heads, d).transpose(0, 2, 1, 3); // (B, H, T, D)
-    NDArray k = parts.get(1).reshape(b, t, heads, d).transpose(0, 2, 1, 3); // (B, H, T, D)
-    NDArray v = parts.get(2).reshape(b, t, heads, d).transpose(0, 2, 1, 3); // (B, H, T, D)
+    var qkv = linear(x, w.qkv()).split(3, 2); // 3 x (B, T, C)
+    NDArray q = adapter.layer(layer, Gpt2Keys.QUERY, x, qkv.get(0));
+    NDArray k = adapter.layer(layer, Gpt2Keys.KEY, x, qkv.get(1));
+    NDArray v = adapter.layer(layer, Gpt2Keys.VALUE, x, qkv.get(2));
+    q = q.reshape(b, t, heads, d).transpose(0, 2, 1, 3); // (B, H, T, D)
+    k = k.reshape(b, t, heads, d).transpose(0, 2, 1, 3); // (B, H, T, D)
+    v = v.reshape(b, t, heads, d).transpose(0, 2, 1, 3); // (B, H, T, D)
     if (cache != null) {
       if (cache.keys(layer) != null) {
         k = cache.keys(layer).concat(k, 2); // (B, H, past + T, D)
@@ -268,8 +246,11 @@ public final class Gpt2Model implements AutoCloseable {
       }
       cache.put(layer, k, v);
     }
-    NDArray context = attend(q, k, v, mask, d).transpose(0, 2, 1, 3).reshape(b, t, c); // (B, T, C)
-    return adapter.layer(layer, Adapter.Layer.ATTN_OUT, context, linear(context, w.attnOut()));
+    NDArray context =
+        Attention.attend(q, k, v, mask, precision, matMul, fused)
+            .transpose(0, 2, 1, 3)
+            .reshape(b, t, c); // (B, T, C)
+    return adapter.layer(layer, Gpt2Keys.ATTN_OUT, context, linear(context, w.attnOut()));
   }
 
   /** A Conv1D layer: weight (in, out). */
@@ -285,34 +266,6 @@ public final class Gpt2Model implements AutoCloseable {
 
   private static NDArray embedding(NDArray ids, NDArray table) {
     return Embedding.embedding(ids.toType(DataType.INT64, false), table, SparseFormat.DENSE).head();
-  }
-
-  /**
-   * {@code softmax(q k^T / sqrt(D) + mask) v}: (B, H, T, D) -> (B, H, T, D). In fp32 libtorch's
-   * fused kernel; with bf16 products the two products go through the model's {@link MatMul}.
-   */
-  private NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask, long d) {
-    if (precision == Precision.FP32) {
-      return fused.attention(q, k, v, mask);
-    }
-    NDArray scores = matMul.apply(q, k.transpose(0, 1, 3, 2)).add(mask); // (B, H, T, past + T)
-    NDArray attn = scores.div(Tensors.constant(q, (float) Math.sqrt(d))).softmax(-1);
-    return matMul.apply(attn, v);
-  }
-
-  /**
-   * Additive causal mask for T new tokens after {@code past} cached ones: 0 where a new token may
-   * attend (every cached token, itself and the new ones before it), -inf elsewhere. (T, past + T)
-   */
-  private static NDArray causalMask(NDManager m, long t, long past) {
-    long width = past + t;
-    float[] values = new float[Math.toIntExact(t * width)];
-    for (int row = 0; row < t; row++) {
-      for (long col = past + row + 1; col < width; col++) {
-        values[(int) (row * width + col)] = Float.NEGATIVE_INFINITY;
-      }
-    }
-    return m.create(values, new Shape(t, width));
   }
 
   @Override
