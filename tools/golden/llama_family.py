@@ -460,9 +460,56 @@ QWEN3 = {
     "eos": 319,
 }
 
+LLAMA3_SPLIT = (
+    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*"
+    r"|\s*[\r\n]+|\s+(?!\S)|\s+"
+)
+
+
+def tiny_tokenizer(name, cfg, specials):
+    """A byte-level BPE tokenizer.json of the model's small vocabulary, laid out as Llama 3's and
+    Qwen3's (the Llama 3 split regex, ByteLevel, the specials as added tokens at the top ids, the
+    begin-of-text first where the family has one), trained on the bundled instruction data, so
+    that the tiny models can be finetuned and served end to end."""
+    from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, processors, trainers
+
+    tok = Tokenizer(models.BPE(ignore_merges=True))
+    tok.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Split(Regex(LLAMA3_SPLIT), behavior="isolated"),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
+        ]
+    )
+    tok.decoder = decoders.ByteLevel()
+    data = json.load(open(os.path.join("dataset-service", "src", "main", "resources", "datasets", "instruction-data.json")))
+    texts = [e["instruction"] + "\n" + e["input"] + "\n" + e["output"] for e in data]
+    trainer = trainers.BpeTrainer(
+        vocab_size=cfg["vocab_size"] - len(specials),
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    tok.train_from_iterator(texts, trainer)
+    tok.add_special_tokens(specials)
+    assert tok.get_vocab_size() == cfg["vocab_size"], tok.get_vocab_size()
+    if cfg["bos"] is not None:
+        bos = "<|begin_of_text|>"
+        tok.post_processor = processors.TemplateProcessing(
+            single=f"{bos} $A", pair=f"{bos} $A {bos} $B", special_tokens=[(bos, tok.token_to_id(bos))]
+        )
+        assert tok.token_to_id(bos) == cfg["bos"]
+    tok.save(os.path.join(OUT, name, "tokenizer.json"))
+
+
 if __name__ == "__main__":
     torch.set_num_threads(2)
     start = family("llama-tiny", LLAMA, lr=1e-3, lora_rank=4, lora_alpha=8.0)
     bf16_sharded("llama-tiny-bf16-sharded", start, LLAMA)
     family("qwen3-tiny", QWEN3, lr=1e-3, lora_rank=4, lora_alpha=8.0)
+    tiny_tokenizer(
+        "llama-tiny",
+        LLAMA,
+        # ids 378-383: bos 380 and eos [381, 382, 383] as config.json says (Llama 3.2's order)
+        ["<|start_header_id|>", "<|end_header_id|>", "<|begin_of_text|>", "<|end_of_text|>", "<|eom_id|>", "<|eot_id|>"],
+    )
+    tiny_tokenizer("qwen3-tiny", QWEN3, ["<|im_start|>", "<|im_end|>", "<|endoftext|>"])  # eos 319
     print("written under", OUT)

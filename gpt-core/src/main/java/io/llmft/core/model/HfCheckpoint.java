@@ -90,10 +90,46 @@ public final class HfCheckpoint {
    */
   public static String unreadable(Path dir) {
     try {
-      Tokenizer.forModel(dir, readConfig(dir));
+      ModelConfig config = readConfig(dir);
+      checkShapes(dir, config);
+      Tokenizer.forModel(dir, config);
       return null;
     } catch (IOException | IllegalArgumentException e) {
       return e.getMessage();
+    }
+  }
+
+  /**
+   * Every tensor of the weight files is a parameter of the config, with its shape (headers only).
+   */
+  private static void checkShapes(Path dir, ModelConfig config) throws IOException {
+    FamilyFormat format = config.family().format();
+    Map<String, Shape> expected = format.shapes(config);
+    for (Path file : weightFiles(dir)) {
+      for (Map.Entry<String, long[]> t : Safetensors.shapes(file).entrySet()) {
+        String name = format.parameterName(t.getKey());
+        if (name != null) {
+          checkShape(file, t.getKey(), t.getValue(), expected.get(name));
+        }
+      }
+    }
+  }
+
+  private static void checkShape(Path file, String key, long[] shape, Shape expected)
+      throws IOException {
+    if (expected == null) {
+      throw new IOException("unexpected tensor " + key + " in " + file);
+    }
+    if (!Arrays.equals(expected.getShape(), shape)) {
+      throw new IOException(
+          "tensor "
+              + key
+              + " in "
+              + file.getFileName()
+              + " has shape "
+              + Arrays.toString(shape)
+              + ", but config.json makes it "
+              + expected);
     }
   }
 
@@ -121,20 +157,7 @@ public final class HfCheckpoint {
                 return;
               }
               Shape shape = expected.get(name);
-              if (shape == null) {
-                throw new IOException("unexpected tensor " + key + " in " + file);
-              }
-              if (!Arrays.equals(shape.getShape(), tensor.shape())) {
-                throw new IOException(
-                    "tensor "
-                        + key
-                        + " in "
-                        + file
-                        + " has shape "
-                        + Arrays.toString(tensor.shape())
-                        + ", but config.json makes it "
-                        + shape);
-              }
+              checkShape(file, key, tensor.shape(), shape);
               arrays.put(name, NativeArrays.copyOf(manager, tensor.data(), shape));
             });
       }

@@ -48,17 +48,8 @@ public final class Safetensors {
    */
   public static void forEach(Path file, TensorVisitor visitor) throws IOException {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-      ByteBuffer lengthBuffer = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-      readFully(channel, lengthBuffer, 0);
-      long headerLength = lengthBuffer.flip().getLong();
-      if (headerLength <= 0 || headerLength > 100_000_000 || headerLength + 8 > channel.size()) {
-        throw new IOException(
-            file + " is not a safetensors file (header length " + headerLength + ")");
-      }
-      ByteBuffer headerBuffer = ByteBuffer.allocate((int) headerLength);
-      readFully(channel, headerBuffer, 8);
-      JsonNode header = JSON.readTree(new String(headerBuffer.array(), StandardCharsets.UTF_8));
-      long dataStart = 8 + headerLength;
+      JsonNode header = header(channel, file);
+      long dataStart = 8 + channel.position();
       Iterator<Map.Entry<String, JsonNode>> fields = header.fields();
       while (fields.hasNext()) {
         Map.Entry<String, JsonNode> field = fields.next();
@@ -69,6 +60,42 @@ public final class Safetensors {
             field.getKey(), readTensor(channel, dataStart, field.getKey(), field.getValue()));
       }
     }
+  }
+
+  /** Each tensor's shape by name, from the header alone (no data is read). */
+  public static Map<String, long[]> shapes(Path file) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+      header(channel, file)
+          .fields()
+          .forEachRemaining(
+              f -> {
+                if (!f.getKey().equals("__metadata__")) {
+                  JsonNode dims = f.getValue().path("shape");
+                  long[] shape = new long[dims.size()];
+                  for (int i = 0; i < shape.length; i++) {
+                    shape[i] = dims.get(i).asLong();
+                  }
+                  shapes.put(f.getKey(), shape);
+                }
+              });
+      return shapes;
+    }
+  }
+
+  /** The header; leaves the channel's position at the header's length (the data starts 8 later). */
+  private static JsonNode header(FileChannel channel, Path file) throws IOException {
+    ByteBuffer lengthBuffer = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+    readFully(channel, lengthBuffer, 0);
+    long headerLength = lengthBuffer.flip().getLong();
+    if (headerLength <= 0 || headerLength > 100_000_000 || headerLength + 8 > channel.size()) {
+      throw new IOException(
+          file + " is not a safetensors file (header length " + headerLength + ")");
+    }
+    ByteBuffer headerBuffer = ByteBuffer.allocate((int) headerLength);
+    readFully(channel, headerBuffer, 8);
+    channel.position(headerLength);
+    return JSON.readTree(new String(headerBuffer.array(), StandardCharsets.UTF_8));
   }
 
   private static Tensor readTensor(FileChannel channel, long dataStart, String name, JsonNode info)

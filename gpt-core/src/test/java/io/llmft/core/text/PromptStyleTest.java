@@ -1,7 +1,9 @@
 package io.llmft.core.text;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.llmft.core.data.InstructionEntry;
 import org.junit.jupiter.api.Test;
@@ -55,6 +57,31 @@ class PromptStyleTest {
         PromptStyle.PHI3.extractResponse(
             prompt, prompt + "\n<|assistant|>:\nAs cute as a button.\n"));
     assertEquals(PromptStyle.PHI3, PromptStyle.fromId("phi3"));
+  }
+
+  @Test
+  void llama3IsTheBooksChatFormatWithSeveralTurns() {
+    InstructionEntry entry =
+        new InstructionEntry("Rewrite the sentence.", "The baby is cute.", "As cute as a button.");
+    String prompt =
+        "<|start_header_id|>user<|end_header_id|>\n\nRewrite the sentence.\n\nThe baby is cute."
+            + "<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n";
+    assertEquals(prompt, PromptStyle.LLAMA3.formatInput(entry));
+    assertEquals(prompt + "As cute as a button.", PromptStyle.LLAMA3.formatTraining(entry));
+    assertEquals(
+        "As cute as a button.",
+        PromptStyle.LLAMA3.extractResponse(prompt, prompt + " As cute as a button.\n"));
+    assertEquals(
+        "<|start_header_id|>system<|end_header_id|>\n\nBe brief.<|eot_id|>"
+            + "<|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>"
+            + "<|start_header_id|>assistant<|end_header_id|>\n\n",
+        PromptStyle.LLAMA3.formatChat(
+            java.util.List.of(
+                new PromptStyle.Turn("system", " Be brief. "),
+                new PromptStyle.Turn("user", "Hi"))));
+    assertTrue(PromptStyle.LLAMA3.multiTurn());
+    assertFalse(PromptStyle.ALPACA.multiTurn());
+    assertEquals(PromptStyle.LLAMA3, PromptStyle.fromId("llama3"));
   }
 
   @Test

@@ -14,10 +14,11 @@ import java.util.List;
  * A {@code /v1/chat/completions} or {@code /v1/completions} request, read and checked: which model,
  * the prompt's tokens and how to continue it.
  *
- * <p>A chat maps onto the model's prompt style (alpaca or phi3, from its training record): it is
- * one {@code user} message, whose content is the instruction, or a list of one or two text parts,
- * the instruction and then the entry's input. System, developer, assistant and tool messages cannot
- * be mapped onto a prompt the model was finetuned on and are refused, saying so.
+ * <p>A chat maps onto the model's prompt style (from its training record). In the alpaca and phi3
+ * styles it is one {@code user} message, whose content is the instruction, or a list of one or two
+ * text parts, the instruction and then the entry's input; system, developer, assistant and tool
+ * messages cannot be mapped onto a prompt the model was finetuned on and are refused, saying so. In
+ * the llama3 style every system, user and assistant message is a turn of Llama 3's chat format.
  *
  * @param style the chat's prompt style; null for a raw completion
  * @param maxTokens null: as many as {@code serving.default-max-tokens}, at most what the context
@@ -44,8 +45,10 @@ record OpenAiRequest(
 
   static OpenAiRequest chat(JsonNode body, ServedModels models, Tokenizers tokenizers) {
     ServedModels.Served model = model(body, models);
-    InstructionEntry entry = entry(body.get("messages"));
-    String text = model.style().formatInput(entry);
+    String text =
+        model.style().multiTurn()
+            ? model.style().formatChat(turns(body.get("messages")))
+            : model.style().formatInput(entry(body.get("messages")));
     return read(body, model, tokenizers.of(model).encode(text), model.style());
   }
 
@@ -84,6 +87,41 @@ record OpenAiRequest(
                     "The model '" + model.asText() + "' does not exist here (see GET /v1/models)",
                     "model",
                     "model_not_found"));
+  }
+
+  /** A conversation, for a model whose prompt style takes several turns (llama3). */
+  private static List<PromptStyle.Turn> turns(JsonNode messages) {
+    if (messages == null || !messages.isArray() || messages.isEmpty()) {
+      throw OpenAiException.invalid("messages", "messages must be a non-empty array");
+    }
+    List<PromptStyle.Turn> turns = new ArrayList<>();
+    for (int i = 0; i < messages.size(); i++) {
+      JsonNode m = messages.get(i);
+      String role = m.path("role").asText();
+      if (!List.of("system", "user", "assistant").contains(role)) {
+        throw OpenAiException.invalid(
+            "messages[" + i + "].role",
+            "role must be system, user or assistant, not '" + role + "'");
+      }
+      JsonNode content = m.get("content");
+      StringBuilder text = new StringBuilder();
+      if (content != null && content.isTextual()) {
+        text.append(content.asText());
+      } else if (content != null && content.isArray()) {
+        for (JsonNode part : content) {
+          if (!"text".equals(part.path("type").asText()) || !part.path("text").isTextual()) {
+            throw OpenAiException.invalid(
+                "messages[" + i + "].content", "only text parts can be mapped onto the prompt");
+          }
+          text.append(part.get("text").asText());
+        }
+      } else {
+        throw OpenAiException.invalid(
+            "messages[" + i + "].content", "content must be text or text parts");
+      }
+      turns.add(new PromptStyle.Turn(role, text.toString()));
+    }
+    return turns;
   }
 
   private static InstructionEntry entry(JsonNode messages) {

@@ -1,0 +1,103 @@
+package io.llmft.inference.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.llmft.common.messaging.JobMessages;
+import io.llmft.common.rest.Validation;
+import io.llmft.core.text.Tokenizer;
+import io.llmft.inference.service.ModelCache;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.io.IOException;
+import java.util.List;
+import java.util.OptionalInt;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+
+/**
+ * vLLM's {@code /tokenize} and {@code /detokenize}: a model's own tokenizer (GPT-2's BPE or the
+ * directory's {@code tokenizer.json}) on a text or on ids, the begin-of-text token its
+ * post-processor adds included and counted, as the model is given a prompt.
+ */
+@Path("/")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class TokenizeResource {
+  private final ModelCache models;
+  private final JobMessages messages;
+
+  public TokenizeResource(ModelCache models, JobMessages messages) {
+    this.models = models;
+    this.messages = messages;
+  }
+
+  /** The ids of a text, their count and the model's context length. */
+  public record Tokens(List<Integer> tokens, int count, int max_model_len) {}
+
+  /** The text of ids. */
+  public record Text(String prompt) {}
+
+  @POST
+  @Path("tokenize")
+  public Tokens tokenize(
+      @RequestBody(content = @Content(schema = @Schema(implementation = TokenizeRequest.class)))
+          JsonNode body)
+      throws IOException {
+    TokenizeRequest request =
+        messages.parseRequest(
+            body,
+            TokenizeRequest.class,
+            r -> {
+              Validation v = new Validation();
+              models.validate(r.model(), "model", v);
+              v.check(r.prompt() != null, "prompt", "is required");
+              v.maxLength(r.prompt(), GenerateResource.MAX_TEXT, "prompt");
+              v.throwIfInvalid();
+            });
+    int[] ids = models.tokenizer(request.model()).encode(request.prompt());
+    OptionalInt context = models.contextLength(request.model());
+    return new Tokens(
+        java.util.Arrays.stream(ids).boxed().toList(), ids.length, context.orElseThrow());
+  }
+
+  @POST
+  @Path("detokenize")
+  public Text detokenize(
+      @RequestBody(content = @Content(schema = @Schema(implementation = DetokenizeRequest.class)))
+          JsonNode body)
+      throws IOException {
+    DetokenizeRequest request =
+        messages.parseRequest(
+            body,
+            DetokenizeRequest.class,
+            r -> {
+              Validation v = new Validation();
+              models.validate(r.model(), "model", v);
+              v.check(r.tokens() != null, "tokens", "is required");
+              v.throwIfInvalid();
+              Tokenizer tokenizer = tokenizer(r);
+              List<Integer> tokens = r.tokens();
+              for (int i = 0; i < tokens.size(); i++) {
+                Integer id = tokens.get(i);
+                v.check(
+                    id != null && id >= 0 && id < tokenizer.vocabularySize(),
+                    "tokens[" + i + "]",
+                    "must be a token id below " + tokenizer.vocabularySize());
+              }
+              v.throwIfInvalid();
+            });
+    int[] ids = request.tokens().stream().mapToInt(Integer::intValue).toArray();
+    return new Text(tokenizer(request).decode(ids));
+  }
+
+  private Tokenizer tokenizer(DetokenizeRequest r) {
+    try {
+      return models.tokenizer(r.model());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
