@@ -11,6 +11,9 @@
 #   scripts/benchmark.sh drift [PRESET] [STEPS] [B] [T] [LR]   losses with bf16 matrix products against fp32, step by step
 #   scripts/benchmark.sh generation [PRESET] [PROMPT] [NEW]    greedy generation with and without the KV cache
 #   scripts/benchmark.sh memory [STEPS] [EMB] [LAYERS]          resident memory over many training steps
+#   scripts/benchmark.sh llama [B] [T] [STEPS] [NEW] [lora|full|both]  a Llama 3.2 1B-shaped random model: a LoRA
+#                        (rank 16) training step, a full-finetune step where it fits in memory, greedy decoding
+#                        with the KV cache, peak resident memory
 #   scripts/benchmark.sh inference [E,L,H,C] [BATCH] [NEW]     the main job with a random-init model of that
 #                        config trained 1 step, then the inference job over the 110 test entries (with
 #                        no judge, so scoring is skipped); prints its tokens/s
@@ -89,7 +92,9 @@ case "${1:-train}" in
            "${1:-gpt2-small (124M)}" "${2:-8}" "${3:-64}" "${4:-3}" "${5:-fp32}" ;;
   drift) shift; exec java -Xmx8g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.PrecisionDriftBenchmark \
            "${1:-gpt2-small (124M)}" "${2:-10}" "${3:-8}" "${4:-64}" "${5:-5e-4}" ;;
+  llama) shift; exec java -Xmx6g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.LlamaBenchmark \
+           "${1:-4}" "${2:-64}" "${3:-2}" "${4:-32}" "${5:-lora}" ;;
   memory) shift; exec java -Xmx2g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.MemoryBenchmark \
             "${1:-1000}" "${2:-32}" "${3:-1}" ;;
-  *) echo "usage: $0 [limits|profile|train|drift|generation|memory|inference|jobs|serve] ..." >&2; exit 2 ;;
+  *) echo "usage: $0 [limits|profile|train|drift|generation|memory|llama|inference|jobs|serve] ..." >&2; exit 2 ;;
 esac

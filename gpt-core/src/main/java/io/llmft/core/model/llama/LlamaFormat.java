@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.llmft.core.engine.NativeArrays;
 import io.llmft.core.model.ConfigFields;
 import io.llmft.core.model.FamilyFormat;
 import io.llmft.core.model.ModelConfig;
@@ -16,7 +15,6 @@ import io.llmft.core.model.ModelWeights;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * The files of {@code LlamaForCausalLM} ({@code model_type: llama}) and {@code Qwen3ForCausalLM}
@@ -160,11 +158,14 @@ public final class LlamaFormat implements FamilyFormat {
     return LlamaKeys.fromNamed((LlamaConfig) config, arrays, manager);
   }
 
-  /** Normal(0, 0.02) projections and embedding, norm scales 1 (for benchmarks and tests). */
+  /**
+   * Normal(0, 0.02) projections and embedding, norm scales 1, drawn by libtorch from {@code seed}
+   * (a 1B-shaped model in seconds; the same seed gives the same weights on the same engine).
+   */
   @Override
   public ModelWeights randomInit(ModelConfig modelConfig, long seed, NDManager parent) {
     LlamaConfig config = (LlamaConfig) modelConfig;
-    Random random = new Random(seed);
+    ai.djl.engine.Engine.getInstance().setRandomSeed((int) seed);
     NDManager manager = parent.newSubManager();
     try {
       Map<String, NDArray> arrays = new LinkedHashMap<>();
@@ -173,17 +174,13 @@ public final class LlamaFormat implements FamilyFormat {
         shapes.remove(LlamaKeys.HEAD);
       }
       shapes.forEach(
-          (name, shape) -> {
-            float[] data = new float[Math.toIntExact(shape.size())];
-            if (LlamaKeys.isNormScale(name)) {
-              Arrays.fill(data, 1f);
-            } else {
-              for (int i = 0; i < data.length; i++) {
-                data[i] = (float) (random.nextGaussian() * 0.02);
-              }
-            }
-            arrays.put(name, NativeArrays.copyOf(manager, data, shape));
-          });
+          (name, shape) ->
+              arrays.put(
+                  name,
+                  LlamaKeys.isNormScale(name)
+                      ? manager.ones(shape)
+                      : manager.randomNormal(
+                          0f, 0.02f, shape, ai.djl.ndarray.types.DataType.FLOAT32)));
       return LlamaKeys.fromNamed(config, arrays, manager);
     } catch (RuntimeException e) {
       manager.close();
