@@ -47,7 +47,8 @@ public final class Generator {
     int length = prompt.length;
     int window = Math.min(contextSize, model.config().contextLength());
     NDManager manager = model.manager();
-    try (KvCache cache = useCache ? new KvCache(model.config().nLayers()) : null) {
+    int reserve = Math.min(window, prompt.length + maxNewTokens);
+    try (KvCache cache = useCache ? model.newCache(reserve) : null) {
       for (int i = 0; i < maxNewTokens; i++) {
         int start = Math.max(0, length - window);
         if (cache != null && (start > 0 || cache.length() == 0)) {

@@ -86,9 +86,9 @@ public interface LanguageModel extends AutoCloseable {
   /** The output head: (..., C) -> (..., V). */
   NDArray head(NDArray hidden);
 
-  /** A cache for this model's layers. */
-  default KvCache newCache() {
-    return new KvCache(config().nLayers());
+  /** A cache for this model's layers with room for {@code reserve} positions at its first write. */
+  default KvCache newCache(int reserve) {
+    return new KvCache(config().nLayers(), reserve);
   }
 
   /** Refuses a sequence longer than the context window. */

@@ -74,7 +74,7 @@ public final class DecodeLoop {
   }
 
   /** A submitted request: cancel it when its client goes away. */
-  public final class Ticket {
+  public final class Ticket implements Decoding {
     private final DecodeRequest request;
     private final TokenSink sink;
     private volatile boolean cancelled;
@@ -84,15 +84,18 @@ public final class DecodeLoop {
       this.sink = sink;
     }
 
-    DecodeRequest request() {
+    @Override
+    public DecodeRequest request() {
       return request;
     }
 
-    TokenSink sink() {
+    @Override
+    public TokenSink sink() {
       return sink;
     }
 
-    boolean isCancelled() {
+    @Override
+    public boolean isCancelled() {
       return cancelled;
     }
 
@@ -225,7 +228,7 @@ public final class DecodeLoop {
   }
 
   private void failAll(Throwable t) {
-    List<Ticket> failed = new ArrayList<>(batch == null ? List.of() : batch.tickets());
+    List<Decoding> failed = new ArrayList<>(batch == null ? List.of() : batch.decoding());
     lock.lock();
     try {
       failed.addAll(waiting);
@@ -234,9 +237,9 @@ public final class DecodeLoop {
     } finally {
       lock.unlock();
     }
-    for (Ticket ticket : failed) {
+    for (Decoding ticket : failed) {
       try {
-        ticket.sink.ended(TokenSink.Ending.FAILED, t);
+        ticket.sink().ended(TokenSink.Ending.FAILED, t);
       } catch (RuntimeException e) {
         t.addSuppressed(e);
       }

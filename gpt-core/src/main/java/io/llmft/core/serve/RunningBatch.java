@@ -28,7 +28,7 @@ final class RunningBatch implements AutoCloseable {
    */
   RunningBatch(LanguageModel model, Consumer<UnaryOperator<DecodeLoop.Stats>> stats) {
     this.model = model;
-    this.cache = new KvCache(model.config().nLayers());
+    this.cache = model.newCache(0);
     this.stats = stats;
   }
 
@@ -36,7 +36,7 @@ final class RunningBatch implements AutoCloseable {
     return rows.size();
   }
 
-  List<DecodeLoop.Ticket> tickets() {
+  List<Decoding> decoding() {
     return rows.stream().map(r -> r.ticket).toList();
   }
 
@@ -44,7 +44,7 @@ final class RunningBatch implements AutoCloseable {
    * The joining prompts, left-padded to the longest, in one forward pass; their first tokens; then
    * the rows of those that go on join the batch.
    */
-  void join(List<DecodeLoop.Ticket> joining) {
+  void join(List<? extends Decoding> joining) {
     int k = joining.size();
     int width = joining.stream().mapToInt(t -> t.request().prompt().length).max().orElseThrow();
     int[][] prompts = new int[k][];
@@ -53,8 +53,9 @@ final class RunningBatch implements AutoCloseable {
       prompts[i] = joining.get(i).request().prompt();
       padding[i] = width - prompts[i].length;
     }
+    int longest = joining.stream().mapToInt(t -> t.request().maxNewTokens()).max().orElseThrow();
     try (NDScope scope = new NDScope();
-        KvCache fresh = new KvCache(model.config().nLayers())) {
+        KvCache fresh = model.newCache(width + longest)) {
       float[] logits = BatchInputs.of(prompts, padding, 0, width).lastLogits(model, fresh);
       int vocab = model.config().vocabSize();
       List<Row> joined = new ArrayList<>();
@@ -80,6 +81,9 @@ final class RunningBatch implements AutoCloseable {
         row.start += Math.max(before, width) - width;
         rows.add(row);
       }
+      // room for every row to reach its limit without the buffers moving
+      int remaining = rows.stream().mapToInt(Row::remaining).max().orElse(0);
+      cache.reserve(cache.length() + remaining);
     }
     stats.accept(s -> s.batch(rows.size()));
   }
@@ -158,7 +162,7 @@ final class RunningBatch implements AutoCloseable {
 
   /** A request being decoded: its tokens so far and where they start in the cache. */
   private static final class Row {
-    final DecodeLoop.Ticket ticket;
+    final Decoding ticket;
     final int[] tokens;
     int length;
     int generated;
@@ -166,12 +170,17 @@ final class RunningBatch implements AutoCloseable {
     /** The column of its first token in the shared cache. */
     int start;
 
-    Row(DecodeLoop.Ticket ticket, int padding) {
+    Row(Decoding ticket, int padding) {
       this.ticket = ticket;
       int[] prompt = ticket.request().prompt();
       this.tokens = Arrays.copyOf(prompt, prompt.length + ticket.request().maxNewTokens());
       this.length = prompt.length;
       this.start = padding;
+    }
+
+    /** The tokens it may still add. */
+    int remaining() {
+      return ticket.request().maxNewTokens() - generated;
     }
 
     /**

@@ -1,7 +1,7 @@
 package io.llmft.inference.service;
 
 import io.llmft.core.data.InstructionEntry;
-import io.llmft.core.generate.BatchGenerator;
+import io.llmft.core.serve.BatchDecoder;
 import io.llmft.core.generate.Generation;
 import io.llmft.core.generate.Generator;
 import io.llmft.core.generate.Sampler;
@@ -52,7 +52,7 @@ public final class Responder {
   }
 
   /**
-   * Greedy answers to several prompts decoded as one batch ({@link BatchGenerator}): the answers
+   * Greedy answers to several prompts decoded as one batch ({@link BatchDecoder}): the answers
    * {@link #answer} gives each alone, in the prompts' order.
    */
   public static List<Answer> answerAll(
@@ -62,7 +62,7 @@ public final class Responder {
       List<Prompt> prompts,
       int maxNewTokens) {
     List<Generation> generations =
-        new BatchGenerator(model)
+        new BatchDecoder(model)
             .generate(
                 prompts.stream().map(Prompt::ids).toList(),
                 maxNewTokens,

@@ -240,11 +240,9 @@ public final class Gpt2Model implements LanguageModel {
     k = k.reshape(b, t, heads, d).transpose(0, 2, 1, 3); // (B, H, T, D)
     v = v.reshape(b, t, heads, d).transpose(0, 2, 1, 3); // (B, H, T, D)
     if (cache != null) {
-      if (cache.keys(layer) != null) {
-        k = cache.keys(layer).concat(k, 2); // (B, H, past + T, D)
-        v = cache.values(layer).concat(v, 2); // (B, H, past + T, D)
-      }
-      cache.put(layer, k, v);
+      var kv = cache.append(layer, k, v); // (B, H, past + T, D)
+      k = kv.get(0);
+      v = kv.get(1);
     }
     NDArray context =
         Attention.attend(q, k, v, mask, precision, matMul, fused)

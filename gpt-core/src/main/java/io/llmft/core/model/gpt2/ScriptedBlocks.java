@@ -2,7 +2,6 @@ package io.llmft.core.model.gpt2;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDScope;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
@@ -25,12 +24,14 @@ import java.util.function.UnaryOperator;
 final class ScriptedBlocks implements AutoCloseable {
   private final PtSymbolBlock module;
   private final IValue weights;
-  private final int layers;
+  private final long heads;
+  private final long headDim;
 
-  private ScriptedBlocks(PtSymbolBlock module, IValue weights, int layers) {
+  private ScriptedBlocks(PtSymbolBlock module, IValue weights, GptConfig config) {
     this.module = module;
     this.weights = weights;
-    this.layers = layers;
+    this.heads = config.nHeads();
+    this.headDim = config.headDim();
   }
 
   static ScriptedBlocks load(Gpt2Weights w) {
@@ -50,8 +51,7 @@ final class ScriptedBlocks implements AutoCloseable {
     }
     add(arrays, w.finalNorm().weight(), w.finalNorm().bias());
     PtSymbolBlock module = TorchScriptModule.load(w.manager(), "Blocks", source(c, cpu));
-    return new ScriptedBlocks(
-        module, IValue.listFrom(arrays.toArray(PtNDArray[]::new)), c.nLayers());
+    return new ScriptedBlocks(module, IValue.listFrom(arrays.toArray(PtNDArray[]::new)), c);
   }
 
   private static void add(List<PtNDArray> arrays, NDArray... weights) {
@@ -62,48 +62,31 @@ final class ScriptedBlocks implements AutoCloseable {
 
   /**
    * The final-LayerNorm hidden states of {@code x} (the embedded tokens, (B, T, C)) after every
-   * block; each layer's keys and values, the cached ones and the new, replace the cache's (when
-   * there is one).
+   * block; with a cache, each layer's new keys and values are written into the cache's buffers in
+   * place, after the cached ones.
    *
    * @param mask additive, broadcastable to (B, H, T, past + T)
    */
   NDArray run(NDArray x, NDArray mask, KvCache cache) {
     PtNDManager manager = (PtNDManager) x.getManager();
-    List<PtNDArray> past = new ArrayList<>();
-    if (cache != null && cache.keys(0) != null) {
-      for (int i = 0; i < layers; i++) {
-        past.add((PtNDArray) cache.keys(i));
-        past.add((PtNDArray) cache.values(i));
-      }
-    }
+    long t = x.getShape().get(1);
+    PtNDArray[] buffers =
+        cache == null
+            ? new PtNDArray[0]
+            : java.util.Arrays.stream(cache.buffers(x, heads, headDim, (int) t))
+                .map(PtNDArray.class::cast)
+                .toArray(PtNDArray[]::new);
     IValue[] inputs = {
       IValue.from((PtNDArray) x),
       IValue.from((PtNDArray) mask),
-      IValue.listFrom(past.toArray(PtNDArray[]::new)),
+      IValue.listFrom(buffers),
+      IValue.from((long) (cache == null ? 0 : cache.length())),
       weights
     };
     try (IValue out = module.forward(inputs)) {
-      IValue[] result = out.toIValueTuple();
-      try {
-        NDArray hidden = result[0].toTensor(manager);
-        PtNDArray[] present = result[1].toTensorArray(manager);
-        for (int i = 0; i < layers; i++) {
-          if (cache != null) {
-            cache.put(i, present[2 * i], present[2 * i + 1]);
-          } else {
-            NDScope.unregister(present[2 * i], present[2 * i + 1]);
-            present[2 * i].close();
-            present[2 * i + 1].close();
-          }
-        }
-        return hidden;
-      } finally {
-        for (IValue r : result) {
-          r.close();
-        }
-      }
+      return out.toTensor(manager);
     } finally {
-      for (int i = 0; i < 3; i++) {
+      for (int i = 0; i < 4; i++) {
         inputs[i].close();
       }
     }
@@ -140,8 +123,8 @@ final class ScriptedBlocks implements AutoCloseable {
             "    x: Tensor,",
             "    mask: Tensor,",
             "    past: List[Tensor],",
-            "    w: List[Tensor]) -> Tuple[Tensor, List[Tensor]]:",
-            "    present = annotate(List[Tensor], [])",
+            "    length: int,",
+            "    w: List[Tensor]) -> Tensor:",
             "    b = torch.size(x, 0)",
             "    t = torch.size(x, 1)",
             "    cached = len(past) > 0",
@@ -153,10 +136,10 @@ final class ScriptedBlocks implements AutoCloseable {
             "      k = torch.transpose(torch.reshape(parts[1], [b, t, %3$d, %4$d]), 1, 2)",
             "      v = torch.transpose(torch.reshape(parts[2], [b, t, %3$d, %4$d]), 1, 2)",
             "      if cached:",
-            "        k = torch.cat([past[2 * i], k], 2)",
-            "        v = torch.cat([past[2 * i + 1], v], 2)",
-            "      present.append(k)",
-            "      present.append(v)",
+            "        _k = torch.copy_(torch.narrow(past[2 * i], 2, length, t), k)",
+            "        _v = torch.copy_(torch.narrow(past[2 * i + 1], 2, length, t), v)",
+            "        k = torch.narrow(past[2 * i], 2, 0, torch.add(length, t))",
+            "        v = torch.narrow(past[2 * i + 1], 2, 0, torch.add(length, t))",
             "      a = torch.scaled_dot_product_attention(q, k, v, mask)",
             "      a = torch.reshape(torch.transpose(a, 1, 2), [b, t, %2$d])",
             "      x = torch.add(x, " + attnOut + ")",
@@ -164,7 +147,7 @@ final class ScriptedBlocks implements AutoCloseable {
             "      h = torch.gelu(" + fc + ", approximate=\"tanh\")",
             "      x = torch.add(x, " + mlpOut + ")",
             "    n = %1$d * 12",
-            "    return (torch.layer_norm(x, [%2$d], w[n], w[n + 1], %5$s), present)",
+            "    return torch.layer_norm(x, [%2$d], w[n], w[n + 1], %5$s)",
             "")
         .formatted(
             c.nLayers(),

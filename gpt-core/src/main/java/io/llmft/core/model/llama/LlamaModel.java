@@ -167,11 +167,9 @@ public final class LlamaModel implements LanguageModel {
     q = Rope.apply(q, cosSin);
     k = Rope.apply(k, cosSin);
     if (cache != null) {
-      if (cache.keys(layer) != null) {
-        k = cache.keys(layer).concat(k, 2); // (B, KV, past + T, D)
-        v = cache.values(layer).concat(v, 2);
-      }
-      cache.put(layer, k, v);
+      NDList kv = cache.append(layer, k, v); // (B, KV, past + T, D)
+      k = kv.get(0);
+      v = kv.get(1);
     }
     NDArray context =
         Attention.attend(

@@ -13,7 +13,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmft.core.data.Batch;
 import io.llmft.core.data.InstructionCollator;
-import io.llmft.core.generate.BatchGenerator;
 import io.llmft.core.generate.Generation;
 import io.llmft.core.generate.Generator;
 import io.llmft.core.generate.Sampler;
@@ -25,6 +24,7 @@ import io.llmft.core.model.LoraSpec;
 import io.llmft.core.model.ModelFamily;
 import io.llmft.core.model.Precision;
 import io.llmft.core.model.Safetensors;
+import io.llmft.core.serve.BatchDecoder;
 import io.llmft.core.text.Tokenizer;
 import io.llmft.core.train.AdamW;
 import io.llmft.core.train.BookTrainer;
@@ -160,7 +160,7 @@ class LlamaFamilyGoldenTest {
       }
       int[] shorter = java.util.Arrays.copyOf(prompt, 9);
       List<Generation> batch =
-          new BatchGenerator(model)
+          new BatchDecoder(model)
               .generate(List.of(shorter, prompt), 20, Sampler.greedy(), StopTokens.NONE);
       assertArrayEquals(expected, batch.get(1).generatedTokens(), "left-padded batch row");
       assertArrayEquals(

@@ -1,4 +1,4 @@
-package io.llmft.core.generate;
+package io.llmft.core.serve;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import io.llmft.core.Golden;
+import io.llmft.core.generate.Generation;
+import io.llmft.core.generate.Generator;
+import io.llmft.core.generate.Sampler;
+import io.llmft.core.generate.StopTokens;
 import io.llmft.core.model.gpt2.Gpt2Model;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class BatchGeneratorTest {
+class BatchDecoderTest {
   @Test
   void eachRowGetsTheTokensItGetsAlone() {
     try (NDManager m = NDManager.newBaseManager();
@@ -31,7 +35,7 @@ class BatchGeneratorTest {
               .generatedTokens()[5];
 
       List<Generation> batched =
-          new BatchGenerator(model).generate(prompts, 40, Sampler.greedy(), StopTokens.of(stop));
+          new BatchDecoder(model).generate(prompts, 40, Sampler.greedy(), StopTokens.of(stop));
 
       int stoppedEarly = 0;
       for (int i = 0; i < prompts.size(); i++) {
@@ -53,7 +57,7 @@ class BatchGeneratorTest {
       int[] golden = Golden.ints(Golden.json().get("prompt_ids"));
       List<int[]> prompts = List.of(golden, Arrays.copyOfRange(golden, 0, 8));
       List<Generation> batched =
-          new BatchGenerator(model)
+          new BatchDecoder(model)
               .generate(prompts, 60, Sampler.greedy(), StopTokens.NONE); // 48 + 60 > 96
       Generator alone = new Generator(model);
       for (int i = 0; i < prompts.size(); i++) {

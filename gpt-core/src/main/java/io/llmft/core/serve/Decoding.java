@@ -1,0 +1,14 @@
+package io.llmft.core.serve;
+
+/**
+ * A request while it is decoded in a {@link RunningBatch}: what it asks, where its tokens go, and
+ * whether its client went away. A {@link DecodeLoop.Ticket}, or a prompt of a {@link
+ * BatchDecoder}'s batch.
+ */
+interface Decoding {
+  DecodeRequest request();
+
+  TokenSink sink();
+
+  boolean isCancelled();
+}
