@@ -95,7 +95,10 @@ final class ReportPage {
         h,
         "precision, device",
         hp.path("precision").asText() + ", " + training.path("device").asText());
-    row(h, "parameters", training.path("parameterCount").asText());
+    row(
+        h,
+        "model family, parameters",
+        training.path("family").asText("gpt2") + ", " + training.path("parameterCount").asText());
     row(
         h,
         "training",

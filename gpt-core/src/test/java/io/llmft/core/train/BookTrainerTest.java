@@ -9,9 +9,11 @@ import ai.djl.ndarray.NDManager;
 import io.llmft.core.data.Batch;
 import io.llmft.core.data.BatchLoader;
 import io.llmft.core.data.InstructionCollator;
+import io.llmft.core.model.HfCheckpoint;
 import io.llmft.core.model.LanguageModel;
 import io.llmft.core.model.gpt2.Gpt2Model;
 import io.llmft.core.model.gpt2.GptConfig;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -218,11 +220,15 @@ class BookTrainerTest {
 
   /** Step losses and final weights of a run over {@code replicas} (the first one is returned). */
   private static double[] runLosses(List<? extends LanguageModel> replicas) {
+    return runLosses(replicas, InstructionCollator.GPT2_PAD_TOKEN);
+  }
+
+  private static double[] runLosses(List<? extends LanguageModel> replicas, int pad) {
     List<Double> losses = new ArrayList<>();
     new BookTrainer(replicas)
         .train(
-            new BatchLoader(items(11), 3, true, true, new InstructionCollator(32), 123),
-            loader(4, false, false),
+            new BatchLoader(items(11), 3, true, true, new InstructionCollator(32, pad), 123),
+            new BatchLoader(items(4), 2, false, false, new InstructionCollator(32, pad), 1),
             constantRate(2, 3, 1e-3, 0.1, 4, 2, true, null),
             new TrainingListener() {
               @Override
@@ -253,6 +259,30 @@ class BookTrainerTest {
           third.parameters().get("h.0.attn.c_attn.weight").toFloatArray(),
           0f,
           "replicas hold the first one's weights after each step");
+    }
+  }
+
+  @Test
+  void dataParallelLlamaReplicasWithATiedHeadTrainLikeOneModel() throws Exception {
+    Path dir =
+        Path.of(BookTrainerTest.class.getResource("/llama-tiny/config.json").toURI()).getParent();
+    try (NDManager m = NDManager.newBaseManager();
+        LanguageModel single = HfCheckpoint.load(dir, m);
+        LanguageModel first = HfCheckpoint.load(dir, m);
+        LanguageModel second = HfCheckpoint.load(dir, m)) {
+      second.parameters().get("model.norm.weight").muli(3); // gets the first's weights
+      double[] expected = runLosses(List.of(single), 381);
+      double[] parallel = runLosses(List.of(first, second), 381);
+      assertArrayEquals(expected, parallel, 1e-5);
+      String tied = "model.embed_tokens.weight"; // also the head
+      assertArrayEquals(
+          single.parameters().get(tied).toFloatArray(),
+          first.parameters().get(tied).toFloatArray(),
+          1e-5f);
+      assertArrayEquals(
+          first.parameters().get(tied).toFloatArray(),
+          second.parameters().get(tied).toFloatArray(),
+          0f);
     }
   }
 

@@ -9,10 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import io.llmft.core.data.BatchLoader;
 import io.llmft.core.data.InstructionCollator;
+import io.llmft.core.model.LanguageModel;
 import io.llmft.core.model.LoraSpec;
+import io.llmft.core.model.ModelFamily;
+import io.llmft.core.model.Precision;
 import io.llmft.core.model.gpt2.Gpt2Model;
 import io.llmft.core.model.gpt2.Gpt2Weights;
 import io.llmft.core.model.gpt2.GptConfig;
+import io.llmft.core.model.llama.LlamaConfig;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +31,28 @@ import org.junit.jupiter.api.io.TempDir;
 /** A run stopped after a checkpoint and resumed gives the losses of an uninterrupted one. */
 class TrainingCheckpointTest {
   private static final GptConfig TINY = new GptConfig(50257, 32, 8, 1, 2);
+  private static final LlamaConfig LLAMA_TINY =
+      new LlamaConfig(
+          ModelFamily.LLAMA,
+          512,
+          32,
+          16,
+          32,
+          1,
+          4,
+          2,
+          4,
+          1e-5,
+          1e4,
+          null,
+          true,
+          false,
+          null,
+          new int[] {511});
+
+  /** Whether the runs train a Llama (tied head, grouped-query attention) instead of a GPT-2. */
+  private boolean llama;
+
   // 13 items at batch 2 with drop_last: 6 steps per epoch, 12 in all; evaluation every 4 steps
   private static final TrainingSettings SETTINGS =
       BookTrainerTest.constantRate(2, 2, 1e-3, 0.1, 4, 2, true, null);
@@ -60,20 +86,27 @@ class TrainingCheckpointTest {
             List.of(new Checkpointer(dir, every, () -> false, s -> {}), listener));
   }
 
-  private static Gpt2Model model(boolean lora, NDManager m) {
-    Gpt2Model.Builder builder = Gpt2Model.builder(Gpt2Weights.randomInit(TINY, 1, m));
-    return (lora ? builder.lora(new LoraSpec(2, 4f, 7)) : builder).build();
+  private LanguageModel model(boolean lora, NDManager m) {
+    LoraSpec spec = lora ? new LoraSpec(2, 4f, 7) : null;
+    if (llama) {
+      return ModelFamily.LLAMA.format().randomInit(LLAMA_TINY, 1, m).build(Precision.FP32, spec);
+    }
+    return Gpt2Model.builder(Gpt2Weights.randomInit(TINY, 1, m)).lora(spec).build();
+  }
+
+  private InstructionCollator collator() {
+    return new InstructionCollator(32, llama ? 511 : InstructionCollator.GPT2_PAD_TOKEN);
   }
 
   /** A run from a fresh model; it stops itself before step {@code stopBefore} (null: never). */
   private Run run(boolean lora, Integer checkpointEvery, Integer stopBefore) {
     try (NDManager m = NDManager.newBaseManager();
-        Gpt2Model model = model(lora, m)) {
+        LanguageModel model = model(lora, m)) {
       Map<Integer, Double> losses = new TreeMap<>();
       List<EvaluationPoint> evaluations = new ArrayList<>();
-      BatchLoader train = new BatchLoader(items(), 2, true, true, new InstructionCollator(32), 123);
+      BatchLoader train = new BatchLoader(items(), 2, true, true, collator(), 123);
       BatchLoader validation =
-          new BatchLoader(items().subList(0, 4), 2, false, false, new InstructionCollator(32), 1);
+          new BatchLoader(items().subList(0, 4), 2, false, false, collator(), 1);
       BookTrainer.Result result =
           new BookTrainer(model)
               .train(
@@ -98,10 +131,13 @@ class TrainingCheckpointTest {
                           return stopBefore != null && losses.size() + 1 >= stopBefore;
                         }
                       }));
-      float[] weights =
-          lora
-              ? model.trainableParameters().get("lm_head.lora_B").toFloatArray()
-              : model.parameters().get("h.0.mlp.c_fc.weight").toFloatArray();
+      String watched =
+          llama
+              ? (lora
+                  ? "model.layers.0.mlp.down_proj.lora_B"
+                  : "model.layers.0.mlp.gate_proj.weight")
+              : (lora ? "lm_head.lora_B" : "h.0.mlp.c_fc.weight");
+      float[] weights = model.trainableParameters().get(watched).toFloatArray();
       return new Run(losses, evaluations, result, weights);
     }
   }
@@ -155,6 +191,18 @@ class TrainingCheckpointTest {
     } catch (java.io.IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  @Test
+  void aLlamaRunResumesLikeAGpt2One() throws Exception {
+    llama = true;
+    resumesWhereItStopped(false);
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path p : files.toList()) {
+        io.llmft.core.FileTrees.deleteRecursively(p);
+      }
+    }
+    resumesWhereItStopped(true);
   }
 
   @Test
