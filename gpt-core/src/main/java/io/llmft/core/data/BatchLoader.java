@@ -2,10 +2,8 @@ package io.llmft.core.data;
 
 import java.util.AbstractList;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import java.util.Random;
 
 /**
  * A PyTorch {@code DataLoader} over tokenized items: each {@link #epoch()} is a fresh pass, in
@@ -16,12 +14,9 @@ public final class BatchLoader {
   private final List<int[]> items;
   private final int[] instructionLengths;
   private final int batchSize;
-  private final boolean shuffle;
   private final boolean dropLast;
   private final InstructionCollator collator;
-  private final long seed;
-  private Random random;
-  private int passes;
+  private final EpochOrder order;
 
   public BatchLoader(
       List<int[]> items,
@@ -54,16 +49,14 @@ public final class BatchLoader {
     this.items = List.copyOf(items);
     this.instructionLengths = instructionLengths;
     this.batchSize = batchSize;
-    this.shuffle = shuffle;
     this.dropLast = dropLast;
     this.collator = collator;
-    this.seed = seed;
-    this.random = new Random(seed);
+    this.order = new EpochOrder(items.size(), shuffle, seed);
   }
 
   /** How many passes ({@link #epoch()} calls) this loader has made. */
   public int passes() {
-    return passes;
+    return order.passes();
   }
 
   /**
@@ -71,14 +64,7 @@ public final class BatchLoader {
    * the order it had then (for resuming a run).
    */
   public void restorePasses(int passes) {
-    if (passes < 0) {
-      throw new IllegalArgumentException("passes must not be negative");
-    }
-    random = new Random(seed);
-    this.passes = 0;
-    for (int i = 0; i < passes; i++) {
-      nextOrder();
-    }
+    order.restorePasses(passes);
   }
 
   /** {@code len(loader)}. */
@@ -91,7 +77,7 @@ public final class BatchLoader {
    * shuffling) is fixed now, each batch is collated when it is read.
    */
   public List<Batch> epoch() {
-    List<Integer> order = nextOrder();
+    List<Integer> order = this.order.next();
     int count = batchCount();
     return new AbstractList<>() {
       @Override
@@ -115,17 +101,5 @@ public final class BatchLoader {
         return count;
       }
     };
-  }
-
-  private List<Integer> nextOrder() {
-    List<Integer> order = new ArrayList<>(items.size());
-    for (int i = 0; i < items.size(); i++) {
-      order.add(i);
-    }
-    if (shuffle) {
-      Collections.shuffle(order, random);
-    }
-    passes++;
-    return order;
   }
 }

@@ -20,7 +20,7 @@ import java.util.Optional;
 public final class BookTrainer {
   private final LanguageModel model;
   private final NDManager manager;
-  private final TrainingStep step;
+  private final TrainingStep<Batch> step;
 
   public BookTrainer(LanguageModel model) {
     this(List.of(model));

@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * are summed into the first replica, the optimizer updates it and its weights are copied to the
  * others. That is the single-device step up to float rounding.
  */
-final class DataParallelStep implements TrainingStep {
+final class DataParallelStep implements TrainingStep<Batch> {
   private final LanguageModel model;
   private final List<LanguageModel> replicas;
   private final ExecutorService replicaThreads;

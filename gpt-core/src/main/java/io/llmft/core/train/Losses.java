@@ -10,6 +10,10 @@ import io.llmft.core.model.LanguageModel;
 
 /** Cross-entropy as {@code torch.nn.functional.cross_entropy} with {@code ignore_index=-100}. */
 public final class Losses {
+  /** The book's {@code calc_loss_batch} as a training objective. */
+  public static final Objective<Batch> CROSS_ENTROPY =
+      (model, batch) -> () -> batchLoss(model, batch, model.manager());
+
   private Losses() {}
 
   /**

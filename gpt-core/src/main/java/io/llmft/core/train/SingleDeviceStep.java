@@ -1,17 +1,20 @@
 package io.llmft.core.train;
 
 import ai.djl.ndarray.NDArray;
-import io.llmft.core.data.Batch;
 import io.llmft.core.engine.Backprop;
 import io.llmft.core.model.LanguageModel;
 
-/** The book's step: loss and backward of the whole batch on the model's one device. */
-final class SingleDeviceStep implements TrainingStep {
+/**
+ * The book's step: an objective's loss and backward of the whole batch on the model's one device.
+ */
+final class SingleDeviceStep<B> implements TrainingStep<B> {
   private final LanguageModel model;
+  private final Objective<B> objective;
   private final Backprop backprop;
 
-  SingleDeviceStep(LanguageModel model) {
+  SingleDeviceStep(LanguageModel model, Objective<B> objective) {
     this.model = model;
+    this.objective = objective;
     this.backprop = Backprop.load(model.manager());
   }
 
@@ -23,12 +26,9 @@ final class SingleDeviceStep implements TrainingStep {
   }
 
   @Override
-  public BatchGradients backward(Batch batch) {
+  public BatchGradients backward(B batch) {
     return BatchGradients.of(
-        backprop,
-        () -> Losses.batchLoss(model, batch, model.manager()),
-        model.trainableParameters(),
-        model.manager());
+        backprop, objective.loss(model, batch), model.trainableParameters(), model.manager());
   }
 
   @Override

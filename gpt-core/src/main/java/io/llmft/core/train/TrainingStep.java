@@ -8,19 +8,20 @@ import java.util.List;
  * The forward and backward pass of one optimizer step on the device(s) a model trains on, as DJL
  * keeps the device split inside {@code trainBatch}: one model, or data-parallel replicas.
  */
-interface TrainingStep {
+interface TrainingStep<B> {
   /** Before the first step: the replicas hold the model's weights and track gradients. */
   void prepare();
 
   /** The batch's loss and the gradients of the first model's trainable parameters. */
-  BatchGradients backward(Batch batch);
+  BatchGradients backward(B batch);
 
   /** After the optimizer updated the first model. */
   void updated();
 
-  static TrainingStep of(List<LanguageModel> replicas) {
+  /** The cross-entropy step over one model or data-parallel replicas. */
+  static TrainingStep<Batch> of(List<LanguageModel> replicas) {
     return replicas.size() == 1
-        ? new SingleDeviceStep(replicas.get(0))
+        ? new SingleDeviceStep<>(replicas.get(0), Losses.CROSS_ENTROPY)
         : new DataParallelStep(replicas);
   }
 }

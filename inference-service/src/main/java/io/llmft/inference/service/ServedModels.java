@@ -22,8 +22,10 @@ import org.jboss.logging.Logger;
 /**
  * The models {@code /v1} serves: every finetuned model of the artifact store (by its id) and every
  * pretrained GPT-2 a training job has downloaded there (by its short name, {@code gpt2-medium}),
- * each with the prompt style it answers in: its dataset's, as its training record says; alpaca for
- * pretrained models and for models trained before the record said it.
+ * each with the prompt style it answers in: its dataset's, as its training record says; for a model
+ * placed there without one, Llama 3's chat format when its tokenizer's chat template is Llama 3's
+ * (an Instruct checkpoint), else alpaca, as for pretrained models and for models trained before
+ * the record said it.
  */
 @Singleton
 public class ServedModels {
@@ -89,6 +91,22 @@ public class ServedModels {
         new Served(id, new ModelRef.Finetuned(id), style(id), created(dir), false, family(dir)));
   }
 
+  /**
+   * The style of a model placed in the store without a training record: Llama 3's chat format when
+   * its {@code tokenizer_config.json}'s chat template is Llama 3's (an Instruct checkpoint), else
+   * alpaca.
+   */
+  private PromptStyle chatStyle(Path dir) throws IOException {
+    Path config = dir.resolve("tokenizer_config.json");
+    if (Files.isRegularFile(config)) {
+      String template = mapper.readTree(config.toFile()).path("chat_template").asText("");
+      if (template.contains("<|start_header_id|>") && template.contains("<|eot_id|>")) {
+        return PromptStyle.LLAMA3;
+      }
+    }
+    return PromptStyle.ALPACA;
+  }
+
   /** The family a model directory's config names, or "unknown" when it cannot be read. */
   private static String family(Path dir) {
     try {
@@ -101,6 +119,9 @@ public class ServedModels {
   private PromptStyle style(String id) {
     try {
       Path record = store.layout().modelTrainingRecord(id);
+      if (!Files.isRegularFile(record)) {
+        return chatStyle(store.layout().model(id));
+      }
       if (Files.isRegularFile(record)) {
         JsonNode training = mapper.readTree(record.toFile());
         if (training.path("promptStyle").isTextual()) {

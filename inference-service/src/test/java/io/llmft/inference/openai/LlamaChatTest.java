@@ -74,6 +74,18 @@ class LlamaChatTest {
   }
 
   @Test
+  void anInstructCheckpointPlacedInTheStoreIsServedInItsChatFormat() throws Exception {
+    String model = TestModels.storeLlama(store, "alpaca");
+    java.nio.file.Files.delete(store.layout().modelTrainingRecord(model));
+    given().get("/v1/models/" + model).then().body("prompt_style", equalTo("alpaca"));
+    java.nio.file.Files.writeString(
+        store.layout().model(model).resolve("tokenizer_config.json"),
+        "{\"chat_template\": \"{{ '<|start_header_id|>' + message['role'] + '<|end_header_id|>' }}"
+            + "{{ message['content'] }}{{ '<|eot_id|>' }}\"}");
+    given().get("/v1/models/" + model).then().body("prompt_style", equalTo("llama3"));
+  }
+
+  @Test
   void aRoleTheFormatHasNoHeaderForIsRefusedNamingTheMessage() throws Exception {
     String model = TestModels.storeLlama(store, "llama3");
     given()
