@@ -1,7 +1,7 @@
 package io.llmft.core.data;
 
 /** A collated batch: {@code inputs} and {@code targets} are both (B, T). */
-public record Batch(long[][] inputs, long[][] targets) {
+public record Batch(long[][] inputs, long[][] targets) implements TrainingBatch {
   public int size() {
     return inputs.length;
   }
@@ -18,6 +18,7 @@ public record Batch(long[][] inputs, long[][] targets) {
   }
 
   /** {@code inputs.numel()} in the book's training loop. */
+  @Override
   public long tokenCount() {
     return (long) size() * length();
   }

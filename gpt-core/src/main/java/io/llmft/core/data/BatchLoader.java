@@ -10,7 +10,7 @@ import java.util.Objects;
  * order or in a new permutation from the loader's seeded generator, optionally dropping the last
  * incomplete batch.
  */
-public final class BatchLoader {
+public final class BatchLoader implements Loader<Batch> {
   private final List<int[]> items;
   private final int[] instructionLengths;
   private final int batchSize;
@@ -55,6 +55,7 @@ public final class BatchLoader {
   }
 
   /** How many passes ({@link #epoch()} calls) this loader has made. */
+  @Override
   public int passes() {
     return order.passes();
   }
@@ -63,11 +64,13 @@ public final class BatchLoader {
    * Puts the loader where it was after {@code passes} passes, so that the next {@link #epoch()} has
    * the order it had then (for resuming a run).
    */
+  @Override
   public void restorePasses(int passes) {
     order.restorePasses(passes);
   }
 
   /** {@code len(loader)}. */
+  @Override
   public int batchCount() {
     return dropLast ? items.size() / batchSize : (items.size() + batchSize - 1) / batchSize;
   }
@@ -76,6 +79,7 @@ public final class BatchLoader {
    * One pass over the data, like iterating the loader once: the order (a new permutation when
    * shuffling) is fixed now, each batch is collated when it is read.
    */
+  @Override
   public List<Batch> epoch() {
     List<Integer> order = this.order.next();
     int count = batchCount();

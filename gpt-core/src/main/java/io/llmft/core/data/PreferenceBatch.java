@@ -5,9 +5,16 @@ package io.llmft.core.data;
  * each the positions whose tokens are scored (true) — the response, not the prompt nor the padding.
  */
 public record PreferenceBatch(
-    long[][] chosen, long[][] rejected, boolean[][] chosenMask, boolean[][] rejectedMask) {
+    long[][] chosen, long[][] rejected, boolean[][] chosenMask, boolean[][] rejectedMask)
+    implements TrainingBatch {
   public int size() {
     return chosen.length;
+  }
+
+  /** The notebook's {@code chosen.numel()}. */
+  @Override
+  public long tokenCount() {
+    return (long) size() * length();
   }
 
   /** The common sequence length. */

@@ -10,7 +10,7 @@ import java.util.Objects;
  * items: each {@link #epoch()} a fresh pass, in order or a new seeded permutation, optionally
  * dropping the last incomplete batch.
  */
-public final class PreferenceLoader {
+public final class PreferenceLoader implements Loader<PreferenceBatch> {
   private final List<PreferenceExample> items;
   private final int batchSize;
   private final boolean dropLast;
@@ -34,12 +34,22 @@ public final class PreferenceLoader {
     this.order = new EpochOrder(items.size(), shuffle, seed);
   }
 
-  /** {@code len(loader)}. */
+  @Override
+  public int passes() {
+    return order.passes();
+  }
+
+  @Override
+  public void restorePasses(int passes) {
+    order.restorePasses(passes);
+  }
+
+  @Override
   public int batchCount() {
     return dropLast ? items.size() / batchSize : (items.size() + batchSize - 1) / batchSize;
   }
 
-  /** One pass over the pairs; each batch is collated when it is read. */
+  @Override
   public List<PreferenceBatch> epoch() {
     List<Integer> order = this.order.next();
     int count = batchCount();

@@ -1,7 +1,7 @@
 package io.llmft.core.train;
 
-import io.llmft.core.data.Batch;
-import io.llmft.core.data.BatchLoader;
+import io.llmft.core.data.Loader;
+import io.llmft.core.data.TrainingBatch;
 import java.util.List;
 
 /**
@@ -30,20 +30,21 @@ public record LoopPosition(
    * Begins {@code epoch} — or, when it is the epoch this position is in, goes back into it — and
    * returns the position there with the batches still to train on in that epoch.
    */
-  Epoch enter(int epoch, BatchLoader loader) {
+  <B extends TrainingBatch> Epoch<B> enter(int epoch, Loader<B> loader) {
     if (epoch == this.epoch && batchesDoneInEpoch > 0) {
       loader.restorePasses(epochPass); // the same order as the epoch had
-      List<Batch> batches = loader.epoch();
+      List<B> batches = loader.epoch();
       loader.restorePasses(loaderPasses);
-      return new Epoch(this, batches.subList(batchesDoneInEpoch, batches.size()));
+      return new Epoch<>(this, batches.subList(batchesDoneInEpoch, batches.size()));
     }
     int pass = loader.passes();
-    List<Batch> batches = loader.epoch();
-    return new Epoch(new LoopPosition(step, epoch, 0, pass, loader.passes(), tokensSeen), batches);
+    List<B> batches = loader.epoch();
+    return new Epoch<>(
+        new LoopPosition(step, epoch, 0, pass, loader.passes(), tokensSeen), batches);
   }
 
   /** After one more optimizer step on {@code batch}. */
-  LoopPosition after(Batch batch) {
+  LoopPosition after(TrainingBatch batch) {
     return new LoopPosition(
         step + 1,
         epoch,
@@ -59,5 +60,5 @@ public record LoopPosition(
   }
 
   /** An epoch entered: the position at its start (or where it was left) and its batches to go. */
-  record Epoch(LoopPosition position, List<Batch> remaining) {}
+  record Epoch<B>(LoopPosition position, List<B> remaining) {}
 }

@@ -87,7 +87,7 @@ class BookTrainerTest {
                   constantRate(3, 2, 1e-3, 0.1, 5, 1, false, 4),
                   new TrainingListener() {});
       assertEquals(4, limited.steps());
-      assertEquals(BookTrainer.Outcome.FINISHED, limited.outcome());
+      assertEquals(TrainingLoop.Outcome.FINISHED, limited.outcome());
       var cancelled =
           new BookTrainer(model)
               .train(
@@ -103,7 +103,7 @@ class BookTrainerTest {
                     }
                   });
       assertEquals(2, cancelled.steps());
-      assertEquals(BookTrainer.Outcome.CANCELLED, cancelled.outcome());
+      assertEquals(TrainingLoop.Outcome.CANCELLED, cancelled.outcome());
     }
   }
 
@@ -152,7 +152,7 @@ class BookTrainerTest {
     // PyTorch's grad mode is on by default in new threads; the optimizer's in-place updates would
     // fail.
     AtomicReference<Throwable> failure = new AtomicReference<>();
-    AtomicReference<BookTrainer.Result> result = new AtomicReference<>();
+    AtomicReference<TrainingLoop.Result> result = new AtomicReference<>();
     Thread worker =
         new Thread(
             () -> {

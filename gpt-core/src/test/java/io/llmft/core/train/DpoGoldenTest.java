@@ -82,17 +82,6 @@ class DpoGoldenTest {
     assertMask(c.get("rejected_mask"), b.rejectedMask());
   }
 
-  private static void assertScores(JsonNode expected, String split, DpoObjective.Scores s) {
-    assertEquals(expected.get(split + "Loss").asDouble(), s.loss(), 2e-7, split + " loss");
-    assertEquals(
-        expected.get(split + "ChosenReward").asDouble(), s.chosenReward(), 1e-6, split + " chosen");
-    assertEquals(
-        expected.get(split + "RejectedReward").asDouble(),
-        s.rejectedReward(),
-        1e-6,
-        split + " rejected");
-  }
-
   /**
    * The attention's key bias has a zero gradient in exact arithmetic: AdamW turns its float noise
    * into updates, so its third of {@code c_attn.bias} is not compared (as the script leaves it
@@ -123,43 +112,51 @@ class DpoGoldenTest {
         Gpt2Model policy = Golden.loadModel(m);
         Gpt2Model reference = Golden.loadModel(m)) {
       DpoTrainer trainer = new DpoTrainer(policy, reference, settings.get("beta").asDouble());
-      DpoTrainer.Result result;
-      try (AdamW optimizer =
-          new AdamW(
-              policy.trainableParameters(),
-              settings.get("lr").asDouble(),
-              settings.get("weightDecay").asDouble(),
-              m)) {
-        result =
-            trainer.train(
-                train,
-                validation,
-                settings.get("epochs").asInt(),
-                settings.get("evalFreq").asInt(),
-                settings.get("evalIter").asInt(),
-                optimizer);
-      }
+      List<Double> stepLosses = new ArrayList<>();
+      TrainingLoop.Result result =
+          trainer.train(
+              train,
+              validation,
+              BookTrainerTest.constantRate(
+                  settings.get("epochs").asInt(),
+                  batch,
+                  settings.get("lr").asDouble(),
+                  settings.get("weightDecay").asDouble(),
+                  settings.get("evalFreq").asInt(),
+                  settings.get("evalIter").asInt(),
+                  false,
+                  null),
+              new TrainingListener() {
+                @Override
+                public void stepDone(LoopPosition position, int totalSteps, double loss) {
+                  stepLosses.add(loss);
+                }
+              });
       JsonNode initial = GOLDEN.get("initial");
-      assertEquals(Math.log(2), result.initial().train().loss(), 1e-6, "policy = reference");
-      assertScores(initial, "train", result.initial().train());
-      assertScores(initial, "val", result.initial().validation());
+      assertEquals(Math.log(2), result.history().initialTrainLoss(), 1e-6, "policy = reference");
+      assertEquals(initial.get("trainLoss").asDouble(), result.history().initialTrainLoss(), 2e-7);
+      assertEquals(initial.get("valLoss").asDouble(), result.history().initialValLoss(), 2e-7);
       JsonNode steps = GOLDEN.get("stepLosses");
-      assertEquals(steps.size(), result.stepLosses().size());
+      assertEquals(steps.size(), stepLosses.size());
       for (int i = 0; i < steps.size(); i++) {
-        assertEquals(steps.get(i).asDouble(), result.stepLosses().get(i), 2e-7, "step " + i);
+        assertEquals(steps.get(i).asDouble(), stepLosses.get(i), 2e-7, "step " + i);
       }
       JsonNode evaluations = GOLDEN.get("evaluations");
       assertEquals(evaluations.size(), result.evaluations().size());
       for (int i = 0; i < evaluations.size(); i++) {
         JsonNode e = evaluations.get(i);
-        DpoTrainer.Evaluation a = result.evaluations().get(i);
+        EvaluationPoint a = result.evaluations().get(i);
         assertEquals(e.get("step").asInt(), a.step());
         assertEquals(e.get("epoch").asInt(), a.epoch());
         assertEquals(e.get("tokensSeen").asLong(), a.tokensSeen());
-        assertScores(e, "train", a.train());
-        assertScores(e, "val", a.validation());
+        assertEquals(e.get("trainLoss").asDouble(), a.trainLoss(), 2e-7, "train loss " + i);
+        assertEquals(e.get("valLoss").asDouble(), a.valLoss(), 2e-7, "val loss " + i);
+        assertEquals(e.get("trainChosenReward").asDouble(), a.trainChosenReward(), 1e-6);
+        assertEquals(e.get("trainRejectedReward").asDouble(), a.trainRejectedReward(), 1e-6);
+        assertEquals(e.get("valChosenReward").asDouble(), a.valChosenReward(), 1e-6);
+        assertEquals(e.get("valRejectedReward").asDouble(), a.valRejectedReward(), 1e-6);
       }
-      assertEquals(GOLDEN.get("tokensSeen").asLong(), result.tokensSeen());
+      assertEquals(GOLDEN.get("tokensSeen").asLong(), result.position().tokensSeen());
       Map<String, NDArray> weights = policy.parameters();
       GOLDEN
           .get("finalWeights")
@@ -182,7 +179,7 @@ class DpoGoldenTest {
                 }
               });
       assertTrue(
-          result.evaluations().get(result.evaluations().size() - 1).train().loss() < Math.log(2));
+          result.evaluations().get(result.evaluations().size() - 1).trainLoss() < Math.log(2));
     }
   }
 }

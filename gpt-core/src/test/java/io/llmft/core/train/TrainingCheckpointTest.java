@@ -63,7 +63,7 @@ class TrainingCheckpointTest {
   private record Run(
       Map<Integer, Double> stepLosses,
       List<EvaluationPoint> evaluations,
-      BookTrainer.Result result,
+      TrainingLoop.Result result,
       float[] finalWeights) {}
 
   private static List<int[]> items() {
@@ -107,7 +107,7 @@ class TrainingCheckpointTest {
       BatchLoader train = new BatchLoader(items(), 2, true, true, collator(), 123);
       BatchLoader validation =
           new BatchLoader(items().subList(0, 4), 2, false, false, collator(), 1);
-      BookTrainer.Result result =
+      TrainingLoop.Result result =
           new BookTrainer(model)
               .train(
                   train,
@@ -146,7 +146,7 @@ class TrainingCheckpointTest {
     Run whole = run(lora, null, null);
     Integer every5 = 5;
     Run first = run(lora, every5, 8); // steps 1-7, a checkpoint after step 5
-    assertEquals(BookTrainer.Outcome.CANCELLED, first.result().outcome());
+    assertEquals(TrainingLoop.Outcome.CANCELLED, first.result().outcome());
     assertEquals(7, first.result().steps());
     Run second = run(lora, every5, null);
 

@@ -22,6 +22,7 @@ import io.llmft.core.model.LoraAdapters;
 import io.llmft.core.text.PromptStyle;
 import io.llmft.core.text.Tokenizer;
 import io.llmft.core.train.BookTrainer;
+import io.llmft.core.train.TrainingLoop;
 import io.llmft.core.train.Checkpointer;
 import io.llmft.core.train.TrainingCheckpoint;
 import io.llmft.core.train.TrainingListener;
@@ -144,7 +145,7 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
             "the training split has fewer entries than one batch of " + settings.batchSize());
       }
       Path checkpoints = store.layout().trainingCheckpoints(state.id);
-      BookTrainer.Result result =
+      TrainingLoop.Result result =
           new BookTrainer(replicas.models())
               .train(
                   train,
@@ -152,11 +153,11 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
                   settings,
                   listeners(state, job, control, model, tokenizer, style, checkpoints));
       state.trainingSeconds = (System.nanoTime() - started) / 1e9;
-      if (result.outcome() == BookTrainer.Outcome.CANCELLED) {
+      if (result.outcome() == TrainingLoop.Outcome.CANCELLED) {
         TrainingCheckpoint.delete(checkpoints);
         throw new JobCancelledException(state.id);
       }
-      if (result.outcome() == BookTrainer.Outcome.STOPPED) {
+      if (result.outcome() == TrainingLoop.Outcome.STOPPED) {
         throw new JobStoppedException(
             state.id, "stopped after step " + result.steps() + ", checkpoint written");
       }
