@@ -24,6 +24,10 @@ public record DatasetJob(
   public record Source(String builtin, String url, String path) {
     /** The builtin source: the book's chapter-7 dataset, bundled with the dataset service. */
     public static final String INSTRUCTION_DATA = "instruction-data";
+
+    /** The DPO notebook's preference pairs of the same entries. */
+    public static final String INSTRUCTION_DATA_WITH_PREFERENCE =
+        "instruction-data-with-preference";
   }
 
   public record SplitFractions(Double train, Double test) {}

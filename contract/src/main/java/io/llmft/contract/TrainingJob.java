@@ -10,6 +10,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * matrix products (refused where bfloat16 would be emulated), fp32 master weights. {@code
  * warmupSteps} and {@code lrDecay} ({@code "none"}, the default, or {@code "cosine"}): the
  * learning-rate schedule of the book's appendix D around {@code learningRate}; chapter 7 has none.
+ * {@code method}: {@code "sft"} (default: chapter 7's instruction finetuning) or {@code "dpo"}
+ * (preference tuning as the book's DPO notebook, on a preference dataset, against {@code
+ * referenceModel}, by default the base model itself; {@code dpo.beta} 0.1 by default).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TrainingJob(
@@ -32,5 +35,27 @@ public record TrainingJob(
     String lrDecay,
     Integer checkpointEvery,
     String precision,
+    String method,
+    Dpo dpo,
+    ModelRef referenceModel,
     Pipeline pipeline)
-    implements JobMessage {}
+    implements JobMessage {
+  public static final String SFT = "sft";
+  public static final String DPO = "dpo";
+
+  /** DPO's settings: {@code beta}, how far the policy may move from the reference. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Dpo(Double beta) {
+    public static final double DEFAULT_BETA = 0.1;
+
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public double betaOrDefault() {
+      return beta != null ? beta : DEFAULT_BETA;
+    }
+  }
+
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public boolean isDpo() {
+    return DPO.equals(method);
+  }
+}

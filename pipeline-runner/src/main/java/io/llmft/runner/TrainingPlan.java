@@ -82,6 +82,9 @@ final class TrainingPlan {
         lrDecay.equals("none") ? null : lrDecay,
         null,
         null,
+        null,
+        null,
+        null,
         null);
   }
 

@@ -98,9 +98,11 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
           (s.builtin() != null ? 1 : 0) + (s.url() != null ? 1 : 0) + (s.path() != null ? 1 : 0);
       v.check(kinds == 1, "source", "give exactly one of 'builtin', 'url' and 'path'");
       v.check(
-          s.builtin() == null || s.builtin().equals(EntrySource.BUILTIN_INSTRUCTION_DATA),
+          s.builtin() == null || EntrySource.BUILTINS.containsKey(s.builtin()),
           "source.builtin",
-          "unknown builtin dataset (known: " + EntrySource.BUILTIN_INSTRUCTION_DATA + ")");
+          "unknown builtin dataset (known: "
+              + String.join(", ", EntrySource.BUILTINS.keySet())
+              + ")");
       v.check(
           s.path() == null || imports.resolve(s.path()).filter(Files::isRegularFile).isPresent(),
           "source.path",
@@ -146,6 +148,7 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
     List<DatasetState.Rejected> rejected = new ArrayList<>();
     TokenStatsCollector stats = new TokenStatsCollector(state.allowedMaxLength);
     int[] total = {0};
+    int[] preferences = {0};
     try (EntrySource.Entries entries =
         source.open(
             job,
@@ -160,6 +163,7 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
             total[0]++;
             String reason = EntryRules.rejectionReason(entry);
             if (reason == null) {
+              preferences[0] += DatasetArtifacts.isPreference(entry) ? 1 : 0;
               stats.add(
                   tokenizer.encode(style.formatTraining(DatasetArtifacts.toEntry(entry))).length);
             } else {
@@ -181,10 +185,12 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
       state.rejected = rejected;
       state.counts = counts;
       state.tokenStats = stats.result();
+      state.kind =
+          preferences[0] == valid ? DatasetArtifacts.PREFERENCE : DatasetArtifacts.INSTRUCTION;
       String name = state.name != null ? state.name : state.id;
       artifacts.writeManifest(
           new DatasetArtifacts.Manifest(
-              state.id, name, state.promptStyle, state.allowedMaxLength, counts));
+              state.id, name, state.promptStyle, state.allowedMaxLength, counts, state.kind));
     }
     return Map.of(PipelineContext.DATASET_ID, state.id);
   }

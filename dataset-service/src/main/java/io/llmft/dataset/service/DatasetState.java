@@ -15,6 +15,10 @@ public class DatasetState extends JobState {
   public String name;
   public String source;
   public String promptStyle;
+
+  /** {@code preference} when every kept entry has chosen and rejected, else {@code instruction}. */
+  public String kind;
+
   public int allowedMaxLength;
   public double trainFraction;
   public double testFraction;

@@ -22,7 +22,17 @@ import java.util.function.Consumer;
 @ApplicationScoped
 public class EntrySource {
   public static final String BUILTIN_INSTRUCTION_DATA = DatasetJob.Source.INSTRUCTION_DATA;
-  private static final String BUILTIN_RESOURCE = "/datasets/instruction-data.json";
+
+  /**
+   * The bundled datasets by name: the book's chapter-7 entries and the DPO notebook's same entries
+   * with a chosen and a rejected response each.
+   */
+  public static final java.util.Map<String, String> BUILTINS =
+      java.util.Map.of(
+          BUILTIN_INSTRUCTION_DATA,
+          "/datasets/instruction-data.json",
+          DatasetJob.Source.INSTRUCTION_DATA_WITH_PREFERENCE,
+          "/datasets/instruction-data-with-preference.json");
 
   private final ObjectMapper mapper;
   private final ImportRoots imports;
@@ -86,7 +96,7 @@ public class EntrySource {
     DatasetJob.Source s = job.source();
     if (s.builtin() != null) {
       return streamed(
-          () -> EntrySource.class.getResourceAsStream(BUILTIN_RESOURCE),
+          () -> EntrySource.class.getResourceAsStream(BUILTINS.get(s.builtin())),
           "builtin dataset " + s.builtin(),
           null);
     }

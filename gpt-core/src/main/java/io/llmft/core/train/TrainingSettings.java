@@ -26,6 +26,15 @@ public record TrainingSettings(
         2, 8, 5e-5, 0.1, 5, 5, 123, true, null, 0, LearningRateSchedule.Decay.NONE);
   }
 
+  /**
+   * The DPO notebook's settings: 1 epoch, batch 8, AdamW lr 5e-6 and weight decay 0.01, evaluation
+   * every 5 steps over 5 batches, seed 123, a shuffled training loader.
+   */
+  public static TrainingSettings dpoNotebook() {
+    return new TrainingSettings(
+        1, 8, 5e-6, 0.01, 5, 5, 123, true, null, 0, LearningRateSchedule.Decay.NONE);
+  }
+
   public LearningRateSchedule schedule() {
     return new LearningRateSchedule(learningRate, warmupSteps, decay);
   }

@@ -1,12 +1,12 @@
 package io.llmft.inference.service;
 
 import io.llmft.core.data.InstructionEntry;
-import io.llmft.core.serve.BatchDecoder;
 import io.llmft.core.generate.Generation;
 import io.llmft.core.generate.Generator;
 import io.llmft.core.generate.Sampler;
 import io.llmft.core.generate.StopTokens;
 import io.llmft.core.model.LanguageModel;
+import io.llmft.core.serve.BatchDecoder;
 import io.llmft.core.text.PromptStyle;
 import io.llmft.core.text.Tokenizer;
 import java.util.ArrayList;

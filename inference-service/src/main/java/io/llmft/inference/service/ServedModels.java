@@ -24,8 +24,8 @@ import org.jboss.logging.Logger;
  * pretrained GPT-2 a training job has downloaded there (by its short name, {@code gpt2-medium}),
  * each with the prompt style it answers in: its dataset's, as its training record says; for a model
  * placed there without one, Llama 3's chat format when its tokenizer's chat template is Llama 3's
- * (an Instruct checkpoint), else alpaca, as for pretrained models and for models trained before
- * the record said it.
+ * (an Instruct checkpoint), else alpaca, as for pretrained models and for models trained before the
+ * record said it.
  */
 @Singleton
 public class ServedModels {

@@ -25,12 +25,42 @@ public class DatasetArtifacts {
   public static final List<String> SPLITS = List.of("train", "validation", "test");
 
   /** What later stages need to know of a dataset. */
+  /**
+   * A prepared dataset's description. {@code kind}: {@link #PREFERENCE} when every kept entry has
+   * string {@code chosen} and {@code rejected} responses, else {@link #INSTRUCTION} (also for
+   * manifests written before datasets had a kind).
+   */
   public record Manifest(
       String id,
       String name,
       String promptStyle,
       int allowedMaxLength,
-      Map<String, Integer> counts) {}
+      Map<String, Integer> counts,
+      String kind) {
+    public Manifest {
+      kind = kind == null ? INSTRUCTION : kind;
+    }
+
+    public Manifest(
+        String id,
+        String name,
+        String promptStyle,
+        int allowedMaxLength,
+        Map<String, Integer> counts) {
+      this(id, name, promptStyle, allowedMaxLength, counts, INSTRUCTION);
+    }
+
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean isPreference() {
+      return PREFERENCE.equals(kind);
+    }
+  }
+
+  /** A dataset of instructions and their outputs. */
+  public static final String INSTRUCTION = "instruction";
+
+  /** A dataset of instructions with a chosen and a rejected response each. */
+  public static final String PREFERENCE = "preference";
 
   private final ArtifactStore store;
   private final ObjectMapper mapper;
@@ -133,11 +163,19 @@ public class DatasetArtifacts {
     }
   }
 
-  /** An entry object as the model library sees it. */
+  /**
+   * An entry object as the model library sees it; a preference entry without {@code output} trains
+   * on its chosen response.
+   */
   public static InstructionEntry toEntry(JsonNode node) {
     return new InstructionEntry(
         node.path("instruction").asText(""),
         node.path("input").asText(""),
-        node.path("output").asText(""));
+        node.has("output") ? node.path("output").asText("") : node.path("chosen").asText(""));
+  }
+
+  /** Whether an entry has string {@code chosen} and {@code rejected} responses. */
+  public static boolean isPreference(JsonNode node) {
+    return node.path("chosen").isTextual() && node.path("rejected").isTextual();
   }
 }

@@ -54,12 +54,17 @@ public class BaseModels {
    * reference is the contract's to check).
    */
   public void validate(ModelRef base, Validation v) {
+    validate(base, "baseModel", v);
+  }
+
+  /** As {@link #validate(ModelRef, Validation)} for a model reference named {@code field}. */
+  public void validate(ModelRef base, String field, Validation v) {
     if (base == null) {
-      v.check(false, "baseModel", "is required: " + ModelRef.FORMS);
+      v.check(false, field, "is required: " + ModelRef.FORMS);
     } else if (base instanceof ModelRef.Finetuned f) {
       v.check(
           store.layout().hasModel(f.id()),
-          "baseModel",
+          field,
           "'"
               + f.id()
               + "' is neither a GPT-2 model name ("
@@ -69,15 +74,38 @@ public class BaseModels {
       java.util.Optional<Path> dir = imports.resolve(l.path()).filter(HfCheckpoint::isCheckpoint);
       v.check(
           dir.isPresent(),
-          "baseModel.path",
+          field + ".path",
           ImportRoots.RULE
               + ", with config.json and model.safetensors (or model.safetensors.index.json)");
       dir.ifPresent(
           d -> {
             String problem = HfCheckpoint.unreadable(d);
-            v.check(problem == null, "baseModel.path", problem);
+            v.check(problem == null, field + ".path", problem);
           });
     }
+  }
+
+  /**
+   * Whether two references name models of one family (and so one tokenizer layout); true when
+   * either cannot be read yet (its own validation says why).
+   */
+  public boolean sameFamily(ModelRef a, ModelRef b) {
+    try {
+      return family(a) == family(b);
+    } catch (IOException | RuntimeException e) {
+      return true;
+    }
+  }
+
+  private io.llmft.core.model.ModelFamily family(ModelRef ref) throws IOException {
+    if (ref instanceof ModelRef.RandomInit || ref instanceof ModelRef.Pretrained) {
+      return io.llmft.core.model.ModelFamily.GPT2;
+    }
+    Path dir =
+        ref instanceof ModelRef.Finetuned f
+            ? store.layout().model(f.id())
+            : imports.require(((ModelRef.LocalPath) ref).path(), "path");
+    return HfCheckpoint.readConfig(dir).family();
   }
 
   /** A base model's weights and the tokenizer its directory brings. */

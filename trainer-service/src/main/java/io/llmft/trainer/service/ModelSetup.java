@@ -36,6 +36,9 @@ public class ModelSetup {
   ModelReplicas replicas(TrainingJob job, Consumer<String> downloadNote, JobControl control)
       throws Exception {
     List<Device> devices = DjlRuntime.trainingDevices(config.maxDevices());
+    if (job.isDpo()) {
+      devices = devices.subList(0, 1); // the data-parallel step is cross-entropy's
+    }
     List<NDManager> managers = new ArrayList<>();
     List<LanguageModel> models = new ArrayList<>();
     Tokenizer tokenizer = null;
@@ -54,9 +57,22 @@ public class ModelSetup {
         tokenizer = base.tokenizer();
         models.add(base.weights().build(rules.precision(job), adapters));
       }
-      return new ModelReplicas(devices, managers, models, tokenizer);
+      LanguageModel reference = null;
+      if (job.isDpo()) {
+        // the frozen reference: the base model itself unless the job names another, no adapters
+        reference =
+            baseModels
+                .load(
+                    job.referenceModel() != null ? job.referenceModel() : job.baseModel(),
+                    managers.get(0),
+                    downloadNote,
+                    control)
+                .weights()
+                .build(rules.precision(job), null);
+      }
+      return new ModelReplicas(devices, managers, models, tokenizer, reference);
     } catch (Exception | Error e) {
-      new ModelReplicas(devices, managers, models, tokenizer).close();
+      new ModelReplicas(devices, managers, models, tokenizer, null).close();
       throw e;
     }
   }

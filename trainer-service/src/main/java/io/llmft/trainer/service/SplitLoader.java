@@ -4,6 +4,9 @@ import io.llmft.common.store.DatasetArtifacts;
 import io.llmft.core.data.BatchLoader;
 import io.llmft.core.data.InstructionCollator;
 import io.llmft.core.data.InstructionEntry;
+import io.llmft.core.data.PreferenceCollator;
+import io.llmft.core.data.PreferenceExample;
+import io.llmft.core.data.PreferenceLoader;
 import io.llmft.core.text.PromptStyle;
 import io.llmft.core.text.Tokenizer;
 import io.llmft.core.train.TrainingSettings;
@@ -55,5 +58,41 @@ public class SplitLoader {
         dropLast,
         collator,
         settings.seed());
+  }
+
+  /**
+   * A split's preference pairs as the DPO notebook's {@code PreferenceDataset} tokenizes them; a
+   * pair whose response would be cut entirely by {@code allowedMaxLength} is left out (the
+   * notebook's masked mean would divide by zero) and counted in {@code skipped}.
+   */
+  PreferenceLoader loadPreferences(
+      String datasetId,
+      String split,
+      PromptStyle style,
+      Tokenizer tokenizer,
+      TrainingSettings settings,
+      PreferenceCollator collator,
+      boolean shuffle,
+      boolean dropLast,
+      java.util.function.IntConsumer skipped) {
+    List<PreferenceExample> pairs = new java.util.ArrayList<>();
+    int left = 0;
+    for (com.fasterxml.jackson.databind.JsonNode e : datasets.readSplit(datasetId, split)) {
+      PreferenceExample pair =
+          PreferenceExample.of(
+              tokenizer,
+              style,
+              DatasetArtifacts.toEntry(e),
+              e.path("chosen").asText(),
+              e.path("rejected").asText());
+      if (collator.scoresSomething(pair)) {
+        pairs.add(pair);
+      } else {
+        left++;
+      }
+    }
+    skipped.accept(left);
+    return new PreferenceLoader(
+        pairs, settings.batchSize(), shuffle, dropLast, collator, settings.seed());
   }
 }

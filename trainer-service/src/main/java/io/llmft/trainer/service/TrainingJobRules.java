@@ -48,6 +48,7 @@ public class TrainingJobRules {
         "datasetId",
         "no prepared dataset with this id in the artifact store");
     baseModels.validate(job.baseModel(), v);
+    validateMethod(job, v);
     // Upper bounds: far beyond the book's settings, low enough that no value can exhaust the
     // machine or overflow a step count.
     v.between(job.epochs(), 1, 1000, "epochs")
@@ -81,8 +82,53 @@ public class TrainingJobRules {
     v.throwIfInvalid();
   }
 
+  /**
+   * {@code method} and what goes with it: DPO on a preference dataset only, with its own {@code
+   * dpo} settings and optional {@code referenceModel} of the base model's family; the fields that
+   * make no sense with the method are refused by name.
+   */
+  private void validateMethod(TrainingJob job, Validation v) {
+    String method = job.method() == null ? TrainingJob.SFT : job.method();
+    v.check(
+        List.of(TrainingJob.SFT, TrainingJob.DPO).contains(method),
+        "method",
+        "must be sft (instruction finetuning) or dpo (preference tuning)");
+    if (!job.isDpo()) {
+      v.check(job.dpo() == null, "dpo", "applies to \"method\": \"dpo\" only");
+      v.check(
+          job.referenceModel() == null, "referenceModel", "applies to \"method\": \"dpo\" only");
+      return;
+    }
+    if (job.datasetId() != null && datasets.exists(job.datasetId())) {
+      DatasetArtifacts.Manifest manifest = datasets.manifest(job.datasetId());
+      v.check(
+          manifest.isPreference(),
+          "datasetId",
+          "method dpo needs a preference dataset (every entry with chosen and rejected); '"
+              + job.datasetId()
+              + "' is an "
+              + manifest.kind()
+              + " dataset");
+    }
+    if (job.dpo() != null) {
+      v.between(job.dpo().beta(), 1e-6, 100.0, "dpo.beta");
+    }
+    v.check(
+        !Boolean.TRUE.equals(job.maskInstructions()),
+        "maskInstructions",
+        "does not apply to dpo: its masks score the response alone already (the notebook's"
+            + " mask[:len(prompt) + 2])");
+    if (job.referenceModel() != null) {
+      baseModels.validate(job.referenceModel(), "referenceModel", v);
+      v.check(
+          baseModels.sameFamily(job.baseModel(), job.referenceModel()),
+          "referenceModel",
+          "must be of the base model's family and tokenizer");
+    }
+  }
+
   public TrainingSettings settings(TrainingJob job) {
-    TrainingSettings book = TrainingSettings.book();
+    TrainingSettings book = job.isDpo() ? TrainingSettings.dpoNotebook() : TrainingSettings.book();
     return new TrainingSettings(
         job.epochs() != null ? job.epochs() : book.epochs(),
         job.batchSize() != null ? job.batchSize() : book.batchSize(),
@@ -130,6 +176,13 @@ public class TrainingJobRules {
     return Boolean.TRUE.equals(job.maskInstructions());
   }
 
+  /** DPO's beta for a DPO job, else null. */
+  public Double beta(TrainingJob job) {
+    return job.isDpo()
+        ? (job.dpo() == null ? TrainingJob.Dpo.DEFAULT_BETA : job.dpo().betaOrDefault())
+        : null;
+  }
+
   /** The job's settings as its document records them. */
   public TrainingState.Hyperparameters hyperparameters(TrainingJob job, int allowedMaxLength) {
     TrainingSettings s = settings(job);
@@ -149,6 +202,8 @@ public class TrainingJobRules {
         allowedMaxLength,
         checkpointEvery(job),
         precision(job).id(),
-        precisionReason(job));
+        precisionReason(job),
+        job.isDpo() ? TrainingJob.DPO : TrainingJob.SFT,
+        beta(job));
   }
 }

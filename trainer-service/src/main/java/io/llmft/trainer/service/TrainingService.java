@@ -15,6 +15,8 @@ import io.llmft.contract.Stage;
 import io.llmft.contract.TrainingJob;
 import io.llmft.core.data.BatchLoader;
 import io.llmft.core.data.InstructionCollator;
+import io.llmft.core.data.PreferenceCollator;
+import io.llmft.core.data.PreferenceLoader;
 import io.llmft.core.engine.DjlRuntime;
 import io.llmft.core.model.HfCheckpoint;
 import io.llmft.core.model.LanguageModel;
@@ -22,10 +24,11 @@ import io.llmft.core.model.LoraAdapters;
 import io.llmft.core.text.PromptStyle;
 import io.llmft.core.text.Tokenizer;
 import io.llmft.core.train.BookTrainer;
-import io.llmft.core.train.TrainingLoop;
 import io.llmft.core.train.Checkpointer;
+import io.llmft.core.train.DpoTrainer;
 import io.llmft.core.train.TrainingCheckpoint;
 import io.llmft.core.train.TrainingListener;
+import io.llmft.core.train.TrainingLoop;
 import io.llmft.core.train.TrainingSettings;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
@@ -115,43 +118,13 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
       state.promptStyle = style.id();
       Tokenizer tokenizer = replicas.tokenizer();
       state.family = model.family().modelType();
-      InstructionCollator collator =
-          new InstructionCollator(allowedMaxLength, tokenizer.endOfText());
-      boolean masks = rules.masksInstructions(job);
-      BatchLoader train =
-          splits.load(
-              job.datasetId(),
-              "train",
-              style,
-              tokenizer,
-              settings,
-              collator,
-              masks,
-              settings.shuffle(),
-              true);
-      BatchLoader validation =
-          splits.load(
-              job.datasetId(),
-              "validation",
-              style,
-              tokenizer,
-              settings,
-              collator,
-              masks,
-              false,
-              false);
-      if (train.batchCount() == 0) {
-        throw new IllegalArgumentException(
-            "the training split has fewer entries than one batch of " + settings.batchSize());
-      }
       Path checkpoints = store.layout().trainingCheckpoints(state.id);
+      TrainingListener listener =
+          listeners(state, job, control, model, tokenizer, style, checkpoints);
       TrainingLoop.Result result =
-          new BookTrainer(replicas.models())
-              .train(
-                  train,
-                  validation,
-                  settings,
-                  listeners(state, job, control, model, tokenizer, style, checkpoints));
+          job.isDpo()
+              ? preferenceTuning(state, job, replicas, style, settings, allowedMaxLength, listener)
+              : instructionFinetuning(job, replicas, style, settings, allowedMaxLength, listener);
       state.trainingSeconds = (System.nanoTime() - started) / 1e9;
       if (result.outcome() == TrainingLoop.Outcome.CANCELLED) {
         TrainingCheckpoint.delete(checkpoints);
@@ -167,6 +140,93 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
       TrainingCheckpoint.delete(checkpoints);
     }
     return Map.of(PipelineContext.DATASET_ID, job.datasetId(), PipelineContext.MODEL, state.id);
+  }
+
+  /** Chapter 7's finetuning: the book's loop and cross-entropy, over every replica. */
+  private TrainingLoop.Result instructionFinetuning(
+      TrainingJob job,
+      ModelReplicas replicas,
+      PromptStyle style,
+      TrainingSettings settings,
+      int allowedMaxLength,
+      TrainingListener listener) {
+    Tokenizer tokenizer = replicas.tokenizer();
+    InstructionCollator collator = new InstructionCollator(allowedMaxLength, tokenizer.endOfText());
+    boolean masks = rules.masksInstructions(job);
+    BatchLoader train =
+        splits.load(
+            job.datasetId(),
+            "train",
+            style,
+            tokenizer,
+            settings,
+            collator,
+            masks,
+            settings.shuffle(),
+            true);
+    BatchLoader validation =
+        splits.load(
+            job.datasetId(),
+            "validation",
+            style,
+            tokenizer,
+            settings,
+            collator,
+            masks,
+            false,
+            false);
+    requireABatch(train.batchCount(), settings);
+    return new BookTrainer(replicas.models()).train(train, validation, settings, listener);
+  }
+
+  /**
+   * The DPO notebook's preference tuning of the first replica against the frozen reference, the
+   * training loader shuffled with {@code drop_last} as the notebook's.
+   */
+  private TrainingLoop.Result preferenceTuning(
+      TrainingState state,
+      TrainingJob job,
+      ModelReplicas replicas,
+      PromptStyle style,
+      TrainingSettings settings,
+      int allowedMaxLength,
+      TrainingListener listener) {
+    Tokenizer tokenizer = replicas.tokenizer();
+    PreferenceCollator collator = new PreferenceCollator(allowedMaxLength, tokenizer.endOfText());
+    int[] skipped = new int[2];
+    PreferenceLoader train =
+        splits.loadPreferences(
+            job.datasetId(),
+            "train",
+            style,
+            tokenizer,
+            settings,
+            collator,
+            settings.shuffle(),
+            true,
+            n -> skipped[0] = n);
+    PreferenceLoader validation =
+        splits.loadPreferences(
+            job.datasetId(),
+            "validation",
+            style,
+            tokenizer,
+            settings,
+            collator,
+            false,
+            false,
+            n -> skipped[1] = n);
+    state.skippedPairs = skipped[0] + skipped[1];
+    requireABatch(train.batchCount(), settings);
+    return new DpoTrainer(replicas.first(), replicas.reference(), rules.beta(job))
+        .train(train, validation, settings, listener);
+  }
+
+  private static void requireABatch(int batches, TrainingSettings settings) {
+    if (batches == 0) {
+      throw new IllegalArgumentException(
+          "the training split has fewer entries than one batch of " + settings.batchSize());
+    }
   }
 
   /** Who watches the loop: the job document and events, checkpoints, the samples per epoch. */

@@ -30,6 +30,9 @@ public class TrainingState extends JobState {
    */
   public String family;
 
+  /** DPO: preference pairs left out because allowedMaxLength would cut their whole response. */
+  public Integer skippedPairs;
+
   public Long trainableParameters;
   public Lora lora;
   public Hyperparameters hyperparameters;
@@ -73,7 +76,9 @@ public class TrainingState extends JobState {
       int allowedMaxLength,
       int checkpointEvery,
       String precision,
-      String precisionReason) {}
+      String precisionReason,
+      String method,
+      Double beta) {}
 
   public record Losses(double train, double validation) {}
 
