@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -77,6 +78,53 @@ class DatasetResourceTest {
         .body("$", hasSize(110))
         .body("[0].instruction", equalTo("Rewrite the sentence using a simile."));
     given().get("/datasets/" + id + "/entries/validation").then().body("$", hasSize(55));
+  }
+
+  @Test
+  void theBooksPreferenceDataIsAPreferenceDatasetSplitAsTheBook() {
+    String id = accepted("{\"source\": {\"builtin\": \"instruction-data-with-preference\"}}");
+    awaitStatus(id, "SUCCEEDED");
+    given()
+        .get("/datasets/" + id)
+        .then()
+        .body("kind", equalTo("preference"))
+        .body("counts.train", equalTo(935))
+        .body("counts.test", equalTo(110))
+        .body("counts.validation", equalTo(55));
+    given().get("/datasets/" + id + "/entries/train").then().body("[0].chosen", notNullValue());
+  }
+
+  @Test
+  void preferenceRowsNeedBothResponsesAsStringsAndAnyOtherRowMakesItInstruction() {
+    String preference =
+        """
+        {"jobId": "%s", "entries": [
+          {"instruction": "Say hi.", "chosen": "Hello!", "rejected": "What?"},
+          {"instruction": "Add.", "input": "1+1", "output": "2", "chosen": "2.", "rejected": "Two, obviously."},
+          {"instruction": "Name a color.", "chosen": "Blue."},
+          {"instruction": "Count.", "chosen": 3, "rejected": "no"},
+          {"instruction": "Wave.", "output": "Hi", "rejected": "Go away."}]}
+        """
+            .formatted("ds-pref-" + UUID.randomUUID());
+    String id = accepted(preference);
+    awaitStatus(id, "SUCCEEDED");
+    given()
+        .get("/datasets/" + id)
+        .then()
+        .body("kind", equalTo("preference"))
+        .body("rejected.index", equalTo(List.of(2, 3, 4)))
+        .body("rejected[0].reason", containsString("rejected"))
+        .body("rejected[1].reason", containsString("chosen: must be a string"))
+        .body("rejected[2].reason", containsString("chosen"));
+    String mixed =
+        """
+        {"jobId": "%s", "entries": [
+          {"instruction": "Say hi.", "chosen": "Hello!", "rejected": "What?"},
+          {"instruction": "Add.", "input": "1+1", "output": "2"}]}
+        """
+            .formatted("ds-mixed-" + UUID.randomUUID());
+    String mixedId = awaitStatus(accepted(mixed), "SUCCEEDED");
+    given().get("/datasets/" + mixedId).then().body("kind", equalTo("instruction"));
   }
 
   @Test
