@@ -11,6 +11,8 @@
 #   scripts/benchmark.sh drift [PRESET] [STEPS] [B] [T] [LR]   losses with bf16 matrix products against fp32, step by step
 #   scripts/benchmark.sh generation [PRESET] [PROMPT] [NEW]    greedy generation with and without the KV cache
 #   scripts/benchmark.sh memory [STEPS] [EMB] [LAYERS]          resident memory over many training steps
+#   scripts/benchmark.sh dpo [PRESET|E,L,H,C] [B] [T] [STEPS]   a DPO step (policy forward and backward, reference
+#                        forward, chosen and rejected as one batch) against the SFT step on the same sequences
 #   scripts/benchmark.sh llama [B] [T] [STEPS] [NEW] [lora|full|both]  a Llama 3.2 1B-shaped random model: a LoRA
 #                        (rank 16) training step, a full-finetune step where it fits in memory, greedy decoding
 #                        with the KV cache, peak resident memory
@@ -92,9 +94,11 @@ case "${1:-train}" in
            "${1:-gpt2-small (124M)}" "${2:-8}" "${3:-64}" "${4:-3}" "${5:-fp32}" ;;
   drift) shift; exec java -Xmx8g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.PrecisionDriftBenchmark \
            "${1:-gpt2-small (124M)}" "${2:-10}" "${3:-8}" "${4:-64}" "${5:-5e-4}" ;;
+  dpo) shift; exec java -Xmx8g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.DpoStepBenchmark \
+         "${1:-gpt2-small (124M)}" "${2:-8}" "${3:-64}" "${4:-3}" ;;
   llama) shift; exec java -Xmx6g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.LlamaBenchmark \
            "${1:-4}" "${2:-64}" "${3:-2}" "${4:-32}" "${5:-lora}" ;;
   memory) shift; exec java -Xmx2g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.MemoryBenchmark \
             "${1:-1000}" "${2:-32}" "${3:-1}" ;;
-  *) echo "usage: $0 [limits|profile|train|drift|generation|memory|llama|inference|jobs|serve] ..." >&2; exit 2 ;;
+  *) echo "usage: $0 [limits|profile|train|drift|generation|memory|llama|dpo|inference|jobs|serve] ..." >&2; exit 2 ;;
 esac

@@ -1,9 +1,7 @@
 package io.llmft.core.data;
 
-import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * A PyTorch {@code DataLoader} over tokenized items: each {@link #epoch()} is a fresh pass, in
@@ -11,12 +9,10 @@ import java.util.Objects;
  * incomplete batch.
  */
 public final class BatchLoader implements Loader<Batch> {
-  private final List<int[]> items;
-  private final int[] instructionLengths;
-  private final int batchSize;
-  private final boolean dropLast;
-  private final InstructionCollator collator;
-  private final EpochOrder order;
+  private final CollatingLoader<Item, Batch> loader;
+
+  /** An item and the token count of its instruction part (-1: nothing masked). */
+  private record Item(int[] tokens, int instructionLength) {}
 
   public BatchLoader(
       List<int[]> items,
@@ -40,24 +36,31 @@ public final class BatchLoader implements Loader<Batch> {
       boolean dropLast,
       InstructionCollator collator,
       long seed) {
-    if (batchSize <= 0) {
-      throw new IllegalArgumentException("batchSize must be positive");
-    }
     if (instructionLengths != null && instructionLengths.length != items.size()) {
       throw new IllegalArgumentException("one instruction length per item");
     }
-    this.items = List.copyOf(items);
-    this.instructionLengths = instructionLengths;
-    this.batchSize = batchSize;
-    this.dropLast = dropLast;
-    this.collator = collator;
-    this.order = new EpochOrder(items.size(), shuffle, seed);
+    List<Item> all = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      all.add(new Item(items.get(i), instructionLengths == null ? -1 : instructionLengths[i]));
+    }
+    boolean masked = instructionLengths != null;
+    this.loader =
+        new CollatingLoader<>(
+            all,
+            batchSize,
+            shuffle,
+            dropLast,
+            chunk ->
+                collator.collate(
+                    chunk.stream().map(Item::tokens).toList(),
+                    masked ? chunk.stream().mapToInt(Item::instructionLength).toArray() : null),
+            seed);
   }
 
   /** How many passes ({@link #epoch()} calls) this loader has made. */
   @Override
   public int passes() {
-    return order.passes();
+    return loader.passes();
   }
 
   /**
@@ -66,13 +69,13 @@ public final class BatchLoader implements Loader<Batch> {
    */
   @Override
   public void restorePasses(int passes) {
-    order.restorePasses(passes);
+    loader.restorePasses(passes);
   }
 
   /** {@code len(loader)}. */
   @Override
   public int batchCount() {
-    return dropLast ? items.size() / batchSize : (items.size() + batchSize - 1) / batchSize;
+    return loader.batchCount();
   }
 
   /**
@@ -81,29 +84,6 @@ public final class BatchLoader implements Loader<Batch> {
    */
   @Override
   public List<Batch> epoch() {
-    List<Integer> order = this.order.next();
-    int count = batchCount();
-    return new AbstractList<>() {
-      @Override
-      public Batch get(int index) {
-        Objects.checkIndex(index, count);
-        int start = index * batchSize;
-        int end = Math.min(start + batchSize, items.size());
-        List<int[]> chunk = new ArrayList<>(end - start);
-        int[] lengths = instructionLengths == null ? null : new int[end - start];
-        for (int i = start; i < end; i++) {
-          chunk.add(items.get(order.get(i)));
-          if (lengths != null) {
-            lengths[i - start] = instructionLengths[order.get(i)];
-          }
-        }
-        return collator.collate(chunk, lengths);
-      }
-
-      @Override
-      public int size() {
-        return count;
-      }
-    };
+    return loader.epoch();
   }
 }

@@ -25,4 +25,22 @@ public interface ModelWeights {
   default LanguageModel build() {
     return build(Precision.FP32, null);
   }
+
+  /**
+   * Closes the kernels a model built over these weights holds (the absent ones are null), then the
+   * weights' manager: what a model's {@code close} and a failed build do.
+   */
+  default void closeWith(AutoCloseable... kernels) {
+    try {
+      for (AutoCloseable kernel : kernels) {
+        if (kernel != null) {
+          kernel.close();
+        }
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot close a kernel of the model", e);
+    } finally {
+      manager().close();
+    }
+  }
 }

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-class BookTrainerTest {
+public class BookTrainerTest {
   private static final GptConfig TINY = new GptConfig(50257, 32, 8, 1, 2);
 
   private static List<int[]> items(int n) {
@@ -311,7 +311,7 @@ class BookTrainerTest {
   }
 
   /** The book's loop at a constant rate (no warmup, no decay), seed 123. */
-  static TrainingSettings constantRate(
+  public static TrainingSettings constantRate(
       int epochs,
       int batch,
       double lr,

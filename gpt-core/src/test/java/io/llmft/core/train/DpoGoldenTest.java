@@ -39,7 +39,7 @@ class DpoGoldenTest {
     }
   }
 
-  private static List<PreferenceExample> examples(JsonNode entries) {
+  static List<PreferenceExample> examples(JsonNode entries) {
     List<PreferenceExample> out = new ArrayList<>();
     for (JsonNode e : entries) {
       out.add(

@@ -7,17 +7,12 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmft.core.Golden;
-import io.llmft.core.data.InstructionEntry;
 import io.llmft.core.data.PreferenceCollator;
-import io.llmft.core.data.PreferenceExample;
 import io.llmft.core.data.PreferenceLoader;
 import io.llmft.core.model.LanguageModel;
 import io.llmft.core.model.LoraSpec;
 import io.llmft.core.model.Precision;
-import io.llmft.core.text.Gpt2Tokenizer;
-import io.llmft.core.text.PromptStyle;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -31,29 +26,17 @@ class DpoResumeTest {
 
   private record Run(Map<Integer, Double> losses, TrainingLoop.Result result, float[] weights) {}
 
-  private static List<PreferenceExample> examples(JsonNode entries) {
-    List<PreferenceExample> out = new ArrayList<>();
-    for (JsonNode e : entries) {
-      out.add(
-          PreferenceExample.of(
-              Gpt2Tokenizer.get(),
-              PromptStyle.ALPACA,
-              new InstructionEntry(e.get("instruction").asText(), e.get("input").asText(), null),
-              e.get("chosen").asText(),
-              e.get("rejected").asText()));
-    }
-    return out;
-  }
-
   private Run run(boolean lora, Integer checkpointEvery, Integer stopBefore) throws Exception {
     JsonNode golden =
         new ObjectMapper().readTree(getClass().getResource("/dpo-golden/golden.json"));
     PreferenceCollator collator = new PreferenceCollator(96, 50256);
     // shuffled, as the notebook's training loader: the resumed epoch must read the same order
     PreferenceLoader train =
-        new PreferenceLoader(examples(golden.get("train")), 4, true, true, collator, 123);
+        new PreferenceLoader(
+            DpoGoldenTest.examples(golden.get("train")), 4, true, true, collator, 123);
     PreferenceLoader validation =
-        new PreferenceLoader(examples(golden.get("validation")), 4, false, false, collator, 1);
+        new PreferenceLoader(
+            DpoGoldenTest.examples(golden.get("validation")), 4, false, false, collator, 1);
     try (NDManager m = NDManager.newBaseManager();
         LanguageModel policy =
             Golden.loadWeights(m).build(Precision.FP32, lora ? new LoraSpec(2, 4f, 7) : null);

@@ -23,7 +23,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -141,17 +140,7 @@ public class ModelCache {
     if (model == null) {
       v.check(false, field, "is required: " + FORMS);
     } else if (model instanceof ModelRef.LocalPath l) {
-      Optional<Path> dir = imports.resolve(l.path()).filter(HfCheckpoint::isCheckpoint);
-      v.check(
-          dir.isPresent(),
-          field + ".path",
-          ImportRoots.RULE
-              + ", with config.json and model.safetensors (or model.safetensors.index.json)");
-      dir.ifPresent(
-          d -> {
-            String problem = HfCheckpoint.unreadable(d);
-            v.check(problem == null, field + ".path", problem);
-          });
+      imports.validateModel(l.path(), field + ".path", v);
     } else if (model instanceof ModelRef.RandomInit) {
       v.check(false, field, "must be " + FORMS);
     } else if (model instanceof ModelRef.Pretrained p) {

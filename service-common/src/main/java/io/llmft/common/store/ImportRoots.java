@@ -32,6 +32,24 @@ public class ImportRoots {
             .toList();
   }
 
+  /**
+   * Adds an error naming {@code field} unless {@code requested} is a model directory under the
+   * roots that can be run: a config and weights, a family this suite knows, a well-formed config,
+   * tensors of the shapes it makes and the tokenizer its family needs.
+   */
+  public void validateModel(String requested, String field, io.llmft.common.rest.Validation v) {
+    Optional<Path> dir = resolve(requested).filter(io.llmft.core.model.HfCheckpoint::isCheckpoint);
+    v.check(
+        dir.isPresent(),
+        field,
+        RULE + ", with config.json and model.safetensors (or model.safetensors.index.json)");
+    dir.ifPresent(
+        d -> {
+          String problem = io.llmft.core.model.HfCheckpoint.unreadable(d);
+          v.check(problem == null, field, problem);
+        });
+  }
+
   /** The real path (symlinks followed) of {@code requested}, when it exists under a root. */
   public Optional<Path> resolve(String requested) {
     if (requested == null || requested.isBlank() || requested.indexOf('\0') >= 0) {

@@ -71,17 +71,7 @@ public class BaseModels {
               + String.join(", ", PretrainedModel.bookNames())
               + ") nor a model finetuned here");
     } else if (base instanceof ModelRef.LocalPath l) {
-      java.util.Optional<Path> dir = imports.resolve(l.path()).filter(HfCheckpoint::isCheckpoint);
-      v.check(
-          dir.isPresent(),
-          field + ".path",
-          ImportRoots.RULE
-              + ", with config.json and model.safetensors (or model.safetensors.index.json)");
-      dir.ifPresent(
-          d -> {
-            String problem = HfCheckpoint.unreadable(d);
-            v.check(problem == null, field + ".path", problem);
-          });
+      imports.validateModel(l.path(), field + ".path", v);
     }
   }
 

@@ -120,7 +120,7 @@ public final class Gpt2Model implements LanguageModel {
         }
         return new Gpt2Model(weights, precision, matMul, fused, scripted, headWithoutGrad, adapter);
       } catch (RuntimeException e) {
-        closeAll(weights, matMul, fused, scripted, headWithoutGrad);
+        weights.closeWith(matMul, fused, scripted, headWithoutGrad);
         throw e;
       }
     }
@@ -268,21 +268,6 @@ public final class Gpt2Model implements LanguageModel {
 
   @Override
   public void close() {
-    closeAll(weights, matMul, fused, scripted, headWithoutGrad);
-  }
-
-  /** Closes the kernels the model holds (the absent ones are null), then its weights' manager. */
-  private static void closeAll(Gpt2Weights weights, AutoCloseable... kernels) {
-    try {
-      for (AutoCloseable kernel : kernels) {
-        if (kernel != null) {
-          kernel.close();
-        }
-      }
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot close a kernel of the model", e);
-    } finally {
-      weights.manager().close();
-    }
+    weights.closeWith(matMul, fused, scripted, headWithoutGrad);
   }
 }

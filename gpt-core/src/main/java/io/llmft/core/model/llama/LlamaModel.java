@@ -75,7 +75,7 @@ public final class LlamaModel implements LanguageModel {
                   LlamaKeys.adapterTargets(weights.config()), lora, weights.manager());
       return new LlamaModel(weights, precision, matMul, fused, rope, adapter);
     } catch (RuntimeException e) {
-      closeAll(weights, matMul, fused, rope);
+      weights.closeWith(matMul, fused, rope);
       throw e;
     }
   }
@@ -208,20 +208,6 @@ public final class LlamaModel implements LanguageModel {
 
   @Override
   public void close() {
-    closeAll(weights, matMul, fused, rope);
-  }
-
-  private static void closeAll(LlamaWeights weights, AutoCloseable... kernels) {
-    try {
-      for (AutoCloseable kernel : kernels) {
-        if (kernel != null) {
-          kernel.close();
-        }
-      }
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot close a kernel of the model", e);
-    } finally {
-      weights.manager().close();
-    }
+    weights.closeWith(matMul, fused, rope);
   }
 }
