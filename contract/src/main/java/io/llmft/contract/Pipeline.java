@@ -47,8 +47,15 @@ public record Pipeline(String id, List<PipelineStep> next, Map<String, String> c
         body.put(field, merged.get(field));
       }
     }
+    boolean dpo =
+        step.stage() == Stage.TRAINING && TrainingJob.DPO.equals(body.path("method").asText());
+    if (dpo && !body.hasNonNull("baseModel") && merged.containsKey(PipelineContext.MODEL)) {
+      // SFT then DPO: the preference tuning starts from (and is referenced against) the model
+      // the pipeline finetuned
+      body.put("baseModel", merged.get(PipelineContext.MODEL));
+    }
     if (!body.hasNonNull("jobId")) {
-      body.put("jobId", id + "-" + step.stage().id());
+      body.put("jobId", id + "-" + (dpo ? TrainingJob.DPO : step.stage().id()));
     }
     Pipeline rest = new Pipeline(id, new ArrayList<>(next.subList(1, next.size())), merged);
     body.set("pipeline", JsonSupport.MAPPER.valueToTree(rest));

@@ -63,4 +63,24 @@ class PipelineTest {
     assertEquals("t9", next.jobId());
     assertEquals("other", next.body().get("datasetId").asText());
   }
+
+  @Test
+  void aDpoTrainingAfterAnSftOneStartsFromItsModel() throws Exception {
+    Pipeline pipeline =
+        JsonSupport.MAPPER.readValue(
+            """
+            {"id": "p3", "next": [
+              {"stage": "training", "job": {"method": "dpo"}},
+              {"stage": "inference", "job": {}}],
+             "context": {"datasetId": "pref-1"}}
+            """,
+            Pipeline.class);
+    Pipeline.NextJob dpo = pipeline.continueWith(Map.of("model", "p3-training")).orElseThrow();
+    assertEquals("p3-dpo", dpo.jobId(), "not the SFT job's id");
+    assertEquals("p3-training", dpo.body().get("baseModel").asText());
+    assertEquals("pref-1", dpo.body().get("datasetId").asText());
+    Pipeline after = JsonSupport.MAPPER.treeToValue(dpo.body().get("pipeline"), Pipeline.class);
+    Pipeline.NextJob inference = after.continueWith(Map.of("model", "p3-dpo")).orElseThrow();
+    assertEquals("p3-dpo", inference.body().get("model").asText(), "the DPO model is served");
+  }
 }

@@ -8,6 +8,7 @@ import io.llmft.contract.Pipeline;
 import io.llmft.contract.PipelineStep;
 import io.llmft.contract.ScoringJob;
 import io.llmft.contract.Stage;
+import io.llmft.contract.TrainingJob;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,9 @@ final class PipelineMessage {
             null, null, null, null, "test", options.maxNewTokens, options.inferenceBatchSize, null);
     List<PipelineStep> next = new ArrayList<>();
     next.add(step(Stage.TRAINING, TrainingPlan.of(options).job()));
+    if (options.dpoBeta != null) {
+      next.add(step(Stage.TRAINING, dpo(options)));
+    }
     next.add(step(Stage.INFERENCE, inference));
     // without a judge, scoring still gives the reference metrics (ROUGE-L, exact match)
     next.add(
@@ -42,17 +46,52 @@ final class PipelineMessage {
                     null,
                     null)
                 : new ScoringJob(null, null, null, null, null, null, true, null)));
+    String data =
+        options.dpoBeta != null
+            ? DatasetJob.Source.INSTRUCTION_DATA_WITH_PREFERENCE
+            : DatasetJob.Source.INSTRUCTION_DATA;
     return new DatasetJob(
         JobMessage.SCHEMA_VERSION,
         pipelineId + "-" + Stage.DATASET.id(),
-        DatasetJob.Source.INSTRUCTION_DATA,
-        new DatasetJob.Source(DatasetJob.Source.INSTRUCTION_DATA, null, null),
+        data,
+        new DatasetJob.Source(data, null, null),
         null,
         null,
         null,
         null,
         null,
         new Pipeline(pipelineId, next, Map.of()));
+  }
+
+  /**
+   * The DPO job after finetuning: the notebook's settings and the given beta; its base (and frozen
+   * reference) is the finetuned model, which the pipeline fills in.
+   */
+  private static TrainingJob dpo(RunnerOptions options) {
+    return new TrainingJob(
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        options.maxSteps,
+        null,
+        null,
+        null,
+        null,
+        TrainingJob.DPO,
+        new TrainingJob.Dpo(options.dpoBeta),
+        null,
+        null);
   }
 
   /** A later stage's job; the ids the earlier stages produce are filled in as they finish. */

@@ -70,7 +70,8 @@ public final class PipelineRunner {
       JsonNode responses,
       JsonNode scoring,
       JsonNode pipeline,
-      Duration wallTime) {
+      Duration wallTime,
+      JsonNode dpo) {
     public boolean succeeded() {
       return !finalStatus.isEmpty() && finalStatus.values().stream().allMatch("SUCCEEDED"::equals);
     }
@@ -273,6 +274,10 @@ public final class PipelineRunner {
     ServiceCalls calls = new ServiceCalls(options.apiKey());
     String trainer = services.get(1).url() + "/training-jobs/" + pipelineId + "-training";
     String inference = services.get(2).url() + "/inference-jobs/" + pipelineId + "-inference";
+    String dpo =
+        options.dpoBeta == null
+            ? null
+            : services.get(1).url() + "/training-jobs/" + pipelineId + "-dpo";
     JsonNode pipeline =
         calls.await(
             services.get(0).url() + "/pipelines/" + pipelineId,
@@ -292,11 +297,13 @@ public final class PipelineRunner {
                 ? calls.json(services.get(3).url() + "/scoring-jobs/" + pipelineId + "-scoring")
                 : null,
             pipeline,
-            wall);
+            wall,
+            dpo == null ? null : calls.json(dpo));
     String lossPlot = calls.text(trainer + "/loss-plot", "image/svg+xml");
     Path report =
         options.artifacts.resolveSibling("reports").resolve(pipelineId).resolve("index.html");
-    ReportPage.write(report, summary, lossPlot, options);
+    String dpoLossPlot = dpo == null ? null : calls.text(dpo + "/loss-plot", "image/svg+xml");
+    ReportPage.write(report, summary, new ReportPage.Plots(lossPlot, dpoLossPlot), options);
     new RunReport(options, out).print(summary, judge, services.get(3).url());
     out.printf("%nreport: %s%n", report);
     return summary;

@@ -20,15 +20,18 @@ final class ReportPage {
   private ReportPage() {}
 
   /** Writes the page atomically (a temporary file moved into place). */
-  static void write(Path file, PipelineRunner.Summary s, String lossPlotSvg, RunnerOptions options)
+  static void write(Path file, PipelineRunner.Summary s, Plots plots, RunnerOptions options)
       throws IOException {
     Files.createDirectories(file.getParent());
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.writeString(tmp, html(s, lossPlotSvg, options), StandardCharsets.UTF_8);
+    Files.writeString(tmp, html(s, plots, options), StandardCharsets.UTF_8);
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
-  static String html(PipelineRunner.Summary s, String lossPlotSvg, RunnerOptions options) {
+  /** The trainer's loss plots (SVG) of the finetuning and, when the run had one, the DPO job. */
+  record Plots(String training, String dpo) {}
+
+  static String html(PipelineRunner.Summary s, Plots plots, RunnerOptions options) {
     StringBuilder h = new StringBuilder();
     JsonNode training = s.training() == null ? missing() : s.training();
     JsonNode scoring = s.scoring() == null ? missing() : s.scoring();
@@ -59,8 +62,11 @@ final class ReportPage {
         .append("</p>");
 
     settings(h, s, training, TrainingPlan.of(options).differences());
-    losses(h, training, lossPlotSvg);
+    losses(h, training, plots.training());
     samples(h, training);
+    if (s.dpo() != null) {
+      preferenceTuning(h, s.dpo(), plots.dpo());
+    }
     Map<Integer, Integer> scoreOf = scores(h, scoring);
     responses(h, s, scoreOf);
     h.append("<p class=\"muted\">Artifacts: ")
@@ -144,6 +150,65 @@ final class ReportPage {
           .append(lossPlotSvg.replaceFirst("^<\\?xml[^>]*>", ""))
           .append("</figure>");
     }
+  }
+
+  /**
+   * The DPO stage as the notebook ends: its losses and reward margins, and the first validation
+   * entries answered before DPO (the frozen reference) and after.
+   */
+  private static void preferenceTuning(StringBuilder h, JsonNode dpo, String lossPlotSvg) {
+    h.append("<h2 id=\"dpo\">Preference tuning (DPO)</h2><table>");
+    JsonNode hp = dpo.path("hyperparameters");
+    row(h, "status", dpo.path("status").asText());
+    row(h, "beta", hp.path("beta").asText());
+    row(h, "policy from, reference", dpo.path("baseModel").asText());
+    row(
+        h,
+        "learning rate, weight decay",
+        hp.path("learningRate").asText() + ", " + hp.path("weightDecay").asText());
+    row(
+        h,
+        "training",
+        String.format(
+            "%d steps in %.1f s",
+            dpo.path("step").asInt(), dpo.path("trainingSeconds").asDouble()));
+    JsonNode metrics = dpo.path("metrics");
+    if (metrics.size() > 0) {
+      JsonNode last = metrics.get(metrics.size() - 1);
+      row(
+          h,
+          "last evaluation: loss train, validation",
+          String.format(
+              "%.4f, %.4f (initial %.4f, %.4f)",
+              last.path("trainLoss").asDouble(),
+              last.path("valLoss").asDouble(),
+              dpo.at("/initialLosses/train").asDouble(Double.NaN),
+              dpo.at("/initialLosses/validation").asDouble(Double.NaN)));
+      row(
+          h,
+          "reward margin train, validation",
+          String.format(
+              "%.4f, %.4f (rewards are log-probability differences, not times beta)",
+              last.path("trainChosenReward").asDouble()
+                  - last.path("trainRejectedReward").asDouble(),
+              last.path("valChosenReward").asDouble() - last.path("valRejectedReward").asDouble()));
+    }
+    h.append("</table>");
+    if (lossPlotSvg != null) {
+      h.append("<figure id=\"dpo-loss-plot\">")
+          .append(lossPlotSvg.replaceFirst("^<\\?xml[^>]*>", ""))
+          .append("</figure>");
+    }
+    h.append(
+        "<table id=\"dpo-samples\"><tr><th>instruction</th><th>input</th><th>preferred</th><th>before DPO</th><th>after DPO</th></tr>");
+    for (JsonNode sample : dpo.path("preferenceSamples")) {
+      h.append("<tr>");
+      for (String f : new String[] {"instruction", "input", "chosen", "before", "after"}) {
+        h.append("<td>").append(esc(sample.path(f).asText())).append("</td>");
+      }
+      h.append("</tr>");
+    }
+    h.append("</table>");
   }
 
   private static void samples(StringBuilder h, JsonNode training) {

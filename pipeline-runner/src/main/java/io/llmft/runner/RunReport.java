@@ -95,6 +95,25 @@ final class RunReport {
     if (t != null && t.hasNonNull("error")) {
       out.println("training error: " + t.get("error").asText());
     }
+    JsonNode dpo = s.dpo();
+    if (dpo != null) {
+      JsonNode metrics = dpo.path("metrics");
+      JsonNode last = metrics.size() > 0 ? metrics.get(metrics.size() - 1) : null;
+      out.printf(
+          "dpo (beta %s, against %s): %d steps, losses: initial train %.4f",
+          dpo.at("/hyperparameters/beta").asText(),
+          dpo.path("baseModel").asText(),
+          dpo.path("step").asInt(),
+          dpo.at("/initialLosses/train").asDouble());
+      if (last != null) {
+        out.printf(
+            " -> final train %.4f, rewards chosen %.4f, rejected %.4f (not times beta)",
+            last.path("trainLoss").asDouble(),
+            last.path("trainChosenReward").asDouble(),
+            last.path("trainRejectedReward").asDouble());
+      }
+      out.printf("; %s%n", dpo.path("status").asText());
+    }
     JsonNode inf = s.inference();
     if (inf != null && inf.has("generationSeconds")) {
       out.printf(

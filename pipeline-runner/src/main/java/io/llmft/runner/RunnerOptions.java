@@ -42,6 +42,10 @@ public final class RunnerOptions {
   public Integer evalFreq;
   public Integer maxSteps;
   public int maxNewTokens = 64;
+
+  /** DPO's beta when the run tunes the finetuned model on preferences (--dpo), else null. */
+  public Double dpoBeta;
+
   public int inferenceBatchSize = 8;
   public int portBase = 8081;
   public int timeoutMinutes = 60;
@@ -58,6 +62,9 @@ public final class RunnerOptions {
         --lr-decay none|cosine after the warmup (default: none for --base-model, cosine from scratch)
         --eval-freq N          steps between evaluations (default: the book's 5 for --base-model, 25 from scratch)
         --max-steps N          stop training after N optimizer steps
+        --dpo BETA             preference tuning after finetuning: the book's preference data, SFT, then DPO
+                               (the notebook's settings, this beta, --max-steps too) of the SFT model,
+                               whose responses are then generated and scored
         --max-new-tokens N     tokens generated per test entry (default 64; the book uses 256)
         --inference-batch-size N  test entries decoded together (default 8; 1 = one at a time)
         --artifacts DIR        artifact store (default ./data)
@@ -119,6 +126,7 @@ public final class RunnerOptions {
         case "--eval-freq" -> o.evalFreq = Integer.parseInt(v);
         case "--max-steps" -> o.maxSteps = Integer.parseInt(v);
         case "--max-new-tokens" -> o.maxNewTokens = Integer.parseInt(v);
+        case "--dpo" -> o.dpoBeta = Double.parseDouble(v);
         case "--inference-batch-size" -> o.inferenceBatchSize = Integer.parseInt(v);
         case "--artifacts" -> o.artifacts = Path.of(v).toAbsolutePath();
         case "--ollama" -> o.ollama = v;

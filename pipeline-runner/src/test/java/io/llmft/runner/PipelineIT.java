@@ -172,4 +172,48 @@ class PipelineIT {
     assertTrue(tracedLine, "no JSON log line carries the trace id " + traceId);
     assertTrue(allocatorLine, "the trainer's log says \"" + allocator + "\"");
   }
+
+  /**
+   * The book's next step in one message: the preference data, SFT, DPO of the SFT model against
+   * itself, then the DPO model's responses generated and scored.
+   */
+  @Test
+  void aDpoPipelineRunsSftThenDpoThenInferenceAndScoring() throws Exception {
+    RunnerOptions options =
+        RunnerOptions.parse(
+            "--repository", "..",
+            "--artifacts", "target/it-artifacts-dpo",
+            "--config", "16,1,2,256",
+            "--max-steps", "2",
+            "--dpo", "0.1",
+            "--max-new-tokens", "4",
+            "--port-base", "18181",
+            "--timeout-minutes", "10");
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    try (FakeOllama judge = new FakeOllama(prompt -> "41")) {
+      options.ollama = judge.url();
+      var summary =
+          new PipelineRunner(options, new PrintStream(printed, true, StandardCharsets.UTF_8)).run();
+      String output = printed.toString(StandardCharsets.UTF_8);
+      assertTrue(summary.succeeded(), output);
+      JsonNode dpo = summary.dpo();
+      assertEquals("SUCCEEDED", dpo.path("status").asText(), output);
+      assertEquals("dpo", dpo.at("/hyperparameters/method").asText());
+      assertEquals(summary.pipelineId() + "-training", dpo.path("baseModel").asText());
+      assertEquals(Math.log(2), dpo.at("/initialLosses/train").asDouble(), 1e-6);
+      assertTrue(dpo.at("/metrics/0").has("trainChosenReward"), dpo.toString());
+      assertEquals("preference", summary.dataset().path("kind").asText());
+      assertEquals(summary.pipelineId() + "-dpo", summary.inference().path("model").asText());
+      assertEquals(110, summary.responses().size());
+      assertTrue(output.contains("dpo (beta 0.1"), output);
+      assertEquals(3, dpo.path("preferenceSamples").size(), dpo.toString());
+      String html = Files.readString(Path.of("target/reports", summary.pipelineId(), "index.html"));
+      assertTrue(html.contains("id=\"dpo-loss-plot\""), "the DPO loss plot is in the report");
+      assertTrue(html.contains("Training reward margin"), "with the reward margins");
+      assertEquals(
+          4,
+          html.split("id=\"dpo-samples\"")[1].split("</table>")[0].split("<tr>").length - 1,
+          "a header and three entries before and after DPO");
+    }
+  }
 }

@@ -92,10 +92,31 @@ public final class HfCheckpoint {
     try {
       ModelConfig config = readConfig(dir);
       checkShapes(dir, config);
+      checkAdapterFamily(dir, config);
       Tokenizer.forModel(dir, config);
       return null;
     } catch (IOException | IllegalArgumentException e) {
       return e.getMessage();
+    }
+  }
+
+  /**
+   * A {@link #LORA_CONFIG_FILE} beside the weights was written for this model's family: adapters
+   * trained on another family do not fit its projections.
+   */
+  private static void checkAdapterFamily(Path dir, ModelConfig config) throws IOException {
+    Path file = dir.resolve(LORA_CONFIG_FILE);
+    if (!Files.isRegularFile(file)) {
+      return;
+    }
+    String type = JSON.readTree(file.toFile()).path("model_type").asText("");
+    if (!type.isEmpty() && !type.equals(config.family().modelType())) {
+      throw new IllegalArgumentException(
+          LORA_CONFIG_FILE
+              + ": its adapters were trained on a "
+              + type
+              + " model, but config.json is "
+              + config.family().modelType());
     }
   }
 

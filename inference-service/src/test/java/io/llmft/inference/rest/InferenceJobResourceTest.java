@@ -80,6 +80,16 @@ class InferenceJobResourceTest {
 
   @Test
   void batchedAnswersAreTheAnswersOfOneAtATime() throws Exception {
+    batchedAnswersAreTheAnswersOfOneAtATime(TestModels.storeModel(store));
+  }
+
+  /** A Llama model: its own tokenizer, begin-of-text first, stopping at any of its eos ids. */
+  @Test
+  void batchedLlamaAnswersAreTheAnswersOfOneAtATime() throws Exception {
+    batchedAnswersAreTheAnswersOfOneAtATime(TestModels.storeLlama(store, "alpaca"));
+  }
+
+  private void batchedAnswersAreTheAnswersOfOneAtATime(String modelId) throws Exception {
     String datasetId = "ds-" + UUID.randomUUID();
     // prompts of different lengths, so that batches are padded
     var test =
@@ -98,7 +108,6 @@ class InferenceJobResourceTest {
             java.util.Map.of("train", 0, "validation", 0, "test", 5)),
         java.util.Map.of(
             "train", java.util.List.of(), "validation", java.util.List.of(), "test", test));
-    String modelId = TestModels.storeModel(store);
     String id = submit(modelId, datasetId, ", \"maxNewTokens\": 12, \"batchSize\": 2");
     JobPolling.awaitEnd("/inference-jobs/" + id, Duration.ofSeconds(60));
     given()

@@ -22,7 +22,9 @@ import org.jfree.svg.SVGGraphics2D;
 /**
  * The book's {@code plot_losses}: training and validation loss at the evaluation points against
  * epochs seen ({@code torch.linspace(0, num_epochs, len(train_losses))}), with a second x-axis on
- * top for the tokens seen, drawn by JFreeChart as SVG (JFreeSVG) or PNG.
+ * top for the tokens seen, drawn by JFreeChart as SVG (JFreeSVG) or PNG. A preference job's
+ * evaluations add the DPO notebook's reward margins (chosen minus rejected reward) of both splits
+ * on a second axis at the right.
  */
 public final class LossPlot {
   public static final int WIDTH = 720;
@@ -71,9 +73,43 @@ public final class LossPlot {
     plot.setDomainAxis(1, tokensAxis);
     plot.setDomainAxisLocation(1, AxisLocation.TOP_OR_LEFT);
 
+    if (n > 0 && points.get(0).trainChosenReward() != null) {
+      addRewardMargins(plot, points, epochs);
+    }
+
     JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
     chart.setBackgroundPaint(Color.WHITE);
     return chart;
+  }
+
+  private static void addRewardMargins(XYPlot plot, List<EvaluationPoint> points, int epochs) {
+    XYSeries train = new XYSeries("Training reward margin");
+    XYSeries validation = new XYSeries("Validation reward margin");
+    int n = points.size();
+    for (int i = 0; i < n; i++) {
+      double epochsSeen = n == 1 ? 0 : (double) epochs * i / (n - 1);
+      EvaluationPoint p = points.get(i);
+      train.add(epochsSeen, p.trainChosenReward() - p.trainRejectedReward());
+      validation.add(epochsSeen, p.valChosenReward() - p.valRejectedReward());
+    }
+    XYSeriesCollection margins = new XYSeriesCollection();
+    margins.addSeries(train);
+    margins.addSeries(validation);
+    NumberAxis marginAxis = new NumberAxis("Reward margin (chosen - rejected)");
+    marginAxis.setAutoRangeIncludesZero(true);
+    XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer(true, n < 40);
+    lines.setSeriesPaint(0, new Color(0x2ca02c));
+    lines.setSeriesPaint(1, new Color(0xd62728));
+    lines.setSeriesStroke(0, new BasicStroke(1.5f));
+    lines.setSeriesStroke(
+        1,
+        new BasicStroke(
+            1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {2f, 3f}, 0f));
+    plot.setDataset(1, margins);
+    plot.setRangeAxis(1, marginAxis);
+    plot.setRangeAxisLocation(1, AxisLocation.BOTTOM_OR_RIGHT);
+    plot.mapDatasetToRangeAxis(1, 1);
+    plot.setRenderer(1, lines);
   }
 
   public static byte[] svg(JFreeChart chart) {

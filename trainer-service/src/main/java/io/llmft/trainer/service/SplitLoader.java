@@ -30,6 +30,17 @@ public class SplitLoader {
     return datasets.readSplit(datasetId, split).stream().findFirst().map(DatasetArtifacts::toEntry);
   }
 
+  /** The split's first {@code n} entries with their preferred response, for a look after DPO. */
+  List<PreferenceSamples.PreferencePair> firstPairs(String datasetId, String split, int n) {
+    return datasets.readSplit(datasetId, split).stream()
+        .limit(n)
+        .map(
+            e ->
+                new PreferenceSamples.PreferencePair(
+                    DatasetArtifacts.toEntry(e), e.path("chosen").asText()))
+        .toList();
+  }
+
   BatchLoader load(
       String datasetId,
       String split,

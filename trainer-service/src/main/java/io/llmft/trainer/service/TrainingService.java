@@ -218,8 +218,17 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
             n -> skipped[1] = n);
     state.skippedPairs = skipped[0] + skipped[1];
     requireABatch(train.batchCount(), settings);
+    PreferenceSamples samples =
+        new PreferenceSamples(
+            replicas.first(),
+            replicas.reference(),
+            tokenizer,
+            style,
+            splits.firstPairs(job.datasetId(), "validation", PreferenceSamples.ENTRIES),
+            state,
+            jobs);
     return new DpoTrainer(replicas.first(), replicas.reference(), rules.beta(job))
-        .train(train, validation, settings, listener);
+        .train(train, validation, settings, TrainingListener.all(List.of(listener, samples)));
   }
 
   private static void requireABatch(int batches, TrainingSettings settings) {

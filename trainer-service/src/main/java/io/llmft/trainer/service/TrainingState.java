@@ -56,6 +56,12 @@ public class TrainingState extends JobState {
   /** The book's sample after each epoch: the first validation prompt continued greedily. */
   public List<Sample> samples = new ArrayList<>();
 
+  /**
+   * A preference job's closing look at the first validation entries: the reference's response
+   * (before DPO) and the tuned policy's (after), beside the preferred one.
+   */
+  public List<PreferenceSample> preferenceSamples;
+
   public Double trainingSeconds;
   public String modelId;
 
@@ -87,6 +93,9 @@ public class TrainingState extends JobState {
    * prompt and 50 new tokens, newlines as spaces), {@code response} the new part as extracted.
    */
   public record Sample(int epoch, int step, String text, String response) {}
+
+  public record PreferenceSample(
+      String instruction, String input, String chosen, String before, String after) {}
 
   /** LoRA's settings when the job trains adapters instead of every weight. */
   public record Lora(int rank, float alpha) {}

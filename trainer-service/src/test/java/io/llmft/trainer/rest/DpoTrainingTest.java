@@ -6,11 +6,22 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmft.common.JobPolling;
 import io.llmft.common.TestDatasets;
+import io.llmft.common.store.ArtifactStore;
 import io.llmft.common.store.DatasetArtifacts;
+import io.llmft.core.data.InstructionEntry;
+import io.llmft.core.generate.Generator;
+import io.llmft.core.generate.Sampler;
+import io.llmft.core.generate.StopTokens;
+import io.llmft.core.model.HfCheckpoint;
+import io.llmft.core.model.LanguageModel;
+import io.llmft.core.text.Gpt2Tokenizer;
+import io.llmft.core.text.PromptStyle;
+import io.llmft.core.text.Tokenizer;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -35,6 +46,7 @@ class DpoTrainingTest {
   private static final JsonNode GOLDEN = golden();
 
   @Inject DatasetArtifacts datasets;
+  @Inject ArtifactStore store;
 
   private static JsonNode golden() {
     try {
@@ -105,7 +117,7 @@ class DpoTrainingTest {
   }
 
   @Test
-  void aDpoJobGivesTheNotebooksLossesRewardsAndTokens() {
+  void aDpoJobGivesTheNotebooksLossesRewardsAndTokens() throws Exception {
     String id = JsonPath.from(post(dpoJob(preferenceDataset(), ""), 202)).getString("id");
     assertEquals("SUCCEEDED", JobPolling.awaitEnd("/training-jobs/" + id, Duration.ofSeconds(120)));
     JsonPath doc = JsonPath.from(given().get("/training-jobs/" + id).then().extract().asString());
@@ -133,6 +145,63 @@ class DpoTrainingTest {
       }
     }
     assertEquals(id, doc.getString("modelId"));
+    assertBeforeAndAfter(doc, store.layout().model(id));
+    String svg =
+        given()
+            .accept("image/svg+xml")
+            .get("/training-jobs/" + id + "/loss-plot")
+            .then()
+            .statusCode(200)
+            .extract()
+            .asString();
+    for (String label :
+        List.of("Training loss", "Training reward margin", "Validation reward margin")) {
+      assertTrue(svg.contains(label), "the plot shows " + label);
+    }
+  }
+
+  /**
+   * The closing look at the first validation entries: "before" is what the frozen reference (the
+   * base model) answers, "after" what the saved DPO model answers, greedy to end-of-text.
+   */
+  private static void assertBeforeAndAfter(JsonPath doc, Path tunedDir) throws Exception {
+    JsonNode validation = GOLDEN.get("validation");
+    int n = Math.min(3, validation.size());
+    assertEquals(n, doc.getList("preferenceSamples").size());
+    PromptStyle style = PromptStyle.ALPACA;
+    Tokenizer tokenizer = Gpt2Tokenizer.get();
+    try (NDManager m = NDManager.newBaseManager();
+        LanguageModel base = HfCheckpoint.load(TINY, m);
+        LanguageModel tuned = HfCheckpoint.load(tunedDir, m)) {
+      for (int i = 0; i < n; i++) {
+        JsonNode e = validation.get(i);
+        String s = "preferenceSamples[" + i + "].";
+        assertEquals(e.get("instruction").asText(), doc.getString(s + "instruction"));
+        assertEquals(e.get("chosen").asText(), doc.getString(s + "chosen"));
+        InstructionEntry entry =
+            new InstructionEntry(
+                e.get("instruction").asText(),
+                e.path("input").asText(""),
+                e.get("output").asText());
+        assertEquals(respond(base, tokenizer, style, entry), doc.getString(s + "before"), s);
+        assertEquals(respond(tuned, tokenizer, style, entry), doc.getString(s + "after"), s);
+      }
+    }
+  }
+
+  private static String respond(
+      LanguageModel model, Tokenizer tokenizer, PromptStyle style, InstructionEntry entry) {
+    String prompt = style.formatInput(entry);
+    int[] generated =
+        new Generator(model)
+            .generate(
+                tokenizer.encode(prompt),
+                50,
+                model.config().contextLength(),
+                Sampler.greedy(),
+                StopTokens.of(tokenizer.stopIds()))
+            .generatedTokens();
+    return style.extractResponse(prompt, prompt + tokenizer.decode(generated));
   }
 
   @Test

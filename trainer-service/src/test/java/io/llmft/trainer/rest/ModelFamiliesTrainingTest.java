@@ -132,11 +132,19 @@ class ModelFamiliesTrainingTest {
     Files.writeString(
         broken.resolve("config.json"), "{\"model_type\": \"llama\", \"hidden_size\": 64}");
     Files.write(broken.resolve("model.safetensors"), new byte[0]);
+    Path foreign = Files.createDirectories(IMPORTS.resolve("llama-with-gpt2-adapters"));
+    for (String f : new String[] {"config.json", "model.safetensors", "tokenizer.json"}) {
+      Files.copy(llama.resolve(f), foreign.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+    }
+    Files.writeString(
+        foreign.resolve(HfCheckpoint.LORA_CONFIG_FILE),
+        "{\"model_type\": \"gpt2\", \"rank\": 2, \"alpha\": 4}");
     for (String[] c :
         new String[][] {
           {unknown.toString(), "mamba"},
           {bare.toString(), "tokenizer.json"},
-          {broken.toString(), "num_attention_heads"}
+          {broken.toString(), "num_attention_heads"},
+          {foreign.toString(), "trained on a gpt2 model"}
         }) {
       given()
           .contentType(ContentType.JSON)

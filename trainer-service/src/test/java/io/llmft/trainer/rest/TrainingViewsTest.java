@@ -12,6 +12,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -90,6 +91,7 @@ class TrainingViewsTest {
     for (String label : List.of("Training loss", "Validation loss", "Epochs", "Tokens seen")) {
       assertTrue(svg.contains(label), "the plot shows " + label);
     }
+    assertFalse(svg.contains("reward margin"), "instruction finetuning has no rewards");
     byte[] png =
         given()
             .accept("image/png")
