@@ -17,6 +17,15 @@ public record PreferenceBatch(
     return (long) size() * length();
   }
 
+  /** Pairs {@code from} (inclusive) to {@code to} (exclusive), with the batch's common length. */
+  public PreferenceBatch rows(int from, int to) {
+    return new PreferenceBatch(
+        java.util.Arrays.copyOfRange(chosen, from, to),
+        java.util.Arrays.copyOfRange(rejected, from, to),
+        java.util.Arrays.copyOfRange(chosenMask, from, to),
+        java.util.Arrays.copyOfRange(rejectedMask, from, to));
+  }
+
   /** The common sequence length. */
   public int length() {
     return chosen[0].length;

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import io.llmft.core.data.Batch;
 import io.llmft.core.engine.Backprop;
 import io.llmft.core.engine.GradMode;
 import io.llmft.core.model.LanguageModel;
@@ -23,19 +22,31 @@ import java.util.concurrent.TimeUnit;
 /**
  * Data parallel training over replicas: the same model (same config, weights and LoRA adapters) on
  * different devices, the first one being the model that is evaluated, optimized and saved. Each
- * step splits the batch's rows among the replicas; each computes, on its own thread, its rows'
- * summed token losses divided by the whole batch's target count and their gradients; the gradients
+ * step splits the batch's rows among the replicas; each computes, on its own thread, the
+ * objective's loss of its rows (with the objective's parts on its device, such as DPO's reference)
+ * weighted by their share of the whole batch ({@link BatchSplit}) and its gradients; the gradients
  * are summed into the first replica, the optimizer updates it and its weights are copied to the
  * others. That is the single-device step up to float rounding.
  */
-final class DataParallelStep implements TrainingStep<Batch> {
+final class DataParallelStep<B> implements TrainingStep<B> {
   private final LanguageModel model;
   private final List<LanguageModel> replicas;
+  private final List<? extends Objective<B>> objectives;
+  private final BatchSplit<B> split;
   private final ExecutorService replicaThreads;
   private final List<Backprop> backprops;
 
-  DataParallelStep(List<LanguageModel> replicas) {
+  /**
+   * @param objectives one per replica, on its device
+   */
+  DataParallelStep(
+      List<LanguageModel> replicas, List<? extends Objective<B>> objectives, BatchSplit<B> split) {
+    if (objectives.size() != replicas.size()) {
+      throw new IllegalArgumentException("one objective per replica");
+    }
     this.replicas = replicas;
+    this.objectives = objectives;
+    this.split = split;
     this.model = replicas.get(0);
     this.backprops = replicas.stream().map(r -> Backprop.load(r.manager())).toList();
     this.replicaThreads = replicaThreads(replicas.size());
@@ -71,23 +82,19 @@ final class DataParallelStep implements TrainingStep<Batch> {
 
   /** Each replica's share of the loss and gradients, summed into the first replica's. */
   @Override
-  public BatchGradients backward(Batch batch) {
-    long total = Losses.targetCount(batch);
-    if (total == 0) {
-      throw new IllegalArgumentException("batch has no target that is not -100");
-    }
-    int rowsEach = (batch.size() + replicas.size() - 1) / replicas.size();
+  public BatchGradients backward(B batch) {
+    int size = split.size(batch);
+    int rowsEach = (size + replicas.size() - 1) / replicas.size();
     List<CompletableFuture<BatchGradients>> shares = new ArrayList<>();
-    for (int r = 0; r < replicas.size() && r * rowsEach < batch.size(); r++) {
-      Batch shard = batch.rows(r * rowsEach, Math.min(batch.size(), (r + 1) * rowsEach));
-      long count = Losses.targetCount(shard);
-      if (count == 0) {
+    for (int r = 0; r < replicas.size() && r * rowsEach < size; r++) {
+      B rows = split.rows(batch, r * rowsEach, Math.min(size, (r + 1) * rowsEach));
+      double share = split.share(batch, rows);
+      if (share == 0) {
         continue; // only padding or masked instructions here: no loss, no gradient
       }
       int replica = r;
-      float weight = (float) count / total;
       shares.add(
-          CompletableFuture.supplyAsync(() -> share(replica, shard, weight), replicaThreads));
+          CompletableFuture.supplyAsync(() -> share(replica, rows, (float) share), replicaThreads));
     }
     List<BatchGradients> parts = new ArrayList<>();
     RuntimeException failure = null;
@@ -109,14 +116,14 @@ final class DataParallelStep implements TrainingStep<Batch> {
     return sum(parts);
   }
 
-  /** One replica's rows: their summed token losses over the whole batch's target count. */
-  private BatchGradients share(int r, Batch shard, float weight) {
+  /** One replica's rows: the objective's loss of them, times their share of the batch. */
+  private BatchGradients share(int r, B rows, float weight) {
     LanguageModel replica = replicas.get(r);
     NDManager m = replica.manager();
+    var loss = objectives.get(r).loss(replica, rows);
     return BatchGradients.of(
         backprops.get(r),
-        () ->
-            Losses.batchLoss(replica, shard, m).mul(m.full(new Shape(), weight, DataType.FLOAT32)),
+        () -> loss.get().mul(m.full(new Shape(), weight, DataType.FLOAT32)),
         replica.trainableParameters(),
         m);
   }

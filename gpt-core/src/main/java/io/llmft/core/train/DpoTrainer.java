@@ -12,7 +12,8 @@ import java.util.List;
  * chosen.numel()} and {@code globalStep += 1} (from -1); when {@code globalStep % evalFreq == 0},
  * the loss and rewards over the first {@code min(evalIter, batches)} batches of train and
  * validation ({@code evaluate_dpo_loss_loader}). Checkpoints, resume, cancel and progress are the
- * loop's, as for instruction finetuning; one device (the data-parallel step is cross-entropy's).
+ * loop's, as for instruction finetuning; with several replicas, data parallel over the pairs
+ * ({@link DataParallelStep}), each replica with a reference on its own device.
  */
 public final class DpoTrainer {
   private final LanguageModel policy;
@@ -20,9 +21,26 @@ public final class DpoTrainer {
   private final TrainingStep<PreferenceBatch> step;
 
   public DpoTrainer(LanguageModel policy, LanguageModel reference, double beta) {
-    this.policy = policy;
-    this.objective = new DpoObjective(reference, beta);
-    this.step = new SingleDeviceStep<>(policy, objective);
+    this(List.of(policy), List.of(reference), beta);
+  }
+
+  /**
+   * Tunes the first of {@code policies}, the model that is evaluated, optimized and saved, against
+   * the first of {@code references}; {@code references.get(i)} is the frozen reference on the
+   * device of {@code policies.get(i)}.
+   */
+  public DpoTrainer(
+      List<? extends LanguageModel> policies,
+      List<? extends LanguageModel> references,
+      double beta) {
+    if (policies.isEmpty() || policies.size() != references.size()) {
+      throw new IllegalArgumentException("one reference per policy replica, at least one");
+    }
+    this.policy = policies.get(0);
+    List<DpoObjective> objectives =
+        references.stream().map(r -> new DpoObjective(r, beta)).toList();
+    this.objective = objectives.get(0);
+    this.step = TrainingStep.of(List.<LanguageModel>copyOf(policies), objectives, BatchSplit.PAIRS);
   }
 
   public TrainingLoop.Result train(

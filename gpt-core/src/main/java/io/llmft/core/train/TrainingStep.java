@@ -20,8 +20,15 @@ interface TrainingStep<B> {
 
   /** The cross-entropy step over one model or data-parallel replicas. */
   static TrainingStep<Batch> of(List<LanguageModel> replicas) {
+    return of(
+        replicas, replicas.stream().map(r -> Losses.CROSS_ENTROPY).toList(), BatchSplit.TARGETS);
+  }
+
+  /** An objective's step over one model or data-parallel replicas (an objective per replica). */
+  static <B> TrainingStep<B> of(
+      List<LanguageModel> replicas, List<? extends Objective<B>> objectives, BatchSplit<B> split) {
     return replicas.size() == 1
-        ? new SingleDeviceStep<>(replicas.get(0), Losses.CROSS_ENTROPY)
-        : new DataParallelStep(replicas);
+        ? new SingleDeviceStep<>(replicas.get(0), objectives.get(0))
+        : new DataParallelStep<>(replicas, objectives, split);
   }
 }

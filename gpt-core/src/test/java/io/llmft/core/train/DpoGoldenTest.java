@@ -21,6 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * DPO against the book's notebook code run by PyTorch ({@code tools/golden/dpo.py}) on the tiny
@@ -98,8 +100,10 @@ class DpoGoldenTest {
     return out;
   }
 
-  @Test
-  void aRunGivesTheNotebooksLossesRewardsTokensAndWeights() {
+  /** On one model, and data parallel over two replicas (each with its own reference). */
+  @ParameterizedTest(name = "{0} replica(s)")
+  @ValueSource(ints = {1, 2})
+  void aRunGivesTheNotebooksLossesRewardsTokensAndWeights(int replicas) {
     JsonNode settings = GOLDEN.get("settings");
     int context = settings.get("allowedMaxLength").asInt();
     PreferenceCollator collator = new PreferenceCollator(context, 50256);
@@ -108,10 +112,15 @@ class DpoGoldenTest {
         new PreferenceLoader(examples(GOLDEN.get("train")), batch, false, true, collator, 123);
     PreferenceLoader validation =
         new PreferenceLoader(examples(GOLDEN.get("validation")), batch, false, false, collator, 1);
-    try (NDManager m = NDManager.newBaseManager();
-        Gpt2Model policy = Golden.loadModel(m);
-        Gpt2Model reference = Golden.loadModel(m)) {
-      DpoTrainer trainer = new DpoTrainer(policy, reference, settings.get("beta").asDouble());
+    try (NDManager m = NDManager.newBaseManager()) {
+      List<Gpt2Model> policies = new ArrayList<>();
+      List<Gpt2Model> references = new ArrayList<>();
+      for (int r = 0; r < replicas; r++) {
+        policies.add(Golden.loadModel(m));
+        references.add(Golden.loadModel(m));
+      }
+      Gpt2Model policy = policies.get(0);
+      DpoTrainer trainer = new DpoTrainer(policies, references, settings.get("beta").asDouble());
       List<Double> stepLosses = new ArrayList<>();
       TrainingLoop.Result result =
           trainer.train(

@@ -16,7 +16,8 @@ import java.util.function.Consumer;
 
 /**
  * The model a job trains: its base weights on every device the trainer may use ({@code
- * trainer.max-devices}), one replica each, with the job's precision and, for LoRA, its adapters.
+ * trainer.max-devices}), one replica each, with the job's precision and, for LoRA, its adapters;
+ * for DPO also the frozen reference on each of those devices.
  */
 @Singleton
 public class ModelSetup {
@@ -36,11 +37,9 @@ public class ModelSetup {
   ModelReplicas replicas(TrainingJob job, Consumer<String> downloadNote, JobControl control)
       throws Exception {
     List<Device> devices = DjlRuntime.trainingDevices(config.maxDevices());
-    if (job.isDpo()) {
-      devices = devices.subList(0, 1); // the data-parallel step is cross-entropy's
-    }
     List<NDManager> managers = new ArrayList<>();
     List<LanguageModel> models = new ArrayList<>();
+    List<LanguageModel> references = new ArrayList<>();
     Tokenizer tokenizer = null;
     try {
       LoraSpec lora = job.lora();
@@ -57,22 +56,23 @@ public class ModelSetup {
         tokenizer = base.tokenizer();
         models.add(base.weights().build(rules.precision(job), adapters));
       }
-      LanguageModel reference = null;
       if (job.isDpo()) {
-        // the frozen reference: the base model itself unless the job names another, no adapters
-        reference =
-            baseModels
-                .load(
-                    job.referenceModel() != null ? job.referenceModel() : job.baseModel(),
-                    managers.get(0),
-                    downloadNote,
-                    control)
-                .weights()
-                .build(rules.precision(job), null);
+        // the frozen reference on every device: the base model unless the job names another
+        for (NDManager manager : managers) {
+          references.add(
+              baseModels
+                  .load(
+                      job.referenceModel() != null ? job.referenceModel() : job.baseModel(),
+                      manager,
+                      downloadNote,
+                      control)
+                  .weights()
+                  .build(rules.precision(job), null));
+        }
       }
-      return new ModelReplicas(devices, managers, models, tokenizer, reference);
+      return new ModelReplicas(devices, managers, models, tokenizer, references);
     } catch (Exception | Error e) {
-      new ModelReplicas(devices, managers, models, tokenizer, null).close();
+      new ModelReplicas(devices, managers, models, tokenizer, references).close();
       throw e;
     }
   }

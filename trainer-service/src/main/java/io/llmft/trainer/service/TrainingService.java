@@ -180,8 +180,9 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
   }
 
   /**
-   * The DPO notebook's preference tuning of the first replica against the frozen reference, the
-   * training loader shuffled with {@code drop_last} as the notebook's.
+   * The DPO notebook's preference tuning of the first replica against the frozen reference (data
+   * parallel over every replica), the training loader shuffled with {@code drop_last} as the
+   * notebook's.
    */
   private TrainingLoop.Result preferenceTuning(
       TrainingState state,
@@ -227,7 +228,7 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
             splits.firstPairs(job.datasetId(), "validation", PreferenceSamples.ENTRIES),
             state,
             jobs);
-    return new DpoTrainer(replicas.first(), replicas.reference(), rules.beta(job))
+    return new DpoTrainer(replicas.models(), replicas.references(), rules.beta(job))
         .train(train, validation, settings, TrainingListener.all(List.of(listener, samples)));
   }
 
