@@ -221,9 +221,10 @@ public final class PipelineRunner {
       say(
           "published one message to " + Stage.DATASET.topic() + ": pipeline %s (%s)",
           pipelineId,
-          judge
-              ? "dataset -> training -> inference -> scoring"
-              : "dataset -> training -> inference -> scoring (reference metrics only)");
+          "dataset -> training"
+              + (options.dpoBeta != null ? " -> training (dpo)" : "")
+              + " -> inference -> scoring"
+              + (judge ? "" : " (reference metrics only)"));
 
       Instant deadline = started.plus(Duration.ofMinutes(options.timeoutMinutes));
       Map<String, JsonNode> shownEvaluation = new HashMap<>();

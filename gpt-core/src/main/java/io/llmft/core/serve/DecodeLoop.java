@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Continuous batching over one shared model: one thread decodes every running request together, one
@@ -22,6 +24,12 @@ import java.util.function.UnaryOperator;
  * <p>The rows share one KV cache ({@link RunningBatch}), so each gets the tokens it would get
  * alone.
  *
+ * <p>Every admitted request ends exactly once. When a step or a prefill fails, every request in the
+ * batch and every one joining it ends {@link TokenSink.Ending#FAILED} with the error; the loop logs
+ * it, starts a fresh batch and serves the next requests. A request still running after {@link
+ * Limits#deadlineMillis} ends failed with a {@link DeadlineExceededException}: the last line of
+ * defence against a client that would otherwise wait for ever.
+ *
  * <p>The thread starts with the first request and ends after {@link Limits#idle} without any.
  */
 public final class DecodeLoop {
@@ -30,8 +38,18 @@ public final class DecodeLoop {
    * @param maxWaiting requests accepted while the batch is full; more are refused
    * @param prefillTokens prompt tokens prefilled in one pass (one prompt always fits)
    * @param idleMillis how long the thread waits for work before it ends
+   * @param deadlineMillis how long a request may wait and run, from its submission, before it is
+   *     ended as failed
    */
-  public record Limits(int maxBatch, int maxWaiting, int prefillTokens, long idleMillis) {}
+  public record Limits(
+      int maxBatch, int maxWaiting, int prefillTokens, long idleMillis, long deadlineMillis) {}
+
+  /** A request ran past {@link Limits#deadlineMillis}. */
+  public static final class DeadlineExceededException extends RuntimeException {
+    DeadlineExceededException(long millis) {
+      super("the request did not finish within the server's deadline of " + millis + " ms");
+    }
+  }
 
   /**
    * What the loop has done: the largest batch it ran, its decode steps and prefills so far, and the
@@ -55,6 +73,8 @@ public final class DecodeLoop {
     }
   }
 
+  private static final Logger LOG = LoggerFactory.getLogger(DecodeLoop.class);
+
   private final LanguageModel model;
   private final Limits limits;
   private final String name;
@@ -77,11 +97,20 @@ public final class DecodeLoop {
   public final class Ticket implements Decoding {
     private final DecodeRequest request;
     private final TokenSink sink;
+    private final long deadline;
     private volatile boolean cancelled;
 
     private Ticket(DecodeRequest request, TokenSink sink) {
       this.request = request;
-      this.sink = sink;
+      this.sink = new EndsOnce(sink);
+      this.deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(limits.deadlineMillis());
+    }
+
+    @Override
+    public RuntimeException overdue() {
+      return System.nanoTime() - deadline > 0
+          ? new DeadlineExceededException(limits.deadlineMillis())
+          : null;
     }
 
     @Override
@@ -126,6 +155,13 @@ public final class DecodeLoop {
    * @throws IllegalArgumentException when prompt and new tokens exceed the context window
    */
   public Ticket submit(DecodeRequest request, TokenSink sink) throws QueueFullException {
+    int vocab = model.config().vocabSize();
+    for (int id : request.prompt()) {
+      if (id < 0 || id >= vocab) {
+        throw new IllegalArgumentException(
+            "the prompt has token id " + id + ", outside the model's vocabulary of " + vocab);
+      }
+    }
     int context = model.config().contextLength();
     if (request.prompt().length + request.maxNewTokens() > context) {
       throw new IllegalArgumentException(
@@ -171,24 +207,51 @@ public final class DecodeLoop {
 
   private void run() {
     GradMode.disable();
-    try (RunningBatch running = new RunningBatch(model, this::updateStats)) {
-      batch = running;
+    RunningBatch running = newBatch();
+    try {
       while (true) {
         List<Ticket> joining = nextJoining();
         if (joining == null) {
           return; // idle: nothing running, nothing came
         }
-        running.dropCancelled();
-        if (!joining.isEmpty()) {
-          running.join(joining);
-        }
-        if (running.size() > 0) {
-          running.step();
+        try {
+          running.dropEnded();
+          if (!joining.isEmpty()) {
+            running.join(joining);
+          }
+          if (running.size() > 0) {
+            running.step();
+          }
+        } catch (RuntimeException | Error e) {
+          // the batch's rows and cache may be half updated: end them all, go on with a fresh one
+          List<Decoding> failed = new ArrayList<>(running.decoding());
+          failed.addAll(joining);
+          LOG.error("decode loop {} failed; ending its {} requests", name, failed.size(), e);
+          running.close();
+          running = newBatch();
+          end(failed, e);
         }
       }
-    } catch (Throwable t) {
-      failAll(t);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      failAll(running, e);
+    } catch (RuntimeException | Error e) {
+      failAll(running, e);
+      throw e;
+    } finally {
+      running.close();
     }
+  }
+
+  private RunningBatch newBatch() {
+    RunningBatch running = new RunningBatch(model, this::updateStats);
+    lock.lock();
+    try {
+      batch = running;
+    } finally {
+      lock.unlock();
+    }
+    return running;
   }
 
   private void updateStats(UnaryOperator<Stats> change) {
@@ -200,8 +263,24 @@ public final class DecodeLoop {
    * the loop has had nothing to do for {@link Limits#idleMillis}: the thread then ends.
    */
   private List<Ticket> nextJoining() throws InterruptedException {
+    List<Ticket> overdue = new ArrayList<>();
+    try {
+      return joining(overdue);
+    } finally {
+      for (Ticket t : overdue) {
+        t.sink().ended(TokenSink.Ending.FAILED, t.overdue());
+      }
+    }
+  }
+
+  /**
+   * {@link #nextJoining}, under the lock; the waiting requests past their deadline go to {@code
+   * overdue}.
+   */
+  private List<Ticket> joining(List<Ticket> overdue) throws InterruptedException {
     lock.lock();
     try {
+      waiting.removeIf(t -> t.overdue() != null && overdue.add(t));
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(limits.idleMillis());
       while (batch.size() == 0 && waiting.isEmpty()) {
         long left = deadline - System.nanoTime();
@@ -227,8 +306,9 @@ public final class DecodeLoop {
     }
   }
 
-  private void failAll(Throwable t) {
-    List<Decoding> failed = new ArrayList<>(batch == null ? List.of() : batch.decoding());
+  /** The thread ends: every request it holds or that waits ends failed. */
+  private void failAll(RunningBatch running, Throwable t) {
+    List<Decoding> failed = new ArrayList<>(running.decoding());
     lock.lock();
     try {
       failed.addAll(waiting);
@@ -237,11 +317,41 @@ public final class DecodeLoop {
     } finally {
       lock.unlock();
     }
+    end(failed, t);
+  }
+
+  private static void end(List<? extends Decoding> failed, Throwable t) {
     for (Decoding ticket : failed) {
       try {
         ticket.sink().ended(TokenSink.Ending.FAILED, t);
       } catch (RuntimeException e) {
-        t.addSuppressed(e);
+        LOG.warn("a request's sink failed as it was ended", e);
+      }
+    }
+  }
+
+  /**
+   * A sink that ends once: what comes after its end (a failure after the request ended in the same
+   * step) is dropped.
+   */
+  private static final class EndsOnce implements TokenSink {
+    private final TokenSink sink;
+    private final java.util.concurrent.atomic.AtomicBoolean ended =
+        new java.util.concurrent.atomic.AtomicBoolean();
+
+    EndsOnce(TokenSink sink) {
+      this.sink = sink;
+    }
+
+    @Override
+    public boolean accept(int token) {
+      return !ended.get() && sink.accept(token);
+    }
+
+    @Override
+    public void ended(Ending ending, Throwable error) {
+      if (ended.compareAndSet(false, true)) {
+        sink.ended(ending, error);
       }
     }
   }

@@ -11,4 +11,9 @@ interface Decoding {
   TokenSink sink();
 
   boolean isCancelled();
+
+  /** Why the request must end now though it could go on (its deadline passed), else null. */
+  default RuntimeException overdue() {
+    return null;
+  }
 }

@@ -112,16 +112,19 @@ final class RunningBatch implements AutoCloseable {
     keepOnly(going);
   }
 
-  /** Ends the rows whose tickets were cancelled. */
-  void dropCancelled() {
+  /** Ends the rows whose tickets were cancelled or ran past their deadline. */
+  void dropEnded() {
     List<Boolean> going = new ArrayList<>(rows.size());
     for (Row row : rows) {
       boolean cancelled = row.ticket.isCancelled();
+      RuntimeException overdue = cancelled ? null : row.ticket.overdue();
       if (cancelled) {
         stats.accept(DecodeLoop.Stats::cancel);
         row.ticket.sink().ended(TokenSink.Ending.CANCELLED, null);
+      } else if (overdue != null) {
+        row.ticket.sink().ended(TokenSink.Ending.FAILED, overdue);
       }
-      going.add(!cancelled);
+      going.add(!cancelled && overdue == null);
     }
     keepOnly(going);
   }

@@ -20,12 +20,15 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class DecodeLoopTest {
-  private static final DecodeLoop.Limits LIMITS = new DecodeLoop.Limits(8, 16, 64, 200);
+  private static final DecodeLoop.Limits LIMITS = new DecodeLoop.Limits(8, 16, 64, 200, 60_000);
 
   /** Collects a request's tokens and how it ended. */
   static class Collected implements TokenSink {
     final List<Integer> tokens = new ArrayList<>();
     final CompletableFuture<Ending> ending = new CompletableFuture<>();
+    final java.util.concurrent.atomic.AtomicInteger endings =
+        new java.util.concurrent.atomic.AtomicInteger();
+    volatile Throwable error;
     final int stopAfter;
 
     Collected(int stopAfter) {
@@ -40,6 +43,8 @@ class DecodeLoopTest {
 
     @Override
     public void ended(Ending why, Throwable error) {
+      this.error = error;
+      endings.incrementAndGet();
       ending.complete(why);
     }
 
@@ -125,7 +130,7 @@ class DecodeLoopTest {
   void aFullQueueRefusesAndAnOverlongRequestIsRejected() throws Exception {
     try (NDManager m = NDManager.newBaseManager();
         Gpt2Model model = Golden.loadModel(m)) {
-      DecodeLoop loop = new DecodeLoop(model, new DecodeLoop.Limits(1, 2, 64, 200), "test");
+      DecodeLoop loop = new DecodeLoop(model, new DecodeLoop.Limits(1, 2, 64, 200, 60_000), "test");
       List<DecodeLoop.Ticket> tickets = new ArrayList<>();
       List<Collected> sinks = new ArrayList<>();
       QueueFullException full = null;
@@ -151,6 +156,117 @@ class DecodeLoopTest {
               loop.submit(
                   new DecodeRequest(prompt(90, 1), 10, Sampler.greedy(), StopTokens.NONE),
                   new Collected(Integer.MAX_VALUE)));
+    }
+  }
+
+  /** Greedy until its {@code n}-th token, then it throws, as a failing forward pass would. */
+  private static Sampler failingAt(int n) {
+    int[] calls = {0};
+    return logits -> {
+      if (++calls[0] == n) {
+        throw new IllegalStateException("injected failure at token " + n);
+      }
+      return Sampler.greedy().next(logits);
+    };
+  }
+
+  private static DecodeRequest request(int seed, int newTokens, Sampler sampler) {
+    return new DecodeRequest(prompt(5, seed), newTokens, sampler, StopTokens.NONE);
+  }
+
+  /** Each sink ended once; then a new request gets what it gets alone. */
+  private static void assertEachEndedOnceAndTheLoopServesTheNext(
+      DecodeLoop loop, Gpt2Model model, List<Collected> sinks) throws Exception {
+    for (Collected sink : sinks) {
+      assertEquals(TokenSink.Ending.FAILED, sink.ending.get(30, TimeUnit.SECONDS));
+      assertTrue(sink.error.getMessage().contains("injected failure"), sink.error.toString());
+    }
+    Thread.sleep(100); // a second ending would come from the loop's next steps
+    for (Collected sink : sinks) {
+      assertEquals(1, sink.endings.get(), "ended exactly once");
+    }
+    Collected next = new Collected(Integer.MAX_VALUE);
+    loop.submit(request(9, 12, Sampler.greedy()), next);
+    assertEquals(TokenSink.Ending.LENGTH, next.ending.get(30, TimeUnit.SECONDS));
+    Generation alone =
+        new Generator(model)
+            .generate(
+                prompt(5, 9),
+                12,
+                model.config().contextLength(),
+                Sampler.greedy(),
+                StopTokens.NONE);
+    assertArrayEquals(alone.generatedTokens(), next.array());
+  }
+
+  @Test
+  void aFailingPrefillEndsTheRunningAndTheJoiningRequestsAndTheLoopGoesOn() throws Exception {
+    try (NDManager m = NDManager.newBaseManager();
+        Gpt2Model model = Golden.loadModel(m)) {
+      DecodeLoop loop = new DecodeLoop(model, LIMITS, "test");
+      List<Collected> sinks = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        Collected sink = new Collected(Integer.MAX_VALUE);
+        sinks.add(sink);
+        loop.submit(request(i, 80, Sampler.greedy()), sink);
+      }
+      while (sinks.stream().anyMatch(s -> s.array().length < 2)) {
+        Thread.sleep(1);
+      }
+      Collected joining = new Collected(Integer.MAX_VALUE);
+      sinks.add(joining);
+      loop.submit(request(7, 80, failingAt(1)), joining); // fails in its prefill
+      assertEachEndedOnceAndTheLoopServesTheNext(loop, model, sinks);
+      assertTrue(sinks.get(0).array().length < 80, "the running requests ended early");
+    }
+  }
+
+  @Test
+  void aFailingStepEndsEveryRequestOfTheBatchOnce() throws Exception {
+    try (NDManager m = NDManager.newBaseManager();
+        Gpt2Model model = Golden.loadModel(m)) {
+      DecodeLoop loop = new DecodeLoop(model, LIMITS, "test");
+      List<Collected> sinks = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        Collected sink = new Collected(Integer.MAX_VALUE);
+        sinks.add(sink);
+        // the third request fails at its tenth token, in a step of all four
+        loop.submit(request(i, 80, i == 2 ? failingAt(10) : Sampler.greedy()), sink);
+      }
+      assertEachEndedOnceAndTheLoopServesTheNext(loop, model, sinks);
+    }
+  }
+
+  @Test
+  void aRequestPastItsDeadlineEndsFailedAndOneOutsideTheVocabularyIsRefused() throws Exception {
+    try (NDManager m = NDManager.newBaseManager();
+        Gpt2Model model = Golden.loadModel(m)) {
+      DecodeLoop loop = new DecodeLoop(model, new DecodeLoop.Limits(8, 16, 64, 200, 300), "test");
+      Collected slow =
+          new Collected(Integer.MAX_VALUE) {
+            @Override
+            public synchronized boolean accept(int token) {
+              try {
+                Thread.sleep(20); // a slow client: 80 tokens take 1.6 s
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return super.accept(token);
+            }
+          };
+      loop.submit(request(1, 80, Sampler.greedy()), slow);
+      assertEquals(TokenSink.Ending.FAILED, slow.ending.get(30, TimeUnit.SECONDS));
+      assertTrue(slow.error instanceof DecodeLoop.DeadlineExceededException, slow.error.toString());
+      assertTrue(slow.array().length < 80);
+      int vocab = model.config().vocabSize();
+      IllegalArgumentException refused =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  loop.submit(
+                      new DecodeRequest(new int[] {1, vocab}, 4, Sampler.greedy(), StopTokens.NONE),
+                      new Collected(Integer.MAX_VALUE)));
+      assertTrue(refused.getMessage().contains("vocabulary"), refused.getMessage());
     }
   }
 }

@@ -26,4 +26,11 @@ public interface ServingConfig {
   /** New tokens when a request names no max_tokens (at most what the context leaves). */
   @WithDefault("256")
   int defaultMaxTokens();
+
+  /**
+   * How long a {@code /v1} request may wait and generate before the server ends it with an error:
+   * the last line of defence, generous by default.
+   */
+  @WithDefault("10m")
+  Duration requestDeadline();
 }

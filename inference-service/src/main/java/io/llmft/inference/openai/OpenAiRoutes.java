@@ -147,7 +147,13 @@ public class OpenAiRoutes {
             request.maxTokens() != null ? "max_tokens" : "messages",
             "context_length_exceeded");
       }
-      new CompletionStream(rc, mapper, request, lease, meters).start(maxTokens);
+      try {
+        new CompletionStream(rc, mapper, request, lease, meters).start(maxTokens);
+      } catch (IllegalArgumentException e) {
+        // what the loop refuses before admission: token ids outside the model's vocabulary
+        throw OpenAiException.invalid(
+            request.style() != null ? "messages" : "prompt", e.getMessage());
+      }
       lease = null; // the stream gives it back
     } catch (OpenAiException e) {
       sendError(rc, mapper, e);

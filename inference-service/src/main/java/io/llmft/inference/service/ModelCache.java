@@ -20,16 +20,20 @@ import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Loads models by reference (a model id in the artifact store's {@code models/}, or {@code {"path":
  * dir}}) and keeps the most recently used ones loaded. A model is lent out ({@link #lease}) and
  * counted: one that falls out of the cache while requests use it is closed when the last of them
- * gives it back, never under them.
+ * gives it back, never under them. A model is read from disk outside the cache's lock, once: other
+ * requests for it wait for that load, and every other model keeps serving (giving a lease back
+ * never waits for a load).
  */
 @Singleton
 public class ModelCache {
@@ -43,7 +47,10 @@ public class ModelCache {
   private final NDManager manager;
   private final DecodeLoop.Limits limits;
   private final MeterRegistry meters;
+  private final ModelLoader loader;
   private final Map<Path, Shared> loaded = new LinkedHashMap<>(4, 0.75f, true);
+  private final Map<Path, CompletableFuture<Void>> loading = new HashMap<>();
+  private int leases;
   private final Map<Path, Tokenizer> tokenizers = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
@@ -115,6 +122,7 @@ public class ModelCache {
       synchronized (ModelCache.this) {
         if (!returned) {
           returned = true;
+          leases--;
           release(shared);
         }
       }
@@ -122,17 +130,31 @@ public class ModelCache {
   }
 
   public ModelCache(
-      ArtifactStore store, ImportRoots imports, ServingConfig serving, MeterRegistry meters) {
+      ArtifactStore store,
+      ImportRoots imports,
+      ServingConfig serving,
+      MeterRegistry meters,
+      ModelLoader loader) {
     this.store = store;
     this.meters = meters;
+    this.loader = loader;
     this.imports = imports;
     this.limits =
         new DecodeLoop.Limits(
             serving.maxBatch(),
             serving.maxWaiting(),
             serving.prefillTokens(),
-            serving.idle().toMillis());
+            serving.idle().toMillis(),
+            serving.requestDeadline().toMillis());
     this.manager = NDManager.newBaseManager(DjlRuntime.device());
+    Gauge.builder("llmft.serving.leases", this, ModelCache::leases)
+        .description("models lent to running requests and jobs")
+        .register(meters);
+  }
+
+  /** Leases open now (requests and jobs using a model). */
+  public synchronized int leases() {
+    return leases;
   }
 
   /** Adds an error naming {@code field} when the reference is not a loadable model. */
@@ -192,22 +214,69 @@ public class ModelCache {
   }
 
   /** The model of this reference, loaded if it is not, for as long as the lease is open. */
-  public synchronized Lease lease(ModelRef ref) throws IOException {
+  public Lease lease(ModelRef ref) throws IOException {
     Path dir = directory(ref);
-    Shared shared = loaded.get(dir);
-    if (shared == null) {
-      Tokenizer tokenizer = tokenizer(ref);
-      LanguageModel model = HfCheckpoint.load(dir, manager);
-      DecodeLoop loop = new DecodeLoop(model, limits, dir.getFileName().toString());
-      shared = new Shared(model, tokenizer, loop, loopMeters(loop, dir.getFileName().toString()));
-      loaded.put(dir, shared);
-      if (loaded.size() > CAPACITY) {
-        var eldest = loaded.entrySet().iterator().next();
-        loaded.remove(eldest.getKey());
-        release(eldest.getValue());
+    while (true) {
+      CompletableFuture<Void> pending;
+      CompletableFuture<Void> mine = null;
+      synchronized (this) {
+        Shared shared = loaded.get(dir);
+        if (shared != null) {
+          return lend(shared);
+        }
+        pending = loading.get(dir);
+        if (pending == null) {
+          mine = new CompletableFuture<>();
+          loading.put(dir, mine);
+        }
+      }
+      if (mine != null) {
+        return load(ref, dir, mine);
+      }
+      try {
+        pending.join(); // another request loads it; then it is in the cache (or it failed)
+      } catch (java.util.concurrent.CompletionException e) {
+        if (e.getCause() instanceof IOException io) {
+          throw io;
+        }
+        throw e.getCause() instanceof RuntimeException r ? r : e;
       }
     }
+  }
+
+  /** Reads the model without the lock, then puts it in the cache with this request's lease. */
+  private Lease load(ModelRef ref, Path dir, CompletableFuture<Void> done) throws IOException {
+    try {
+      Tokenizer tokenizer = tokenizer(ref);
+      LanguageModel model = loader.load(dir, manager);
+      DecodeLoop loop = new DecodeLoop(model, limits, dir.getFileName().toString());
+      Shared shared =
+          new Shared(model, tokenizer, loop, loopMeters(loop, dir.getFileName().toString()));
+      Lease lease;
+      synchronized (this) {
+        loading.remove(dir);
+        loaded.put(dir, shared);
+        if (loaded.size() > CAPACITY) {
+          var eldest = loaded.entrySet().iterator().next();
+          loaded.remove(eldest.getKey());
+          release(eldest.getValue());
+        }
+        lease = lend(shared);
+      }
+      done.complete(null);
+      return lease;
+    } catch (IOException | RuntimeException | Error e) {
+      synchronized (this) {
+        loading.remove(dir);
+      }
+      done.completeExceptionally(e);
+      throw e;
+    }
+  }
+
+  private Lease lend(Shared shared) {
     shared.holders++;
+    leases++;
     return new Lease(shared);
   }
 

@@ -1,0 +1,16 @@
+package io.llmft.inference.service;
+
+import ai.djl.ndarray.NDManager;
+import io.llmft.core.model.HfCheckpoint;
+import io.llmft.core.model.LanguageModel;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** Reads a model directory into the engine: what {@link ModelCache} does outside its lock. */
+@ApplicationScoped
+public class ModelLoader {
+  public LanguageModel load(Path dir, NDManager manager) throws IOException {
+    return HfCheckpoint.load(dir, manager);
+  }
+}

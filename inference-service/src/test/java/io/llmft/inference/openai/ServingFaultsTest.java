@@ -1,0 +1,137 @@
+package io.llmft.inference.openai;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.llmft.common.TestAuth;
+import io.llmft.common.store.ArtifactStore;
+import io.llmft.contract.ModelRef;
+import io.llmft.inference.TestModels;
+import io.llmft.inference.service.FaultyModels;
+import io.llmft.inference.service.ModelCache;
+import io.llmft.inference.service.ModelLoader;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusMock;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a failing or slow model does to serving: a failure in the decode loop ends every request it
+ * holds, once, with an OpenAI error, gives their leases back and leaves the loop serving; a model
+ * being read from disk does not stop the others.
+ */
+@QuarkusTest
+class ServingFaultsTest {
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @Inject ArtifactStore store;
+  @Inject ModelCache models;
+
+  @TestHTTPResource("/v1/chat/completions")
+  URL completions;
+
+  private FaultyModels faulty;
+
+  @BeforeEach
+  void faultyLoader() {
+    faulty = new FaultyModels();
+    QuarkusMock.installMockForType(faulty, ModelLoader.class);
+  }
+
+  private CompletableFuture<HttpResponse<String>> chat(String model, int maxTokens, boolean stream)
+      throws Exception {
+    String body =
+        "{\"model\": \""
+            + model
+            + "\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}], \"max_tokens\": "
+            + maxTokens
+            + ", \"temperature\": 0, \"stream\": "
+            + stream
+            + "}";
+    return HTTP.sendAsync(
+        HttpRequest.newBuilder(completions.toURI())
+            .header("Authorization", "Bearer " + TestAuth.VIEWER_KEY)
+            .header("Content-Type", "application/json")
+            .timeout(Duration.ofSeconds(60))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void aFailureMidBatchEndsAllFiveRequestsReturnsTheirLeasesAndTheNextIsServed() throws Exception {
+    String model = TestModels.storeModel(store);
+    faulty.slowHeadMillis = 20; // 40 tokens take a second: the five overlap
+    List<CompletableFuture<HttpResponse<String>>> streams = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      streams.add(chat(model, 40, true));
+    }
+    var loop = loopOf(model);
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(2))
+        .until(() -> loop.stats().largestBatch() == 4);
+    faulty.failOnRows = 1; // the prefill of the one that joins now fails
+    CompletableFuture<HttpResponse<String>> joining = chat(model, 40, false);
+
+    for (CompletableFuture<HttpResponse<String>> stream : streams) {
+      String events = stream.get(30, TimeUnit.SECONDS).body();
+      assertTrue(events.contains("\"error\""), events);
+      assertTrue(events.contains("injected failure"), events);
+      assertTrue(events.endsWith("data: [DONE]\n\n"), events);
+      assertTrue(!events.contains("finish_reason\":\"length"), "it did not run to its end");
+    }
+    HttpResponse<String> joined = joining.get(30, TimeUnit.SECONDS);
+    assertEquals(500, joined.statusCode(), joined.body());
+    assertTrue(joined.body().contains("injected failure"), joined.body());
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> models.leases() == 0);
+
+    faulty.failOnRows = 0;
+    HttpResponse<String> sixth = chat(model, 5, false).get(30, TimeUnit.SECONDS);
+    assertEquals(200, sixth.statusCode(), sixth.body());
+    assertTrue(sixth.body().contains("\"finish_reason\""), sixth.body());
+    assertEquals(0, models.leases());
+  }
+
+  @Test
+  void aStreamKeepsGoingAndEndsWhileAnotherModelLoads() throws Exception {
+    String served = TestModels.storeModel(store);
+    String loadingModel = TestModels.storeModel(store);
+    var loop = loopOf(served);
+    faulty.holdLoadOf = store.layout().model(loadingModel).toAbsolutePath().normalize();
+    CompletableFuture<HttpResponse<String>> slowLoad = chat(loadingModel, 3, false);
+    assertTrue(faulty.loadStarted.await(20, TimeUnit.SECONDS), "the second model is loading");
+
+    faulty.slowHeadMillis = 10;
+    long before = loop.stats().decodeSteps();
+    HttpResponse<String> stream = chat(served, 30, true).get(30, TimeUnit.SECONDS);
+    assertTrue(stream.body().contains("finish_reason\":\"length"), stream.body());
+    assertTrue(loop.stats().decodeSteps() - before >= 29, "its tokens came while the other loaded");
+    HttpResponse<String> next = chat(served, 3, false).get(30, TimeUnit.SECONDS);
+    assertEquals(200, next.statusCode(), "a lease is taken and given back meanwhile");
+    assertTrue(!slowLoad.isDone(), "the second model is still loading");
+
+    faulty.release.countDown();
+    assertEquals(200, slowLoad.get(30, TimeUnit.SECONDS).statusCode());
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> models.leases() == 0);
+  }
+
+  /** The model's decode loop (a lease taken and given back: the model stays cached). */
+  private io.llmft.core.serve.DecodeLoop loopOf(String model) throws Exception {
+    try (ModelCache.Lease lease = models.lease(new ModelRef.Finetuned(model))) {
+      return lease.loop();
+    }
+  }
+}
