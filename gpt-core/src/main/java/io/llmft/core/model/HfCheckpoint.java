@@ -1,5 +1,7 @@
 package io.llmft.core.model;
 
+import static java.nio.file.StandardCopyOption.ATOMIC_MOVE;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -11,8 +13,8 @@ import io.llmft.core.engine.NativeArrays;
 import io.llmft.core.text.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -219,41 +221,111 @@ public final class HfCheckpoint {
     return files;
   }
 
+  /** How far a {@link #save} has come: what a crash after that step leaves behind. */
+  enum SaveStep {
+    /** The new version is complete and on disk; {@code dir} still shows the old model. */
+    VERSION_WRITTEN,
+    /** {@code dir} shows the new version; the old one is not deleted yet. */
+    SWITCHED
+  }
+
   /**
-   * Writes the model and its tokenizer's files to {@code dir} atomically: a sibling temporary
-   * directory renamed into place.
+   * Writes the model and its tokenizer's files to {@code dir}, replacing what is there atomically:
+   * the files go into a new version directory beside it ({@code .{name}.v-{uuid}}), flushed to
+   * disk, and {@code dir} becomes a symbolic link to that version in one rename over the old link.
+   * A reader or a crash sees the old model or the new one, never none nor half of one; the old
+   * version, and what interrupted saves left, are deleted afterwards. A plain directory at {@code
+   * dir} (an earlier release's layout) is moved aside first.
    */
   public static void save(LanguageModel model, Tokenizer tokenizer, Path dir) throws IOException {
+    save(model, tokenizer, dir, step -> {});
+  }
+
+  static void save(
+      LanguageModel model,
+      Tokenizer tokenizer,
+      Path dir,
+      java.util.function.Consumer<SaveStep> after)
+      throws IOException {
     Path parent = dir.toAbsolutePath().getParent();
     Files.createDirectories(parent);
-    Path tmp = parent.resolve("." + dir.getFileName() + ".tmp-" + UUID.randomUUID());
-    Files.createDirectories(tmp);
+    String name = dir.getFileName().toString();
+    Path version = parent.resolve("." + name + ".v-" + UUID.randomUUID());
+    Files.createDirectories(version);
     try {
-      try (NDScope scope = new NDScope()) {
-        Safetensors.write(tmp.resolve(WEIGHTS_FILE), model.checkpointTensors());
-      }
-      if (model.adapter() instanceof LoraAdapters lora) {
-        Safetensors.write(tmp.resolve(LORA_FILE), lora.parameters());
-        JSON.writerWithDefaultPrettyPrinter()
-            .writeValue(
-                tmp.resolve(LORA_CONFIG_FILE).toFile(),
-                JSON.createObjectNode()
-                    .put("model_type", lora.family().modelType())
-                    .put("rank", lora.rank())
-                    .put("alpha", lora.alpha()));
-      }
-      JSON.writerWithDefaultPrettyPrinter()
-          .writeValue(
-              tmp.resolve(CONFIG_FILE).toFile(),
-              model.family().format().configJson(model.config()));
-      tokenizer.writeFiles(tmp);
-      if (Files.exists(dir)) {
-        FileTrees.deleteRecursively(dir);
-      }
-      Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+      writeFiles(model, tokenizer, version);
+      FileTrees.sync(version);
     } catch (IOException | RuntimeException ex) {
-      FileTrees.deleteRecursively(tmp);
+      FileTrees.deleteRecursively(version);
       throw ex;
     }
+    after.accept(SaveStep.VERSION_WRITTEN);
+    Path link = parent.resolve("." + name + ".link-" + UUID.randomUUID());
+    Files.createSymbolicLink(link, version.getFileName()); // relative: the store may move
+    if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(dir)) {
+      Files.move(dir, parent.resolve("." + name + ".v-" + UUID.randomUUID()), ATOMIC_MOVE);
+    }
+    Files.move(link, dir, ATOMIC_MOVE); // rename(2): the old link is replaced in one step
+    FileTrees.syncDirectory(parent);
+    after.accept(SaveStep.SWITCHED);
+    deleteOtherVersions(parent, name, version);
+  }
+
+  /** Removes the model at {@code dir}: the link first (readers then see none), then its files. */
+  public static void delete(Path dir) throws IOException {
+    Path parent = dir.toAbsolutePath().getParent();
+    Path doomed = parent.resolve("." + dir.getFileName() + ".deleted-" + UUID.randomUUID());
+    Files.move(dir, doomed, ATOMIC_MOVE);
+    if (Files.isSymbolicLink(doomed)) {
+      Files.delete(doomed);
+      deleteOtherVersions(parent, dir.getFileName().toString(), null);
+    } else {
+      FileTrees.deleteRecursively(doomed);
+    }
+  }
+
+  /** The versions of {@code name} but {@code current}, and links left by interrupted saves. */
+  private static void deleteOtherVersions(Path parent, String name, Path current)
+      throws IOException {
+    List<Path> stale;
+    try (var entries = Files.list(parent)) {
+      stale =
+          entries
+              .filter(
+                  p -> {
+                    String n = p.getFileName().toString();
+                    return (n.startsWith("." + name + ".v-") || n.startsWith("." + name + ".link-"))
+                        && !p.equals(current);
+                  })
+              .toList();
+    }
+    for (Path p : stale) {
+      if (Files.isSymbolicLink(p)) {
+        Files.delete(p);
+      } else {
+        FileTrees.deleteRecursively(p);
+      }
+    }
+  }
+
+  private static void writeFiles(LanguageModel model, Tokenizer tokenizer, Path dir)
+      throws IOException {
+    try (NDScope scope = new NDScope()) {
+      Safetensors.write(dir.resolve(WEIGHTS_FILE), model.checkpointTensors());
+    }
+    if (model.adapter() instanceof LoraAdapters lora) {
+      Safetensors.write(dir.resolve(LORA_FILE), lora.parameters());
+      JSON.writerWithDefaultPrettyPrinter()
+          .writeValue(
+              dir.resolve(LORA_CONFIG_FILE).toFile(),
+              JSON.createObjectNode()
+                  .put("model_type", lora.family().modelType())
+                  .put("rank", lora.rank())
+                  .put("alpha", lora.alpha()));
+    }
+    JSON.writerWithDefaultPrettyPrinter()
+        .writeValue(
+            dir.resolve(CONFIG_FILE).toFile(), model.family().format().configJson(model.config()));
+    tokenizer.writeFiles(dir);
   }
 }

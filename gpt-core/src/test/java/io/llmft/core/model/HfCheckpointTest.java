@@ -95,8 +95,9 @@ class HfCheckpointTest {
     assertEquals(16, config.get("n_embd").asInt());
     assertEquals("gelu_new", config.get("activation_function").asText());
     try (var files = Files.list(tmp)) {
-      assertEquals(1, files.count(), "no temporary directory is left behind");
+      assertEquals(2, files.count(), "the model's link and its one version, nothing else");
     }
+    assertTrue(Files.isSymbolicLink(dir), "a link to its current version");
   }
 
   @Test

@@ -3,7 +3,6 @@ package io.llmft.trainer.service;
 import io.llmft.common.rest.Page;
 import io.llmft.common.store.ArtifactStore;
 import io.llmft.common.store.NotFoundException;
-import io.llmft.core.FileTrees;
 import io.llmft.core.model.HfCheckpoint;
 import io.llmft.core.train.EvaluationPoint;
 import jakarta.inject.Singleton;
@@ -11,11 +10,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
@@ -75,18 +72,15 @@ public class FinetunedModels {
   }
 
   /**
-   * Removes the model: its directory is first renamed away in one step, so no reader ever sees half
-   * a model, then deleted.
+   * Removes the model: its link is renamed away first, so no reader ever sees half a model, then
+   * its files are deleted ({@link HfCheckpoint#delete}).
    *
    * @throws NotFoundException when there is no such model
    */
   public void delete(String id) {
     get(id);
-    Path dir = store.layout().model(id);
-    Path doomed = dir.resolveSibling("." + id + ".deleted-" + UUID.randomUUID());
     try {
-      Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
-      FileTrees.deleteRecursively(doomed);
+      HfCheckpoint.delete(store.layout().model(id));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete model " + id, e);
     }
@@ -101,7 +95,7 @@ public class FinetunedModels {
     long size;
     try {
       created = Files.getLastModifiedTime(dir.resolve(HfCheckpoint.WEIGHTS_FILE)).toInstant();
-      try (Stream<Path> files = Files.walk(dir)) {
+      try (Stream<Path> files = Files.walk(dir.toRealPath())) {
         size = files.filter(Files::isRegularFile).mapToLong(FinetunedModels::size).sum();
       }
     } catch (IOException e) {
