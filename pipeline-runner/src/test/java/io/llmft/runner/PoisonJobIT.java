@@ -4,53 +4,69 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.llmft.common.KafkaTestClient;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * A job that takes its process down with it (the test-only fault hook {@code JOBS_CRASH_PREFIX}
- * halts the JVM when such a job starts, as an out-of-memory kill would) is tried again by each
- * restarted instance, and given up with its reason after {@code jobs.max-attempts} (3); the
- * instance then goes on with the next job.
+ * A job whose process dies under it each time it runs (killed with SIGKILL while the job is
+ * RUNNING, as an out-of-memory kill would end it) is tried again by each restarted trainer, and
+ * given up with its reason after {@code jobs.max-attempts} (3); the trainer then goes on with the
+ * next job.
  */
 class PoisonJobIT {
+  private static final String JOB =
+      """
+      {"jobId": "%s", "datasetId": "%s",
+       "baseModel": {"config": {"emb_dim": 16, "n_layers": 1, "n_heads": 2,
+                                "context_length": 256}, "seed": 1},
+       "maxSteps": %d, "evalFreq": 1000, "checkpointEvery": 1000}
+      """;
+
   @Test
-  void aJobThatCrashesItsProcessIsGivenUpAfterThreeAttempts() throws Exception {
+  void aJobThatTakesItsProcessDownIsGivenUpAfterThreeAttempts() throws Exception {
     RunnerOptions options = JobsApi.freshOptions("target/it-poison");
-    String poison = "crash-" + System.currentTimeMillis();
-    Map<String, String> hook = Map.of("JOBS_CRASH_PREFIX", "crash-");
+    String dataset = "poison-data-" + System.currentTimeMillis();
+    try (ServiceProcess datasets = ServiceProcess.start("dataset-service", 18197, options)) {
+      datasets.awaitReady(Duration.ofMinutes(2));
+      JobsApi.post(
+          datasets.url() + "/datasets",
+          "{\"jobId\": \"" + dataset + "\", \"source\": {\"builtin\": \"instruction-data\"}}");
+      JobsApi.awaitEnd(datasets.url() + "/datasets/" + dataset, Duration.ofMinutes(3));
+    }
+    String poison = "poison-" + System.currentTimeMillis();
     for (int attempt = 1; attempt <= 3; attempt++) {
-      try (ServiceProcess dataset = ServiceProcess.start("dataset-service", 18197, options, hook)) {
-        dataset.awaitReady(Duration.ofMinutes(2));
-        if (attempt == 1) { // through Kafka: a POST's answer could lose the race with the halt
-          KafkaTestClient.send(
-              "dataset-jobs",
-              poison,
-              "{\"jobId\": \"" + poison + "\", \"source\": {\"builtin\": \"instruction-data\"}}");
+      try (ServiceProcess trainer = ServiceProcess.start("trainer-service", 18198, options)) {
+        trainer.awaitReady(Duration.ofMinutes(2));
+        String job = trainer.url() + "/training-jobs/" + poison;
+        if (attempt == 1) {
+          JobsApi.post(trainer.url() + "/training-jobs", JOB.formatted(poison, dataset, 100_000));
         }
-        assertEquals(137, dataset.awaitExit(Duration.ofMinutes(1)), "attempt " + attempt);
+        int expected = attempt;
+        JsonNode running =
+            JobsApi.await(
+                job,
+                j -> "RUNNING".equals(JobsApi.status(j)) && j.path("attempts").asInt() == expected,
+                Duration.ofMinutes(2));
+        assertEquals(attempt, running.path("attempts").asInt(), running.toString());
+        trainer.kill(); // SIGKILL while it runs
       }
     }
-    try (ServiceProcess dataset = ServiceProcess.start("dataset-service", 18197, options, hook)) {
-      dataset.awaitReady(Duration.ofMinutes(2));
+    try (ServiceProcess trainer = ServiceProcess.start("trainer-service", 18198, options)) {
+      trainer.awaitReady(Duration.ofMinutes(2));
       JsonNode failed =
-          JobsApi.awaitEnd(dataset.url() + "/datasets/" + poison, Duration.ofMinutes(1));
+          JobsApi.awaitEnd(trainer.url() + "/training-jobs/" + poison, Duration.ofMinutes(1));
       assertEquals("FAILED", JobsApi.status(failed), failed.toString());
       assertTrue(
           failed.path("error").asText().startsWith("gave up after 3 attempts: "),
           failed.toString());
       assertEquals(3, failed.path("attempts").asInt());
       String next = "fine-" + System.currentTimeMillis();
-      JobsApi.post(
-          dataset.url() + "/datasets",
-          "{\"jobId\": \"" + next + "\", \"source\": {\"builtin\": \"instruction-data\"}}");
+      JobsApi.post(trainer.url() + "/training-jobs", JOB.formatted(next, dataset, 2));
       assertEquals(
           "SUCCEEDED",
           JobsApi.status(
-              JobsApi.awaitEnd(dataset.url() + "/datasets/" + next, Duration.ofMinutes(1))));
-      assertTrue(dataset.isAlive());
+              JobsApi.awaitEnd(trainer.url() + "/training-jobs/" + next, Duration.ofMinutes(2))));
+      assertTrue(trainer.isAlive());
     }
   }
 }

@@ -3,7 +3,6 @@ package io.llmft.common.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
-import java.util.Optional;
 
 /** How a service runs the jobs it owns (env {@code JOBS_*}). */
 @ConfigMapping(prefix = "jobs")
@@ -41,10 +40,4 @@ public interface JobsConfig {
   /** The pause before the second download attempt; it doubles for each further one. */
   @WithDefault("1s")
   Duration downloadBackoff();
-
-  /**
-   * Test only, off unless set: a job whose id starts with this prefix halts its process when it
-   * starts running, as an out-of-memory kill would. Never set in production.
-   */
-  Optional<String> crashPrefix();
 }

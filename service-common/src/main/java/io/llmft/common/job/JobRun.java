@@ -112,7 +112,6 @@ final class JobRun<J extends Record & JobMessage, S extends JobState> {
       time(state, state.timing == null ? 0.0 : state.timing.fraction());
       jobs.save(state);
       events.publish(stage, state);
-      config.crashPrefix().filter(id::startsWith).ifPresent(p -> crashForTest(id));
       J job = jobs.readRequest(id, jobType);
       if (state.produced == null) {
         state.produced = new TreeMap<>(service.execute(state, job, control));
@@ -211,11 +210,6 @@ final class JobRun<J extends Record & JobMessage, S extends JobState> {
 
   private JsonNode eventMetrics(S state) {
     return JobTiming.addTo(service.metrics(state), state.timing, mapper);
-  }
-
-  private static void crashForTest(String id) {
-    LOG.errorf("jobs.crash-prefix matches job %s: halting this process (test fault hook)", id);
-    Runtime.getRuntime().halt(137);
   }
 
   private static String message(Throwable t) {
