@@ -22,6 +22,7 @@ import io.llmft.common.store.DatasetArtifacts;
 import io.llmft.core.engine.NativeBf16;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -179,21 +180,34 @@ class TrainingJobResourceTest {
     assertTrue(Files.isRegularFile(store.layout().model(id).resolve("model.safetensors")));
   }
 
+  /**
+   * Masking changes what the loss is taken over: the same model on the same batches scores the
+   * responses alone higher or lower than the whole entries, and the first step moves it
+   * differently.
+   */
   @Test
   void masksInstructionsWhenAsked() {
-    String id =
-        post(
-            "{\"datasetId\": \""
-                + datasetId
-                + "\", \"baseModel\": "
-                + TINY
-                + ", \"epochs\": 1, \"batchSize\": 4, \"maskInstructions\": true}");
-    awaitStatus(id, "SUCCEEDED");
-    given()
-        .get("/training-jobs/" + id)
-        .then()
-        .body("hyperparameters.maskInstructions", equalTo(true))
-        .body("step", equalTo(3));
+    String job =
+        "{\"datasetId\": \""
+            + datasetId
+            + "\", \"baseModel\": "
+            + TINY
+            + ", \"epochs\": 1, \"batchSize\": 4, \"shuffle\": false, \"maskInstructions\": %s}";
+    String masked = post(job.formatted("true"));
+    String unmasked = post(job.formatted("false"));
+    awaitStatus(masked, "SUCCEEDED");
+    awaitStatus(unmasked, "SUCCEEDED");
+    JsonPath m = given().get("/training-jobs/" + masked).then().extract().jsonPath();
+    JsonPath u = given().get("/training-jobs/" + unmasked).then().extract().jsonPath();
+    assertTrue(m.getBoolean("hyperparameters.maskInstructions"));
+    assertEquals(3, m.getInt("step"));
+    double maskedLoss = m.getDouble("initialLosses.train");
+    double wholeLoss = u.getDouble("initialLosses.train");
+    assertTrue(
+        Math.abs(maskedLoss - wholeLoss) > 1e-3,
+        "the response-only loss " + maskedLoss + " is not the whole entries' " + wholeLoss);
+    assertEquals(
+        m.getLong("tokensSeen"), u.getLong("tokensSeen"), "the same batches, masked or not");
   }
 
   @Test
