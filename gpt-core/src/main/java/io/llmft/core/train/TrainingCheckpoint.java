@@ -20,12 +20,20 @@ import java.util.stream.Stream;
  * AdamW moments and where the loop was. Each checkpoint is a directory {@code step-NNNNNNNN} that
  * is complete before the file {@code latest} is atomically replaced to name it; older ones are then
  * removed, so a crash at any point leaves the previous checkpoint readable.
+ *
+ * <p>{@code progress.json} carries the format's version ({@link #FORMAT}). A release reads every
+ * version up to its own: 1, the layout before the version was written down, is read as 2 (the same
+ * fields); a later one is refused by its number, since its fields may mean something else.
  */
 public final class TrainingCheckpoint {
   static final String WEIGHTS_FILE = "trainable.safetensors";
   static final String OPTIMIZER_FILE = "optimizer.safetensors";
   static final String PROGRESS_FILE = "progress.json";
   static final String LATEST_FILE = "latest";
+
+  /** The version of the checkpoint format this release writes. */
+  public static final int FORMAT = 2;
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private TrainingCheckpoint() {}
@@ -52,7 +60,7 @@ public final class TrainingCheckpoint {
       Files.write(
           tmp.resolve(PROGRESS_FILE),
           JSON.writerWithDefaultPrettyPrinter()
-              .writeValueAsBytes(new Stored(optimizer.stepCount(), snapshot)));
+              .writeValueAsBytes(new Stored(FORMAT, optimizer.stepCount(), snapshot)));
       Path target = dir.resolve(name);
       FileTrees.deleteRecursively(target);
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -86,10 +94,10 @@ public final class TrainingCheckpoint {
     if (checkpoint == null) {
       throw new IOException("no training checkpoint in " + dir);
     }
+    Stored stored = readProgress(checkpoint);
     GradMode.disable();
     copyInto(checkpoint.resolve(WEIGHTS_FILE), trainable, checkpoint);
     copyInto(checkpoint.resolve(OPTIMIZER_FILE), optimizer.moments(), checkpoint);
-    Stored stored = JSON.readValue(checkpoint.resolve(PROGRESS_FILE).toFile(), Stored.class);
     optimizer.restoreStepCount(stored.optimizerSteps());
     return stored.snapshot();
   }
@@ -138,5 +146,25 @@ public final class TrainingCheckpoint {
     return checkpoint;
   }
 
-  private record Stored(int optimizerSteps, Snapshot snapshot) {}
+  private static Stored readProgress(Path checkpoint) throws IOException {
+    com.fasterxml.jackson.databind.node.ObjectNode progress =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            JSON.readTree(checkpoint.resolve(PROGRESS_FILE).toFile());
+    int format = progress.path("format").asInt(1); // format 1 did not write its version
+    if (format < 1 || format > FORMAT) {
+      throw new IOException(
+          checkpoint
+              + " is a training checkpoint of format version "
+              + format
+              + "; this release reads versions 1 to "
+              + FORMAT
+              + ": resume the job with the release that wrote it, or delete its checkpoints to"
+              + " start it again");
+    }
+    progress.put("format", format);
+    return JSON.treeToValue(progress, Stored.class);
+  }
+
+  /** What {@code progress.json} holds; {@code format} is {@link #FORMAT} when written. */
+  private record Stored(int format, int optimizerSteps, Snapshot snapshot) {}
 }

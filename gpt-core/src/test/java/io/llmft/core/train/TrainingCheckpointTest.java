@@ -223,4 +223,43 @@ class TrainingCheckpointTest {
     assertTrue(e.getCause().getMessage().contains("does not match the model"), e.getMessage());
     assertFalse(e.getCause().getMessage().isBlank());
   }
+
+  /** The checkpoint an earlier release wrote: format 1, a LoRA run stopped after step 5. */
+  private void copyPreviousFormatInto(Path target) throws Exception {
+    Path fixture =
+        Path.of(getClass().getResource("/training-checkpoint-format-1/latest").toURI()).getParent();
+    try (Stream<Path> walk = Files.walk(fixture)) {
+      for (Path p : walk.toList()) {
+        Path to = target.resolve(fixture.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(to);
+        } else if (!p.getFileName().toString().equals("README.md")) {
+          Files.copy(p, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
+  }
+
+  @Test
+  void aCheckpointOfThePreviousFormatResumesLikeOneOfThisRelease() throws Exception {
+    Run whole = run(true, null, null);
+    copyPreviousFormatInto(dir);
+    Run resumed = run(true, 5, null);
+    assertEquals(5, resumed.result().resumedFromStep());
+    for (int step = 6; step <= 12; step++) {
+      assertEquals(whole.stepLosses().get(step), resumed.stepLosses().get(step), 1e-6, "" + step);
+    }
+    assertArrayEquals(whole.finalWeights(), resumed.finalWeights(), 1e-6f);
+  }
+
+  @Test
+  void aCheckpointOfALaterFormatIsRefusedByItsVersion() throws Exception {
+    copyPreviousFormatInto(dir);
+    Path progress = dir.resolve("step-00000005/progress.json");
+    Files.writeString(progress, Files.readString(progress).replaceFirst("\\{", "{\"format\": 99,"));
+    UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> run(true, 5, null));
+    String message = e.getCause().getMessage();
+    assertTrue(message.contains("format version 99"), message);
+    assertTrue(message.contains("reads versions 1 to " + TrainingCheckpoint.FORMAT), message);
+  }
 }
