@@ -71,4 +71,12 @@ public class ScoringJobResource {
   public Response cancel(@PathParam("id") String id) {
     return service.cancelRequest(id);
   }
+
+  /** Runs a FAILED or CANCELLED job again under its id, from what it had done (202; else 409). */
+  @POST
+  @Path("/{id}/retry")
+  @Consumes(MediaType.WILDCARD) // no body
+  public Response retry(@PathParam("id") String id) {
+    return service.retryRequest(id);
+  }
 }

@@ -25,6 +25,9 @@ public abstract class JobState {
   /** The instance running the job now; null while no instance runs it. */
   public String owner;
 
+  /** How often the job was retried after it had failed or been cancelled. */
+  public int retries;
+
   /** Runs started; one that ended with its process is counted against {@code jobs.max-attempts}. */
   public int attempts;
 

@@ -190,11 +190,36 @@ public abstract class StageService<J extends Record & JobMessage, S extends JobS
       throw ProblemException.conflict(label + " '" + id + "' has already ended: " + state.status);
     }
     try {
-      publisher.publishCancel(stage, id);
+      publisher.publishCommand(stage, id, JobPublisher.CANCEL);
     } catch (PublishException e) {
       throw ProblemException.unavailable("the cancel was not sent: " + e.getMessage());
     }
     return Response.accepted(Map.of("id", id, "status", state.status, "cancelRequested", true))
+        .build();
+  }
+
+  /**
+   * A {@code POST .../{id}/retry}: a FAILED or CANCELLED job runs again under its id, from what it
+   * had done, on whichever instance owns it; 202 once the broker took the command, 409 for a job
+   * that is pending, running or succeeded.
+   */
+  public Response retryRequest(String id) {
+    S state = jobs.get(id);
+    if (!state.status.isRetriable()) {
+      throw ProblemException.conflict(
+          label
+              + " '"
+              + id
+              + "' is "
+              + state.status
+              + ": only a FAILED or CANCELLED job is retried");
+    }
+    try {
+      publisher.publishCommand(stage, id, JobPublisher.RETRY);
+    } catch (PublishException e) {
+      throw ProblemException.unavailable("the retry was not sent: " + e.getMessage());
+    }
+    return Response.accepted(Map.of("id", id, "status", state.status, "retryRequested", true))
         .build();
   }
 
@@ -212,10 +237,19 @@ public abstract class StageService<J extends Record & JobMessage, S extends JobS
     Header command = record.headers().lastHeader(JobPublisher.COMMAND_HEADER);
     if (command != null) {
       String name = new String(command.value(), StandardCharsets.UTF_8);
-      if (!JobPublisher.CANCEL.equals(name)) {
-        throw ProblemException.invalid(JobPublisher.COMMAND_HEADER, "unknown command " + name);
+      switch (name) {
+        case JobPublisher.CANCEL -> cancelOwned(record.key());
+        case JobPublisher.RETRY -> retryOwned(record.key());
+        default ->
+            throw ProblemException.invalid(
+                JobPublisher.COMMAND_HEADER,
+                "unknown command "
+                    + name
+                    + "; one of "
+                    + JobPublisher.CANCEL
+                    + ", "
+                    + JobPublisher.RETRY);
       }
-      cancelOwned(record.key());
       return;
     }
     J job = messages.parse(record.value(), jobType);
@@ -296,6 +330,34 @@ public abstract class StageService<J extends Record & JobMessage, S extends JobS
     jobs.find(id)
         .filter(state -> !state.isTerminal())
         .ifPresent(state -> runs.end(state, JobStatus.CANCELLED, null, new JobControl(id, -1)));
+  }
+
+  /**
+   * A retry reached the job's owner: a FAILED or CANCELLED job is RETRIED (announced), its attempts
+   * counted afresh, and run again; what its work had written (checkpoints, progress logs) makes it
+   * go on from there. A retry of a job that is not ended that way (already retried, a redelivery)
+   * changes nothing.
+   *
+   * @throws ProblemException when there is no such job (the consumer then dead-letters the record)
+   */
+  private void retryOwned(String id) {
+    S state =
+        jobs.find(id == null ? "" : id)
+            .orElseThrow(() -> ProblemException.invalid("jobId", "no " + label + " '" + id + "'"));
+    if (workers.isActive(id) || !state.status.isRetriable()) {
+      LOG.infof("%s %s is %s: the retry changes nothing", label, id, state.status);
+      return;
+    }
+    state.status = JobStatus.RETRIED;
+    state.retries++;
+    state.error = null;
+    state.attempts = 0;
+    state.lastInterruption = null;
+    state.announced = false;
+    jobs.save(state);
+    events.publish(stage, state);
+    LOG.infof("%s %s retried (%d)", label, id, state.retries);
+    schedule(id, state.partition != null ? state.partition : partitions.partitionOf(id));
   }
 
   /** Saves the document and announces it as progress (0..1). */

@@ -25,6 +25,10 @@ public class JobPublisher {
   public static final String COMMAND_HEADER = "llmft-command";
 
   public static final String CANCEL = "cancel";
+
+  /** Runs a FAILED or CANCELLED job again in place, from what it had done. */
+  public static final String RETRY = "retry";
+
   private static final Logger LOG = Logger.getLogger(JobPublisher.class);
 
   private final Emitter<String> emitter;
@@ -48,20 +52,20 @@ public class JobPublisher {
   }
 
   /**
-   * Sends a cancel command to whichever instance owns the job.
+   * Sends a command ({@link #CANCEL}, {@link #RETRY}) to whichever instance owns the job.
    *
    * @throws PublishException when the broker refused it or did not answer in time
    */
-  public void publishCancel(Stage stage, String jobId) {
+  public void publishCommand(Stage stage, String jobId, String command) {
     RecordHeaders headers = new RecordHeaders();
-    headers.add(COMMAND_HEADER, CANCEL.getBytes(StandardCharsets.UTF_8));
+    headers.add(COMMAND_HEADER, command.getBytes(StandardCharsets.UTF_8));
     Acks.await(
         Acks.send(
             emitter,
             metadata(stage, jobId, headers),
-            "{\"jobId\":\"" + jobId + "\",\"command\":\"" + CANCEL + "\"}"),
+            "{\"jobId\":\"" + jobId + "\",\"command\":\"" + command + "\"}"),
         config.publishTimeout(),
-        "cancel of " + stage.id() + " job " + jobId);
+        command + " of " + stage.id() + " job " + jobId);
   }
 
   /** Publishes a pipeline's next job, retrying until the broker takes it or the job must stop. */

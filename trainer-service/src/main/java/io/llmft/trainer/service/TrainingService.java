@@ -127,7 +127,7 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
               : instructionFinetuning(job, replicas, style, settings, allowedMaxLength, listener);
       state.trainingSeconds = (System.nanoTime() - started) / 1e9;
       if (result.outcome() == TrainingLoop.Outcome.CANCELLED) {
-        TrainingCheckpoint.delete(checkpoints);
+        // its checkpoints stay: a retry goes on from the last one
         throw new JobCancelledException(state.id);
       }
       if (result.outcome() == TrainingLoop.Outcome.STOPPED) {
