@@ -244,6 +244,47 @@ class ScoringJobResourceTest {
     }
   }
 
+  /**
+   * A job failed by its judge part way (a 4xx from call 40 on) is retried once the judge works
+   * again: the entries scored before the failure are not asked again, and every entry is scored.
+   */
+  @Test
+  void aFailedJobRetriedGoesOnFromTheEntriesAlreadyScored() throws Exception {
+    String responses = TestResponses.install(store);
+    java.util.concurrent.atomic.AtomicBoolean broken =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    try (FakeOllama judge =
+        new FakeOllama(
+            p -> "50",
+            call ->
+                broken.get() && call >= 40
+                    ? FakeOllama.Fault.MODEL_NOT_FOUND
+                    : FakeOllama.Fault.NONE,
+            Duration.ZERO)) {
+      String id = post(scoringOf(responses, judge));
+      assertEquals("FAILED", awaitEnd(id));
+      int scoredBefore = given().get("/scoring-jobs/" + id).path("completed");
+      assertTrue(
+          scoredBefore >= 30 && scoredBefore < 110, "scored before it failed: " + scoredBefore);
+      int callsBefore = judge.calls();
+      broken.set(false);
+      given()
+          .post("/scoring-jobs/" + id + "/retry")
+          .then()
+          .statusCode(202)
+          .body("retryRequested", equalTo(true));
+      assertEquals(
+          "SUCCEEDED", JobPolling.awaitEnd("/scoring-jobs/" + id, Duration.ofSeconds(120)));
+      var job = given().get("/scoring-jobs/" + id);
+      assertEquals(110, (int) job.path("scored"));
+      assertEquals(1, (int) job.path("retries"));
+      assertEquals(50f, (float) job.path("averageScore"));
+      assertEquals(
+          110 - scoredBefore, judge.calls() - callsBefore, "only the entries not yet scored");
+      given().post("/scoring-jobs/" + id + "/retry").then().statusCode(409);
+    }
+  }
+
   /** The value of an untagged meter in Prometheus' text format. */
   static double metric(String metrics, String name) {
     return metrics
