@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.ToDoubleFunction;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.AxisLocation;
@@ -33,31 +34,22 @@ public final class LossPlot {
   private LossPlot() {}
 
   public static JFreeChart chart(String title, List<EvaluationPoint> points, int epochs) {
-    XYSeries train = new XYSeries("Training loss");
-    XYSeries validation = new XYSeries("Validation loss");
+    XYSeriesCollection losses =
+        pair(
+            points,
+            epochs,
+            "Training loss",
+            EvaluationPoint::trainLoss,
+            "Validation loss",
+            EvaluationPoint::valLoss);
     int n = points.size();
-    for (int i = 0; i < n; i++) {
-      double epochsSeen = n == 1 ? 0 : (double) epochs * i / (n - 1);
-      train.add(epochsSeen, points.get(i).trainLoss());
-      validation.add(epochsSeen, points.get(i).valLoss());
-    }
-    XYSeriesCollection losses = new XYSeriesCollection();
-    losses.addSeries(train);
-    losses.addSeries(validation);
 
     NumberAxis epochsAxis = new NumberAxis("Epochs");
     epochsAxis.setRange(0, Math.max(epochs, 1));
     epochsAxis.setAutoRangeIncludesZero(true);
     NumberAxis lossAxis = new NumberAxis("Loss");
     lossAxis.setAutoRangeIncludesZero(false);
-    XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer(true, n < 40);
-    lines.setSeriesPaint(0, new Color(0x1f77b4));
-    lines.setSeriesPaint(1, new Color(0xff7f0e));
-    lines.setSeriesStroke(0, new BasicStroke(2f));
-    lines.setSeriesStroke(
-        1,
-        new BasicStroke(
-            2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+    XYLineAndShapeRenderer lines = lines(n, 0x1f77b4, 0xff7f0e, 2f, new float[] {6f, 4f});
     XYPlot plot = new XYPlot(losses, epochsAxis, lossAxis, lines);
     plot.setBackgroundPaint(Color.WHITE);
     plot.setDomainGridlinePaint(new Color(0xdddddd));
@@ -83,33 +75,58 @@ public final class LossPlot {
   }
 
   private static void addRewardMargins(XYPlot plot, List<EvaluationPoint> points, int epochs) {
-    XYSeries train = new XYSeries("Training reward margin");
-    XYSeries validation = new XYSeries("Validation reward margin");
-    int n = points.size();
-    for (int i = 0; i < n; i++) {
-      double epochsSeen = n == 1 ? 0 : (double) epochs * i / (n - 1);
-      EvaluationPoint p = points.get(i);
-      train.add(epochsSeen, p.trainChosenReward() - p.trainRejectedReward());
-      validation.add(epochsSeen, p.valChosenReward() - p.valRejectedReward());
-    }
-    XYSeriesCollection margins = new XYSeriesCollection();
-    margins.addSeries(train);
-    margins.addSeries(validation);
+    XYSeriesCollection margins =
+        pair(
+            points,
+            epochs,
+            "Training reward margin",
+            p -> p.trainChosenReward() - p.trainRejectedReward(),
+            "Validation reward margin",
+            p -> p.valChosenReward() - p.valRejectedReward());
     NumberAxis marginAxis = new NumberAxis("Reward margin (chosen - rejected)");
     marginAxis.setAutoRangeIncludesZero(true);
-    XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer(true, n < 40);
-    lines.setSeriesPaint(0, new Color(0x2ca02c));
-    lines.setSeriesPaint(1, new Color(0xd62728));
-    lines.setSeriesStroke(0, new BasicStroke(1.5f));
-    lines.setSeriesStroke(
-        1,
-        new BasicStroke(
-            1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {2f, 3f}, 0f));
     plot.setDataset(1, margins);
     plot.setRangeAxis(1, marginAxis);
     plot.setRangeAxisLocation(1, AxisLocation.BOTTOM_OR_RIGHT);
     plot.mapDatasetToRangeAxis(1, 1);
-    plot.setRenderer(1, lines);
+    plot.setRenderer(1, lines(points.size(), 0x2ca02c, 0xd62728, 1.5f, new float[] {2f, 3f}));
+  }
+
+  /**
+   * A training and a validation series at the evaluation points, against epochs seen ({@code
+   * torch.linspace(0, num_epochs, len(train_losses))}).
+   */
+  private static XYSeriesCollection pair(
+      List<EvaluationPoint> points,
+      int epochs,
+      String trainName,
+      ToDoubleFunction<EvaluationPoint> train,
+      String validationName,
+      ToDoubleFunction<EvaluationPoint> validation) {
+    XYSeries first = new XYSeries(trainName);
+    XYSeries second = new XYSeries(validationName);
+    int n = points.size();
+    for (int i = 0; i < n; i++) {
+      double epochsSeen = n == 1 ? 0 : (double) epochs * i / (n - 1);
+      first.add(epochsSeen, train.applyAsDouble(points.get(i)));
+      second.add(epochsSeen, validation.applyAsDouble(points.get(i)));
+    }
+    XYSeriesCollection both = new XYSeriesCollection();
+    both.addSeries(first);
+    both.addSeries(second);
+    return both;
+  }
+
+  /** Solid training and dashed validation lines, with markers while there are few points. */
+  private static XYLineAndShapeRenderer lines(
+      int points, int trainColor, int validationColor, float width, float[] dash) {
+    XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer(true, points < 40);
+    lines.setSeriesPaint(0, new Color(trainColor));
+    lines.setSeriesPaint(1, new Color(validationColor));
+    lines.setSeriesStroke(0, new BasicStroke(width));
+    lines.setSeriesStroke(
+        1, new BasicStroke(width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, dash, 0f));
+    return lines;
   }
 
   public static byte[] svg(JFreeChart chart) {
