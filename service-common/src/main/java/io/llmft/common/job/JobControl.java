@@ -4,13 +4,19 @@ import java.time.Duration;
 
 /**
  * What a running job checks at its safe points (between steps, batches, judge calls): whether it
- * was cancelled, or must stop because its instance shuts down or lost the job's partition.
+ * was cancelled, or must stop because its instance shuts down or lost the job's partition; and what
+ * every write of the job checks: whether it is {@linkplain #fence fenced}, its partition gone to
+ * another owner while it was still busy. The worker thread running a job holds its control ({@link
+ * #current}), so the stores and publishers check it without being handed it.
  */
 public final class JobControl {
+  private static final ThreadLocal<JobControl> CURRENT = new ThreadLocal<>();
+
   private final String jobId;
   private final int partition;
   private volatile String stopReason;
   private volatile boolean cancelled;
+  private volatile boolean fenced;
 
   public JobControl(String jobId, int partition) {
     this.jobId = jobId;
@@ -35,6 +41,53 @@ public final class JobControl {
     notifyAll();
   }
 
+  /**
+   * The job did not reach a safe point before its partition moved on: from now on another instance
+   * may run it, so this run may not write its document, events or artifacts any more.
+   */
+  public void fence() {
+    fenced = true;
+    stop("its partition has a new owner");
+  }
+
+  public boolean isFenced() {
+    return fenced;
+  }
+
+  /**
+   * Before a write of the job.
+   *
+   * @throws JobFencedException when the job is fenced
+   */
+  public void checkOwned() {
+    if (fenced) {
+      throw new JobFencedException(jobId);
+    }
+  }
+
+  /** The control of the job this thread runs, or null off a job's thread. */
+  public static JobControl current() {
+    return CURRENT.get();
+  }
+
+  /** {@link #checkOwned} of the job this thread runs (nothing off a job's thread). */
+  public static void checkCurrentOwned() {
+    JobControl control = CURRENT.get();
+    if (control != null) {
+      control.checkOwned();
+    }
+  }
+
+  /** Runs {@code work} as this job's thread: its writes are checked against this control. */
+  void runAs(Runnable work) {
+    CURRENT.set(this);
+    try {
+      work.run();
+    } finally {
+      CURRENT.remove();
+    }
+  }
+
   public boolean stopRequested() {
     return stopReason != null;
   }
@@ -50,6 +103,7 @@ public final class JobControl {
    * @throws JobStoppedException when it must stop and be resumed later
    */
   public void check() {
+    checkOwned();
     if (cancelled) {
       throw new JobCancelledException(jobId);
     }

@@ -120,6 +120,8 @@ final class JobRun<J extends Record & JobMessage, S extends JobState> {
       handOff(job.pipeline(), state.produced, control);
       ended = JobStatus.SUCCEEDED;
       end(state, ended, null, control);
+    } catch (JobFencedException e) {
+      LOG.warnf("%s %s: %s; its partition's new owner resumes it", label, id, e.getMessage());
     } catch (JobStoppedException e) {
       LOG.infof("%s %s: %s; it resumes on its partition's next owner", label, id, e.getMessage());
       if (started) {

@@ -22,7 +22,9 @@ import org.jboss.logging.Logger;
  * The threads that run this instance's jobs ({@code jobs.concurrency} at once), so that neither a
  * Kafka poll loop nor an HTTP request waits for a job. Each job queued or running here has a {@link
  * JobControl}; stopping (SIGTERM, partitions revoked) asks the jobs to reach a safe point and waits
- * up to {@code jobs.stop-grace} for them, never interrupting one mid-write.
+ * up to {@code jobs.stop-grace} for them, never interrupting one mid-write. A job still busy then
+ * is fenced ({@link JobControl#fence}): its partition goes to the next owner, which resumes it, and
+ * this run may not write anything more, so a job never has two writers.
  */
 @ApplicationScoped
 public class JobWorkers {
@@ -62,7 +64,7 @@ public class JobWorkers {
     executor.submit(
         () -> {
           try {
-            work.accept(running.control());
+            running.control().runAs(() -> work.accept(running.control()));
           } catch (Throwable t) {
             LOG.errorf(t, "job %s ended its worker abnormally", jobId);
           } finally {
@@ -113,9 +115,10 @@ public class JobWorkers {
       try {
         long left = deadline - System.nanoTime();
         if (!r.done().await(Math.max(0, left), TimeUnit.NANOSECONDS)) {
+          r.control().fence();
           LOG.warnf(
-              "job %s did not reach a safe point within %s; its next owner resumes it from its"
-                  + " last saved progress",
+              "job %s did not reach a safe point within %s: fenced, it writes nothing more here;"
+                  + " its next owner resumes it from its last saved progress",
               r.control().jobId(), grace);
         }
       } catch (InterruptedException e) {

@@ -42,6 +42,7 @@ public class JobEventPublisher {
   /** A status or progress event; not waited for. */
   public void publish(
       Stage stage, JobState job, Double progress, JsonNode metrics, String artifact) {
+    JobControl.checkCurrentOwned();
     Acks.send(emitter, key(job), json(stage, job, progress, metrics, artifact))
         .exceptionally(
             e -> {
@@ -62,6 +63,7 @@ public class JobEventPublisher {
       JsonNode metrics,
       String artifact,
       JobControl control) {
+    control.checkOwned();
     Acks.sendUntilAcked(
         emitter,
         key(job),

@@ -70,6 +70,7 @@ public class JobPublisher {
 
   /** Publishes a pipeline's next job, retrying until the broker takes it or the job must stop. */
   public void handOff(Pipeline.NextJob next, String json, JobControl control) {
+    control.checkOwned();
     Acks.sendUntilAcked(
         emitter,
         metadata(next.stage(), next.jobId(), null),

@@ -2,6 +2,7 @@ package io.llmft.common.store;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmft.common.config.ArtifactsConfig;
+import io.llmft.common.job.JobControl;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -105,6 +106,7 @@ public class ArtifactStore {
    * Writes a temporary file and renames it over {@code file}; durable: flushed before and after.
    */
   private static void replace(Path file, byte[] content, boolean durable) throws IOException {
+    JobControl.checkCurrentOwned(); // a fenced job writes nothing more
     Path tmp = writeTemporary(file, content, durable);
     try {
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

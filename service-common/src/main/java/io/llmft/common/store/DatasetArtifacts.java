@@ -139,6 +139,7 @@ public class DatasetArtifacts {
     }
 
     public void commit() throws IOException {
+      io.llmft.common.job.JobControl.checkCurrentOwned();
       generator.writeEndArray();
       generator.close();
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

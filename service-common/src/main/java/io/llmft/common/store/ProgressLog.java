@@ -24,6 +24,9 @@ public final class ProgressLog<T> implements AutoCloseable {
   private final ObjectMapper mapper;
   private final List<T> recovered;
 
+  /** The job whose log this is (null off a job's thread): a fenced job appends nothing. */
+  private final io.llmft.common.job.JobControl owner = io.llmft.common.job.JobControl.current();
+
   private ProgressLog(FileChannel channel, ObjectMapper mapper, List<T> recovered) {
     this.channel = channel;
     this.mapper = mapper;
@@ -67,6 +70,9 @@ public final class ProgressLog<T> implements AutoCloseable {
 
   /** Appends several records with one write and one flush. */
   public synchronized void appendAll(List<T> records) {
+    if (owner != null) {
+      owner.checkOwned();
+    }
     try {
       StringBuilder lines = new StringBuilder();
       for (T record : records) {

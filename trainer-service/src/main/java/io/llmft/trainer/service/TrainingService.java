@@ -135,6 +135,7 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
             state.id, "stopped after step " + result.steps() + ", checkpoint written");
       }
       state.modelId = state.id;
+      control.checkOwned();
       HfCheckpoint.save(model, tokenizer, store.layout().model(state.id));
       store.writeJson(store.layout().modelTrainingRecord(state.id), state);
       TrainingCheckpoint.delete(checkpoints);
@@ -257,7 +258,10 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
                 new Checkpointer(
                     checkpoints,
                     rules.checkpointEvery(job),
-                    control::stopRequested,
+                    () -> {
+                      control.checkOwned(); // a fenced run writes no checkpoint
+                      return control.stopRequested();
+                    },
                     progress::checkpointed)));
     splits
         .first(job.datasetId(), "validation")

@@ -1,0 +1,129 @@
+package io.llmft.common.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llmft.common.config.JobsConfig;
+import io.llmft.common.store.ArtifactStore;
+import io.llmft.common.store.ProgressLog;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A job that does not reach a safe point before its partition is revoked (stuck in a long batch) is
+ * fenced: once the stop grace has passed, none of its writes reach the store, since the partition's
+ * next owner runs it now.
+ */
+class JobFencingTest {
+  @TempDir Path dir;
+
+  private static JobsConfig config(Duration grace) {
+    return new JobsConfig() {
+      public int concurrency() {
+        return 2;
+      }
+
+      public int maxAttempts() {
+        return 3;
+      }
+
+      public Duration stopGrace() {
+        return grace;
+      }
+
+      public Duration publishTimeout() {
+        return Duration.ofSeconds(1);
+      }
+
+      public Duration publishBackoff() {
+        return Duration.ofMillis(10);
+      }
+
+      public Duration publishMaxBackoff() {
+        return Duration.ofMillis(100);
+      }
+
+      public int downloadAttempts() {
+        return 1;
+      }
+
+      public Duration downloadBackoff() {
+        return Duration.ofMillis(10);
+      }
+    };
+  }
+
+  @Test
+  void aJobStuckPastTheGraceOfARevokeWritesNothingMore() throws Exception {
+    ArtifactStore store = new ArtifactStore(() -> dir.toString(), new ObjectMapper());
+    Path document = dir.resolve("doc.json");
+    JobWorkers workers = new JobWorkers(config(Duration.ofMillis(200)));
+    CountDownLatch inBatch = new CountDownLatch(1);
+    CountDownLatch batchDone = new CountDownLatch(1);
+    CompletableFuture<Throwable> afterBatch = new CompletableFuture<>();
+    workers.submit(
+        "stuck",
+        3,
+        control -> {
+          store.writeJson(document, Map.of("step", 1));
+          try (ProgressLog<Integer> log =
+              ProgressLog.open(dir.resolve("progress.jsonl"), Integer.class, new ObjectMapper())) {
+            log.append(1);
+            inBatch.countDown();
+            batchDone.await(30, TimeUnit.SECONDS); // a long batch, no safe point
+            try {
+              store.writeJson(document, Map.of("step", 2));
+              log.append(2);
+              afterBatch.complete(null);
+            } catch (RuntimeException e) {
+              afterBatch.complete(e);
+            }
+          } catch (InterruptedException e) {
+            afterBatch.complete(e);
+          }
+        });
+    assertTrue(inBatch.await(10, TimeUnit.SECONDS));
+    workers.stopPartitions(List.of(3), "its partition moved to another instance");
+    assertTrue(workers.isActive("stuck"), "still in its batch after the grace");
+    batchDone.countDown();
+
+    Throwable thrown = afterBatch.get(10, TimeUnit.SECONDS);
+    assertTrue(thrown instanceof JobFencedException, String.valueOf(thrown));
+    assertEquals(
+        "{\n  \"step\" : 1\n}", Files.readString(document), "the document is not overwritten");
+    assertEquals(List.of("1"), Files.readAllLines(dir.resolve("progress.jsonl")));
+  }
+
+  @Test
+  void aJobThatStopsWithinTheGraceIsNotFenced() throws Exception {
+    JobWorkers workers = new JobWorkers(config(Duration.ofSeconds(10)));
+    CompletableFuture<JobControl> seen = new CompletableFuture<>();
+    CountDownLatch running = new CountDownLatch(1);
+    workers.submit(
+        "polite",
+        1,
+        control -> {
+          running.countDown();
+          try {
+            control.sleep(Duration.ofSeconds(30));
+          } catch (JobStoppedException e) {
+            seen.complete(control);
+          }
+        });
+    assertTrue(running.await(10, TimeUnit.SECONDS));
+    workers.stopPartitions(List.of(1), "its partition moved to another instance");
+    JobControl control = seen.get(10, TimeUnit.SECONDS);
+    assertFalse(control.isFenced(), "it stopped at a safe point: it may write its checkpoint");
+    assertTrue(control.stopRequested());
+  }
+}
