@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +15,7 @@ import io.llmft.common.TestDatasets;
 import io.llmft.common.store.ArtifactStore;
 import io.llmft.common.store.DatasetArtifacts;
 import io.llmft.core.data.InstructionEntry;
+import io.llmft.core.engine.NativeBf16;
 import io.llmft.core.generate.Generator;
 import io.llmft.core.generate.Sampler;
 import io.llmft.core.generate.StopTokens;
@@ -202,6 +204,38 @@ class DpoTrainingTest {
                 StopTokens.of(tokenizer.stopIds()))
             .generatedTokens();
     return style.extractResponse(prompt, prompt + tokenizer.decode(generated));
+  }
+
+  /**
+   * bf16 as for SFT: where this machine multiplies bfloat16 natively the job runs with it, policy
+   * and reference alike (so the first loss is still ln 2) and ends near the fp32 numbers; elsewhere
+   * a 400 naming the precision.
+   */
+  @Test
+  void aBf16DpoJobRunsWhereBf16IsNative() {
+    String body = dpoJob(preferenceDataset(), "").replace("\"fp32\"", "\"bf16\"");
+    if (!NativeBf16.of(Device.cpu()).nativeBf16()) {
+      given()
+          .contentType(ContentType.JSON)
+          .body(body)
+          .post("/training-jobs")
+          .then()
+          .statusCode(400)
+          .body("errors.field", hasItem("precision"));
+      return;
+    }
+    String id = JsonPath.from(post(body, 202)).getString("id");
+    assertEquals("SUCCEEDED", JobPolling.awaitEnd("/training-jobs/" + id, Duration.ofSeconds(120)));
+    JsonPath doc = JsonPath.from(given().get("/training-jobs/" + id).then().extract().asString());
+    assertEquals("bf16", doc.getString("hyperparameters.precision"));
+    assertEquals(Math.log(2), doc.getDouble("initialLosses.train"), 1e-6, "policy = reference");
+    JsonNode evaluations = GOLDEN.get("evaluations");
+    int last = evaluations.size() - 1;
+    assertEquals(
+        evaluations.get(last).get("trainLoss").asDouble(),
+        doc.getDouble("metrics[" + last + "].trainLoss"),
+        1e-2,
+        "bf16 products end near the fp32 run");
   }
 
   @Test
