@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class TrainerFencingIT {
   private static final int PARTITIONS = 6;
-  private static final int STEPS = 40;
+  private static final int STEPS = 20;
 
   /** A job id for each partition of {@code training-jobs}, by the producer's own partitioner. */
   private static List<String> onePerPartition(String run) {
@@ -64,7 +64,7 @@ class TrainerFencingIT {
             {"jobId": "%s", "datasetId": "%s",
              "baseModel": {"config": {"emb_dim": 128, "n_layers": 4, "n_heads": 4,
                                       "context_length": 256}, "seed": 1},
-             "maxSteps": %d, "evalFreq": 1000, "checkpointEvery": 5}
+             "batchSize": 32, "maxSteps": %d, "evalFreq": 1000, "checkpointEvery": 5}
             """
                 .formatted(id, dataset, STEPS));
       }
