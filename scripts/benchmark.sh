@@ -22,7 +22,7 @@
 #   scripts/benchmark.sh jobs [ENTRIES] [LATENCY_MS] [HANDOFFS]  the job machinery over the real broker: scoring
 #                        throughput against a local judge of fixed latency at judge.concurrency 1, 4, 8, and
 #                        the hand-off latency from a stage's SUCCEEDED to the next stage's RUNNING
-#   scripts/benchmark.sh fidelity [WEIGHTS_DIR] [TOLERANCE]      gpt2-small finetuning step by step against PyTorch
+#   scripts/benchmark.sh fidelity [hf|book] [TOLERANCE]          gpt2-small finetuning step by step against PyTorch
 #   scripts/benchmark.sh serve [NEW_TOKENS] [CLIENTS]         the OpenAI-compatible serving of a random-init gpt2-small
 #                        (packaged inference-service, continuous batching): streamed /v1/completions of
 #                        NEW_TOKENS (128) each at 1, 4, 16, 32 concurrent clients against one at a time:
@@ -99,10 +99,11 @@ case "${1:-train}" in
          "${1:-gpt2-small (124M)}" "${2:-8}" "${3:-64}" "${4:-3}" ;;
   fidelity) shift
             # PyTorch's run writes the weights and the per-step losses once (tools/golden/gpt2_small_steps.py)
-            WEIGHTS="${1:-target/fidelity/gpt2-small}"
-            [ -f "$WEIGHTS/model.safetensors" ] || python3 tools/golden/gpt2_small_steps.py "$WEIGHTS"
+            INIT="${1:-hf}"
+            WEIGHTS="target/fidelity/gpt2-small-$INIT"
+            [ -f "$WEIGHTS/model.safetensors" ] || python3 tools/golden/gpt2_small_steps.py "$WEIGHTS" "$INIT"
             exec java -Xmx8g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.FidelityBenchmark \
-              "$WEIGHTS" gpt-core/src/test/resources/gpt2-small-steps/golden.json "${2:-0.02}" ;;
+              "$WEIGHTS" "gpt-core/src/test/resources/gpt2-small-steps/golden-$INIT.json" "${2:-0.001}" ;;
   llama) shift; exec java -Xmx6g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.LlamaBenchmark \
            "${1:-4}" "${2:-64}" "${3:-2}" "${4:-32}" "${5:-lora}" ;;
   memory) shift; exec java -Xmx2g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.MemoryBenchmark \
