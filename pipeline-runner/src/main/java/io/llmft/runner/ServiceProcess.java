@@ -76,7 +76,7 @@ public final class ServiceProcess implements AutoCloseable {
       roots.addAll(options.importRoots);
       env.put("ALLOWED_IMPORT_ROOTS", String.join(",", roots));
     }
-    if (TORCH_SERVICES.contains(name) && tcmallocInstalled()) {
+    if (TORCH_SERVICES.contains(name) && tcmalloc()) {
       env.putIfAbsent("LD_PRELOAD", TCMALLOC.toString());
     }
     env.putAll(options.serviceEnv);
@@ -88,13 +88,21 @@ public final class ServiceProcess implements AutoCloseable {
     return Files.isReadable(TCMALLOC);
   }
 
+  /** Whether the torch services get tcmalloc: where it is installed, unless ALLOCATOR=glibc. */
+  static boolean tcmalloc() {
+    return tcmallocInstalled() && !"glibc".equals(System.getenv("ALLOCATOR"));
+  }
+
   /** Which malloc the trainer and inference processes get, for the run's first lines. */
   static String allocatorNotice() {
-    return tcmallocInstalled()
-        ? "trainer and inference run on tcmalloc (preloaded from " + TCMALLOC + ")"
-        : "tcmalloc is not installed (Debian/Ubuntu: apt-get install libtcmalloc-minimal4):"
-            + " trainer and inference run on glibc malloc, which makes every training step fault"
-            + " its large tensors in again (see README, Against the machine's limits)";
+    if (tcmalloc()) {
+      return "trainer and inference run on tcmalloc (preloaded from " + TCMALLOC + ")";
+    }
+    return (tcmallocInstalled()
+            ? "ALLOCATOR=glibc:"
+            : "tcmalloc is not installed (Debian/Ubuntu: apt-get install libtcmalloc-minimal4):")
+        + " trainer and inference run on glibc malloc, which makes every training step fault"
+        + " its large tensors in again (docs/benchmarks.md, Against the machine's limits)";
   }
 
   public String name() {
