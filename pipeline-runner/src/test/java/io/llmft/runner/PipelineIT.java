@@ -155,7 +155,7 @@ class PipelineIT {
     boolean tracedLine = false;
     // the trainer says which malloc its tensors get: tcmalloc, preloaded where it is installed
     String allocator =
-        "native allocator: " + (ServiceProcess.tcmallocInstalled() ? "tcmalloc" : "glibc malloc");
+        "native allocator: " + (ServiceProcess.tcmalloc() ? "tcmalloc" : "glibc malloc");
     boolean allocatorLine = false;
     for (Path log : Files.list(options.artifacts.resolve("logs")).toList()) {
       for (String line : Files.readAllLines(log)) {
