@@ -76,6 +76,11 @@ class NativeBuildTest {
                       + "/config/NativeReflection.java")),
           module + " registers what Jackson needs by reflection");
     }
+    assertTrue(
+        Files.exists(
+            Repo.ROOT.resolve(
+                "service-common/src/main/java/io/llmft/common/config/ContractReflection.java")),
+        "the contract's records are registered once for every service");
     for (String module : JVM_ONLY) {
       assertEquals(null, profile(module, "native"), module + " runs on the JVM (DJL, JNI)");
       assertFalse(Files.exists(Repo.ROOT.resolve(module + "/src/main/docker/Dockerfile.native")));
