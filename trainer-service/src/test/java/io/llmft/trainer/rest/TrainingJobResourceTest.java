@@ -124,7 +124,7 @@ class TrainingJobResourceTest {
             + "\", \"baseModel\": {\"path\": \""
             + fixture
             + "\"}, \"epochs\": 1, \"batchSize\": 4, \"maxSteps\": 2, \"precision\": \"%s\","
-            + " \"learningRate\": 1e-3, \"warmupSteps\": 1, \"lrDecay\": \"cosine\"}";
+            + " \"learningRate\": 1e-3, \"warmupSteps\": 2, \"lrDecay\": \"cosine\"}";
     // bf16 only where this machine multiplies bfloat16 natively; elsewhere a 400 that says why
     if (!NATIVE_BF16) {
       given()
@@ -146,10 +146,24 @@ class TrainingJobResourceTest {
         .body("totalSteps", equalTo(2))
         .body("hyperparameters.precision", equalTo(precision))
         .body("hyperparameters.precisionReason", equalTo("asked for"))
-        .body("hyperparameters.warmupSteps", equalTo(1))
+        .body("hyperparameters.warmupSteps", equalTo(2))
         .body("hyperparameters.lrDecay", equalTo("cosine"))
         .body(
             "parameterCount", equalTo(1_616_352)); // the tied head counted twice, as the book does
+    // the schedule reaches the optimizer: the first step at half the rate (warmup 1/2) moves the
+    // weights less than at the constant rate, so the second step's loss differs
+    String constant =
+        post(
+            body.formatted(precision)
+                .replace(
+                    "\"warmupSteps\": 2, \"lrDecay\": \"cosine\"",
+                    "\"warmupSteps\": 0, \"lrDecay\": \"none\""));
+    awaitStatus(constant, "SUCCEEDED");
+    float scheduled = given().get("/training-jobs/" + id).then().extract().path("lastLoss");
+    float flat = given().get("/training-jobs/" + constant).then().extract().path("lastLoss");
+    assertTrue(
+        Math.abs(scheduled - flat) > 1e-5,
+        "the warmup changes the second step's loss: " + scheduled + " and " + flat);
   }
 
   @Test
