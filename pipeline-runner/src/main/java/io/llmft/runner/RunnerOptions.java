@@ -53,7 +53,7 @@ public final class RunnerOptions {
   public static final String USAGE =
       """
       usage: scripts/run-pipeline.sh [options]
-        --base-model DIR       finetune this Hugging Face GPT-2 directory (config.json + model.safetensors)
+        --base-model DIR       finetune this Hugging Face model directory: GPT-2, or Llama 3.2 / Qwen3 with its tokenizer.json
                                instead of the default random-init config
         --config E,L,H,C       random-init size: emb_dim, n_layers, n_heads, context_length (default 64,2,4,1024)
         --epochs N             training epochs (default: the book's 2 for --base-model, 5 from scratch)

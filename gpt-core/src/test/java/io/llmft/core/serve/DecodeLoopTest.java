@@ -174,6 +174,18 @@ class DecodeLoopTest {
     return new DecodeRequest(prompt(5, seed), newTokens, sampler, StopTokens.NONE);
   }
 
+  /** Four requests of 80 tokens, request {@code i} sampled by {@code sampler.apply(i)}. */
+  private static List<Collected> fourRequests(
+      DecodeLoop loop, java.util.function.IntFunction<Sampler> sampler) throws Exception {
+    List<Collected> sinks = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Collected sink = new Collected(Integer.MAX_VALUE);
+      sinks.add(sink);
+      loop.submit(request(i, 80, sampler.apply(i)), sink);
+    }
+    return sinks;
+  }
+
   /** Each sink ended once; then a new request gets what it gets alone. */
   private static void assertEachEndedOnceAndTheLoopServesTheNext(
       DecodeLoop loop, Gpt2Model model, List<Collected> sinks) throws Exception {
@@ -204,12 +216,7 @@ class DecodeLoopTest {
     try (NDManager m = NDManager.newBaseManager();
         Gpt2Model model = Golden.loadModel(m)) {
       DecodeLoop loop = new DecodeLoop(model, LIMITS, "test");
-      List<Collected> sinks = new ArrayList<>();
-      for (int i = 0; i < 4; i++) {
-        Collected sink = new Collected(Integer.MAX_VALUE);
-        sinks.add(sink);
-        loop.submit(request(i, 80, Sampler.greedy()), sink);
-      }
+      List<Collected> sinks = fourRequests(loop, i -> Sampler.greedy());
       while (sinks.stream().anyMatch(s -> s.array().length < 2)) {
         Thread.sleep(1);
       }
@@ -226,13 +233,8 @@ class DecodeLoopTest {
     try (NDManager m = NDManager.newBaseManager();
         Gpt2Model model = Golden.loadModel(m)) {
       DecodeLoop loop = new DecodeLoop(model, LIMITS, "test");
-      List<Collected> sinks = new ArrayList<>();
-      for (int i = 0; i < 4; i++) {
-        Collected sink = new Collected(Integer.MAX_VALUE);
-        sinks.add(sink);
-        // the third request fails at its tenth token, in a step of all four
-        loop.submit(request(i, 80, i == 2 ? failingAt(10) : Sampler.greedy()), sink);
-      }
+      // the third request fails at its tenth token, in a step of all four
+      List<Collected> sinks = fourRequests(loop, i -> i == 2 ? failingAt(10) : Sampler.greedy());
       assertEachEndedOnceAndTheLoopServesTheNext(loop, model, sinks);
     }
   }

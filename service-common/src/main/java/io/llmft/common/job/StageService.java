@@ -341,8 +341,11 @@ public abstract class StageService<J extends Record & JobMessage, S extends JobS
    * @throws ProblemException when there is no such job (the consumer then dead-letters the record)
    */
   private void retryOwned(String id) {
+    if (id == null) {
+      throw ProblemException.invalid("jobId", "a retry names its job by the record's key");
+    }
     S state =
-        jobs.find(id == null ? "" : id)
+        jobs.find(id)
             .orElseThrow(() -> ProblemException.invalid("jobId", "no " + label + " '" + id + "'"));
     if (workers.isActive(id) || !state.status.isRetriable()) {
       LOG.infof("%s %s is %s: the retry changes nothing", label, id, state.status);

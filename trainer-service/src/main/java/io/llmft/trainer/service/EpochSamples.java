@@ -59,15 +59,25 @@ final class EpochSamples implements TrainingListener {
     sample(position);
   }
 
+  /** The prompt's greedy continuation by at most {@link #NEW_TOKENS} tokens, as text. */
+  static String continueGreedily(
+      LanguageModel model, Tokenizer tokenizer, String prompt, StopTokens stop) {
+    Generation generation =
+        new Generator(model)
+            .generate(
+                tokenizer.encode(prompt),
+                NEW_TOKENS,
+                model.config().contextLength(),
+                Sampler.greedy(),
+                stop);
+    return tokenizer.decode(generation.generatedTokens());
+  }
+
   private void sample(LoopPosition position) {
     if (state.samples.stream().anyMatch(s -> s.step() == position.step())) {
       return; // the run ended with its epoch: one sample
     }
-    int[] ids = tokenizer.encode(prompt);
-    int context = model.config().contextLength();
-    Generation generation =
-        new Generator(model).generate(ids, NEW_TOKENS, context, Sampler.greedy(), StopTokens.NONE);
-    String text = prompt + tokenizer.decode(generation.generatedTokens());
+    String text = prompt + continueGreedily(model, tokenizer, prompt, StopTokens.NONE);
     TrainingState.Sample sample =
         new TrainingState.Sample(
             position.epoch(),

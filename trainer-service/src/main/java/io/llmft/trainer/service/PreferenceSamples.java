@@ -2,8 +2,6 @@ package io.llmft.trainer.service;
 
 import io.llmft.common.store.JobStore;
 import io.llmft.core.data.InstructionEntry;
-import io.llmft.core.generate.Generator;
-import io.llmft.core.generate.Sampler;
 import io.llmft.core.generate.StopTokens;
 import io.llmft.core.model.LanguageModel;
 import io.llmft.core.text.PromptStyle;
@@ -67,17 +65,8 @@ final class PreferenceSamples implements TrainingListener {
   }
 
   private String respond(LanguageModel model, String prompt) {
-    int[] ids = tokenizer.encode(prompt);
-    int[] generated =
-        new Generator(model)
-            .generate(
-                ids,
-                EpochSamples.NEW_TOKENS,
-                model.config().contextLength(),
-                Sampler.greedy(),
-                StopTokens.of(tokenizer.stopIds()))
-            .generatedTokens();
-    String text = prompt + tokenizer.decode(generated);
-    return style.extractResponse(prompt, text);
+    String continuation =
+        EpochSamples.continueGreedily(model, tokenizer, prompt, StopTokens.of(tokenizer.stopIds()));
+    return style.extractResponse(prompt, prompt + continuation);
   }
 }
