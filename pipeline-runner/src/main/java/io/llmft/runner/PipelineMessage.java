@@ -42,7 +42,7 @@ final class PipelineMessage {
                     null,
                     null,
                     null,
-                    new ScoringJob.Judge(options.ollama, null),
+                    ScoringJob.Judge.of(options.ollama, null),
                     null,
                     null)
                 : new ScoringJob(null, null, null, null, null, null, true, null)));

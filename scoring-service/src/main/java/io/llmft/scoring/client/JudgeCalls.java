@@ -1,5 +1,7 @@
 package io.llmft.scoring.client;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.llmft.contract.ScoringJob.Judge;
 import io.llmft.scoring.config.JudgeConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,14 +25,17 @@ import org.jboss.logging.Logger;
 public class JudgeCalls {
   private static final Logger LOG = Logger.getLogger(JudgeCalls.class);
 
-  private final OllamaJudge judge;
+  private final OllamaJudge ollama;
+  private final OpenAiJudge openAi;
   private final JudgeConfig config;
   private final Map<String, TypedGuard<String>> guards = new ConcurrentHashMap<>();
   private final MeterRegistry registry;
   private final Counter retries;
 
-  public JudgeCalls(OllamaJudge judge, JudgeConfig config, MeterRegistry registry) {
-    this.judge = judge;
+  public JudgeCalls(
+      OllamaJudge ollama, OpenAiJudge openAi, JudgeConfig config, MeterRegistry registry) {
+    this.ollama = ollama;
+    this.openAi = openAi;
     this.config = config;
     this.registry = registry;
     this.retries =
@@ -44,16 +49,25 @@ public class JudgeCalls {
    * @throws org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException while
    *     the breaker is open
    */
-  public String ask(String url, String model, String prompt, Runnable onAttempt) throws Exception {
+  /**
+   * Asks a resolved judge through its API.
+   *
+   * @param schema the JSON schema of the answer, or null for free text
+   */
+  public String ask(Judge judge, String prompt, JsonNode schema, Runnable onAttempt)
+      throws Exception {
     return guards
-        .computeIfAbsent(url, this::guard)
+        .computeIfAbsent(judge.url(), this::guard)
         .call(
             () -> {
               onAttempt.run();
               Timer.Sample call = Timer.start(registry);
               String outcome = "error";
               try {
-                String answer = judge.ask(url, model, prompt);
+                String answer =
+                    Judge.OPENAI.equals(judge.api())
+                        ? openAi.ask(judge, prompt, schema)
+                        : ollama.ask(judge, prompt, schema);
                 outcome = "ok";
                 return answer;
               } finally {

@@ -17,6 +17,14 @@ public interface JudgeConfig {
    */
   Optional<List<String>> allowedUrls();
 
+  /**
+   * Where the API keys a job may name ({@code judge.apiKeySecret}) are kept, one file per secret,
+   * named as the secret (a Kubernetes Secret mounted as a volume, a Compose secret); env {@code
+   * JUDGE_SECRETS_DIR}. A job names a key, never carries it.
+   */
+  @WithDefault("/run/secrets/llmft-judge")
+  java.nio.file.Path secretsDir();
+
   /** Judge calls in flight per job (Ollama serves several at once); scores keep entry order. */
   @WithDefault("4")
   @Min(1)

@@ -3,112 +3,111 @@ package io.llmft.scoring.service;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.llmft.common.job.JobControl;
 import io.llmft.common.store.ProgressLog;
+import io.llmft.contract.ScoringJob.Judge;
 import io.llmft.scoring.client.JudgeCalls;
 import io.llmft.scoring.client.JudgeException;
 import io.llmft.scoring.config.JudgeConfig;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.OptionalInt;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
 /**
- * Judges a job's entries, {@code judge.concurrency} calls at once: each answer is appended to the
- * job's progress log as it arrives (so a resumed job never asks again about an entry it has), and
- * the scores are assembled in entry order at the end, the same as a sequential run's. While the
- * judge is unavailable (retries spent, or its circuit breaker open) the job waits, saying so in
- * {@code waiting}, and fails only after {@code judge.give-up-after}.
+ * Asks one judge a numbered list of prompts, {@code judge.concurrency} calls at once: each answer
+ * is appended to the job's progress log as it arrives (so a resumed job never asks again about a
+ * prompt it has an answer to), and the answers come back in prompt order, the same as a sequential
+ * run's. While the judge is unavailable (retries spent, or its circuit breaker open) the round
+ * waits, saying so, and fails only after {@code judge.give-up-after}.
  */
 @Singleton
 public class JudgeRound {
-  private static final int PROGRESS_EVERY = 10;
-
   private final JudgeCalls calls;
   private final JudgeConfig config;
-  private final Counter unparsed;
 
-  public JudgeRound(JudgeCalls calls, JudgeConfig config, MeterRegistry registry) {
+  public JudgeRound(JudgeCalls calls, JudgeConfig config) {
     this.calls = calls;
     this.config = config;
-    this.unparsed =
-        Counter.builder("llmft.judge.unparsed")
-            .description("judge answers without a score in them")
-            .register(registry);
   }
 
+  /** What a round tells its job as it goes; called one at a time. */
+  public interface Listener {
+    /** An answer, recovered from the log ({@code fresh} false) or just received. */
+    void answered(Judged judged, boolean fresh);
+
+    /** A call is about to be made (retries included). */
+    void calling();
+
+    /** Why the round waits for its judge; null once it is answered again. */
+    void waiting(String why);
+  }
+
+  /** The questions of a round: a prompt per index, null where nothing is asked. */
+  public record Questions(
+      String jobId, Judge judge, JsonNode schema, int size, IntFunction<String> prompt) {}
+
   /**
-   * Fills {@code state}'s scores for {@code entries}, continuing after what {@code log} recovered.
-   *
-   * @param progress saves and announces {@code state}; called with {@code state} locked
+   * @return every index's answer, in index order
    */
-  public void judgeAll(
-      ScoringState state,
-      List<JsonNode> entries,
-      ProgressLog<Judged> log,
-      JobControl control,
-      Runnable progress)
+  public List<Judged> judgeAll(
+      Questions questions, ProgressLog<Judged> log, JobControl control, Listener listener)
       throws Exception {
-    Judged[] judged = new Judged[entries.size()];
-    Tally tally = new Tally();
+    Judged[] judged = new Judged[questions.size()];
+    Object lock = new Object();
     for (Judged j : log.recovered()) {
-      judged[j.index()] = j;
-      tally.add(j);
-    }
-    synchronized (state) {
-      state.total = entries.size();
-      tally.applyTo(state);
-      state.resumedAfter = state.completed > 0 ? state.completed : null;
+      if (j.index() < judged.length && judged[j.index()] == null) {
+        judged[j.index()] = j;
+        listener.answered(j, false);
+      }
     }
     AtomicInteger threads = new AtomicInteger();
     ExecutorService pool =
         Executors.newFixedThreadPool(
             config.concurrency(),
             r -> {
-              Thread t = new Thread(r, "judge-" + state.id + "-" + threads.incrementAndGet());
+              Thread t =
+                  new Thread(r, "judge-" + questions.jobId() + "-" + threads.incrementAndGet());
               t.setDaemon(true);
               return t;
             });
-    List<Future<?>> calls = new ArrayList<>();
+    List<Future<?>> pending = new ArrayList<>();
     AtomicBoolean failed = new AtomicBoolean();
     try {
-      for (int i = 0; i < entries.size(); i++) {
-        if (judged[i] == null) {
-          int index = i;
-          calls.add(
-              pool.submit(
-                  () -> {
-                    if (failed.get()) {
-                      return null;
-                    }
-                    control.check();
-                    Judged j = judge(state, index, entries.get(index), control, progress);
-                    log.append(j);
-                    if (j.score().isEmpty()) {
-                      unparsed.increment(); // counted once: when the answer came
-                    }
-                    synchronized (state) {
-                      judged[index] = j;
-                      tally.add(j);
-                      tally.applyTo(state);
-                      if (state.completed % PROGRESS_EVERY == 0 || state.completed == state.total) {
-                        progress.run();
-                      }
-                    }
-                    return null;
-                  }));
+      for (int i = 0; i < judged.length; i++) {
+        if (judged[i] != null) {
+          continue;
         }
+        int index = i;
+        pending.add(
+            pool.submit(
+                () -> {
+                  if (failed.get()) {
+                    return null;
+                  }
+                  control.check();
+                  String prompt = questions.prompt().apply(index);
+                  Judged j =
+                      prompt == null
+                          ? new Judged(index, "", false)
+                          : ask(questions, index, prompt, control, listener, lock);
+                  log.append(j);
+                  synchronized (lock) {
+                    judged[index] = j;
+                    listener.answered(j, true);
+                  }
+                  return null;
+                }));
       }
       Throwable failure = null;
-      for (Future<?> call : calls) {
+      for (Future<?> call : pending) {
         try {
           call.get();
         } catch (ExecutionException e) {
@@ -126,27 +125,18 @@ public class JudgeRound {
     } finally {
       pool.shutdown();
     }
-    synchronized (state) {
-      state.scores.clear();
-      state.unparsed.clear();
-      for (Judged j : judged) {
-        OptionalInt score = j.score();
-        if (score.isPresent()) {
-          state.scores.add(new ScoringState.Score(j.index(), score.getAsInt(), j.raw()));
-        } else {
-          state.unparsed.add(new ScoringState.Unparsed(j.index(), j.raw()));
-        }
-      }
-    }
+    return Arrays.asList(judged);
   }
 
-  private Judged judge(
-      ScoringState state, int index, JsonNode entry, JobControl control, Runnable progress)
+  private Judged ask(
+      Questions questions,
+      int index,
+      String prompt,
+      JobControl control,
+      Listener listener,
+      Object lock)
       throws Exception {
-    if (entry.path(state.responseKey).asText("").isBlank()) {
-      return new Judged(index, "", false);
-    }
-    String prompt = BookJudgePrompt.prompt(entry, state.responseKey);
+    Judge judge = questions.judge();
     long unavailableSince = -1;
     while (true) {
       control.check();
@@ -154,17 +144,17 @@ public class JudgeRound {
       try {
         String raw =
             calls.ask(
-                state.judgeUrl,
-                state.judgeModel,
+                judge,
                 prompt,
+                questions.schema(),
                 () -> {
-                  synchronized (state) {
-                    state.judgeCalls++;
+                  synchronized (lock) {
+                    listener.calling();
                   }
                 });
         if (unavailableSince >= 0) {
-          synchronized (state) {
-            state.waiting = null;
+          synchronized (lock) {
+            listener.waiting(null);
           }
         }
         return new Judged(index, raw, true);
@@ -182,47 +172,24 @@ public class JudgeRound {
       if (unavailable.compareTo(config.giveUpAfter()) > 0) {
         throw JudgeException.rejected(
             "the judge at "
-                + state.judgeUrl
+                + judge.url()
                 + " has been unavailable for "
                 + config.giveUpAfter()
                 + ": "
                 + problem,
             null);
       }
-      synchronized (state) {
-        state.waiting =
+      synchronized (lock) {
+        listener.waiting(
             "the judge at "
-                + state.judgeUrl
+                + judge.url()
                 + " is unavailable ("
                 + problem
                 + "); the job waits and asks again every "
                 + config.breakerDelay().toSeconds()
-                + " s";
-        progress.run();
+                + " s");
       }
       control.sleep(config.breakerDelay());
-    }
-  }
-
-  /** The running counts of the judged entries, each answer parsed once. */
-  private static final class Tally {
-    private int completed;
-    private int scored;
-    private long sum;
-
-    void add(Judged j) {
-      completed++;
-      OptionalInt score = j.score();
-      if (score.isPresent()) {
-        scored++;
-        sum += score.getAsInt();
-      }
-    }
-
-    void applyTo(ScoringState state) {
-      state.completed = completed;
-      state.scored = scored;
-      state.averageScore = scored == 0 ? null : (double) sum / scored;
     }
   }
 }

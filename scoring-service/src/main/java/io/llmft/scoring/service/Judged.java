@@ -1,16 +1,11 @@
 package io.llmft.scoring.service;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
-import java.util.OptionalInt;
 
 /**
- * One judged entry as the job's progress log keeps it: the judge's raw answer (empty for an empty
- * response, which scores 0 without a call) and whether it was asked.
+ * One answered prompt as the job's progress log keeps it: the judge's raw answer (empty where
+ * nothing was asked, as for an empty response, which gets the bottom of the scale) and whether it
+ * was asked.
  */
 @RegisterForReflection
-public record Judged(int index, String raw, boolean asked) {
-  /** The score, as the book's {@code int(score)} reads the answer; 0 for an empty response. */
-  public OptionalInt score() {
-    return asked ? BookJudgePrompt.parse(raw) : OptionalInt.of(0);
-  }
-}
+public record Judged(int index, String raw, boolean asked) {}

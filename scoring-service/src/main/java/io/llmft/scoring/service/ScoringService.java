@@ -11,9 +11,12 @@ import io.llmft.common.rest.Validation;
 import io.llmft.common.store.Ids;
 import io.llmft.common.store.ProgressLog;
 import io.llmft.contract.ScoringJob;
+import io.llmft.contract.ScoringJob.Judge;
 import io.llmft.contract.Stage;
-import io.llmft.scoring.client.JudgeUrls;
-import io.llmft.scoring.config.OllamaConfig;
+import io.llmft.scoring.judge.JudgeForm;
+import io.llmft.scoring.judge.Judges;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,17 +28,65 @@ import java.util.Map;
 public class ScoringService extends StageService<ScoringJob, ScoringState> {
   public static final String DEFAULT_RESPONSE_KEY = "model_response";
 
-  private final JudgeRound judging;
-  private final OllamaConfig ollama;
+  private static final int PROGRESS_EVERY = 10;
 
-  private final JudgeUrls judges;
+  private final JudgeRound judging;
+  private final Judges judges;
+  private final Counter unparsed;
 
   public ScoringService(
-      StageSupport support, JudgeRound judging, OllamaConfig ollama, JudgeUrls judges) {
+      StageSupport support, JudgeRound judging, Judges judges, MeterRegistry registry) {
     super(Stage.SCORING, ScoringJob.class, ScoringState.class, "scoring job", "score", support);
     this.judging = judging;
-    this.ollama = ollama;
     this.judges = judges;
+    this.unparsed =
+        Counter.builder("llmft.judge.unparsed")
+            .description("judge answers without a score in them")
+            .register(registry);
+  }
+
+  /** The job's counts and average as answers arrive; its document saved every few. */
+  private final class Progress implements JudgeRound.Listener {
+    private final ScoringState state;
+    private final ScoreTally tally;
+
+    Progress(ScoringState state, ScoreTally tally) {
+      this.state = state;
+      this.tally = tally;
+    }
+
+    @Override
+    public void answered(Judged judged, boolean fresh) {
+      synchronized (state) {
+        tally.add(judged, fresh);
+        if (!fresh) {
+          state.resumedAfter = tally.completed();
+        }
+        state.completed = tally.completed();
+        state.scored = tally.scored();
+        state.averageScore = tally.average();
+        if (fresh && (state.completed % PROGRESS_EVERY == 0 || state.completed == state.total)) {
+          progress(state, state.fraction());
+        }
+      }
+    }
+
+    @Override
+    public void calling() {
+      synchronized (state) {
+        state.judgeCalls++;
+      }
+    }
+
+    @Override
+    public void waiting(String why) {
+      synchronized (state) {
+        state.waiting = why;
+        if (why != null) {
+          progress(state, state.fraction());
+        }
+      }
+    }
   }
 
   private Path responsesOf(String inferenceJobId) {
@@ -82,13 +133,7 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
             "must be a string");
       }
     }
-    String judgeUrl = job.judge() == null ? null : job.judge().url();
-    v.maxLength(judgeUrl, 2048, "judge.url");
-    v.check(
-        judgeUrl == null || judges.admits(judgeUrl),
-        "judge.url",
-        "is not a judge this service may call (JUDGE_ALLOWED_URLS)");
-    v.maxLength(job.judge() == null ? null : job.judge().model(), 200, "judge.model");
+    judges.validate(job.judge(), "judge", v);
     v.maxLength(job.responseKey(), 100, "responseKey");
     v.check(
         !Boolean.TRUE.equals(job.referenceOnly()) || job.judge() == null,
@@ -106,10 +151,10 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
       state.referenceOnly = true;
       return state;
     }
-    state.judgeUrl =
-        job.judge() != null && job.judge().url() != null ? job.judge().url() : ollama.host();
-    state.judgeModel =
-        job.judge() != null && job.judge().model() != null ? job.judge().model() : ollama.model();
+    state.judge = judges.resolve(job.judge());
+    state.judgeUrl = state.judge.url();
+    state.judgeModel = state.judge.model();
+    state.scale = JudgeForm.of(state.judge).scale();
     return state;
   }
 
@@ -127,8 +172,26 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
       state.total = entries.size();
       state.completed = entries.size();
     } else {
+      Judge judge = judges.resolve(job.judge());
+      JudgeForm form = JudgeForm.of(judge);
+      String key = state.responseKey;
+      var questions =
+          new JudgeRound.Questions(
+              state.id,
+              judge,
+              form.schema(),
+              entries.size(),
+              i -> {
+                JsonNode entry = entries.get(i);
+                return entry.path(key).asText("").isBlank() ? null : form.prompt(entry, key);
+              });
+      ScoreTally tally = new ScoreTally(form, unparsed);
+      state.total = entries.size();
+      state.resumedAfter = null;
       try (ProgressLog<Judged> log = ProgressLog.open(logFile, Judged.class, mapper)) {
-        judging.judgeAll(state, entries, log, control, () -> progress(state, state.fraction()));
+        List<Judged> answers =
+            judging.judgeAll(questions, log, control, new Progress(state, tally));
+        tally.finish(answers, state.scores, state.unparsed);
       }
     }
     store.writeJson(store.layout().scores(state.id), state);

@@ -2,6 +2,8 @@ package io.llmft.scoring.service;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.llmft.common.job.JobState;
+import io.llmft.contract.ScoringJob;
+import io.llmft.scoring.judge.JudgeForm;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +19,13 @@ public class ScoringState extends JobState {
 
   public String judgeUrl;
   public String judgeModel;
+
+  /** The judge with the service's defaults filled in: its API, output form and prompt. */
+  public ScoringJob.Judge judge;
+
+  /** The scale of {@code scores} and {@code averageScore}: 0-100 (book), 1-5 (rubric). */
+  public JudgeForm.Scale scale;
+
   public int total;
   public int completed;
   public int scored;
@@ -38,7 +47,7 @@ public class ScoringState extends JobState {
   @RegisterForReflection
   public record Score(int index, int score, String raw) {}
 
-  /** An answer that is not an integer from 0 to 100. */
+  /** An answer without a score on the judge's scale in it. */
   @RegisterForReflection
   public record Unparsed(int index, String raw) {}
 

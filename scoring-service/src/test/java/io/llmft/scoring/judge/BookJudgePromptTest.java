@@ -1,4 +1,4 @@
-package io.llmft.scoring.service;
+package io.llmft.scoring.judge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

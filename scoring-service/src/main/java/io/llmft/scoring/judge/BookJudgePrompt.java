@@ -1,4 +1,4 @@
-package io.llmft.scoring.service;
+package io.llmft.scoring.judge;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.llmft.common.store.DatasetArtifacts;
