@@ -18,8 +18,27 @@ public record ScoringJob(
     String responseKey,
     Judge judge,
     Boolean referenceOnly,
+    Comparison comparison,
     Pipeline pipeline)
     implements JobMessage {
+
+  /**
+   * A scoring job that compares two or more response sources over the same entries ({@code POST
+   * /comparisons}): each source an inference job's responses or a response key of {@code entries};
+   * {@code mode} {@value #SCORES} (each scored, then paired statistics against the first source) or
+   * {@value #PAIRWISE} (the judge names the better of two responses, asked in both orders); {@code
+   * secondJudge} scores the same responses again for the judges' agreement.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Comparison(
+      String mode, List<Source> sources, Judge secondJudge, Integer bootstrapResamples, Long seed) {
+    public static final String SCORES = "scores";
+    public static final String PAIRWISE = "pairwise";
+  }
+
+  /** One side of a comparison: {@code inferenceJobId} or {@code responseKey} of the entries. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Source(String name, String inferenceJobId, String responseKey) {}
 
   /**
    * Who judges and how: {@code api} {@value #OLLAMA} ({@code /api/chat}, the book's route) or

@@ -44,8 +44,9 @@ final class PipelineMessage {
                     null,
                     ScoringJob.Judge.of(options.ollama, null),
                     null,
+                    null,
                     null)
-                : new ScoringJob(null, null, null, null, null, null, true, null)));
+                : new ScoringJob(null, null, null, null, null, null, true, null, null)));
     String data =
         options.dpoBeta != null
             ? DatasetJob.Source.INSTRUCTION_DATA_WITH_PREFERENCE

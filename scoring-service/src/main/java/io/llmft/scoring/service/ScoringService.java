@@ -20,6 +20,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -31,13 +32,19 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
   private static final int PROGRESS_EVERY = 10;
 
   private final JudgeRound judging;
+  private final ComparisonRun comparisons;
   private final Judges judges;
   private final Counter unparsed;
 
   public ScoringService(
-      StageSupport support, JudgeRound judging, Judges judges, MeterRegistry registry) {
+      StageSupport support,
+      JudgeRound judging,
+      ComparisonRun comparisons,
+      Judges judges,
+      MeterRegistry registry) {
     super(Stage.SCORING, ScoringJob.class, ScoringState.class, "scoring job", "score", support);
     this.judging = judging;
+    this.comparisons = comparisons;
     this.judges = judges;
     this.unparsed =
         Counter.builder("llmft.judge.unparsed")
@@ -101,36 +108,22 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
   protected void validate(ScoringJob job) {
     Validation v = new Validation();
     v.id(job.jobId(), "jobId");
-    boolean fromInference = job.inferenceJobId() != null;
-    v.check(
-        fromInference != (job.entries() != null),
-        fromInference ? "entries" : "inferenceJobId",
-        "give exactly one of 'inferenceJobId' and 'entries'");
-    if (fromInference) {
+    if (job.comparison() != null) {
+      validateComparison(job, v);
+    } else {
+      boolean fromInference = job.inferenceJobId() != null;
       v.check(
-          Ids.isValid(job.inferenceJobId())
-              && Files.isRegularFile(responsesOf(job.inferenceJobId())),
-          "inferenceJobId",
-          "no responses of a succeeded inference job with this id in the artifact store");
-    }
-    if (job.entries() != null) {
-      v.check(!job.entries().isEmpty(), "entries", "must not be empty");
-      v.check(job.entries().size() <= 100_000, "entries", "at most 100000");
-      String key = responseKey(job);
-      for (int i = 0; i < job.entries().size(); i++) {
-        JsonNode e = job.entries().get(i);
+          fromInference != (job.entries() != null),
+          fromInference ? "entries" : "inferenceJobId",
+          "give exactly one of 'inferenceJobId' and 'entries'");
+      if (fromInference) {
         v.check(
-            e.isObject() && e.path("instruction").isTextual(),
-            "entries[" + i + "].instruction",
-            "must be a string");
-        v.check(
-            e.isObject() && e.path("output").isTextual(),
-            "entries[" + i + "].output",
-            "must be a string");
-        v.check(
-            e.isObject() && e.path(key).isTextual(),
-            "entries[" + i + "]." + key,
-            "must be a string");
+            hasResponses(job.inferenceJobId()),
+            "inferenceJobId",
+            "no responses of a succeeded inference job with this id in the artifact store");
+      }
+      if (job.entries() != null) {
+        checkEntries(job.entries(), List.of(responseKey(job)), v);
       }
     }
     judges.validate(job.judge(), "judge", v);
@@ -140,6 +133,150 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
         "judge",
         "give no judge with referenceOnly: such a job calls none");
     v.throwIfInvalid();
+  }
+
+  private boolean hasResponses(String inferenceJobId) {
+    return Ids.isValid(inferenceJobId) && Files.isRegularFile(responsesOf(inferenceJobId));
+  }
+
+  private static void checkEntries(List<JsonNode> entries, List<String> keys, Validation v) {
+    v.check(!entries.isEmpty(), "entries", "must not be empty");
+    v.check(entries.size() <= 100_000, "entries", "at most 100000");
+    for (int i = 0; i < entries.size(); i++) {
+      JsonNode e = entries.get(i);
+      for (String field : List.of("instruction", "output")) {
+        v.check(
+            e.isObject() && e.path(field).isTextual(),
+            "entries[" + i + "]." + field,
+            "must be a string");
+      }
+      for (String key : keys) {
+        v.check(
+            e.isObject() && e.path(key).isTextual(),
+            "entries[" + i + "]." + key,
+            "must be a string");
+      }
+    }
+  }
+
+  private void validateComparison(ScoringJob job, Validation v) {
+    ScoringJob.Comparison c = job.comparison();
+    v.check(
+        c.mode() == null
+            || ScoringJob.Comparison.SCORES.equals(c.mode())
+            || ScoringJob.Comparison.PAIRWISE.equals(c.mode()),
+        "comparison.mode",
+        "one of scores, pairwise");
+    v.check(
+        job.inferenceJobId() == null,
+        "inferenceJobId",
+        "a comparison names its inference jobs in comparison.sources");
+    v.check(job.responseKey() == null, "responseKey", "a comparison's keys are in its sources");
+    v.check(
+        !Boolean.TRUE.equals(job.referenceOnly()), "referenceOnly", "a comparison asks a judge");
+    List<ScoringJob.Source> sources = c.sources() == null ? List.of() : c.sources();
+    v.check(
+        sources.size() >= 2 && sources.size() <= 8,
+        "comparison.sources",
+        "give from 2 to 8 sources to compare");
+    v.between(c.bootstrapResamples(), 100, 100_000, "comparison.bootstrapResamples");
+    boolean pairwise = ScoringJob.Comparison.PAIRWISE.equals(c.mode());
+    if (pairwise) {
+      v.check(c.secondJudge() == null, "comparison.secondJudge", "applies to mode scores");
+      v.check(
+          job.judge() == null || job.judge().schema() == null,
+          "judge.schema",
+          "the pairwise mode asks for its own answer, {\"better\": \"A\"}");
+      v.check(
+          job.judge() == null
+              || job.judge().prompt() == null
+              || ScoringJob.Judge.BOOK.equals(job.judge().prompt()),
+          "judge.prompt",
+          "the pairwise mode has its own prompt");
+    }
+    judges.validate(c.secondJudge(), "comparison.secondJudge", v);
+    boolean inline = job.entries() != null;
+    List<String> keys = new ArrayList<>();
+    java.util.Set<String> names = new java.util.HashSet<>();
+    List<JsonNode> firstEntries = null;
+    for (int i = 0; i < sources.size(); i++) {
+      ScoringJob.Source s = sources.get(i);
+      String field = "comparison.sources[" + i + "]";
+      v.maxLength(s.name(), 100, field + ".name");
+      v.check(names.add(nameOf(s)), field + ".name", "names another source already");
+      if (inline) {
+        v.check(
+            s.inferenceJobId() == null,
+            field + ".inferenceJobId",
+            "give a responseKey of the entries instead");
+        v.check(
+            s.responseKey() != null,
+            field + ".responseKey",
+            "the entries' key of this source's responses");
+        v.maxLength(s.responseKey(), 100, field + ".responseKey");
+        if (s.responseKey() != null) {
+          keys.add(s.responseKey());
+        }
+        continue;
+      }
+      if (!hasResponses(s.inferenceJobId())) {
+        v.check(
+            false,
+            field + ".inferenceJobId",
+            "no responses of a succeeded inference job with this id in the artifact store");
+        continue;
+      }
+      List<JsonNode> entries = readResponses(s.inferenceJobId());
+      if (firstEntries == null) {
+        firstEntries = entries;
+      } else if (entries.size() != firstEntries.size()) {
+        v.check(
+            false,
+            field + ".inferenceJobId",
+            "has " + entries.size() + " entries where the first source has " + firstEntries.size());
+      } else {
+        for (int e = 0; e < entries.size(); e++) {
+          if (!sameEntry(entries.get(e), firstEntries.get(e))) {
+            v.check(
+                false,
+                field + ".inferenceJobId",
+                "entry "
+                    + e
+                    + " is not the first source's entry "
+                    + e
+                    + ": compare responses to the same entries");
+            break;
+          }
+        }
+      }
+    }
+    if (inline) {
+      checkEntries(job.entries(), keys, v);
+    }
+  }
+
+  private static boolean sameEntry(JsonNode a, JsonNode b) {
+    for (String field : List.of("instruction", "input", "output")) {
+      if (!a.path(field).asText("").equals(b.path(field).asText(""))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String nameOf(ScoringJob.Source s) {
+    return s.name() != null
+        ? s.name()
+        : s.inferenceJobId() != null ? s.inferenceJobId() : s.responseKey();
+  }
+
+  private List<JsonNode> readResponses(String inferenceJobId) {
+    try {
+      return mapper.readValue(
+          responsesOf(inferenceJobId).toFile(), new TypeReference<List<JsonNode>>() {});
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Override
@@ -155,12 +292,33 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
     state.judgeUrl = state.judge.url();
     state.judgeModel = state.judge.model();
     state.scale = JudgeForm.of(state.judge).scale();
+    if (job.comparison() != null) {
+      state.responseKey = null;
+      state.mode =
+          job.comparison().mode() != null ? job.comparison().mode() : ScoringJob.Comparison.SCORES;
+    }
     return state;
   }
 
   @Override
   protected Map<String, String> execute(ScoringState state, ScoringJob job, JobControl control)
       throws Exception {
+    if (job.comparison() != null) {
+      Path logFile = store.layout().scoresProgress(state.id);
+      state.completed = 0;
+      state.comparison =
+          comparisons.run(
+              state,
+              job.comparison(),
+              job.judge(),
+              sides(job),
+              logFile,
+              control,
+              () -> progress(state, state.fraction()));
+      store.writeJson(store.layout().scores(state.id), state);
+      Files.deleteIfExists(logFile);
+      return Map.of();
+    }
     List<JsonNode> entries =
         job.entries() != null
             ? job.entries()
@@ -197,6 +355,18 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
     store.writeJson(store.layout().scores(state.id), state);
     Files.deleteIfExists(logFile);
     return Map.of();
+  }
+
+  private ComparisonRun.Sides sides(ScoringJob job) {
+    List<String> names = new ArrayList<>();
+    List<List<JsonNode>> entries = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    for (ScoringJob.Source s : job.comparison().sources()) {
+      names.add(nameOf(s));
+      entries.add(s.inferenceJobId() != null ? readResponses(s.inferenceJobId()) : job.entries());
+      keys.add(s.responseKey() != null ? s.responseKey() : DEFAULT_RESPONSE_KEY);
+    }
+    return new ComparisonRun.Sides(names, entries, keys);
   }
 
   @Override

@@ -31,6 +31,12 @@ public class ScoringState extends JobState {
   public int scored;
   public Double averageScore;
 
+  /** A comparison's mode (scores, pairwise); null for a scoring job of one source. */
+  public String mode;
+
+  /** A comparison's result, once it succeeded. */
+  public ComparisonResult comparison;
+
   /** ROUGE-L F1 and exact match against the expected outputs: reference metrics, not the judge. */
   public ReferenceMetrics reference;
 

@@ -30,6 +30,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
       InferenceJob.class,
       ScoringJob.class,
       ScoringJob.Judge.class,
+      ScoringJob.Comparison.class,
+      ScoringJob.Source.class,
       ModelRef.Pretrained.class,
       ModelRef.Finetuned.class,
       ModelRef.LocalPath.class,
