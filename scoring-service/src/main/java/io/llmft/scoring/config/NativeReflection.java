@@ -21,7 +21,16 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
       ChatRequest.class,
       ChatRequest.Message.class,
       ChatRequest.Options.class,
-      ReferenceMetrics.class
+      ReferenceMetrics.class,
+      io.llmft.scoring.service.ComparisonResult.class,
+      io.llmft.scoring.service.ComparisonResult.SourceScores.class,
+      io.llmft.scoring.service.ComparisonResult.ScorePair.class,
+      io.llmft.scoring.service.ComparisonResult.PairwiseResult.class,
+      io.llmft.scoring.service.ComparisonResult.AgreementResult.class,
+      io.llmft.scoring.compare.ScoreComparison.class,
+      io.llmft.scoring.compare.PairedStats.Interval.class,
+      io.llmft.scoring.compare.Agreement.class,
+      io.llmft.scoring.judge.JudgeForm.Scale.class
     })
 public final class NativeReflection {
   private NativeReflection() {}

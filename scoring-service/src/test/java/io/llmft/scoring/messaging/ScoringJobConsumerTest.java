@@ -52,6 +52,41 @@ class ScoringJobConsumerTest {
     }
   }
 
+  /**
+   * A comparison published on {@code scoring-jobs}: the model whose responses score higher wins.
+   */
+  @Test
+  void comparesTwoInferenceJobsFromAMessage() throws Exception {
+    String base = TestResponses.install(store);
+    String better = TestResponses.install(store);
+    var path = store.layout().responses(better);
+    var entries =
+        (com.fasterxml.jackson.databind.node.ArrayNode)
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(path.toFile());
+    entries.forEach(
+        e -> ((com.fasterxml.jackson.databind.node.ObjectNode) e).put("model_response", "BETTER"));
+    java.nio.file.Files.writeString(path, entries.toString());
+    try (FakeOllama ollama = new FakeOllama(prompt -> prompt.contains("`BETTER`") ? "90" : "40")) {
+      String id = "compare-kafka-" + UUID.randomUUID();
+      KafkaTestClient.send(
+          Topics.SCORING_JOBS,
+          id,
+          """
+          {"jobId": "%s", "judge": {"url": "%s"}, "comparison": {"sources": [
+            {"name": "sft", "inferenceJobId": "%s"}, {"name": "dpo", "inferenceJobId": "%s"}]}}
+          """
+              .formatted(id, ollama.url(), base, better));
+      assertEquals("SUCCEEDED", JobPolling.awaitEnd("/scoring-jobs/" + id, Duration.ofSeconds(60)));
+      given()
+          .get("/comparisons/" + id)
+          .then()
+          .body("comparison.sources.name", equalTo(java.util.List.of("sft", "dpo")))
+          .body("comparison.sources[1].averageScore", equalTo(90f))
+          .body("comparison.pairs[0].comparison.losses", equalTo(110))
+          .body("comparison.pairs[0].comparison.meanDifference", equalTo(-50f));
+    }
+  }
+
   @Test
   void poisonMessageGoesToTheDeadLetterTopic() {
     String key = "score-bad-" + UUID.randomUUID();
