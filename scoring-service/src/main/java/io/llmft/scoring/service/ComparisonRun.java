@@ -297,14 +297,10 @@ public class ComparisonRun {
     return new ComparisonResult(Comparison.PAIRWISE, null, null, null, results, null);
   }
 
-  /** Counts the questions answered, the calls made and why the round waits. */
-  private static final class Counting implements JudgeRound.Listener {
-    private final ScoringState state;
-    private final Runnable progress;
-
+  /** Counts the questions answered. */
+  private static final class Counting extends RoundProgress {
     Counting(ScoringState state, Runnable progress) {
-      this.state = state;
-      this.progress = progress;
+      super(state, progress);
     }
 
     @Override
@@ -312,23 +308,6 @@ public class ComparisonRun {
       synchronized (state) {
         state.completed++;
         if (fresh && state.completed % 10 == 0) {
-          progress.run();
-        }
-      }
-    }
-
-    @Override
-    public void calling() {
-      synchronized (state) {
-        state.judgeCalls++;
-      }
-    }
-
-    @Override
-    public void waiting(String why) {
-      synchronized (state) {
-        state.waiting = why;
-        if (why != null) {
           progress.run();
         }
       }

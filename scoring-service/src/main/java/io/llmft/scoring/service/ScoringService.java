@@ -53,12 +53,11 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
   }
 
   /** The job's counts and average as answers arrive; its document saved every few. */
-  private final class Progress implements JudgeRound.Listener {
-    private final ScoringState state;
+  private final class Progress extends RoundProgress {
     private final ScoreTally tally;
 
     Progress(ScoringState state, ScoreTally tally) {
-      this.state = state;
+      super(state, () -> progress(state, state.fraction()));
       this.tally = tally;
     }
 
@@ -73,24 +72,7 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
         state.scored = tally.scored();
         state.averageScore = tally.average();
         if (fresh && (state.completed % PROGRESS_EVERY == 0 || state.completed == state.total)) {
-          progress(state, state.fraction());
-        }
-      }
-    }
-
-    @Override
-    public void calling() {
-      synchronized (state) {
-        state.judgeCalls++;
-      }
-    }
-
-    @Override
-    public void waiting(String why) {
-      synchronized (state) {
-        state.waiting = why;
-        if (why != null) {
-          progress(state, state.fraction());
+          progress.run();
         }
       }
     }
