@@ -72,4 +72,10 @@ public class JudgeClients {
     }
     return JudgeException.unavailable(judge + " could not be asked (" + e.getMessage() + ")", e);
   }
+
+  /** An answer that broke off or was not the API's JSON: a retry may get a whole one. */
+  static JudgeException unreadable(String judge, Exception e) {
+    return JudgeException.unavailable(
+        "the answer of " + judge + " could not be read: " + e.getMessage(), e);
+  }
 }

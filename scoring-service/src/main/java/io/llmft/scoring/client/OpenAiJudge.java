@@ -78,12 +78,10 @@ public class OpenAiJudge {
           break;
         }
       }
+    } catch (JudgeException e) {
+      throw e;
     } catch (IOException | RuntimeException e) {
-      if (e instanceof JudgeException judgeException) {
-        throw judgeException;
-      }
-      throw JudgeException.unavailable(
-          "the answer of " + who + " could not be read: " + e.getMessage(), e);
+      throw JudgeClients.unreadable(who, e);
     }
     return answer.text();
   }
