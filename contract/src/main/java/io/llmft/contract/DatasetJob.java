@@ -16,6 +16,7 @@ public record DatasetJob(
     SplitFractions split,
     Integer allowedMaxLength,
     Long seed,
+    Duplicates duplicates,
     Pipeline pipeline)
     implements JobMessage {
 
@@ -31,4 +32,17 @@ public record DatasetJob(
   }
 
   public record SplitFractions(Double train, Double test) {}
+
+  /**
+   * Near-duplicate search, the book's method (TF-IDF over character 1-3-grams, cosine similarity):
+   * {@code keys} are the fields compared (default instruction, input, output; empty turns the
+   * search off), {@code threshold} the similarity above which two texts are near-duplicates
+   * (default 0.9), {@code drop} the keys whose near-duplicate groups keep only their first entry
+   * before the split (default none; the book removes by input and output).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Duplicates(Double threshold, List<String> keys, List<String> drop) {
+    public static final double DEFAULT_THRESHOLD = 0.9;
+    public static final List<String> DEFAULT_KEYS = List.of("instruction", "input", "output");
+  }
 }

@@ -61,6 +61,7 @@ final class PipelineMessage {
         null,
         null,
         null,
+        null,
         new Pipeline(pipelineId, next, Map.of()));
   }
 

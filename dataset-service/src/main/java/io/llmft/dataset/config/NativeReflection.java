@@ -1,5 +1,6 @@
 package io.llmft.dataset.config;
 
+import io.llmft.dataset.duplicates.DuplicateReport;
 import io.llmft.dataset.pipeline.PipelineView;
 import io.llmft.dataset.pipeline.StageRecord;
 import io.llmft.dataset.service.DatasetState;
@@ -15,6 +16,10 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
       DatasetState.class,
       DatasetState.TokenStats.class,
       DatasetState.Rejected.class,
+      DuplicateReport.class,
+      DuplicateReport.NearPair.class,
+      DuplicateReport.Dropped.class,
+      DuplicateReport.Summary.class,
       StageRecord.class,
       PipelineView.class
     })

@@ -21,6 +21,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
@@ -79,6 +80,26 @@ public class DatasetResource {
       throw ProblemException.conflict(
           "dataset '" + id + "' is " + state.status + ", its splits exist once it SUCCEEDED");
     }
+    return Response.ok(file.toFile(), MediaType.APPLICATION_JSON).build();
+  }
+
+  /** The whole duplicate report: exact groups, near-duplicate pairs per key, dropped entries. */
+  @GET
+  @Path("/{id}/duplicates")
+  public Response duplicates(@PathParam("id") String id) {
+    DatasetState state = service.get(id);
+    if (state.status != JobStatus.SUCCEEDED) {
+      throw ProblemException.conflict(
+          "dataset '" + id + "' is " + state.status + ", its duplicates exist once it SUCCEEDED");
+    }
+    if (state.duplicates == null) {
+      throw new ProblemException(
+          404,
+          "Not found",
+          "dataset '" + id + "' was prepared without a duplicate search (duplicates.keys empty)",
+          List.of());
+    }
+    java.nio.file.Path file = artifacts.dir(id).resolve(DatasetService.DUPLICATES_FILE);
     return Response.ok(file.toFile(), MediaType.APPLICATION_JSON).build();
   }
 

@@ -16,6 +16,8 @@ import io.llmft.core.data.DatasetSplit;
 import io.llmft.core.model.gpt2.GptConfig;
 import io.llmft.core.text.Gpt2Tokenizer;
 import io.llmft.core.text.PromptStyle;
+import io.llmft.dataset.duplicates.DuplicateFinder;
+import io.llmft.dataset.duplicates.DuplicateReport;
 import io.llmft.dataset.pipeline.Pipelines;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -33,6 +35,11 @@ import java.util.Set;
 @Singleton
 public class DatasetService extends StageService<DatasetJob, DatasetState> {
   static final int MAX_INLINE_ENTRIES = 100_000;
+
+  /** The whole duplicate report, beside the splits. */
+  public static final String DUPLICATES_FILE = "duplicates.json";
+
+  static final int MAX_DUPLICATE_KEYS = 16;
 
   private final DatasetArtifacts artifacts;
   private final ImportRoots imports;
@@ -125,6 +132,7 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
     v.check(train >= 0 && train <= 1, "split.train", "must be between 0 and 1");
     v.check(test >= 0 && test <= 1, "split.test", "must be between 0 and 1");
     v.check(train + test <= 1, "split", "train + test must not exceed 1");
+    validateDuplicates(job.duplicates(), v);
     v.between(job.allowedMaxLength(), 1, 8192, "allowedMaxLength")
         .maxLength(job.name(), 200, "name")
         .check(
@@ -134,11 +142,35 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
     v.throwIfInvalid();
   }
 
+  private static void validateDuplicates(DatasetJob.Duplicates d, Validation v) {
+    if (d == null) {
+      return;
+    }
+    v.check(
+        d.threshold() == null || (d.threshold() > 0 && d.threshold() < 1),
+        "duplicates.threshold",
+        "must be above 0 and below 1");
+    List<String> keys = DuplicateFinder.keysOf(d);
+    v.check(
+        keys.size() <= MAX_DUPLICATE_KEYS,
+        "duplicates.keys",
+        "at most " + MAX_DUPLICATE_KEYS + " keys");
+    v.check(
+        keys.stream().allMatch(k -> k != null && !k.isBlank() && k.length() <= 100),
+        "duplicates.keys",
+        "each key must be a non-blank field name of at most 100 characters");
+    v.check(new HashSet<>(keys).size() == keys.size(), "duplicates.keys", "must not repeat a key");
+    v.check(
+        d.drop() == null || keys.containsAll(d.drop()),
+        "duplicates.drop",
+        "each key dropped by must be one of duplicates.keys " + keys);
+  }
+
   /**
    * Two passes over the source, so that a large dataset is never held whole: the first validates
-   * every entry, counts the valid ones and measures their token lengths; the second writes each
-   * valid entry to its split (the book's boundaries for that count). A seed shuffles, which needs
-   * the valid entries in memory.
+   * every entry, measures the valid ones' token lengths and keeps their searched texts for the
+   * duplicate search; the second writes each kept entry to its split (the book's boundaries for the
+   * kept count). A seed shuffles, which needs the kept entries in memory.
    */
   @Override
   protected Map<String, String> execute(DatasetState state, DatasetJob job, JobControl control)
@@ -146,9 +178,10 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
     PromptStyle style = PromptStyle.fromId(state.promptStyle);
     Gpt2Tokenizer tokenizer = Gpt2Tokenizer.get();
     List<DatasetState.Rejected> rejected = new ArrayList<>();
-    TokenStatsCollector stats = new TokenStatsCollector(state.allowedMaxLength);
+    Map<Integer, Integer> lengths = new LinkedHashMap<>();
+    Set<Integer> preferences = new HashSet<>();
+    DuplicateFinder duplicates = new DuplicateFinder(job.duplicates());
     int[] total = {0};
-    int[] preferences = {0};
     try (EntrySource.Entries entries =
         source.open(
             job,
@@ -163,30 +196,50 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
             total[0]++;
             String reason = EntryRules.rejectionReason(entry);
             if (reason == null) {
-              preferences[0] += DatasetArtifacts.isPreference(entry) ? 1 : 0;
-              stats.add(
+              if (DatasetArtifacts.isPreference(entry)) {
+                preferences.add(index);
+              }
+              lengths.put(
+                  index,
                   tokenizer.encode(style.formatTraining(DatasetArtifacts.toEntry(entry))).length);
+              duplicates.add(index, entry);
             } else {
               rejected.add(new DatasetState.Rejected(index, reason));
             }
           });
       control.check();
-      int valid = stats.count();
-      if (valid == 0) {
+      if (lengths.isEmpty()) {
         throw new IllegalArgumentException("no valid entry among " + total[0] + " (see rejected)");
       }
-      int[] bounds = DatasetSplit.boundaries(valid, state.trainFraction, state.testFraction);
+      Set<Integer> skipped = new HashSet<>();
+      rejected.forEach(r -> skipped.add(r.index()));
+      if (duplicates.searches()) {
+        DuplicateReport report = duplicates.report(control::check);
+        store.writeJson(artifacts.dir(state.id).resolve(DUPLICATES_FILE), report);
+        state.duplicates = report.summary();
+        report.dropped().forEach(d -> skipped.add(d.index()));
+      }
+      TokenStatsCollector stats = new TokenStatsCollector(state.allowedMaxLength);
+      lengths.forEach(
+          (index, length) -> {
+            if (!skipped.contains(index)) {
+              stats.add(length);
+            }
+          });
+      int kept = stats.count();
+      int[] bounds = DatasetSplit.boundaries(kept, state.trainFraction, state.testFraction);
       Map<String, Integer> counts = new LinkedHashMap<>();
       counts.put("train", bounds[0]);
-      counts.put("validation", valid - bounds[1]);
+      counts.put("validation", kept - bounds[1]);
       counts.put("test", bounds[1] - bounds[0]);
-      writeSplits(state, entries, rejected, bounds);
+      writeSplits(state, entries, skipped, bounds);
       state.total = total[0];
       state.rejected = rejected;
       state.counts = counts;
       state.tokenStats = stats.result();
+      preferences.removeAll(skipped);
       state.kind =
-          preferences[0] == valid ? DatasetArtifacts.PREFERENCE : DatasetArtifacts.INSTRUCTION;
+          preferences.size() == kept ? DatasetArtifacts.PREFERENCE : DatasetArtifacts.INSTRUCTION;
       String name = state.name != null ? state.name : state.id;
       artifacts.writeManifest(
           new DatasetArtifacts.Manifest(
@@ -196,13 +249,8 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
   }
 
   private void writeSplits(
-      DatasetState state,
-      EntrySource.Entries entries,
-      List<DatasetState.Rejected> rejected,
-      int[] bounds)
+      DatasetState state, EntrySource.Entries entries, Set<Integer> skipped, int[] bounds)
       throws IOException {
-    Set<Integer> skipped = new HashSet<>();
-    rejected.forEach(r -> skipped.add(r.index()));
     try (DatasetArtifacts.SplitWriter train = artifacts.openSplit(state.id, "train");
         DatasetArtifacts.SplitWriter test = artifacts.openSplit(state.id, "test");
         DatasetArtifacts.SplitWriter validation = artifacts.openSplit(state.id, "validation")) {

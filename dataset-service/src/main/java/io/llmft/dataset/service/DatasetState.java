@@ -1,6 +1,7 @@
 package io.llmft.dataset.service;
 
 import io.llmft.common.job.JobState;
+import io.llmft.dataset.duplicates.DuplicateReport;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,9 @@ public class DatasetState extends JobState {
   public Map<String, Integer> counts;
   public TokenStats tokenStats;
   public List<Rejected> rejected = new ArrayList<>();
+
+  /** What the duplicate search found (the listing: {@code GET /datasets/{id}/duplicates}). */
+  public DuplicateReport.Summary duplicates;
 
   /** Token lengths of the training texts (prompt, response header and output). */
   @RegisterForReflection

@@ -25,6 +25,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
       DatasetJob.class,
       DatasetJob.Source.class,
       DatasetJob.SplitFractions.class,
+      DatasetJob.Duplicates.class,
       TrainingJob.class,
       TrainingJob.Dpo.class,
       InferenceJob.class,
