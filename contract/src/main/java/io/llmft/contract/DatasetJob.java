@@ -41,8 +41,11 @@ public record DatasetJob(
    * before the split (default none; the book removes by input and output).
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Duplicates(Double threshold, List<String> keys, List<String> drop) {
+  public record Duplicates(
+      Double threshold, List<String> keys, List<String> drop, Integer maxPairs) {
     public static final double DEFAULT_THRESHOLD = 0.9;
+    public static final int DEFAULT_MAX_PAIRS = 100_000;
+    public static final int MAX_MAX_PAIRS = 1_000_000;
     public static final List<String> DEFAULT_KEYS = List.of("instruction", "input", "output");
   }
 }

@@ -25,14 +25,20 @@ final class AllPairs {
   /** Two texts by their position in the fitted list, first < second. */
   record Pair(int first, int second, double similarity) {}
 
+  /**
+   * The pairs in order of their second text; when {@code truncated}, the search stopped at the
+   * limit, so these are all the pairs among the texts up to the last second one.
+   */
+  record Result(List<Pair> pairs, boolean truncated) {}
+
   private AllPairs() {}
 
   /**
    * @param eligible which texts may be in a pair (all still count in the document frequencies)
    * @param check called every few hundred texts, to let a cancelled job stop
    */
-  static List<Pair> above(
-      TfidfVectors vectors, boolean[] eligible, double threshold, Runnable check) {
+  static Result above(
+      TfidfVectors vectors, boolean[] eligible, double threshold, int maxPairs, Runnable check) {
     int n = eligible.length;
     Postings postings = new Postings(vectors.features());
     double[] leftOutNorm = new double[n];
@@ -40,7 +46,8 @@ final class AllPairs {
     int[] touched = new int[n];
     List<Pair> pairs = new ArrayList<>();
     double leftOutLimit = (threshold - MARGIN) * (threshold - MARGIN);
-    for (int y = 0; y < n; y++) {
+    boolean truncated = false;
+    for (int y = 0; y < n && !truncated; y++) {
       if (y % CHECK_EVERY == 0) {
         check.run();
       }
@@ -65,20 +72,25 @@ final class AllPairs {
         }
       }
       Arrays.sort(touched, 0, met);
+      List<Pair> found = new ArrayList<>();
       for (int t = 0; t < met; t++) {
         int x = touched[t];
         if (partial[x] + leftOutNorm[x] > threshold - MARGIN) {
           double similarity = vectors.vector(x).dot(v);
           if (similarity > threshold) {
-            pairs.add(new Pair(x, y, similarity));
+            found.add(new Pair(x, y, similarity));
           }
         }
         partial[x] = 0;
       }
-      leftOutNorm[y] = index(y, v, vectors, postings, leftOutLimit);
+      truncated = pairs.size() + found.size() > maxPairs;
+      if (!truncated) {
+        pairs.addAll(found);
+        leftOutNorm[y] = index(y, v, vectors, postings, leftOutLimit);
+      }
     }
     pairs.sort(Comparator.comparingInt(Pair::first).thenComparingInt(Pair::second));
-    return pairs;
+    return new Result(pairs, truncated);
   }
 
   /** Indexes text {@code y} by its rare n-grams; returns the norm of the common ones left out. */

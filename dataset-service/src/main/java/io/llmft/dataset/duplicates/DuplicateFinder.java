@@ -23,6 +23,7 @@ public final class DuplicateFinder {
   private final double threshold;
   private final List<String> keys;
   private final List<String> drop;
+  private final int maxPairs;
   private final List<Integer> indices = new ArrayList<>();
   private final Map<String, List<String>> texts = new LinkedHashMap<>();
 
@@ -30,6 +31,10 @@ public final class DuplicateFinder {
     this.threshold = thresholdOf(config);
     this.keys = keysOf(config);
     this.drop = config == null || config.drop() == null ? List.of() : List.copyOf(config.drop());
+    this.maxPairs =
+        config == null || config.maxPairs() == null
+            ? DatasetJob.Duplicates.DEFAULT_MAX_PAIRS
+            : config.maxPairs();
     keys.forEach(key -> texts.put(key, new ArrayList<>()));
   }
 
@@ -63,11 +68,25 @@ public final class DuplicateFinder {
 
   /**
    * @param check a safe point, called now and then during the search
+   * @throws IllegalArgumentException when a key dropped by has more pairs than {@code maxPairs}:
+   *     its groups would be incomplete
    */
   public DuplicateReport report(Runnable check) {
     Map<String, List<DuplicateReport.NearPair>> near = new LinkedHashMap<>();
+    List<String> truncated = new ArrayList<>();
     for (String key : keys) {
-      near.put(key, nearPairs(texts.get(key), check));
+      near.put(key, nearPairs(texts.get(key), check, key, truncated));
+    }
+    for (String key : drop) {
+      if (truncated.contains(key)) {
+        throw new IllegalArgumentException(
+            "'"
+                + key
+                + "' has more than duplicates.maxPairs ("
+                + maxPairs
+                + ") near-duplicate pairs, so its groups are unknown and nothing can be dropped by"
+                + " it; raise duplicates.threshold or duplicates.maxPairs, or drop by other keys");
+      }
     }
     List<DuplicateReport.Dropped> dropped = new ArrayList<>();
     if (!drop.isEmpty()) {
@@ -84,10 +103,11 @@ public final class DuplicateFinder {
         }
       }
     }
-    return new DuplicateReport(threshold, keys, drop, exactGroups(), near, dropped);
+    return new DuplicateReport(threshold, keys, drop, exactGroups(), near, truncated, dropped);
   }
 
-  private List<DuplicateReport.NearPair> nearPairs(List<String> column, Runnable check) {
+  private List<DuplicateReport.NearPair> nearPairs(
+      List<String> column, Runnable check, String key, List<String> truncated) {
     List<Integer> own = new ArrayList<>();
     List<String> preprocessed = new ArrayList<>();
     for (int p = 0; p < column.size(); p++) {
@@ -102,9 +122,13 @@ public final class DuplicateFinder {
         eligible[t++] = column.get(p).codePointCount(0, column.get(p).length()) > 1;
       }
     }
+    AllPairs.Result result =
+        AllPairs.above(new TfidfVectors(preprocessed), eligible, threshold, maxPairs, check);
+    if (result.truncated()) {
+      truncated.add(key);
+    }
     List<DuplicateReport.NearPair> pairs = new ArrayList<>();
-    for (AllPairs.Pair pair :
-        AllPairs.above(new TfidfVectors(preprocessed), eligible, threshold, check)) {
+    for (AllPairs.Pair pair : result.pairs()) {
       pairs.add(
           new DuplicateReport.NearPair(
               own.get(pair.first()), own.get(pair.second()), pair.similarity()));

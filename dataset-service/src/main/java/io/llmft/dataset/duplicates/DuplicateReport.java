@@ -7,9 +7,11 @@ import java.util.Map;
 
 /**
  * The duplicates of a dataset, entries named by their index in the source: groups of exact
- * duplicates (equal on every searched key), near-duplicate pairs per key, and the entries dropped
- * before the split (each with the first entry of its group, which is kept). Served whole by {@code
- * GET /datasets/{id}/duplicates}; the dataset document carries its {@link #summary()}.
+ * duplicates (equal on every searched key), near-duplicate pairs per key ({@code truncated} names
+ * the keys whose search stopped at {@code maxPairs}: their pairs are those among the entries up to
+ * the last one listed), and the entries dropped before the split (each with the first entry of its
+ * group, which is kept). Served whole by {@code GET /datasets/{id}/duplicates}; the dataset
+ * document carries its {@link #summary()}.
  */
 @RegisterForReflection
 public record DuplicateReport(
@@ -18,6 +20,7 @@ public record DuplicateReport(
     List<String> drop,
     List<List<Integer>> exact,
     Map<String, List<NearPair>> near,
+    List<String> truncated,
     List<Dropped> dropped) {
 
   @RegisterForReflection
@@ -38,12 +41,14 @@ public record DuplicateReport(
       int exactGroups,
       int exactEntries,
       Map<String, Integer> nearPairs,
+      List<String> truncated,
       int dropped) {}
 
   public Summary summary() {
     Map<String, Integer> pairs = new LinkedHashMap<>();
     near.forEach((key, list) -> pairs.put(key, list.size()));
     int beyondFirst = exact.stream().mapToInt(group -> group.size() - 1).sum();
-    return new Summary(threshold, keys, drop, exact.size(), beyondFirst, pairs, dropped.size());
+    return new Summary(
+        threshold, keys, drop, exact.size(), beyondFirst, pairs, truncated, dropped.size());
   }
 }

@@ -160,6 +160,7 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
         "duplicates.keys",
         "each key must be a non-blank field name of at most 100 characters");
     v.check(new HashSet<>(keys).size() == keys.size(), "duplicates.keys", "must not repeat a key");
+    v.between(d.maxPairs(), 1, DatasetJob.Duplicates.MAX_MAX_PAIRS, "duplicates.maxPairs");
     v.check(
         d.drop() == null || keys.containsAll(d.drop()),
         "duplicates.drop",

@@ -81,7 +81,7 @@ class NearDuplicatesTest {
 
   private void assertPairs(double threshold) {
     DuplicateReport report =
-        finder(new DatasetJob.Duplicates(threshold, null, null)).report(() -> {});
+        finder(new DatasetJob.Duplicates(threshold, null, null, null)).report(() -> {});
     JsonNode expected = reference.get("thresholds").get(String.valueOf(threshold));
     for (String key : DatasetJob.Duplicates.DEFAULT_KEYS) {
       JsonNode pairs = expected.get(key).get("pairs");
@@ -104,7 +104,8 @@ class NearDuplicatesTest {
   @Test
   void dropsAllButTheFirstOfEachGroupByInputAndOutput() {
     DuplicateReport report =
-        finder(new DatasetJob.Duplicates(null, null, List.of("input", "output"))).report(() -> {});
+        finder(new DatasetJob.Duplicates(null, null, List.of("input", "output"), null))
+            .report(() -> {});
     JsonNode expected = reference.get("droppedByInputAndOutput");
     assertEquals(expected.size(), report.dropped().size());
     for (int i = 0; i < expected.size(); i++) {
@@ -117,7 +118,7 @@ class NearDuplicatesTest {
   @Test
   void groupsExactDuplicatesAndNamesEntriesByTheirOwnIndex() {
     DuplicateFinder finder =
-        new DuplicateFinder(new DatasetJob.Duplicates(null, null, List.of("output")));
+        new DuplicateFinder(new DatasetJob.Duplicates(null, null, List.of("output"), null));
     finder.add(3, entry("Name a color.", "", "Blue."));
     finder.add(5, entry("Say hi.", "politely", "Hello there, friend."));
     finder.add(9, entry("Name a color.", "", "Blue."));
@@ -137,7 +138,7 @@ class NearDuplicatesTest {
   @Test
   void skipsOneCharacterTextsAndCanBeStopped() {
     DuplicateFinder finder =
-        new DuplicateFinder(new DatasetJob.Duplicates(null, List.of("output"), null));
+        new DuplicateFinder(new DatasetJob.Duplicates(null, List.of("output"), null, null));
     finder.add(0, entry("a", "", "A"));
     finder.add(1, entry("b", "", "a"));
     assertEquals(List.of(), finder.report(() -> {}).near().get("output"));
@@ -152,6 +153,38 @@ class NearDuplicatesTest {
                     () -> {
                       throw stop;
                     })));
+  }
+
+  @Test
+  void aTemplatedSetStopsAtMaxPairsAndRefusesToDropByAnIncompleteKey() {
+    DatasetJob.Duplicates config =
+        new DatasetJob.Duplicates(null, List.of("instruction"), null, 10);
+    DuplicateFinder finder = new DuplicateFinder(config);
+    for (int i = 0; i < 60; i++) {
+      finder.add(i, entry(templated(i), "", "x" + i));
+    }
+    DuplicateReport report = finder.report(() -> {});
+    assertEquals(List.of("instruction"), report.truncated());
+    List<DuplicateReport.NearPair> pairs = report.near().get("instruction");
+    assertTrue(!pairs.isEmpty() && pairs.size() <= 10, "pairs listed: " + pairs.size());
+    int last = pairs.stream().mapToInt(DuplicateReport.NearPair::second).max().orElseThrow();
+    assertTrue(last < 59, "the listing covers a prefix of the entries, up to " + last);
+
+    DuplicateFinder dropping =
+        new DuplicateFinder(new DatasetJob.Duplicates(null, null, List.of("instruction"), 10));
+    for (int i = 0; i < 60; i++) {
+      dropping.add(i, entry(templated(i), "", "x" + i));
+    }
+    IllegalArgumentException refused =
+        assertThrows(IllegalArgumentException.class, () -> dropping.report(() -> {}));
+    assertTrue(refused.getMessage().contains("duplicates.maxPairs (10)"), refused.getMessage());
+  }
+
+  /** 60 of these hold 485 pairs above 0.9 (scikit-learn). */
+  private static String templated(int i) {
+    return "Add "
+        + (1000 + i)
+        + " and 1 to the number, then write the result in words and explain each step.";
   }
 
   private static List<Integer> firsts(DuplicateReport report) {

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -78,6 +79,81 @@ class DatasetResourceTest {
         .body("$", hasSize(110))
         .body("[0].instruction", equalTo("Rewrite the sentence using a simile."));
     given().get("/datasets/" + id + "/entries/validation").then().body("$", hasSize(55));
+  }
+
+  @Test
+  void reportsTheBooksNearDuplicatesAndListsThem() {
+    String id =
+        awaitStatus(accepted("{\"source\": {\"builtin\": \"instruction-data\"}}"), "SUCCEEDED");
+    given()
+        .get("/datasets/" + id)
+        .then()
+        .body("duplicates.threshold", equalTo(0.9f))
+        .body("duplicates.keys", equalTo(List.of("instruction", "input", "output")))
+        .body("duplicates.nearPairs.instruction", equalTo(441))
+        .body("duplicates.nearPairs.input", equalTo(15))
+        .body("duplicates.nearPairs.output", equalTo(1))
+        .body("duplicates.exactGroups", equalTo(0))
+        .body("duplicates.truncated", hasSize(0))
+        .body("duplicates.dropped", equalTo(0));
+    given()
+        .get("/datasets/" + id + "/duplicates")
+        .then()
+        .statusCode(200)
+        .body("near.instruction", hasSize(441))
+        .body("near.instruction[0].first", equalTo(0))
+        .body("near.instruction[0].second", equalTo(593))
+        .body("near.output", hasSize(1))
+        .body("dropped", hasSize(0));
+  }
+
+  @Test
+  void dropsNearDuplicatesByInputAndOutputBeforeTheSplit() {
+    String id =
+        awaitStatus(
+            accepted(
+                "{\"source\": {\"builtin\": \"instruction-data\"}, \"duplicates\": {\"drop\": [\"input\", \"output\"]}}"),
+            "SUCCEEDED");
+    // 1,100 - 15 dropped = 1,085 kept: int(1085 * 0.85) train, int(1085 * 0.10) test
+    given()
+        .get("/datasets/" + id)
+        .then()
+        .body("duplicates.dropped", equalTo(15))
+        .body("counts.train", equalTo(922))
+        .body("counts.test", equalTo(108))
+        .body("counts.validation", equalTo(55))
+        .body("rejected", hasSize(0));
+    given()
+        .get("/datasets/" + id + "/duplicates")
+        .then()
+        .body("dropped[0].index", equalTo(238))
+        .body("dropped[0].keptIndex", equalTo(148));
+    String builtin =
+        accepted(
+            "{\"source\": {\"builtin\": \"instruction-data\"}, \"duplicates\": {\"keys\": []}}");
+    awaitStatus(builtin, "SUCCEEDED");
+    given().get("/datasets/" + builtin).then().body("duplicates", nullValue());
+    given()
+        .get("/datasets/" + builtin + "/duplicates")
+        .then()
+        .statusCode(404)
+        .body("detail", containsString("without a duplicate search"));
+  }
+
+  @Test
+  void badDuplicateSettingsAreNamed() {
+    given()
+        .contentType(ContentType.JSON)
+        .body(
+            "{\"source\": {\"builtin\": \"instruction-data\"}, \"duplicates\": {\"threshold\": 1.5, \"keys\": [\"output\", \"output\"], \"drop\": [\"input\"], \"maxPairs\": 0}}")
+        .post("/datasets")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("errors.field", hasItem("duplicates.threshold"))
+        .body("errors.field", hasItem("duplicates.keys"))
+        .body("errors.field", hasItem("duplicates.drop"))
+        .body("errors.field", hasItem("duplicates.maxPairs"));
   }
 
   @Test
