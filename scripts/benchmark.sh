@@ -27,6 +27,10 @@
 #                        (packaged inference-service, continuous batching): streamed /v1/completions of
 #                        NEW_TOKENS (128) each at 1, 4, 16, 32 concurrent clients against one at a time:
 #                        tokens/s, time to first token and inter-token latency p50/p95
+#   scripts/benchmark.sh duplicates [FILE|-] [ENTRIES] [THRESHOLD]  the dataset job's near-duplicate search in the
+#                        dataset service's heap (256 MiB: its 512Mi limit at MaxRAMPercentage=50) on FILE (for
+#                        instance Stanford Alpaca's 52,002-entry alpaca_data.json) or, with -, ENTRIES (52,002)
+#                        generated Alpaca-sized entries; prints the time per run, the pairs per key, peak heap
 # e.g. scripts/benchmark.sh train "gpt2-small (124M)" 8 64 3 ; scripts/benchmark.sh generation "gpt2-small (124M)" 60 256
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,6 +41,16 @@ if [ "${1:-}" = inference ]; then
   scripts/run-pipeline.sh --artifacts "$ARTIFACTS" --config "${2:-64,2,4,1024}" --max-steps 1 \
     --inference-batch-size "${3:-8}" --max-new-tokens "${4:-256}" --ollama http://127.0.0.1:9 \
     | grep -E '^(===|base model|training:|inference:)'
+  exit
+fi
+if [ "${1:-}" = duplicates ]; then
+  shift
+  mvn -B -q install -DskipTests -pl contract,service-common -am
+  mvn -B -q -pl dataset-service test-compile dependency:build-classpath \
+    -Dmdep.outputFile=target/benchmark.classpath -Dmdep.includeScope=test
+  java -Xmx256m -XX:+UseSerialGC \
+    -cp "dataset-service/target/test-classes:dataset-service/target/classes:$(cat dataset-service/target/benchmark.classpath)" \
+    io.llmft.dataset.duplicates.DuplicatesBenchmark "$@"
   exit
 fi
 if [ "${1:-}" = jobs ]; then

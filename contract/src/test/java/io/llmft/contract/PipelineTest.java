@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Map;
@@ -82,5 +83,64 @@ class PipelineTest {
     Pipeline after = JsonSupport.MAPPER.treeToValue(dpo.body().get("pipeline"), Pipeline.class);
     Pipeline.NextJob inference = after.continueWith(Map.of("model", "p3-dpo")).orElseThrow();
     assertEquals("p3-dpo", inference.body().get("model").asText(), "the DPO model is served");
+  }
+
+  @Test
+  void aComparisonAtTheEndTakesThePipelinesInferenceJobsInOrder() throws Exception {
+    Pipeline pipeline =
+        JsonSupport.MAPPER.readValue(
+            """
+            {"id": "p4", "next": [
+              {"stage": "inference", "job": {}},
+              {"stage": "training", "job": {"method": "dpo"}},
+              {"stage": "inference", "job": {}},
+              {"stage": "scoring", "job": {"comparison": {"sources": [
+                {"name": "sft"}, {"name": "dpo"}]}}}],
+             "context": {"datasetId": "pref-1"}}
+            """,
+            Pipeline.class);
+    Pipeline.NextJob sft = pipeline.continueWith(Map.of("model", "p4-training")).orElseThrow();
+    assertEquals("p4-inference", sft.jobId());
+    Pipeline.NextJob dpo =
+        rest(sft).continueWith(Map.of("inferenceJobId", "p4-inference")).orElseThrow();
+    Pipeline.NextJob second = rest(dpo).continueWith(Map.of("model", "p4-dpo")).orElseThrow();
+    assertEquals("p4-inference-2", second.jobId(), "not the first inference job's id");
+    assertEquals("p4-dpo", second.body().get("model").asText());
+    Pipeline.NextJob comparison =
+        rest(second).continueWith(Map.of("inferenceJobId", "p4-inference-2")).orElseThrow();
+    assertEquals("p4-scoring", comparison.jobId());
+    assertFalse(comparison.body().has("inferenceJobId"), "a comparison names its jobs in sources");
+    JsonNode sources = comparison.body().get("comparison").get("sources");
+    assertEquals("p4-inference", sources.get(0).get("inferenceJobId").asText());
+    assertEquals("p4-inference-2", sources.get(1).get("inferenceJobId").asText());
+    assertEquals("sft", sources.get(0).get("name").asText());
+  }
+
+  @Test
+  void sourcesThatNameTheirJobKeepItAndUnfilledOnesStayUnset() throws Exception {
+    Pipeline pipeline =
+        JsonSupport.MAPPER.readValue(
+            """
+            {"id": "p5", "next": [
+              {"stage": "scoring", "job": {"comparison": {"sources": [
+                {"inferenceJobId": "older"}, {}, {}]}}}]}
+            """,
+            Pipeline.class);
+    JsonNode sources =
+        pipeline
+            .continueWith(Map.of("inferenceJobId", "p5-inference"))
+            .orElseThrow()
+            .body()
+            .get("comparison")
+            .get("sources");
+    assertEquals("older", sources.get(0).get("inferenceJobId").asText());
+    // one inference job for two unset sources: the later one gets it, the first stays unset and
+    // the scoring service refuses the job naming comparison.sources
+    assertFalse(sources.get(1).has("inferenceJobId"));
+    assertEquals("p5-inference", sources.get(2).get("inferenceJobId").asText());
+  }
+
+  private static Pipeline rest(Pipeline.NextJob job) throws Exception {
+    return JsonSupport.MAPPER.treeToValue(job.body().get("pipeline"), Pipeline.class);
   }
 }

@@ -27,7 +27,10 @@ final class PipelineMessage {
             null, null, null, null, "test", options.maxNewTokens, options.inferenceBatchSize, null);
     List<PipelineStep> next = new ArrayList<>();
     next.add(step(Stage.TRAINING, TrainingPlan.of(options).job()));
-    if (options.dpoBeta != null) {
+    boolean dpo = options.dpoBeta != null;
+    if (dpo) {
+      // the SFT model's responses too, for the comparison at the end
+      next.add(step(Stage.INFERENCE, inference));
       next.add(step(Stage.TRAINING, dpo(options)));
     }
     next.add(step(Stage.INFERENCE, inference));
@@ -35,18 +38,20 @@ final class PipelineMessage {
     next.add(
         step(
             Stage.SCORING,
-            judge
-                ? new ScoringJob(
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    ScoringJob.Judge.of(options.ollama, null),
-                    null,
-                    null,
-                    null)
-                : new ScoringJob(null, null, null, null, null, null, true, null, null)));
+            judge && dpo
+                ? sftAgainstDpo(options)
+                : judge
+                    ? new ScoringJob(
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        ScoringJob.Judge.of(options.ollama, null),
+                        null,
+                        null,
+                        null)
+                    : new ScoringJob(null, null, null, null, null, null, true, null, null)));
     String data =
         options.dpoBeta != null
             ? DatasetJob.Source.INSTRUCTION_DATA_WITH_PREFERENCE
@@ -93,6 +98,30 @@ final class PipelineMessage {
         TrainingJob.DPO,
         new TrainingJob.Dpo(options.dpoBeta),
         null,
+        null);
+  }
+
+  /**
+   * The judge's scores of the SFT model's responses against the SFT → DPO model's, paired per
+   * entry; the pipeline fills in the two inference jobs.
+   */
+  private static ScoringJob sftAgainstDpo(RunnerOptions options) {
+    return new ScoringJob(
+        null,
+        null,
+        null,
+        null,
+        null,
+        ScoringJob.Judge.of(options.ollama, null),
+        null,
+        new ScoringJob.Comparison(
+            ScoringJob.Comparison.SCORES,
+            List.of(
+                new ScoringJob.Source("sft", null, null),
+                new ScoringJob.Source("sft+dpo", null, null)),
+            null,
+            null,
+            null),
         null);
   }
 

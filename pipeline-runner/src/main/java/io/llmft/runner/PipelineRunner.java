@@ -222,9 +222,11 @@ public final class PipelineRunner {
           "published one message to " + Stage.DATASET.topic() + ": pipeline %s (%s)",
           pipelineId,
           "dataset -> training"
-              + (options.dpoBeta != null ? " -> training (dpo)" : "")
+              + (options.dpoBeta != null ? " -> inference -> training (dpo)" : "")
               + " -> inference -> scoring"
-              + (judge ? "" : " (reference metrics only)"));
+              + (judge
+                  ? (options.dpoBeta != null ? " (sft against sft+dpo)" : "")
+                  : " (reference metrics only)"));
 
       Instant deadline = started.plus(Duration.ofMinutes(options.timeoutMinutes));
       Map<String, JsonNode> shownEvaluation = new HashMap<>();
@@ -274,7 +276,12 @@ public final class PipelineRunner {
       throws Exception {
     ServiceCalls calls = new ServiceCalls(options.apiKey());
     String trainer = services.get(1).url() + "/training-jobs/" + pipelineId + "-training";
-    String inference = services.get(2).url() + "/inference-jobs/" + pipelineId + "-inference";
+    // with DPO, the pipeline's second inference job serves the DPO model
+    String inference =
+        services.get(2).url()
+            + "/inference-jobs/"
+            + pipelineId
+            + (options.dpoBeta == null ? "-inference" : "-inference-2");
     String dpo =
         options.dpoBeta == null
             ? null

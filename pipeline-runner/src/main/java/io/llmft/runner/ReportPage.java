@@ -68,6 +68,7 @@ final class ReportPage {
       preferenceTuning(h, s.dpo(), plots.dpo());
     }
     Map<Integer, Integer> scoreOf = scores(h, scoring);
+    ComparisonSection.append(h, scoring.path("comparison"));
     responses(h, s, scoreOf);
     h.append("<p class=\"muted\">Artifacts: ")
         .append(esc(options.artifacts.toString()))
@@ -260,7 +261,7 @@ final class ReportPage {
             .append("%\"></div></td></tr>");
       }
       h.append("</table>");
-    } else {
+    } else if (!scoring.hasNonNull("comparison")) {
       h.append("<p>No judge scored this run.</p>");
     }
     JsonNode reference = scoring.path("reference");

@@ -140,7 +140,32 @@ final class RunReport {
       out.println();
     }
     JsonNode reference = s.scoring() == null ? null : s.scoring().get("reference");
-    if (judge && s.scoring() != null) {
+    JsonNode comparison = s.scoring() == null ? null : s.scoring().get("comparison");
+    if (judge && comparison != null && !comparison.isNull()) {
+      for (JsonNode source : comparison.path("sources")) {
+        out.printf(
+            "average judge score of %s: %.2f over %d scored responses%n",
+            source.path("name").asText(),
+            source.path("averageScore").asDouble(),
+            source.path("scored").asInt());
+      }
+      for (JsonNode pair : comparison.path("pairs")) {
+        JsonNode c = pair.path("comparison");
+        out.printf(
+            "%s against %s over %d entries: %d wins, %d ties, %d losses; mean difference %+.2f"
+                + " (95%% interval %+.2f to %+.2f), Wilcoxon p %.4g%n",
+            pair.path("a").asText(),
+            pair.path("b").asText(),
+            c.path("n").asInt(),
+            c.path("wins").asInt(),
+            c.path("ties").asInt(),
+            c.path("losses").asInt(),
+            c.path("meanDifference").asDouble(),
+            c.at("/interval/low").asDouble(),
+            c.at("/interval/high").asDouble(),
+            c.path("wilcoxonP").asDouble());
+      }
+    } else if (judge && s.scoring() != null) {
       out.printf(
           "average judge score: %s over %d scored responses (%d unparsed) by %s at %s%n",
           s.scoring().hasNonNull("averageScore")
@@ -163,8 +188,12 @@ final class RunReport {
       out.printf(
           "judge: none answered at %s. With an Ollama server running llama3, score these responses with:%n"
               + "  curl -X POST %s/scoring-jobs -H 'Content-Type: application/json' -H \"Authorization: Bearer $API_KEY\" \\%n"
-              + "       -d '{\"inferenceJobId\": \"%s-inference\", \"judge\": {\"url\": \"http://localhost:11434\"}}'%n",
-          options.ollama, scoringUrl, s.pipelineId());
+              + "       -d '{\"inferenceJobId\": \"%s\", \"judge\": {\"url\": \"http://localhost:11434\"}}'%n",
+          options.ollama,
+          scoringUrl,
+          s.inference() == null
+              ? s.pipelineId() + "-inference"
+              : s.inference().path("id").asText(s.pipelineId() + "-inference"));
     }
   }
 }

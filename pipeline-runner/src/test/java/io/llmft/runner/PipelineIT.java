@@ -174,8 +174,9 @@ class PipelineIT {
   }
 
   /**
-   * The book's next step in one message: the preference data, SFT, DPO of the SFT model against
-   * itself, then the DPO model's responses generated and scored.
+   * The book's next step in one message: the preference data, SFT, the SFT model's responses, DPO
+   * of the SFT model against itself, the DPO model's responses, and a comparison of the two by the
+   * judge.
    */
   @Test
   void aDpoPipelineRunsSftThenDpoThenInferenceAndScoring() throws Exception {
@@ -214,6 +215,20 @@ class PipelineIT {
           4,
           html.split("id=\"dpo-samples\"")[1].split("</table>")[0].split("<tr>").length - 1,
           "a header and three entries before and after DPO");
+
+      JsonNode comparison = summary.scoring().path("comparison");
+      assertEquals("scores", comparison.path("mode").asText(), summary.scoring().toString());
+      assertEquals("sft", comparison.at("/sources/0/name").asText());
+      assertEquals("sft+dpo", comparison.at("/sources/1/name").asText());
+      assertEquals(110, comparison.at("/sources/0/scores").size());
+      JsonNode pair = comparison.at("/pairs/0/comparison");
+      assertEquals(
+          110,
+          pair.path("wins").asInt() + pair.path("ties").asInt() + pair.path("losses").asInt(),
+          pair.toString());
+      assertTrue(output.contains("sft against sft+dpo over 110 entries"), output);
+      assertTrue(html.contains("id=\"comparison\""), "the comparison table is in the report");
+      assertTrue(html.contains("id=\"comparison-plot\""), "and its plot");
     }
   }
 }

@@ -4,30 +4,36 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Every pair of texts whose TF-IDF cosine similarity is above a threshold, without the n × n
  * matrix: the all-pairs search with prefix filtering (Bayardo, Ma and Srikant, 2007).
  *
- * <p>Each text, in order, is indexed by its rarest n-grams only: the common ones (high document
- * frequency) are left out as long as their part of the unit vector has norm at most the threshold,
- * since a text that shares none of the indexed n-grams has a cosine at most that norm. A text is
- * then compared exactly only with the earlier texts it meets in the index whose partial dot product
- * plus that left-out norm can still pass the threshold. The similarity reported is the exact dot
- * product in doubles; the index keeps float weights and only prunes with a margin.
+ * <p>Each text is indexed by its rarest n-grams only: the common ones (high document frequency) are
+ * left out as long as their part of the unit vector has norm at most the threshold, since two texts
+ * that share none of their indexed n-grams have a cosine at most that norm. Each text then looks up
+ * the earlier texts that share one of its own indexed n-grams, and is compared exactly only with
+ * those whose partial dot product, plus the two texts' norms over the n-grams that neither index
+ * covers, can still pass. The similarity reported is the exact dot product in doubles; the index
+ * keeps float weights and only prunes, with a margin.
+ *
+ * <p>The index is built first, in one pass; the look-ups then run in parallel, a block of texts at
+ * a time, each text against the texts before it.
  */
 final class AllPairs {
   /** Covers the float weights' rounding in the pruning bound (exact checks are in doubles). */
   private static final double MARGIN = 1e-5;
 
-  private static final int CHECK_EVERY = 256;
+  /** Texts looked up between two safe points and two checks of the pair limit. */
+  private static final int BLOCK = 2048;
 
   /** Two texts by their position in the fitted list, first < second. */
   record Pair(int first, int second, double similarity) {}
 
   /**
-   * The pairs in order of their second text; when {@code truncated}, the search stopped at the
-   * limit, so these are all the pairs among the texts up to the last second one.
+   * The pairs in order; when {@code truncated}, the search stopped at the limit, and these are all
+   * the pairs whose second text comes before the first text it did not finish.
    */
   record Result(List<Pair> pairs, boolean truncated) {}
 
@@ -35,89 +41,217 @@ final class AllPairs {
 
   /**
    * @param eligible which texts may be in a pair (all still count in the document frequencies)
-   * @param check called every few hundred texts, to let a cancelled job stop
+   * @param check a safe point, called between blocks, to let a cancelled job stop
    */
   static Result above(
       TfidfVectors vectors, boolean[] eligible, double threshold, int maxPairs, Runnable check) {
-    int n = eligible.length;
-    Postings postings = new Postings(vectors.features());
-    double[] leftOutNorm = new double[n];
-    double[] partial = new double[n];
-    int[] touched = new int[n];
+    Index index = new Index(vectors, eligible, threshold, check);
     List<Pair> pairs = new ArrayList<>();
-    double leftOutLimit = (threshold - MARGIN) * (threshold - MARGIN);
-    boolean truncated = false;
-    for (int y = 0; y < n && !truncated; y++) {
-      if (y % CHECK_EVERY == 0) {
-        check.run();
+    ThreadLocal<Probe> probes = ThreadLocal.withInitial(() -> new Probe(eligible.length));
+    for (int start = 0; start < eligible.length; start += BLOCK) {
+      check.run();
+      List<Pair> block =
+          IntStream.range(start, Math.min(eligible.length, start + BLOCK))
+              .parallel()
+              .filter(y -> index.common[y] != null)
+              .mapToObj(y -> probes.get().pairsOf(y, index, vectors, threshold))
+              .flatMap(List::stream)
+              .sorted(Comparator.comparingInt(Pair::second).thenComparingInt(Pair::first))
+              .toList();
+      if (pairs.size() + block.size() > maxPairs) {
+        int upTo = block.get(maxPairs - pairs.size()).second();
+        block.stream().filter(p -> p.second() < upTo).forEach(pairs::add);
+        return new Result(sorted(pairs), true);
       }
-      if (!eligible[y]) {
-        continue;
+      pairs.addAll(block);
+    }
+    return new Result(sorted(pairs), false);
+  }
+
+  private static List<Pair> sorted(List<Pair> pairs) {
+    pairs.sort(Comparator.comparingInt(Pair::first).thenComparingInt(Pair::second));
+    return pairs;
+  }
+
+  /** Every eligible text's rare n-grams in postings ordered by text, and its checkpoints. */
+  private static final class Index {
+    final int[] rank;
+    final Postings postings;
+    final Checkpoints[] common;
+    final double leftOutLimit;
+
+    Index(TfidfVectors vectors, boolean[] eligible, double threshold, Runnable check) {
+      rank = commonFirst(vectors);
+      postings = new Postings(vectors.features());
+      common = new Checkpoints[eligible.length];
+      double reach = Math.max(0, threshold - MARGIN);
+      leftOutLimit = reach * reach;
+      for (int y = 0; y < eligible.length; y++) {
+        if (y % BLOCK == 0) {
+          check.run();
+        }
+        if (!eligible[y]) {
+          continue;
+        }
+        TfidfVectors.Vector v = vectors.vector(y);
+        if (v.size() == 0) {
+          continue;
+        }
+        Ranked ranked = new Ranked(v, rank);
+        int split = ranked.leftOutCount(leftOutLimit);
+        common[y] = new Checkpoints(ranked, split);
+        for (int j = split; j < ranked.order.length; j++) {
+          int k = ranked.order[j];
+          postings.add(v.features()[k], y, (float) v.weights()[k]);
+        }
       }
+    }
+  }
+
+  /** One thread's accumulators over the earlier texts. */
+  private static final class Probe {
+    final double[] partial;
+    final int[] touched;
+
+    Probe(int n) {
+      partial = new double[n];
+      touched = new int[n];
+    }
+
+    List<Pair> pairsOf(int y, Index index, TfidfVectors vectors, double threshold) {
       TfidfVectors.Vector v = vectors.vector(y);
-      if (v.size() == 0) {
-        continue;
-      }
+      Ranked ranked = new Ranked(v, index.rank);
+      int split = ranked.leftOutCount(index.leftOutLimit);
       int met = 0;
-      for (int k = 0; k < v.size(); k++) {
+      for (int j = split; j < ranked.order.length; j++) {
+        int k = ranked.order[j];
         int f = v.features()[k];
-        int[] docs = postings.docs[f];
-        float[] weights = postings.weights[f];
-        for (int e = 0; e < postings.length[f]; e++) {
+        int[] docs = index.postings.docs[f];
+        float[] weights = index.postings.weights[f];
+        double w = v.weights()[k];
+        for (int e = 0, end = index.postings.length[f]; e < end; e++) {
           int x = docs[e];
+          if (x >= y) {
+            break;
+          }
           if (partial[x] == 0) {
             touched[met++] = x;
           }
-          partial[x] += weights[e] * v.weights()[k];
+          partial[x] += weights[e] * w;
         }
       }
-      Arrays.sort(touched, 0, met);
+      int boundary = ranked.ranks[split];
       List<Pair> found = new ArrayList<>();
       for (int t = 0; t < met; t++) {
         int x = touched[t];
-        if (partial[x] + leftOutNorm[x] > threshold - MARGIN) {
+        // what the indexed parts did not add lies in n-grams ranked before the later of the two
+        // boundaries (Cauchy-Schwarz on both texts' norms there)
+        int before = Math.max(boundary, index.common[x].boundary());
+        double bound = partial[x] + ranked.normBefore(before) * index.common[x].normBefore(before);
+        partial[x] = 0;
+        if (bound > threshold - MARGIN) {
           double similarity = vectors.vector(x).dot(v);
           if (similarity > threshold) {
             found.add(new Pair(x, y, similarity));
           }
         }
-        partial[x] = 0;
       }
-      truncated = pairs.size() + found.size() > maxPairs;
-      if (!truncated) {
-        pairs.addAll(found);
-        leftOutNorm[y] = index(y, v, vectors, postings, leftOutLimit);
-      }
+      return found;
     }
-    pairs.sort(Comparator.comparingInt(Pair::first).thenComparingInt(Pair::second));
-    return new Result(pairs, truncated);
   }
 
-  /** Indexes text {@code y} by its rare n-grams; returns the norm of the common ones left out. */
-  private static double index(
-      int y, TfidfVectors.Vector v, TfidfVectors vectors, Postings postings, double leftOutLimit) {
-    Integer[] order = new Integer[v.size()];
-    for (int k = 0; k < order.length; k++) {
-      order[k] = k;
+  /** Each feature's rank, most frequent first (ties by id): the order that splits each text. */
+  private static int[] commonFirst(TfidfVectors vectors) {
+    Integer[] features = new Integer[vectors.features()];
+    for (int f = 0; f < features.length; f++) {
+      features[f] = f;
     }
     Arrays.sort(
-        order,
-        Comparator.comparingInt((Integer k) -> -vectors.documentFrequency(v.features()[k]))
-            .thenComparingInt(k -> v.features()[k]));
-    double leftOut = 0;
-    int k = 0;
-    while (k < order.length) {
-      double w = v.weights()[order[k]];
-      if (leftOut + w * w > leftOutLimit) {
-        break;
+        features,
+        Comparator.comparingInt((Integer f) -> -vectors.documentFrequency(f))
+            .thenComparingInt(f -> f));
+    int[] rank = new int[features.length];
+    for (int r = 0; r < features.length; r++) {
+      rank[features[r]] = r;
+    }
+    return rank;
+  }
+
+  /** A text's n-grams in rank order, with the squared norm of every prefix. */
+  private static final class Ranked {
+    final int[] order;
+    final int[] ranks;
+    final double[] squaresBefore;
+
+    Ranked(TfidfVectors.Vector v, int[] rank) {
+      int size = v.size();
+      long[] keyed = new long[size];
+      for (int k = 0; k < size; k++) {
+        keyed[k] = ((long) rank[v.features()[k]] << 32) | k;
       }
-      leftOut += w * w;
-      k++;
+      Arrays.sort(keyed);
+      order = new int[size];
+      ranks = new int[size + 1];
+      squaresBefore = new double[size + 1];
+      for (int j = 0; j < size; j++) {
+        order[j] = (int) keyed[j];
+        ranks[j] = (int) (keyed[j] >>> 32);
+        double w = v.weights()[order[j]];
+        squaresBefore[j + 1] = squaresBefore[j] + w * w;
+      }
+      ranks[size] = Integer.MAX_VALUE;
     }
-    for (; k < order.length; k++) {
-      postings.add(v.features()[order[k]], y, (float) v.weights()[order[k]]);
+
+    /** How many of the most common n-grams stay out of the index: their squared norm ≤ limit. */
+    int leftOutCount(double limit) {
+      int j = 0;
+      while (j < order.length && squaresBefore[j + 1] <= limit) {
+        j++;
+      }
+      return j;
     }
-    return Math.sqrt(leftOut);
+
+    /** The norm of this text's n-grams ranked before {@code rank}. */
+    double normBefore(int rank) {
+      int j = Arrays.binarySearch(ranks, 0, order.length, rank);
+      return Math.sqrt(squaresBefore[j >= 0 ? j : -j - 1]);
+    }
+  }
+
+  /**
+   * An indexed text's norm over its n-grams ranked before a given rank, kept at a few of its ranks
+   * only (the whole ranked vector of every text would not fit the service's heap): exact at its
+   * boundary, an upper bound elsewhere.
+   */
+  private static final class Checkpoints {
+    private static final int KEPT = 16;
+    private final int[] ranks;
+    private final float[] squares;
+
+    Checkpoints(Ranked ranked, int split) {
+      int indexed = ranked.order.length - split;
+      int count = Math.min(KEPT, indexed + 1);
+      ranks = new int[count];
+      squares = new float[count];
+      for (int c = 0; c < count; c++) {
+        int j = split + (int) ((long) c * indexed / Math.max(1, count - 1));
+        ranks[c] = ranked.ranks[j];
+        squares[c] = Math.nextUp((float) ranked.squaresBefore[j]);
+      }
+    }
+
+    int boundary() {
+      return ranks[0];
+    }
+
+    double normBefore(int rank) {
+      for (int c = 0; c < ranks.length; c++) {
+        if (ranks[c] >= rank) {
+          return Math.sqrt(squares[c]);
+        }
+      }
+      return 1;
+    }
   }
 
   /** Per feature, the texts indexed by it and their weights. */
