@@ -237,6 +237,8 @@ class DatasetSecurityTest extends AuthCorpus {
     corpus.numbers(base + "\"split\": {\"train\": 0.85, \"test\": %N%}}", "split.test", "0");
     corpus.numbers(base + "\"seed\": %N%}", "seed", "-1", "0", "2147483647");
     corpus.numbers(base + "\"schemaVersion\": %N%}", "schemaVersion", "1");
+    corpus.numbers(base + "\"duplicates\": {\"threshold\": %N%}}", "duplicates.threshold");
+    corpus.numbers(base + "\"duplicates\": {\"maxPairs\": %N%}}", "duplicates.maxPairs");
     casesRun += corpus.cases();
     given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
   }
