@@ -34,24 +34,7 @@ final class PipelineMessage {
       next.add(step(Stage.TRAINING, dpo(options)));
     }
     next.add(step(Stage.INFERENCE, inference));
-    // without a judge, scoring still gives the reference metrics (ROUGE-L, exact match)
-    next.add(
-        step(
-            Stage.SCORING,
-            judge && dpo
-                ? sftAgainstDpo(options)
-                : judge
-                    ? new ScoringJob(
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        ScoringJob.Judge.of(options.ollama, null),
-                        null,
-                        null,
-                        null)
-                    : new ScoringJob(null, null, null, null, null, null, true, null, null)));
+    next.add(step(Stage.SCORING, scoring(options, judge, dpo)));
     String data =
         options.dpoBeta != null
             ? DatasetJob.Source.INSTRUCTION_DATA_WITH_PREFERENCE
@@ -102,10 +85,25 @@ final class PipelineMessage {
   }
 
   /**
-   * The judge's scores of the SFT model's responses against the SFT → DPO model's, paired per
-   * entry; the pipeline fills in the two inference jobs.
+   * The judge's scores of the test responses; after DPO, the SFT model's responses against the SFT
+   * → DPO model's, paired per entry (the pipeline fills in the two inference jobs). Without a
+   * judge, scoring still gives the reference metrics (ROUGE-L, exact match).
    */
-  private static ScoringJob sftAgainstDpo(RunnerOptions options) {
+  private static ScoringJob scoring(RunnerOptions options, boolean judge, boolean dpo) {
+    if (!judge) {
+      return new ScoringJob(null, null, null, null, null, null, true, null, null);
+    }
+    ScoringJob.Comparison sftAgainstDpo =
+        dpo
+            ? new ScoringJob.Comparison(
+                ScoringJob.Comparison.SCORES,
+                List.of(
+                    new ScoringJob.Source("sft", null, null),
+                    new ScoringJob.Source("sft+dpo", null, null)),
+                null,
+                null,
+                null)
+            : null;
     return new ScoringJob(
         null,
         null,
@@ -114,14 +112,7 @@ final class PipelineMessage {
         null,
         ScoringJob.Judge.of(options.ollama, null),
         null,
-        new ScoringJob.Comparison(
-            ScoringJob.Comparison.SCORES,
-            List.of(
-                new ScoringJob.Source("sft", null, null),
-                new ScoringJob.Source("sft+dpo", null, null)),
-            null,
-            null,
-            null),
+        sftAgainstDpo,
         null);
   }
 

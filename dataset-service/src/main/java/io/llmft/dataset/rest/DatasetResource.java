@@ -74,12 +74,8 @@ public class DatasetResource {
   @GET
   @Path("/{id}/entries/{split}")
   public Response entries(@PathParam("id") String id, @PathParam("split") String split) {
-    DatasetState state = service.get(id);
     java.nio.file.Path file = artifacts.splitFile(id, split);
-    if (state.status != JobStatus.SUCCEEDED) {
-      throw ProblemException.conflict(
-          "dataset '" + id + "' is " + state.status + ", its splits exist once it SUCCEEDED");
-    }
+    succeeded(id, "its splits");
     return Response.ok(file.toFile(), MediaType.APPLICATION_JSON).build();
   }
 
@@ -87,11 +83,7 @@ public class DatasetResource {
   @GET
   @Path("/{id}/duplicates")
   public Response duplicates(@PathParam("id") String id) {
-    DatasetState state = service.get(id);
-    if (state.status != JobStatus.SUCCEEDED) {
-      throw ProblemException.conflict(
-          "dataset '" + id + "' is " + state.status + ", its duplicates exist once it SUCCEEDED");
-    }
+    DatasetState state = succeeded(id, "its duplicates");
     if (state.duplicates == null) {
       throw new ProblemException(
           404,
@@ -101,6 +93,16 @@ public class DatasetResource {
     }
     java.nio.file.Path file = artifacts.dir(id).resolve(DatasetService.DUPLICATES_FILE);
     return Response.ok(file.toFile(), MediaType.APPLICATION_JSON).build();
+  }
+
+  /** The dataset's document; a 409 saying that {@code what} exists once it succeeded. */
+  private DatasetState succeeded(String id, String what) {
+    DatasetState state = service.get(id);
+    if (state.status != JobStatus.SUCCEEDED) {
+      throw ProblemException.conflict(
+          "dataset '" + id + "' is " + state.status + ", " + what + " exist once it SUCCEEDED");
+    }
+    return state;
   }
 
   /** Cancels the job, whichever replica owns it (the request travels through its partition). */
