@@ -63,8 +63,8 @@ public final class RunnerOptions {
         --eval-freq N          steps between evaluations (default: the book's 5 for --base-model, 25 from scratch)
         --max-steps N          stop training after N optimizer steps
         --dpo BETA             preference tuning after finetuning: the book's preference data, SFT, then DPO
-                               (the notebook's settings, this beta, --max-steps too) of the SFT model,
-                               whose responses are then generated and scored
+                               (the notebook's settings, this beta, --max-steps too) of the SFT model;
+                               both models' responses are generated and the judge compares them
         --max-new-tokens N     tokens generated per test entry (default 64; the book uses 256)
         --inference-batch-size N  test entries decoded together (default 8; 1 = one at a time)
         --artifacts DIR        artifact store (default ./data)
