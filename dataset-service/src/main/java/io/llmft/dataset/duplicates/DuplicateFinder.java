@@ -110,17 +110,18 @@ public final class DuplicateFinder {
       List<String> column, Runnable check, String key, List<String> truncated) {
     List<Integer> own = new ArrayList<>();
     List<String> preprocessed = new ArrayList<>();
+    List<Boolean> longer = new ArrayList<>();
     for (int p = 0; p < column.size(); p++) {
-      if (column.get(p) != null) {
+      String text = column.get(p);
+      if (text != null) {
         own.add(indices.get(p));
-        preprocessed.add(CharNgrams.preprocess(column.get(p)));
+        preprocessed.add(CharNgrams.preprocess(text));
+        longer.add(text.codePointCount(0, text.length()) > 1);
       }
     }
     boolean[] eligible = new boolean[own.size()];
-    for (int t = 0, p = 0; p < column.size(); p++) {
-      if (column.get(p) != null) {
-        eligible[t++] = column.get(p).codePointCount(0, column.get(p).length()) > 1;
-      }
+    for (int t = 0; t < eligible.length; t++) {
+      eligible[t] = longer.get(t);
     }
     AllPairs.Result result =
         AllPairs.above(new TfidfVectors(preprocessed), eligible, threshold, maxPairs, check);
