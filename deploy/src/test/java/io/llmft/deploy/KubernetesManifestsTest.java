@@ -123,6 +123,27 @@ class KubernetesManifestsTest {
   }
 
   @Test
+  void scoringReadsJudgeKeysFromAnOptionalSecretWhereTheServiceLooks() throws Exception {
+    Map<String, Object> scoring = find(Repo.kustomizationResources(BASE), "Deployment", "scoring");
+    String config =
+        java.nio.file.Files.readString(
+            Repo.ROOT.resolve(
+                "scoring-service/src/main/java/io/llmft/scoring/config/JudgeConfig.java"));
+    String mount = at(container(scoring), "volumeMounts", "2", "mountPath");
+    assertEquals("judge-keys", at(container(scoring), "volumeMounts", "2", "name"));
+    assertTrue(
+        config.contains("@WithDefault(\"" + mount + "\")"),
+        "judge.secrets-dir defaults to " + mount);
+    Map<String, Object> volume = at(scoring, "spec", "template", "spec", "volumes", "2");
+    assertEquals("judge-keys", volume.get("name"));
+    assertEquals("llmft-judge", at(volume, "secret", "secretName"));
+    assertEquals(
+        Boolean.TRUE,
+        at(volume, "secret", "optional"),
+        "a cluster without judge keys still starts");
+  }
+
+  @Test
   void inferenceAndScoringScaleByReplicas() {
     List<Map<String, Object>> docs = Repo.kustomizationResources(BASE);
     for (String name : List.of("inference", "scoring")) {
