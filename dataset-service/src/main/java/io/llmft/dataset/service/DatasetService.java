@@ -23,6 +23,8 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -179,8 +181,7 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
     PromptStyle style = PromptStyle.fromId(state.promptStyle);
     Gpt2Tokenizer tokenizer = Gpt2Tokenizer.get();
     List<DatasetState.Rejected> rejected = new ArrayList<>();
-    Map<Integer, Integer> lengths = new LinkedHashMap<>();
-    Set<Integer> preferences = new HashSet<>();
+    ValidEntries valid = new ValidEntries();
     DuplicateFinder duplicates = new DuplicateFinder(job.duplicates());
     int[] total = {0};
     try (EntrySource.Entries entries =
@@ -197,19 +198,17 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
             total[0]++;
             String reason = EntryRules.rejectionReason(entry);
             if (reason == null) {
-              if (DatasetArtifacts.isPreference(entry)) {
-                preferences.add(index);
-              }
-              lengths.put(
+              valid.add(
                   index,
-                  tokenizer.encode(style.formatTraining(DatasetArtifacts.toEntry(entry))).length);
+                  tokenizer.encode(style.formatTraining(DatasetArtifacts.toEntry(entry))).length,
+                  DatasetArtifacts.isPreference(entry));
               duplicates.add(index, entry);
             } else {
               rejected.add(new DatasetState.Rejected(index, reason));
             }
           });
       control.check();
-      if (lengths.isEmpty()) {
+      if (valid.count == 0) {
         throw new IllegalArgumentException("no valid entry among " + total[0] + " (see rejected)");
       }
       Set<Integer> skipped = new HashSet<>();
@@ -221,12 +220,13 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
         report.dropped().forEach(d -> skipped.add(d.index()));
       }
       TokenStatsCollector stats = new TokenStatsCollector(state.allowedMaxLength);
-      lengths.forEach(
-          (index, length) -> {
-            if (!skipped.contains(index)) {
-              stats.add(length);
-            }
-          });
+      int preferences = 0;
+      for (int k = 0; k < valid.count; k++) {
+        if (!skipped.contains(valid.index[k])) {
+          stats.add(valid.length[k]);
+          preferences += valid.preference.get(k) ? 1 : 0;
+        }
+      }
       int kept = stats.count();
       int[] bounds = DatasetSplit.boundaries(kept, state.trainFraction, state.testFraction);
       Map<String, Integer> counts = new LinkedHashMap<>();
@@ -238,9 +238,7 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
       state.rejected = rejected;
       state.counts = counts;
       state.tokenStats = stats.result();
-      preferences.removeAll(skipped);
-      state.kind =
-          preferences.size() == kept ? DatasetArtifacts.PREFERENCE : DatasetArtifacts.INSTRUCTION;
+      state.kind = preferences == kept ? DatasetArtifacts.PREFERENCE : DatasetArtifacts.INSTRUCTION;
       String name = state.name != null ? state.name : state.id;
       artifacts.writeManifest(
           new DatasetArtifacts.Manifest(
@@ -278,6 +276,25 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
       train.commit();
       test.commit();
       validation.commit();
+    }
+  }
+
+  /** The valid entries' source indices, token lengths and kinds, in primitive arrays. */
+  private static final class ValidEntries {
+    int[] index = new int[1024];
+    int[] length = new int[1024];
+    final BitSet preference = new BitSet();
+    int count;
+
+    void add(int sourceIndex, int tokens, boolean isPreference) {
+      if (count == index.length) {
+        index = Arrays.copyOf(index, count * 2);
+        length = Arrays.copyOf(length, count * 2);
+      }
+      index[count] = sourceIndex;
+      length[count] = tokens;
+      preference.set(count, isPreference);
+      count++;
     }
   }
 
