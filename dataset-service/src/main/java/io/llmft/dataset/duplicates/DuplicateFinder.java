@@ -75,7 +75,11 @@ public final class DuplicateFinder {
     Map<String, List<DuplicateReport.NearPair>> near = new LinkedHashMap<>();
     List<String> truncated = new ArrayList<>();
     for (String key : keys) {
-      near.put(key, nearPairs(texts.get(key), check, key, truncated));
+      KeyPairs found = nearPairs(texts.get(key), check);
+      near.put(key, found.pairs());
+      if (found.truncated()) {
+        truncated.add(key);
+      }
     }
     for (String key : drop) {
       if (truncated.contains(key)) {
@@ -106,35 +110,32 @@ public final class DuplicateFinder {
     return new DuplicateReport(threshold, keys, drop, exactGroups(), near, truncated, dropped);
   }
 
-  private List<DuplicateReport.NearPair> nearPairs(
-      List<String> column, Runnable check, String key, List<String> truncated) {
+  /** One key's pairs by the entries' own indices; truncated as {@link AllPairs.Result} says. */
+  private record KeyPairs(List<DuplicateReport.NearPair> pairs, boolean truncated) {}
+
+  private KeyPairs nearPairs(List<String> column, Runnable check) {
     List<Integer> own = new ArrayList<>();
-    List<String> preprocessed = new ArrayList<>();
-    List<Boolean> longer = new ArrayList<>();
+    List<String> present = new ArrayList<>();
     for (int p = 0; p < column.size(); p++) {
-      String text = column.get(p);
-      if (text != null) {
+      if (column.get(p) != null) {
         own.add(indices.get(p));
-        preprocessed.add(CharNgrams.preprocess(text));
-        longer.add(text.codePointCount(0, text.length()) > 1);
+        present.add(column.get(p));
       }
     }
-    boolean[] eligible = new boolean[own.size()];
+    List<String> preprocessed = present.stream().map(CharNgrams::preprocess).toList();
+    boolean[] eligible = new boolean[present.size()];
     for (int t = 0; t < eligible.length; t++) {
-      eligible[t] = longer.get(t);
+      eligible[t] = present.get(t).codePointCount(0, present.get(t).length()) > 1;
     }
     AllPairs.Result result =
         AllPairs.above(new TfidfVectors(preprocessed), eligible, threshold, maxPairs, check);
-    if (result.truncated()) {
-      truncated.add(key);
-    }
     List<DuplicateReport.NearPair> pairs = new ArrayList<>();
     for (AllPairs.Pair pair : result.pairs()) {
       pairs.add(
           new DuplicateReport.NearPair(
               own.get(pair.first()), own.get(pair.second()), pair.similarity()));
     }
-    return pairs;
+    return new KeyPairs(pairs, result.truncated());
   }
 
   /** Entries equal on every searched key, not counting entries empty on all of them. */
