@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * One pipeline at a glance: its stages in order with their jobs, statuses, times and headline
  * numbers, and the pipeline's own status — FAILED or CANCELLED when a stage was, SUCCEEDED when
- * every planned stage succeeded, RUNNING while one has started, else PENDING.
+ * each planned stage has succeeded as often as the plan names it, RUNNING while one has started,
+ * else PENDING.
  *
  * @param planned the stages the pipeline's first message asked for (null when it started elsewhere
  *     than here)
@@ -34,7 +35,9 @@ public record PipelineView(
             .allMatch(
                 p ->
                     stages.stream()
-                        .anyMatch(s -> s.stage() == p && s.status() == JobStatus.SUCCEEDED))) {
+                            .filter(s -> s.stage() == p && s.status() == JobStatus.SUCCEEDED)
+                            .count()
+                        >= planned.stream().filter(p::equals).count())) {
       status = JobStatus.SUCCEEDED;
     } else if (!stages.isEmpty()) {
       status = JobStatus.RUNNING;

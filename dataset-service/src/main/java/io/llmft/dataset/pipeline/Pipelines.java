@@ -21,8 +21,10 @@ import java.util.stream.Stream;
 
 /**
  * What is known of each pipeline ({@code pipelines/{id}/} of the artifact store): the plan its
- * first message made, and one record per stage fed by job-events. A stage's events carry its job id
- * as key, so one consumer writes a stage's record and no two replicas write the same file.
+ * first message made, and one record per job ({@code jobs/{jobId}.json}) fed by job-events — a
+ * pipeline may run a stage twice (SFT then DPO training, the responses of both). A job's events
+ * carry its id as key, so one consumer writes a job's record and no two replicas write the same
+ * file.
  */
 @Singleton
 public class Pipelines {
@@ -52,12 +54,12 @@ public class Pipelines {
     if (event.pipelineId() == null || !Ids.isValid(event.pipelineId()) || event.stage() == null) {
       return;
     }
-    Path file = stageFile(event.pipelineId(), event.stage());
+    if (!Ids.isValid(event.jobId())) {
+      return;
+    }
+    Path file = jobsDir(event.pipelineId()).resolve(event.jobId() + ".json");
     StageRecord known = Files.isRegularFile(file) ? store.readJson(file, StageRecord.class) : null;
-    StageRecord next =
-        known == null || !event.jobId().equals(known.jobId())
-            ? StageRecord.first(event)
-            : known.with(event);
+    StageRecord next = known == null ? StageRecord.first(event) : known.with(event);
     if (!next.equals(known)) {
       store.updateJson(file, next);
     }
@@ -81,13 +83,21 @@ public class Pipelines {
       }
     }
     List<StageRecord> stages = new ArrayList<>();
-    for (Stage stage : Stage.values()) {
-      Path file = stageFile(id, stage);
-      if (Files.isRegularFile(file)) {
-        stages.add(store.readJson(file, StageRecord.class));
+    Path jobs = jobsDir(id);
+    if (Files.isDirectory(jobs)) {
+      try (Stream<Path> files = Files.list(jobs)) {
+        for (Path file : files.filter(f -> f.toString().endsWith(".json")).toList()) {
+          stages.add(store.readJson(file, StageRecord.class));
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
     }
-    stages.sort(Comparator.comparing(StageRecord::stage));
+    // in the order they ran: by stage, then by when each job was first seen
+    stages.sort(
+        Comparator.comparing(StageRecord::stage)
+            .thenComparing(
+                StageRecord::firstSeen, Comparator.nullsLast(Comparator.naturalOrder())));
     return PipelineView.of(id, planned, stages);
   }
 
@@ -114,7 +124,7 @@ public class Pipelines {
         cursor);
   }
 
-  private Path stageFile(String pipelineId, Stage stage) {
-    return store.layout().pipeline(pipelineId).resolve(stage.id() + ".json");
+  private Path jobsDir(String pipelineId) {
+    return store.layout().pipeline(pipelineId).resolve("jobs");
   }
 }

@@ -106,4 +106,38 @@ class PipelineViewTest {
     awaitStatus(failed, "FAILED");
     given().get("/pipelines/nope").then().statusCode(404);
   }
+
+  /** SFT, its responses, DPO, its responses: each job its own record, the plan counted. */
+  @Test
+  void aStageThatRunsTwiceKeepsBothJobsAndThePipelineWaitsForTheSecond() {
+    String pipeline = "p-" + UUID.randomUUID();
+    given()
+        .contentType(ContentType.JSON)
+        .body(
+            """
+            {"jobId": "%s-dataset", "entries": [{"instruction": "a", "output": "b"}],
+             "pipeline": {"id": "%s", "next": [{"stage": "inference", "job": {}}, {"stage": "inference", "job": {}}]}}
+            """
+                .formatted(pipeline, pipeline))
+        .post("/datasets")
+        .then()
+        .statusCode(202);
+    Instant t = Instant.now();
+    event(pipeline, "inference", pipeline + "-inference", "SUCCEEDED", t, "{\"responses\": 1}");
+    event(pipeline, "inference", pipeline + "-inference-2", "RUNNING", t.plusSeconds(1), "{}");
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> given().get("/pipelines/" + pipeline).path("stages.size()").equals(3));
+    given()
+        .get("/pipelines/" + pipeline)
+        .then()
+        .body("status", equalTo("RUNNING"))
+        .body(
+            "stages.jobId",
+            equalTo(
+                List.of(
+                    pipeline + "-dataset", pipeline + "-inference", pipeline + "-inference-2")));
+    event(pipeline, "inference", pipeline + "-inference-2", "SUCCEEDED", t.plusSeconds(2), "{}");
+    awaitStatus(pipeline, "SUCCEEDED");
+  }
 }

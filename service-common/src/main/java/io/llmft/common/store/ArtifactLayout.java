@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * responses/{id}/responses.json, responses/{id}/progress.jsonl (while the job runs)
  * scores/{id}/scores.json,       scores/{id}/progress.jsonl    (while the job runs)
  * training-checkpoints/{id}/   jobs/{stage}/{id}.json      jobs/{stage}/requests/{id}.json
- * pipelines/{id}/plan.json, pipelines/{id}/{stage}.json
+ * pipelines/{id}/plan.json, pipelines/{id}/jobs/{jobId}.json
  * </pre>
  */
 public final class ArtifactLayout {
