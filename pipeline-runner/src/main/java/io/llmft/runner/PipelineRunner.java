@@ -276,12 +276,6 @@ public final class PipelineRunner {
       throws Exception {
     ServiceCalls calls = new ServiceCalls(options.apiKey());
     String trainer = services.get(1).url() + "/training-jobs/" + pipelineId + "-training";
-    // with DPO, the pipeline's second inference job serves the DPO model
-    String inference =
-        services.get(2).url()
-            + "/inference-jobs/"
-            + pipelineId
-            + (options.dpoBeta == null ? "-inference" : "-inference-2");
     String dpo =
         options.dpoBeta == null
             ? null
@@ -291,6 +285,16 @@ public final class PipelineRunner {
             services.get(0).url() + "/pipelines/" + pipelineId,
             view -> !"RUNNING".equals(view.path("status").asText()),
             Duration.ofSeconds(10));
+    // the last inference job the pipeline ran (with DPO, the second: the DPO model's responses)
+    String inferenceJob = pipelineId + "-inference";
+    JsonNode jobs =
+        pipeline == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : pipeline;
+    for (JsonNode job : jobs.path("stages")) {
+      if (Stage.INFERENCE.id().equals(job.path("stage").asText())) {
+        inferenceJob = job.path("jobId").asText();
+      }
+    }
+    String inference = services.get(2).url() + "/inference-jobs/" + inferenceJob;
     Summary summary =
         new Summary(
             pipelineId,
