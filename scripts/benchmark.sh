@@ -71,14 +71,14 @@ if [ "${1:-}" = serve ]; then
   . "$ROOT/scripts/lib/broker.sh"
   use_broker
   mvn -B -q install -DskipTests
-  mvn -B -q -pl gpt-core test-compile dependency:build-classpath -Dmdep.outputFile=target/benchmark.classpath
+  mvn -B -q -pl training test-compile dependency:build-classpath -Dmdep.outputFile=target/benchmark.classpath
   mvn -B -q -pl pipeline-runner test-compile dependency:build-classpath \
     -Dmdep.outputFile=target/benchmark.classpath -Dmdep.includeScope=test
   ARTIFACTS="$(mktemp -d)"
   trap 'rm -rf "$ARTIFACTS"; if [ "$BROKER_STARTED" = 1 ]; then "$ROOT/scripts/kafka.sh" stop; fi' EXIT
   java -Xmx4g -Dai.djl.offline=true \
-    -cp "gpt-core/target/test-classes:gpt-core/target/classes:$(cat gpt-core/target/benchmark.classpath)" \
-    io.llmft.core.bench.RandomCheckpoint "gpt2-small (124M)" "$ARTIFACTS/models/bench-gpt2-small"
+    -cp "training/target/test-classes:training/target/classes:$(cat training/target/benchmark.classpath)" \
+    io.llmft.training.bench.RandomCheckpoint "gpt2-small (124M)" "$ARTIFACTS/models/bench-gpt2-small"
   java -cp "pipeline-runner/target/test-classes:pipeline-runner/target/classes:service-common/target/test-classes:$(cat pipeline-runner/target/benchmark.classpath)" \
     io.llmft.runner.ServeBenchmark "$ARTIFACTS" bench-gpt2-small "${1:-128}" "${2:-1,4,16,32}"
   exit
@@ -90,37 +90,37 @@ TCMALLOC=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
 if [ "${ALLOCATOR:-tcmalloc}" = tcmalloc ] && [ -z "${LD_PRELOAD:-}" ] && [ -r "$TCMALLOC" ]; then
   export LD_PRELOAD="$TCMALLOC"
 fi
-mvn -B -q -pl gpt-core -am install -DskipTests
-mvn -B -q -pl gpt-core test-compile dependency:build-classpath -Dmdep.outputFile=target/benchmark.classpath
-CP="gpt-core/target/test-classes:gpt-core/target/classes:$(cat gpt-core/target/benchmark.classpath)"
+mvn -B -q -pl training -am install -DskipTests
+mvn -B -q -pl training test-compile dependency:build-classpath -Dmdep.outputFile=target/benchmark.classpath
+CP="training/target/test-classes:training/target/classes:$(cat training/target/benchmark.classpath)"
 case "${1:-train}" in
-  generation) shift; exec java -Xmx8g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.GenerationBenchmark \
+  generation) shift; exec java -Xmx8g -Dai.djl.offline=true -cp "$CP" io.llmft.training.bench.GenerationBenchmark \
                 "${1:-gpt2-small (124M)}" "${2:-60}" "${3:-256}" ;;
-  limits) shift; exec java -Xmx12g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.LimitsBenchmark \
+  limits) shift; exec java -Xmx12g -Dai.djl.offline=true -cp "$CP" io.llmft.training.bench.LimitsBenchmark \
             "${1:-gpt2-small (124M),gpt2-medium (355M)}" "${2:-8}" "${3:-64}" "${4:-5}" "${5:-64}" ;;
   profile) shift
            if [ "${1:-}" = decode ]; then
-             shift; exec java -Xmx8g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.DecodeProfile \
+             shift; exec java -Xmx8g -Dai.djl.offline=true -cp "$CP" io.llmft.training.bench.DecodeProfile \
                "${1:-gpt2-small (124M)}" "${2:-32}" "${3:-15}" "${4:-}"
            fi
-           exec java -Xmx12g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.StepProfile \
+           exec java -Xmx12g -Dai.djl.offline=true -cp "$CP" io.llmft.training.bench.StepProfile \
              "${1:-gpt2-small (124M)}" "${2:-8}" "${3:-64}" "${4:-12}" "${5:-}" ;;
-  train) shift; exec java -Xmx8g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.TrainStepBenchmark \
+  train) shift; exec java -Xmx8g -Dai.djl.offline=true -cp "$CP" io.llmft.training.bench.TrainStepBenchmark \
            "${1:-gpt2-small (124M)}" "${2:-8}" "${3:-64}" "${4:-3}" "${5:-fp32}" ;;
-  drift) shift; exec java -Xmx8g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.PrecisionDriftBenchmark \
+  drift) shift; exec java -Xmx8g -Dai.djl.offline=true -cp "$CP" io.llmft.training.bench.PrecisionDriftBenchmark \
            "${1:-gpt2-small (124M)}" "${2:-10}" "${3:-8}" "${4:-64}" "${5:-5e-4}" ;;
-  dpo) shift; exec java -Xmx8g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.DpoStepBenchmark \
+  dpo) shift; exec java -Xmx8g -Dai.djl.offline=true -cp "$CP" io.llmft.training.bench.DpoStepBenchmark \
          "${1:-gpt2-small (124M)}" "${2:-8}" "${3:-64}" "${4:-3}" ;;
   fidelity) shift
             # PyTorch's run writes the weights and the per-step losses once (tools/golden/gpt2_small_steps.py)
             INIT="${1:-hf}"
             WEIGHTS="target/fidelity/gpt2-small-$INIT"
             [ -f "$WEIGHTS/model.safetensors" ] || python3 tools/golden/gpt2_small_steps.py "$WEIGHTS" "$INIT"
-            exec java -Xmx8g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.FidelityBenchmark \
-              "$WEIGHTS" "gpt-core/src/test/resources/gpt2-small-steps/golden-$INIT.json" "${2:-0.001}" ;;
-  llama) shift; exec java -Xmx6g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.LlamaBenchmark \
+            exec java -Xmx8g -Dai.djl.offline=true -cp "$CP" io.llmft.training.bench.FidelityBenchmark \
+              "$WEIGHTS" "training/src/test/resources/gpt2-small-steps/golden-$INIT.json" "${2:-0.001}" ;;
+  llama) shift; exec java -Xmx6g -Dai.djl.offline=true -cp "$CP" io.llmft.training.bench.LlamaBenchmark \
            "${1:-4}" "${2:-64}" "${3:-2}" "${4:-32}" "${5:-lora}" ;;
-  memory) shift; exec java -Xmx2g -Dai.djl.offline=true -cp "$CP" io.llmft.core.bench.MemoryBenchmark \
+  memory) shift; exec java -Xmx2g -Dai.djl.offline=true -cp "$CP" io.llmft.training.bench.MemoryBenchmark \
             "${1:-1000}" "${2:-32}" "${3:-1}" ;;
   *) echo "usage: $0 [limits|profile|train|drift|generation|memory|llama|dpo|inference|jobs|serve] ..." >&2; exit 2 ;;
 esac

@@ -6,7 +6,7 @@ the two newlines before "### Response" masked), compute_logprobs (the masked mea
 (-logsigmoid(beta * ...), rewards without beta) and train_model_dpo_simple (backward, step,
 tokens_seen += chosen.numel(), global_step from -1, evaluation every eval_freq steps over eval_iter
 batches of train and validation), written out again below. The model is the tiny GPT-2 of
-gpt-core's golden tests (gpt2-tiny/, its output head untied as the book's GPTModel keeps it) through
+the golden tests (gpt2-tiny/, its output head untied as the book's GPTModel keeps it) through
 Hugging Face's GPT2LMHeadModel, checked against that fixture's own logits first; the policy starts
 as it and the reference is a frozen copy. The tokenizer is tiktoken's gpt2 encoding over the
 r50k_base ranks that jtokkit bundles (no download).
@@ -14,7 +14,7 @@ r50k_base ranks that jtokkit bundles (no download).
 The loaders are not shuffled here (the notebook shuffles the training loader with torch's
 generator, which the Java loader does not reproduce); everything else is the notebook's.
 
-Writes gpt-core/src/test/resources/dpo-golden/golden.json. Run from the repository root:
+Writes training/src/test/resources/dpo-golden/golden.json. Run from the repository root:
   pip install torch transformers tiktoken
   python3 tools/golden/dpo.py
 """
@@ -30,8 +30,8 @@ import torch.nn.functional as F
 from tiktoken.load import load_tiktoken_bpe
 from transformers import GPT2LMHeadModel
 
-FIXTURE = os.path.join("gpt-core", "src", "test", "resources", "gpt2-tiny")
-OUT = os.path.join("gpt-core", "src", "test", "resources", "dpo-golden")
+FIXTURE = os.path.join("models", "src", "test", "resources", "gpt2-tiny")
+OUT = os.path.join("training", "src", "test", "resources", "dpo-golden")
 DATA = os.path.join("dataset-service", "src", "main", "resources", "datasets", "instruction-data-with-preference.json")
 PAD = 50256
 

@@ -12,8 +12,8 @@ PyTorch defaults: embeddings N(0, 1), every linear layer and the head Kaiming-un
 biases, LayerNorm scale 1 and shift 0), whose larger weights make the first steps far more
 sensitive to rounding. The weights (config.json, model.safetensors: 650 MB) go to the directory
 given, not into the repository; the numbers to
-gpt-core/src/test/resources/gpt2-small-steps/golden-<init>.json. The Java side
-is gpt-core's FidelityBenchmark (scripts/benchmark.sh fidelity), which reads both. Run from the
+training/src/test/resources/gpt2-small-steps/golden-<init>.json. The Java side
+is the training module's FidelityBenchmark (scripts/benchmark.sh fidelity), which reads both. Run from the
 repository root (development only):
   pip install torch transformers tiktoken safetensors
   python3 tools/golden/gpt2_small_steps.py target/fidelity/gpt2-small-hf hf [threads]
@@ -31,7 +31,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from dpo import format_input, gpt2_tokenizer  # noqa: E402  (the notebook's Alpaca prompt)
 
 DATA = os.path.join("dataset-service", "src", "main", "resources", "datasets", "instruction-data.json")
-OUT = os.path.join("gpt-core", "src", "test", "resources", "gpt2-small-steps", "golden-{}.json")
+OUT = os.path.join("training", "src", "test", "resources", "gpt2-small-steps", "golden-{}.json")
 PAD = 50256
 BATCH = 8
 STEPS = 20

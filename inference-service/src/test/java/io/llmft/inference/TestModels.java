@@ -6,16 +6,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
 
-/** The tiny GPT-2 fixture of gpt-core's tests, as a path and as a finetuned model id. */
+/** The tiny GPT-2 fixture of the models module's tests, as a path and as a finetuned model id. */
 public final class TestModels {
   public static final Path FIXTURE =
-      Path.of("../gpt-core/src/test/resources/gpt2-tiny").toAbsolutePath().normalize();
+      Path.of("../models/src/test/resources/gpt2-tiny").toAbsolutePath().normalize();
 
   private TestModels() {}
 
   /** The tiny Llama 3.2 fixture (tied head, its own tokenizer.json). */
   public static final Path LLAMA =
-      Path.of("../gpt-core/src/test/resources/llama-tiny").toAbsolutePath().normalize();
+      Path.of("../models/src/test/resources/llama-tiny").toAbsolutePath().normalize();
 
   /** Copies the fixture to {@code models/{id}} of the artifact store and returns the id. */
   public static String storeModel(ArtifactStore store) throws IOException {

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** Two inference replicas in one consumer group over one store: each of six jobs runs once. */
 class InferenceReplicasIT {
   private static final Path MODEL =
-      Path.of("../gpt-core/src/test/resources/gpt2-tiny").toAbsolutePath().normalize();
+      Path.of("../models/src/test/resources/gpt2-tiny").toAbsolutePath().normalize();
 
   @Test
   void sixJobsOnTwoReplicasEachRunOnce() throws Exception {

@@ -1,6 +1,6 @@
 package io.llmft.trainer;
 
-import io.llmft.core.hub.FakeHub;
+import io.llmft.models.hub.FakeHub;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,7 +14,7 @@ import java.util.Map;
  */
 public class FakeHubResource implements QuarkusTestResourceLifecycleManager {
   public static final Path FIXTURE =
-      Path.of("../gpt-core/src/test/resources/gpt2-tiny").toAbsolutePath().normalize();
+      Path.of("../models/src/test/resources/gpt2-tiny").toAbsolutePath().normalize();
 
   /** The hub of the test class running now. */
   public static volatile FakeHub hub;

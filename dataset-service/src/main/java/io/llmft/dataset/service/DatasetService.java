@@ -12,13 +12,11 @@ import io.llmft.common.store.ImportRoots;
 import io.llmft.contract.DatasetJob;
 import io.llmft.contract.PipelineContext;
 import io.llmft.contract.Stage;
-import io.llmft.core.data.DatasetSplit;
-import io.llmft.core.model.gpt2.GptConfig;
-import io.llmft.core.text.Gpt2Tokenizer;
-import io.llmft.core.text.PromptStyle;
 import io.llmft.dataset.duplicates.DuplicateFinder;
 import io.llmft.dataset.duplicates.DuplicateReport;
 import io.llmft.dataset.pipeline.Pipelines;
+import io.llmft.text.Gpt2Tokenizer;
+import io.llmft.text.PromptStyle;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -74,7 +72,9 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
     state.source = EntrySource.describe(job);
     state.promptStyle = job.promptStyle() != null ? job.promptStyle() : PromptStyle.ALPACA.id();
     state.allowedMaxLength =
-        job.allowedMaxLength() != null ? job.allowedMaxLength() : GptConfig.GPT2_CONTEXT_LENGTH;
+        job.allowedMaxLength() != null
+            ? job.allowedMaxLength()
+            : DatasetJob.DEFAULT_ALLOWED_MAX_LENGTH;
     state.trainFraction = fraction(job, true);
     state.testFraction = fraction(job, false);
     state.seed = job.seed();

@@ -1,6 +1,6 @@
 package io.llmft.inference.openai;
 
-import io.llmft.core.text.PromptStyle;
+import io.llmft.text.PromptStyle;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;

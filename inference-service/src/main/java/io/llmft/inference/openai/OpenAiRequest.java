@@ -1,12 +1,12 @@
 package io.llmft.inference.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.llmft.contract.InstructionEntry;
 import io.llmft.contract.Sampling;
 import io.llmft.contract.Violation;
-import io.llmft.core.data.InstructionEntry;
-import io.llmft.core.text.PromptStyle;
-import io.llmft.core.text.Tokenizer;
 import io.llmft.inference.service.ServedModels;
+import io.llmft.text.PromptStyle;
+import io.llmft.text.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
 

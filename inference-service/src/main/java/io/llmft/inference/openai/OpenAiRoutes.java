@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmft.common.rest.OpenAiError;
-import io.llmft.core.serve.QueueFullException;
 import io.llmft.inference.config.ServingConfig;
 import io.llmft.inference.service.GenerationMeters;
 import io.llmft.inference.service.ModelCache;
 import io.llmft.inference.service.ServedModels;
+import io.llmft.serving.QueueFullException;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -27,9 +27,9 @@ import org.jboss.logging.Logger;
  * The OpenAI-compatible API, as vLLM and Ollama serve it: {@code GET /v1/models}, {@code POST
  * /v1/chat/completions} and {@code POST /v1/completions}, blocking or streamed as Server-Sent
  * Events, every request decoded in its model's continuous batch ({@link
- * io.llmft.core.serve.DecodeLoop}). Errors come in OpenAI's shape; a full queue is a 429 with
- * {@code Retry-After}. Vert.x routes rather than JAX-RS resources, because a stream is written
- * token by token from the decode loop and a client that goes away must be noticed at once.
+ * io.llmft.serving.DecodeLoop}). Errors come in OpenAI's shape; a full queue is a 429 with {@code
+ * Retry-After}. Vert.x routes rather than JAX-RS resources, because a stream is written token by
+ * token from the decode loop and a client that goes away must be noticed at once.
  */
 @Singleton
 public class OpenAiRoutes {
@@ -102,7 +102,7 @@ public class OpenAiRoutes {
                         "model_not_found")));
   }
 
-  private io.llmft.core.text.Tokenizer tokenizer(ServedModels.Served model) {
+  private io.llmft.text.Tokenizer tokenizer(ServedModels.Served model) {
     try {
       return models.tokenizer(model.ref());
     } catch (java.io.IOException | RuntimeException e) {

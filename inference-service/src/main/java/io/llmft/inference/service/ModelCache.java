@@ -4,13 +4,14 @@ import ai.djl.ndarray.NDManager;
 import io.llmft.common.rest.Validation;
 import io.llmft.common.store.ArtifactStore;
 import io.llmft.common.store.ImportRoots;
+import io.llmft.contract.ModelDirectory;
 import io.llmft.contract.ModelRef;
-import io.llmft.core.engine.DjlRuntime;
-import io.llmft.core.model.HfCheckpoint;
-import io.llmft.core.model.LanguageModel;
-import io.llmft.core.serve.DecodeLoop;
-import io.llmft.core.text.Tokenizer;
 import io.llmft.inference.config.ServingConfig;
+import io.llmft.models.LanguageModel;
+import io.llmft.models.checkpoint.HfCheckpoint;
+import io.llmft.models.engine.DjlRuntime;
+import io.llmft.serving.DecodeLoop;
+import io.llmft.text.Tokenizer;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -162,12 +163,12 @@ public class ModelCache {
     if (model == null) {
       v.check(false, field, "is required: " + FORMS);
     } else if (model instanceof ModelRef.LocalPath l) {
-      imports.validateModel(l.path(), field + ".path", v);
+      imports.validateModel(l.path(), field + ".path", v, HfCheckpoint::unreadable);
     } else if (model instanceof ModelRef.RandomInit) {
       v.check(false, field, "must be " + FORMS);
     } else if (model instanceof ModelRef.Pretrained p) {
       v.check(
-          HfCheckpoint.isCheckpoint(directory(model)),
+          ModelDirectory.holdsModel(directory(model)),
           field,
           p.model().bookName() + " is not in the artifact store (a training job downloads it)");
     } else {
@@ -208,7 +209,7 @@ public class ModelCache {
     if (cached != null) {
       return cached;
     }
-    Tokenizer tokenizer = Tokenizer.forModel(dir, HfCheckpoint.readConfig(dir));
+    Tokenizer tokenizer = HfCheckpoint.tokenizer(dir, HfCheckpoint.readConfig(dir));
     Tokenizer raced = tokenizers.putIfAbsent(dir, tokenizer);
     return raced != null ? raced : tokenizer;
   }

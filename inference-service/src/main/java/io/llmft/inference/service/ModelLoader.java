@@ -1,8 +1,8 @@
 package io.llmft.inference.service;
 
 import ai.djl.ndarray.NDManager;
-import io.llmft.core.model.HfCheckpoint;
-import io.llmft.core.model.LanguageModel;
+import io.llmft.models.LanguageModel;
+import io.llmft.models.checkpoint.HfCheckpoint;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,14 +1,14 @@
 package io.llmft.inference.service;
 
-import io.llmft.core.data.InstructionEntry;
-import io.llmft.core.generate.Generation;
-import io.llmft.core.generate.Generator;
-import io.llmft.core.generate.Sampler;
-import io.llmft.core.generate.StopTokens;
-import io.llmft.core.model.LanguageModel;
-import io.llmft.core.serve.BatchDecoder;
-import io.llmft.core.text.PromptStyle;
-import io.llmft.core.text.Tokenizer;
+import io.llmft.contract.InstructionEntry;
+import io.llmft.models.LanguageModel;
+import io.llmft.serving.BatchDecoder;
+import io.llmft.serving.generate.Generation;
+import io.llmft.serving.generate.Generator;
+import io.llmft.serving.generate.Sampler;
+import io.llmft.serving.generate.StopTokens;
+import io.llmft.text.PromptStyle;
+import io.llmft.text.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -4,10 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmft.common.store.ArtifactStore;
 import io.llmft.common.store.DatasetArtifacts;
+import io.llmft.contract.ModelDirectory;
 import io.llmft.contract.ModelRef;
 import io.llmft.contract.PretrainedModel;
-import io.llmft.core.model.HfCheckpoint;
-import io.llmft.core.text.PromptStyle;
+import io.llmft.models.checkpoint.HfCheckpoint;
+import io.llmft.text.PromptStyle;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -72,7 +73,7 @@ public class ServedModels {
     Optional<PretrainedModel> pretrained = PretrainedModel.find(id);
     if (pretrained.isPresent()) {
       Path dir = store.layout().baseModel(pretrained.get());
-      return HfCheckpoint.isCheckpoint(dir)
+      return ModelDirectory.holdsModel(dir)
           ? Optional.of(
               new Served(
                   pretrained.get().shortName(),
@@ -140,7 +141,7 @@ public class ServedModels {
 
   private static long created(Path dir) {
     try {
-      return Files.getLastModifiedTime(dir.resolve(HfCheckpoint.WEIGHTS_FILE)).toMillis() / 1000;
+      return Files.getLastModifiedTime(dir.resolve(ModelDirectory.WEIGHTS_FILE)).toMillis() / 1000;
     } catch (IOException e) {
       return 0;
     }

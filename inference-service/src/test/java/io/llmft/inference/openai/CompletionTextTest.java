@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.llmft.core.text.Gpt2Tokenizer;
-import io.llmft.core.text.PromptStyle;
+import io.llmft.text.Gpt2Tokenizer;
+import io.llmft.text.PromptStyle;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +30,7 @@ class CompletionTextTest {
   void streamedPiecesAddUpToWhatGenerateAnswers() {
     String prompt =
         PromptStyle.ALPACA.formatInput(
-            new io.llmft.core.data.InstructionEntry("Say hi.", null, null));
+            new io.llmft.contract.InstructionEntry("Say hi.", null, null));
     String generated = "\n\n### Response:\nHi there!  \n\n### Response: again ";
     CompletionText text = new CompletionText(PromptStyle.ALPACA, List.of());
     List<String> deltas = stream(text, generated);

@@ -129,7 +129,7 @@ class ServingFaultsTest {
   }
 
   /** The model's decode loop (a lease taken and given back: the model stays cached). */
-  private io.llmft.core.serve.DecodeLoop loopOf(String model) throws Exception {
+  private io.llmft.serving.DecodeLoop loopOf(String model) throws Exception {
     try (ModelCache.Lease lease = models.lease(new ModelRef.Finetuned(model))) {
       return lease.loop();
     }

@@ -6,14 +6,14 @@ import static org.hamcrest.Matchers.hasItems;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.ndarray.NDManager;
-import io.llmft.core.data.InstructionEntry;
-import io.llmft.core.generate.Generator;
-import io.llmft.core.generate.Sampler;
-import io.llmft.core.generate.StopTokens;
-import io.llmft.core.model.HfCheckpoint;
-import io.llmft.core.model.LanguageModel;
-import io.llmft.core.text.Gpt2Tokenizer;
-import io.llmft.core.text.PromptStyle;
+import io.llmft.contract.InstructionEntry;
+import io.llmft.models.LanguageModel;
+import io.llmft.models.checkpoint.HfCheckpoint;
+import io.llmft.serving.generate.Generator;
+import io.llmft.serving.generate.Sampler;
+import io.llmft.serving.generate.StopTokens;
+import io.llmft.text.Gpt2Tokenizer;
+import io.llmft.text.PromptStyle;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import java.nio.file.Path;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class GenerateResourceTest {
   static final Path FIXTURE =
-      Path.of("../gpt-core/src/test/resources/gpt2-tiny").toAbsolutePath().normalize();
+      Path.of("../models/src/test/resources/gpt2-tiny").toAbsolutePath().normalize();
   private static final String MODEL = "{\"path\": \"" + FIXTURE + "\"}";
 
   @Test

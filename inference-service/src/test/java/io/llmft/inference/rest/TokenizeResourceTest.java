@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class TokenizeResourceTest {
   static final Path LLAMA =
-      Path.of("../gpt-core/src/test/resources/llama-tiny").toAbsolutePath().normalize();
+      Path.of("../models/src/test/resources/llama-tiny").toAbsolutePath().normalize();
   private static final Path IMPORTS = Path.of("target/test-artifacts/imports").toAbsolutePath();
 
   private static String model(Path dir) {

@@ -2,11 +2,11 @@ package io.llmft.inference.service;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.llmft.core.model.Adapter;
-import io.llmft.core.model.KvCache;
-import io.llmft.core.model.LanguageModel;
-import io.llmft.core.model.ModelConfig;
-import io.llmft.core.model.Precision;
+import io.llmft.models.Adapter;
+import io.llmft.models.KvCache;
+import io.llmft.models.LanguageModel;
+import io.llmft.models.ModelConfig;
+import io.llmft.models.Precision;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;

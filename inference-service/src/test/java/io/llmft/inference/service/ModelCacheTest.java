@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.llmft.common.store.ArtifactStore;
 import io.llmft.contract.ModelRef;
-import io.llmft.core.generate.Generator;
-import io.llmft.core.generate.Sampler;
-import io.llmft.core.generate.StopTokens;
-import io.llmft.core.model.LanguageModel;
 import io.llmft.inference.TestModels;
+import io.llmft.models.LanguageModel;
+import io.llmft.serving.generate.Generator;
+import io.llmft.serving.generate.Sampler;
+import io.llmft.serving.generate.StopTokens;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,7 @@ package io.llmft.scoring.judge;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.llmft.common.store.DatasetArtifacts;
-import io.llmft.core.text.PromptStyle;
+import io.llmft.text.PromptStyle;
 import java.util.OptionalInt;
 import java.util.regex.Pattern;
 

@@ -2,7 +2,7 @@ package io.llmft.scoring.judge;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.llmft.common.store.DatasetArtifacts;
-import io.llmft.core.text.PromptStyle;
+import io.llmft.text.PromptStyle;
 
 /**
  * A 1-5 rubric with a one-sentence justification before the score, for judges too weak to place a

@@ -1,8 +1,8 @@
 package io.llmft.common.store;
 
+import io.llmft.contract.ModelDirectory;
 import io.llmft.contract.PretrainedModel;
 import io.llmft.contract.Stage;
-import io.llmft.core.model.HfCheckpoint;
 import java.nio.file.Path;
 
 /**
@@ -82,7 +82,7 @@ public final class ArtifactLayout {
 
   /** Whether {@code models/{id}} holds a finetuned model (an invalid id holds none). */
   public boolean hasModel(String id) {
-    return Ids.isValid(id) && HfCheckpoint.isCheckpoint(model(id));
+    return Ids.isValid(id) && ModelDirectory.holdsModel(model(id));
   }
 
   public Path responses(String inferenceJobId) {

@@ -1,11 +1,13 @@
 package io.llmft.common.store;
 
 import io.llmft.common.config.ImportsConfig;
+import io.llmft.contract.ModelDirectory;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Where local paths named by requests may lead: under one of the allowed import roots, after
@@ -34,18 +36,22 @@ public class ImportRoots {
 
   /**
    * Adds an error naming {@code field} unless {@code requested} is a model directory under the
-   * roots that can be run: a config and weights, a family this suite knows, a well-formed config,
-   * tensors of the shapes it makes and the tokenizer its family needs.
+   * roots (a config and weights) that {@code unreadable} finds nothing wrong with: it answers why a
+   * directory cannot be run, or null (the services that run models pass the model code's check).
    */
-  public void validateModel(String requested, String field, io.llmft.common.rest.Validation v) {
-    Optional<Path> dir = resolve(requested).filter(io.llmft.core.model.HfCheckpoint::isCheckpoint);
+  public void validateModel(
+      String requested,
+      String field,
+      io.llmft.common.rest.Validation v,
+      Function<Path, String> unreadable) {
+    Optional<Path> dir = resolve(requested).filter(ModelDirectory::holdsModel);
     v.check(
         dir.isPresent(),
         field,
         RULE + ", with config.json and model.safetensors (or model.safetensors.index.json)");
     dir.ifPresent(
         d -> {
-          String problem = io.llmft.core.model.HfCheckpoint.unreadable(d);
+          String problem = unreadable.apply(d);
           v.check(problem == null, field, problem);
         });
   }

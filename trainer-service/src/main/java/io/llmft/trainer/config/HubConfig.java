@@ -1,6 +1,6 @@
 package io.llmft.trainer.config;
 
-import io.llmft.core.hub.HubDownloader;
+import io.llmft.models.hub.HubDownloader;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.util.Optional;

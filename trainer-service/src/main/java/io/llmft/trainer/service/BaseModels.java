@@ -8,13 +8,13 @@ import io.llmft.common.store.ArtifactStore;
 import io.llmft.common.store.ImportRoots;
 import io.llmft.contract.ModelRef;
 import io.llmft.contract.PretrainedModel;
-import io.llmft.core.hub.HubDownloader;
-import io.llmft.core.model.HfCheckpoint;
-import io.llmft.core.model.ModelWeights;
-import io.llmft.core.model.gpt2.Gpt2Weights;
-import io.llmft.core.model.gpt2.GptConfig;
-import io.llmft.core.text.Gpt2Tokenizer;
-import io.llmft.core.text.Tokenizer;
+import io.llmft.models.ModelWeights;
+import io.llmft.models.checkpoint.HfCheckpoint;
+import io.llmft.models.gpt2.Gpt2Weights;
+import io.llmft.models.gpt2.GptConfig;
+import io.llmft.models.hub.HubDownloader;
+import io.llmft.text.Gpt2Tokenizer;
+import io.llmft.text.Tokenizer;
 import io.llmft.trainer.config.HubConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -71,7 +71,7 @@ public class BaseModels {
               + String.join(", ", PretrainedModel.bookNames())
               + ") nor a model finetuned here");
     } else if (base instanceof ModelRef.LocalPath l) {
-      imports.validateModel(l.path(), field + ".path", v);
+      imports.validateModel(l.path(), field + ".path", v, HfCheckpoint::unreadable);
     }
   }
 
@@ -87,9 +87,9 @@ public class BaseModels {
     }
   }
 
-  private io.llmft.core.model.ModelFamily family(ModelRef ref) throws IOException {
+  private io.llmft.models.ModelFamily family(ModelRef ref) throws IOException {
     if (ref instanceof ModelRef.RandomInit || ref instanceof ModelRef.Pretrained) {
-      return io.llmft.core.model.ModelFamily.GPT2;
+      return io.llmft.models.ModelFamily.GPT2;
     }
     Path dir =
         ref instanceof ModelRef.Finetuned f
@@ -125,7 +125,7 @@ public class BaseModels {
           Gpt2Weights.randomInit(GptConfig.of(r.config()), r.seedOrDefault(), manager),
           Gpt2Tokenizer.get());
     }
-    Tokenizer tokenizer = Tokenizer.forModel(dir, HfCheckpoint.readConfig(dir));
+    Tokenizer tokenizer = HfCheckpoint.tokenizer(dir, HfCheckpoint.readConfig(dir));
     return new BaseModel(HfCheckpoint.loadWeights(dir, manager), tokenizer);
   }
 }

@@ -1,16 +1,16 @@
 package io.llmft.trainer.service;
 
 import io.llmft.common.store.JobStore;
-import io.llmft.core.data.InstructionEntry;
-import io.llmft.core.generate.Generation;
-import io.llmft.core.generate.Generator;
-import io.llmft.core.generate.Sampler;
-import io.llmft.core.generate.StopTokens;
-import io.llmft.core.model.LanguageModel;
-import io.llmft.core.text.PromptStyle;
-import io.llmft.core.text.Tokenizer;
-import io.llmft.core.train.LoopPosition;
-import io.llmft.core.train.TrainingListener;
+import io.llmft.contract.InstructionEntry;
+import io.llmft.models.LanguageModel;
+import io.llmft.serving.generate.Generation;
+import io.llmft.serving.generate.Generator;
+import io.llmft.serving.generate.Sampler;
+import io.llmft.serving.generate.StopTokens;
+import io.llmft.text.PromptStyle;
+import io.llmft.text.Tokenizer;
+import io.llmft.training.LoopPosition;
+import io.llmft.training.TrainingListener;
 import java.util.ArrayList;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;

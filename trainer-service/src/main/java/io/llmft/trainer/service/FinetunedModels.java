@@ -3,8 +3,9 @@ package io.llmft.trainer.service;
 import io.llmft.common.rest.Page;
 import io.llmft.common.store.ArtifactStore;
 import io.llmft.common.store.NotFoundException;
-import io.llmft.core.model.HfCheckpoint;
-import io.llmft.core.train.EvaluationPoint;
+import io.llmft.contract.ModelDirectory;
+import io.llmft.models.checkpoint.HfCheckpoint;
+import io.llmft.training.EvaluationPoint;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -94,7 +95,7 @@ public class FinetunedModels {
     Instant created;
     long size;
     try {
-      created = Files.getLastModifiedTime(dir.resolve(HfCheckpoint.WEIGHTS_FILE)).toInstant();
+      created = Files.getLastModifiedTime(dir.resolve(ModelDirectory.WEIGHTS_FILE)).toInstant();
       try (Stream<Path> files = Files.walk(dir.toRealPath())) {
         size = files.filter(Files::isRegularFile).mapToLong(FinetunedModels::size).sum();
       }

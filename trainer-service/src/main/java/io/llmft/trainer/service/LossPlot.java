@@ -1,6 +1,6 @@
 package io.llmft.trainer.service;
 
-import io.llmft.core.train.EvaluationPoint;
+import io.llmft.training.EvaluationPoint;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Rectangle;

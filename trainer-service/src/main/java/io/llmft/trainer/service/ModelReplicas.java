@@ -2,8 +2,8 @@ package io.llmft.trainer.service;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import io.llmft.core.model.LanguageModel;
-import io.llmft.core.text.Tokenizer;
+import io.llmft.models.LanguageModel;
+import io.llmft.text.Tokenizer;
 import java.util.List;
 
 /**

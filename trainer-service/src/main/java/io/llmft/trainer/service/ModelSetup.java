@@ -5,9 +5,9 @@ import ai.djl.ndarray.NDManager;
 import io.llmft.common.job.JobControl;
 import io.llmft.contract.LoraSpec;
 import io.llmft.contract.TrainingJob;
-import io.llmft.core.engine.DjlRuntime;
-import io.llmft.core.model.LanguageModel;
-import io.llmft.core.text.Tokenizer;
+import io.llmft.models.LanguageModel;
+import io.llmft.models.engine.DjlRuntime;
+import io.llmft.text.Tokenizer;
 import io.llmft.trainer.config.TrainerConfig;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
@@ -43,10 +43,10 @@ public class ModelSetup {
     Tokenizer tokenizer = null;
     try {
       LoraSpec lora = job.lora();
-      io.llmft.core.model.LoraSpec adapters =
+      io.llmft.models.LoraSpec adapters =
           lora == null
               ? null
-              : new io.llmft.core.model.LoraSpec(
+              : new io.llmft.models.LoraSpec(
                   lora.rank(), (float) lora.alpha(), rules.settings(job).seed());
       for (Device device : devices) {
         NDManager manager = NDManager.newBaseManager(device);

@@ -1,15 +1,15 @@
 package io.llmft.trainer.service;
 
 import io.llmft.common.store.DatasetArtifacts;
-import io.llmft.core.data.BatchLoader;
-import io.llmft.core.data.InstructionCollator;
-import io.llmft.core.data.InstructionEntry;
-import io.llmft.core.data.PreferenceCollator;
-import io.llmft.core.data.PreferenceExample;
-import io.llmft.core.data.PreferenceLoader;
-import io.llmft.core.text.PromptStyle;
-import io.llmft.core.text.Tokenizer;
-import io.llmft.core.train.TrainingSettings;
+import io.llmft.contract.InstructionEntry;
+import io.llmft.text.PromptStyle;
+import io.llmft.text.Tokenizer;
+import io.llmft.training.TrainingSettings;
+import io.llmft.training.data.BatchLoader;
+import io.llmft.training.data.InstructionCollator;
+import io.llmft.training.data.PreferenceCollator;
+import io.llmft.training.data.PreferenceExample;
+import io.llmft.training.data.PreferenceLoader;
 import jakarta.inject.Singleton;
 import java.util.List;
 

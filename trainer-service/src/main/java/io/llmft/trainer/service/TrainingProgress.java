@@ -2,11 +2,11 @@ package io.llmft.trainer.service;
 
 import io.llmft.common.job.JobControl;
 import io.llmft.common.store.JobStore;
-import io.llmft.core.train.EvaluationPoint;
-import io.llmft.core.train.LoopPosition;
-import io.llmft.core.train.TrainingCheckpoint;
-import io.llmft.core.train.TrainingHistory;
-import io.llmft.core.train.TrainingListener;
+import io.llmft.training.EvaluationPoint;
+import io.llmft.training.LoopPosition;
+import io.llmft.training.TrainingCheckpoint;
+import io.llmft.training.TrainingHistory;
+import io.llmft.training.TrainingListener;
 import java.util.ArrayList;
 import java.util.function.DoubleConsumer;
 import org.jboss.logging.Logger;

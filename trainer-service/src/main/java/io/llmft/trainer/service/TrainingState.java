@@ -1,7 +1,7 @@
 package io.llmft.trainer.service;
 
 import io.llmft.common.job.JobState;
-import io.llmft.core.train.EvaluationPoint;
+import io.llmft.training.EvaluationPoint;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -14,16 +14,16 @@ import io.llmft.common.JobPolling;
 import io.llmft.common.TestDatasets;
 import io.llmft.common.store.ArtifactStore;
 import io.llmft.common.store.DatasetArtifacts;
-import io.llmft.core.data.InstructionEntry;
-import io.llmft.core.engine.NativeBf16;
-import io.llmft.core.generate.Generator;
-import io.llmft.core.generate.Sampler;
-import io.llmft.core.generate.StopTokens;
-import io.llmft.core.model.HfCheckpoint;
-import io.llmft.core.model.LanguageModel;
-import io.llmft.core.text.Gpt2Tokenizer;
-import io.llmft.core.text.PromptStyle;
-import io.llmft.core.text.Tokenizer;
+import io.llmft.contract.InstructionEntry;
+import io.llmft.models.LanguageModel;
+import io.llmft.models.checkpoint.HfCheckpoint;
+import io.llmft.models.engine.NativeBf16;
+import io.llmft.serving.generate.Generator;
+import io.llmft.serving.generate.Sampler;
+import io.llmft.serving.generate.StopTokens;
+import io.llmft.text.Gpt2Tokenizer;
+import io.llmft.text.PromptStyle;
+import io.llmft.text.Tokenizer;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -39,12 +39,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code "method": "dpo"} jobs: the notebook's numbers through the service (the same golden run as
- * gpt-core's {@code DpoGoldenTest}), LoRA, and the combinations refused by name.
+ * the training module's {@code DpoGoldenTest}), LoRA, and the combinations refused by name.
  */
 @QuarkusTest
 class DpoTrainingTest {
   private static final Path TINY =
-      Path.of("../gpt-core/src/test/resources/gpt2-tiny").toAbsolutePath().normalize();
+      Path.of("../models/src/test/resources/gpt2-tiny").toAbsolutePath().normalize();
   private static final JsonNode GOLDEN = golden();
 
   @Inject DatasetArtifacts datasets;
@@ -53,7 +53,7 @@ class DpoTrainingTest {
   private static JsonNode golden() {
     try {
       return new ObjectMapper()
-          .readTree(Path.of("../gpt-core/src/test/resources/dpo-golden/golden.json").toFile());
+          .readTree(Path.of("../training/src/test/resources/dpo-golden/golden.json").toFile());
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

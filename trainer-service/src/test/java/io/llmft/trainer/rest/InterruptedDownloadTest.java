@@ -9,7 +9,7 @@ import io.llmft.common.JobPolling;
 import io.llmft.common.TestDatasets;
 import io.llmft.common.store.ArtifactStore;
 import io.llmft.common.store.DatasetArtifacts;
-import io.llmft.core.FileTrees;
+import io.llmft.models.FileTrees;
 import io.llmft.trainer.FakeHubResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;

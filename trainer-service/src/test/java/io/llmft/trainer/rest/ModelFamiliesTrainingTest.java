@@ -14,9 +14,9 @@ import io.llmft.common.JobPolling;
 import io.llmft.common.TestDatasets;
 import io.llmft.common.store.ArtifactStore;
 import io.llmft.common.store.DatasetArtifacts;
-import io.llmft.core.model.HfCheckpoint;
-import io.llmft.core.model.LanguageModel;
-import io.llmft.core.model.ModelFamily;
+import io.llmft.models.LanguageModel;
+import io.llmft.models.ModelFamily;
+import io.llmft.models.checkpoint.HfCheckpoint;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
@@ -38,7 +38,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @QuarkusTest
 class ModelFamiliesTrainingTest {
   private static final Path RESOURCES =
-      Path.of("../gpt-core/src/test/resources").toAbsolutePath().normalize();
+      Path.of("../models/src/test/resources").toAbsolutePath().normalize();
   private static final Path IMPORTS = Path.of("target/test-artifacts/imports").toAbsolutePath();
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -19,7 +19,7 @@ import io.llmft.common.JobPolling;
 import io.llmft.common.TestDatasets;
 import io.llmft.common.store.ArtifactStore;
 import io.llmft.common.store.DatasetArtifacts;
-import io.llmft.core.engine.NativeBf16;
+import io.llmft.models.engine.NativeBf16;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -117,7 +117,7 @@ class TrainingJobResourceTest {
 
   @Test
   void finetunesAHuggingFaceCheckpointGivenByPath() {
-    Path fixture = Path.of("../gpt-core/src/test/resources/gpt2-tiny").toAbsolutePath().normalize();
+    Path fixture = Path.of("../models/src/test/resources/gpt2-tiny").toAbsolutePath().normalize();
     String body =
         "{\"datasetId\": \""
             + datasetId
@@ -178,8 +178,8 @@ class TrainingJobResourceTest {
                 + " \"lora\": {\"rank\": 2, \"alpha\": 4}}");
     awaitStatus(id, "SUCCEEDED");
     long expected =
-        io.llmft.core.model.gpt2.Gpt2Keys.adapterTargets(
-                new io.llmft.core.model.gpt2.GptConfig(50257, 64, 8, 1, 2))
+        io.llmft.models.gpt2.Gpt2Keys.adapterTargets(
+                new io.llmft.models.gpt2.GptConfig(50257, 64, 8, 1, 2))
             .parameterCount(2);
     given()
         .get("/training-jobs/" + id)

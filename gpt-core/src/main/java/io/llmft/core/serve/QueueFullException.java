@@ -1,8 +1,0 @@
-package io.llmft.core.serve;
-
-/** The decode loop has as many requests waiting as it accepts. */
-public final class QueueFullException extends Exception {
-  public QueueFullException(int waiting) {
-    super(waiting + " requests are waiting for this model already");
-  }
-}
