@@ -28,6 +28,11 @@ public final class Gpt2Tokenizer implements Tokenizer {
   }
 
   @Override
+  public int[] encodeRendered(String text) {
+    return encode(text); // GPT-2 has no post-processor: nothing is added to a text
+  }
+
+  @Override
   public int[] encode(String text) {
     IntArrayList ids = new IntArrayList();
     int from = 0;

@@ -153,6 +153,13 @@ public final class HfTokenizer implements Tokenizer {
   }
 
   @Override
+  public int[] encodeRendered(String text) {
+    return Arrays.stream(tokenizer.encode(text, false, false).getIds())
+        .mapToInt(Math::toIntExact)
+        .toArray();
+  }
+
+  @Override
   public String decode(int[] ids) {
     int length = IntStream.of(ids).map(id -> bytes(id).length).sum();
     byte[] all = new byte[length];

@@ -16,6 +16,12 @@ public interface Tokenizer {
    */
   int[] encode(String text);
 
+  /**
+   * The ids of a text that already holds its special tokens, such as a rendered chat template: the
+   * special-token markers become their ids, and the post-processor adds none.
+   */
+  int[] encodeRendered(String text);
+
   String decode(int[] ids);
 
   /**

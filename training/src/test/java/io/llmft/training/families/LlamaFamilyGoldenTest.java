@@ -357,6 +357,11 @@ class LlamaFamilyGoldenTest {
     }
 
     @Override
+    public int[] encodeRendered(String text) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public String decode(int[] ids) {
       throw new UnsupportedOperationException();
     }

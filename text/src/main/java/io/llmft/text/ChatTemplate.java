@@ -1,0 +1,181 @@
+package io.llmft.text;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llmft.text.jinja.Template;
+import io.llmft.text.jinja.TemplateException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A model's chat template, rendered as Hugging Face transformers' {@code apply_chat_template}
+ * renders it: the context holds {@code messages}, {@code tools}, {@code documents}, {@code
+ * add_generation_prompt}, the tokenizer's special tokens ({@code bos_token}, {@code eos_token}, ...
+ * where set) and the caller's {@code chat_template_kwargs}; {@code raise_exception(message)} fails
+ * the rendering with the template's message and {@code strftime_now(format)} writes today's date.
+ * The rendered text is encoded without adding special tokens again: the template writes them.
+ */
+public final class ChatTemplate {
+  public static final String CONFIG_FILE = "tokenizer_config.json";
+  public static final String JINJA_FILE = "chat_template.jinja";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final List<String> SPECIAL_TOKENS =
+      List.of(
+          "bos_token",
+          "eos_token",
+          "unk_token",
+          "sep_token",
+          "pad_token",
+          "cls_token",
+          "mask_token");
+
+  private final String source;
+  private final Template template;
+  private final Template toolTemplate;
+  private final Map<String, Object> specialTokens;
+
+  private ChatTemplate(
+      String source, Template template, Template toolTemplate, Map<String, Object> specialTokens) {
+    this.source = source;
+    this.template = template;
+    this.toolTemplate = toolTemplate;
+    this.specialTokens = specialTokens;
+  }
+
+  /** A template from its Jinja source; a {@link TemplateException} when it does not parse. */
+  public static ChatTemplate of(String source, Map<String, Object> specialTokens) {
+    return new ChatTemplate(source, Template.parse(source), null, Map.copyOf(specialTokens));
+  }
+
+  /**
+   * The template of a model directory: {@code chat_template.jinja} where present, else {@code
+   * chat_template} of {@code tokenizer_config.json} (a string, or a list of named templates whose
+   * {@code default} renders and whose {@code tool_use} renders when tools are given); empty when
+   * the model has none. Special tokens come from {@code tokenizer_config.json}.
+   */
+  public static Optional<ChatTemplate> forModel(Path dir) throws IOException {
+    Path configFile = dir.resolve(CONFIG_FILE);
+    JsonNode config =
+        Files.isRegularFile(configFile)
+            ? JSON.readTree(configFile.toFile())
+            : JSON.createObjectNode();
+    Map<String, Object> tokens = specialTokens(config);
+    Path jinja = dir.resolve(JINJA_FILE);
+    if (Files.isRegularFile(jinja)) {
+      return Optional.of(of(Files.readString(jinja), tokens));
+    }
+    JsonNode t = config.get("chat_template");
+    if (t == null || t.isNull()) {
+      return Optional.empty();
+    }
+    try {
+      if (t.isTextual()) {
+        return Optional.of(of(t.asText(), tokens));
+      }
+      String main = null;
+      String tools = null;
+      for (JsonNode named : t) {
+        String name = named.path("name").asText();
+        if (name.equals("default")) {
+          main = named.path("template").asText();
+        } else if (name.equals("tool_use")) {
+          tools = named.path("template").asText();
+        }
+      }
+      if (main == null) {
+        throw new IOException(configFile + ": chat_template has no template named default");
+      }
+      return Optional.of(
+          new ChatTemplate(
+              main,
+              Template.parse(main),
+              tools == null ? null : Template.parse(tools),
+              Map.copyOf(tokens)));
+    } catch (TemplateException e) {
+      throw new IOException(configFile + ": chat_template does not parse: " + e.getMessage(), e);
+    }
+  }
+
+  private static Map<String, Object> specialTokens(JsonNode config) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (String name : SPECIAL_TOKENS) {
+      String token = tokenText(config.get(name));
+      if (token != null) {
+        out.put(name, token);
+      }
+    }
+    JsonNode extra = config.get("additional_special_tokens");
+    if (extra != null && extra.isArray()) {
+      List<Object> list = new ArrayList<>();
+      extra.forEach(e -> list.add(tokenText(e)));
+      out.put("additional_special_tokens", list);
+    }
+    return out;
+  }
+
+  private static String tokenText(JsonNode t) {
+    if (t == null || t.isNull()) {
+      return null;
+    }
+    return t.isObject() ? t.path("content").asText() : t.asText();
+  }
+
+  /** The Jinja source, as it is written into a saved model's {@code tokenizer_config.json}. */
+  public String source() {
+    return source;
+  }
+
+  /**
+   * The text of a conversation.
+   *
+   * @param messages the messages as JSON-like values (maps with {@code role}, {@code content}, ...)
+   * @param tools the tools' JSON schemas, or null
+   * @param addGenerationPrompt whether to end with the header of the assistant's next turn
+   * @param kwargs {@code chat_template_kwargs}: more variables for the template
+   * @throws TemplateException when the template fails or calls {@code raise_exception}
+   */
+  public String render(
+      List<?> messages, List<?> tools, boolean addGenerationPrompt, Map<String, Object> kwargs) {
+    Map<String, Object> context = new LinkedHashMap<>();
+    context.put("messages", messages);
+    context.put("tools", tools);
+    context.put("documents", null);
+    context.put("add_generation_prompt", addGenerationPrompt);
+    context.putAll(specialTokens);
+    context.putAll(kwargs);
+    context.put(
+        "raise_exception",
+        (Template.Function)
+            (args, kw) -> {
+              throw new RaisedByTemplate(args.isEmpty() ? "" : String.valueOf(args.get(0)));
+            });
+    context.put(
+        "strftime_now",
+        (Template.Function)
+            (args, kw) -> Strftime.format(LocalDateTime.now(), String.valueOf(args.get(0))));
+    Template chosen = tools != null && toolTemplate != null ? toolTemplate : template;
+    try {
+      return chosen.render(context);
+    } catch (RaisedByTemplate e) {
+      throw e.asTemplateException();
+    }
+  }
+
+  /** Carries a template's own {@code raise_exception} message out of the renderer unchanged. */
+  private static final class RaisedByTemplate extends RuntimeException {
+    RaisedByTemplate(String message) {
+      super(message, null, false, false);
+    }
+
+    TemplateException asTemplateException() {
+      return TemplateException.raised(getMessage());
+    }
+  }
+}
