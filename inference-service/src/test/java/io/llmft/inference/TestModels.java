@@ -17,6 +17,33 @@ public final class TestModels {
   public static final Path LLAMA =
       Path.of("../models/src/test/resources/llama-tiny").toAbsolutePath().normalize();
 
+  /** The tiny Qwen3 fixture (its own tokenizer.json with Qwen3's chat tokens). */
+  public static final Path QWEN3 =
+      Path.of("../models/src/test/resources/qwen3-tiny").toAbsolutePath().normalize();
+
+  /** The real Qwen3 tokenizer_config.json, with its chat template (the text module's fixture). */
+  public static final Path QWEN3_TOKENIZER_CONFIG =
+      Path.of("../text/src/test/resources/qwen3-tokenizer/tokenizer_config.json")
+          .toAbsolutePath()
+          .normalize();
+
+  /**
+   * Copies the tiny Qwen3 to {@code models/{id}} as a chat checkpoint is placed there: Qwen3's real
+   * chat template in its {@code tokenizer_config.json}, its end-of-turn token among the stop ids
+   * ({@code generation_config.json}), no training record; returns the id.
+   */
+  public static String storeQwen3Chat(ArtifactStore store) throws IOException {
+    String id = "qwen3-chat-" + UUID.randomUUID();
+    Path dir = store.layout().model(id);
+    Files.createDirectories(dir);
+    for (String f : new String[] {"config.json", "model.safetensors", "tokenizer.json"}) {
+      Files.copy(QWEN3.resolve(f), dir.resolve(f));
+    }
+    Files.copy(QWEN3_TOKENIZER_CONFIG, dir.resolve("tokenizer_config.json"));
+    Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\": [318, 319]}");
+    return id;
+  }
+
   /** Copies the fixture to {@code models/{id}} of the artifact store and returns the id. */
   public static String storeModel(ArtifactStore store) throws IOException {
     String id = "model-" + UUID.randomUUID();

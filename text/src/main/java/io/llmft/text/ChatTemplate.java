@@ -103,6 +103,21 @@ public final class ChatTemplate {
     }
   }
 
+  /** Whether a model directory declares a chat template (read, not parsed). */
+  public static boolean declaredIn(Path dir) {
+    if (Files.isRegularFile(dir.resolve(JINJA_FILE))) {
+      return true;
+    }
+    Path config = dir.resolve(CONFIG_FILE);
+    try {
+      return Files.isRegularFile(config)
+          && !JSON.readTree(config.toFile()).path("chat_template").isMissingNode()
+          && !JSON.readTree(config.toFile()).path("chat_template").isNull();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   private static Map<String, Object> specialTokens(JsonNode config) {
     Map<String, Object> out = new LinkedHashMap<>();
     for (String name : SPECIAL_TOKENS) {

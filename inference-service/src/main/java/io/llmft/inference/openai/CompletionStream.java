@@ -54,14 +54,14 @@ final class CompletionStream implements TokenSink {
     this.request = request;
     this.lease = lease;
     this.text = new CompletionText(request.style(), request.stops());
-    String prefix = request.style() != null ? "chatcmpl-" : "cmpl-";
+    String prefix = request.chat() ? "chatcmpl-" : "cmpl-";
     this.shapes =
         new OpenAiShapes(
             mapper,
             prefix + UUID.randomUUID().toString().replace("-", ""),
             request.model().id(),
             System.currentTimeMillis() / 1000,
-            request.style() != null);
+            request.chat());
   }
 
   /**

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.llmft.contract.InstructionEntry;
 import io.llmft.contract.Sampling;
 import io.llmft.contract.Violation;
+import io.llmft.inference.service.ChatPrompts;
 import io.llmft.inference.service.ServedModels;
+import io.llmft.text.ChatMessages;
+import io.llmft.text.ChatTemplate;
 import io.llmft.text.PromptStyle;
 import io.llmft.text.Tokenizer;
 import java.util.ArrayList;
@@ -20,7 +23,13 @@ import java.util.List;
  * messages cannot be mapped onto a prompt the model was finetuned on and are refused, saying so. In
  * the llama3 style every system, user and assistant message is a turn of Llama 3's chat format.
  *
- * @param style the chat's prompt style; null for a raw completion
+ * <p>A model served with its own chat template renders the chat with it, as vLLM does: every
+ * message (system, user, assistant with tool calls, tool), {@code tools}, {@code
+ * chat_template_kwargs} and {@code add_generation_prompt} (true by default) reach the template; its
+ * answer is the generated text as it is.
+ *
+ * @param style the chat's prompt style; null for a raw completion or a chat in the model's template
+ * @param chat whether it answers {@code /v1/chat/completions}
  * @param maxTokens null: as many as {@code serving.default-max-tokens}, at most what the context
  *     leaves
  */
@@ -28,6 +37,7 @@ record OpenAiRequest(
     ServedModels.Served model,
     int[] prompt,
     PromptStyle style,
+    boolean chat,
     Integer maxTokens,
     Sampling sampling,
     List<String> stops,
@@ -37,22 +47,42 @@ record OpenAiRequest(
   /** The largest temperature OpenAI accepts. */
   static final double MAX_TEMPERATURE = 2;
 
-  /** Reads the tokenizer of a served model. */
-  @FunctionalInterface
-  interface Tokenizers {
-    Tokenizer of(ServedModels.Served model);
+  /** What a served model's text is read and written with. */
+  interface ModelText {
+    Tokenizer tokenizer(ServedModels.Served model);
+
+    /** Its own chat template; a model marked as having one has it. */
+    ChatTemplate chatTemplate(ServedModels.Served model);
   }
 
-  static OpenAiRequest chat(JsonNode body, ServedModels models, Tokenizers tokenizers) {
+  static OpenAiRequest chat(JsonNode body, ServedModels models, ModelText text) {
     ServedModels.Served model = model(body, models);
-    String text =
+    if (model.chatTemplate()) {
+      String rendered = render(text.chatTemplate(model), body);
+      return read(body, model, text.tokenizer(model).encodeRendered(rendered), null, true);
+    }
+    String prompt =
         model.style().multiTurn()
             ? model.style().formatChat(turns(body.get("messages")))
             : model.style().formatInput(entry(body.get("messages")));
-    return read(body, model, tokenizers.of(model).encode(text), model.style());
+    return read(body, model, text.tokenizer(model).encode(prompt), model.style(), true);
   }
 
-  static OpenAiRequest completion(JsonNode body, ServedModels models, Tokenizers tokenizers) {
+  /** A chat in the model's own template, with vLLM's parameters. */
+  static String render(ChatTemplate template, JsonNode body) {
+    try {
+      return ChatPrompts.render(
+          template,
+          body.get("messages"),
+          body.get("tools"),
+          body.get("chat_template_kwargs"),
+          body.get("add_generation_prompt"));
+    } catch (ChatMessages.Invalid e) {
+      throw OpenAiException.invalid(e.field(), e.field() + " " + e.getMessage());
+    }
+  }
+
+  static OpenAiRequest completion(JsonNode body, ServedModels models, ModelText text) {
     ServedModels.Served model = model(body, models);
     JsonNode prompt = body.get("prompt");
     if (prompt != null && prompt.isArray() && prompt.size() == 1) {
@@ -67,7 +97,7 @@ record OpenAiRequest(
     if (body.hasNonNull("suffix")) {
       throw OpenAiException.invalid("suffix", "suffix is not supported");
     }
-    return read(body, model, tokenizers.of(model).encode(prompt.asText()), null);
+    return read(body, model, text.tokenizer(model).encode(prompt.asText()), null, false);
   }
 
   private static ServedModels.Served model(JsonNode body, ServedModels models) {
@@ -168,8 +198,8 @@ record OpenAiRequest(
   }
 
   private static OpenAiRequest read(
-      JsonNode body, ServedModels.Served model, int[] prompt, PromptStyle style) {
-    refuseUnsupported(body);
+      JsonNode body, ServedModels.Served model, int[] prompt, PromptStyle style, boolean chat) {
+    refuseUnsupported(body, chat && style == null);
     Integer maxTokens = integer(body, "max_completion_tokens");
     Integer legacy = integer(body, "max_tokens");
     if (maxTokens != null && legacy != null && !maxTokens.equals(legacy)) {
@@ -209,12 +239,23 @@ record OpenAiRequest(
     boolean stream = body.path("stream").asBoolean(false);
     boolean includeUsage = stream && body.path("stream_options").path("include_usage").asBoolean();
     return new OpenAiRequest(
-        model, prompt, style, maxTokens, sampling, stops(body.get("stop")), stream, includeUsage);
+        model,
+        prompt,
+        style,
+        chat,
+        maxTokens,
+        sampling,
+        stops(body.get("stop")),
+        stream,
+        includeUsage);
   }
 
   /** Parameters that would change the answer in ways this server does not do. */
-  private static void refuseUnsupported(JsonNode body) {
+  private static void refuseUnsupported(JsonNode body, boolean inModelTemplate) {
     for (String p : List.of("tools", "functions", "logit_bias", "audio", "prediction")) {
+      if (p.equals("tools") && inModelTemplate) {
+        continue; // the template writes them into the prompt
+      }
       if (body.hasNonNull(p) && !(body.get(p).isContainerNode() && body.get(p).isEmpty())) {
         throw OpenAiException.invalid(p, p + " is not supported by this server");
       }

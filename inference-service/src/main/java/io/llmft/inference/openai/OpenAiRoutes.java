@@ -64,13 +64,12 @@ public class OpenAiRoutes {
         .post("/v1/chat/completions")
         .handler(BodyHandler.create(false).setBodyLimit(maxBody))
         .blockingHandler(
-            rc -> complete(rc, body -> OpenAiRequest.chat(body, served, this::tokenizer)), false);
+            rc -> complete(rc, body -> OpenAiRequest.chat(body, served, modelText)), false);
     router
         .post("/v1/completions")
         .handler(BodyHandler.create(false).setBodyLimit(maxBody))
         .blockingHandler(
-            rc -> complete(rc, body -> OpenAiRequest.completion(body, served, this::tokenizer)),
-            false);
+            rc -> complete(rc, body -> OpenAiRequest.completion(body, served, modelText)), false);
   }
 
   private void list(RoutingContext rc) {
@@ -102,14 +101,33 @@ public class OpenAiRoutes {
                         "model_not_found")));
   }
 
-  private io.llmft.text.Tokenizer tokenizer(ServedModels.Served model) {
-    try {
-      return models.tokenizer(model.ref());
-    } catch (java.io.IOException | RuntimeException e) {
-      throw new OpenAiException(
-          500, "the model's tokenizer cannot be read: " + e.getMessage(), "model", "server_error");
-    }
-  }
+  private final OpenAiRequest.ModelText modelText =
+      new OpenAiRequest.ModelText() {
+        @Override
+        public io.llmft.text.Tokenizer tokenizer(ServedModels.Served model) {
+          try {
+            return models.tokenizer(model.ref());
+          } catch (java.io.IOException | RuntimeException e) {
+            throw new OpenAiException(
+                500,
+                "the model's tokenizer cannot be read: " + e.getMessage(),
+                "model",
+                "server_error");
+          }
+        }
+
+        @Override
+        public io.llmft.text.ChatTemplate chatTemplate(ServedModels.Served model) {
+          try {
+            return models
+                .chatTemplate(model.ref())
+                .orElseThrow(() -> new java.io.IOException("it has none"));
+          } catch (java.io.IOException e) {
+            throw OpenAiException.invalid(
+                "model", "the model's chat template cannot be used: " + e.getMessage());
+          }
+        }
+      };
 
   private ObjectNode model(ServedModels.Served model) {
     return mapper
@@ -119,6 +137,7 @@ public class OpenAiRoutes {
         .put("created", model.created())
         .put("owned_by", model.base() ? "openai-community" : "llmft")
         .put("prompt_style", model.style().id())
+        .put("chat_template", model.chatTemplate())
         .put("family", model.family());
   }
 
@@ -151,8 +170,7 @@ public class OpenAiRoutes {
         new CompletionStream(rc, mapper, request, lease, meters).start(maxTokens);
       } catch (IllegalArgumentException e) {
         // what the loop refuses before admission: token ids outside the model's vocabulary
-        throw OpenAiException.invalid(
-            request.style() != null ? "messages" : "prompt", e.getMessage());
+        throw OpenAiException.invalid(request.chat() ? "messages" : "prompt", e.getMessage());
       }
       lease = null; // the stream gives it back
     } catch (OpenAiException e) {

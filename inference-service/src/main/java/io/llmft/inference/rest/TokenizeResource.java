@@ -3,7 +3,10 @@ package io.llmft.inference.rest;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.llmft.common.messaging.JobMessages;
 import io.llmft.common.rest.Validation;
+import io.llmft.inference.service.ChatPrompts;
 import io.llmft.inference.service.ModelCache;
+import io.llmft.text.ChatMessages;
+import io.llmft.text.ChatTemplate;
 import io.llmft.text.Tokenizer;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -12,6 +15,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -20,7 +24,8 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 /**
  * vLLM's {@code /tokenize} and {@code /detokenize}: a model's own tokenizer (GPT-2's BPE or the
  * directory's {@code tokenizer.json}) on a text or on ids, the begin-of-text token its
- * post-processor adds included and counted, as the model is given a prompt.
+ * post-processor adds included and counted, as the model is given a prompt; or on a chat rendered
+ * by the model's chat template, which writes its special tokens itself.
  */
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
@@ -53,14 +58,57 @@ public class TokenizeResource {
             r -> {
               Validation v = new Validation();
               models.validate(r.model(), "model", v);
-              v.check(r.prompt() != null, "prompt", "is required");
+              boolean chat = r.messages() != null && !r.messages().isNull();
+              v.check(
+                  chat != (r.prompt() != null),
+                  chat ? "messages" : "prompt",
+                  "give either prompt or messages, not both and not neither");
               v.maxLength(r.prompt(), GenerateResource.MAX_TEXT, "prompt");
+              if (!chat) {
+                for (String chatOnly :
+                    new String[] {"add_generation_prompt", "chat_template_kwargs", "tools"}) {
+                  v.check(
+                      body.path(chatOnly).isMissingNode() || body.path(chatOnly).isNull(),
+                      chatOnly,
+                      "applies to messages only");
+                }
+              }
               v.throwIfInvalid();
             });
-    int[] ids = models.tokenizer(request.model()).encode(request.prompt());
+    int[] ids =
+        request.prompt() != null
+            ? models.tokenizer(request.model()).encode(request.prompt())
+            : models.tokenizer(request.model()).encodeRendered(chat(request));
     OptionalInt context = models.contextLength(request.model());
     return new Tokens(
         java.util.Arrays.stream(ids).boxed().toList(), ids.length, context.orElseThrow());
+  }
+
+  /** The chat's text in the model's own template; a 400 naming the field when it cannot be. */
+  private String chat(TokenizeRequest r) throws IOException {
+    Validation v = new Validation();
+    Optional<ChatTemplate> template;
+    try {
+      template = models.chatTemplate(r.model());
+    } catch (IOException e) {
+      v.check(false, "model", "its chat template cannot be used: " + e.getMessage());
+      v.throwIfInvalid();
+      throw e;
+    }
+    v.check(template.isPresent(), "messages", "the model has no chat template: give a prompt");
+    v.throwIfInvalid();
+    try {
+      return ChatPrompts.render(
+          template.get(),
+          r.messages(),
+          r.tools(),
+          r.chat_template_kwargs(),
+          r.add_generation_prompt());
+    } catch (ChatMessages.Invalid e) {
+      v.check(false, e.field(), e.getMessage());
+      v.throwIfInvalid();
+      throw e;
+    }
   }
 
   @POST

@@ -11,6 +11,7 @@ import io.llmft.models.LanguageModel;
 import io.llmft.models.checkpoint.HfCheckpoint;
 import io.llmft.models.engine.DjlRuntime;
 import io.llmft.serving.DecodeLoop;
+import io.llmft.text.ChatTemplate;
 import io.llmft.text.Tokenizer;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -25,6 +26,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 
@@ -53,6 +55,8 @@ public class ModelCache {
   private final Map<Path, CompletableFuture<Void>> loading = new HashMap<>();
   private int leases;
   private final Map<Path, Tokenizer> tokenizers = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Path, Optional<ChatTemplate>> chatTemplates =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * A loaded model and how many hold it: the cache while the model is in it, and each open lease;
@@ -212,6 +216,23 @@ public class ModelCache {
     Tokenizer tokenizer = HfCheckpoint.tokenizer(dir, HfCheckpoint.readConfig(dir));
     Tokenizer raced = tokenizers.putIfAbsent(dir, tokenizer);
     return raced != null ? raced : tokenizer;
+  }
+
+  /**
+   * The chat template of a loadable model reference (its {@code chat_template.jinja} or {@code
+   * tokenizer_config.json}), read and parsed once per directory; empty when it has none.
+   *
+   * @throws IOException when the files cannot be read or the template does not parse
+   */
+  public Optional<ChatTemplate> chatTemplate(ModelRef ref) throws IOException {
+    Path dir = directory(ref);
+    Optional<ChatTemplate> cached = chatTemplates.get(dir);
+    if (cached != null) {
+      return cached;
+    }
+    Optional<ChatTemplate> template = ChatTemplate.forModel(dir);
+    Optional<ChatTemplate> raced = chatTemplates.putIfAbsent(dir, template);
+    return raced != null ? raced : template;
   }
 
   /** The model of this reference, loaded if it is not, for as long as the lease is open. */

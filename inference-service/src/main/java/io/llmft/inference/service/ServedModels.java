@@ -8,6 +8,7 @@ import io.llmft.contract.ModelDirectory;
 import io.llmft.contract.ModelRef;
 import io.llmft.contract.PretrainedModel;
 import io.llmft.models.checkpoint.HfCheckpoint;
+import io.llmft.text.ChatTemplate;
 import io.llmft.text.PromptStyle;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -26,7 +27,8 @@ import org.jboss.logging.Logger;
  * each with the prompt style it answers in: its dataset's, as its training record says; for a model
  * placed there without one, Llama 3's chat format when its tokenizer's chat template is Llama 3's
  * (an Instruct checkpoint), else alpaca, as for pretrained models and for models trained before the
- * record said it.
+ * record said it. A model placed there with a chat template of its own answers {@code /v1} chats in
+ * that template.
  */
 @Singleton
 public class ServedModels {
@@ -40,9 +42,18 @@ public class ServedModels {
    * A model to serve.
    *
    * @param family its {@code config.json}'s {@code model_type}
+   * @param chatTemplate whether a chat is rendered with the model's own chat template (a model
+   *     placed in the store with one, not finetuned here on single-turn rows); else the prompt
+   *     style maps it
    */
   public record Served(
-      String id, ModelRef ref, PromptStyle style, long created, boolean base, String family) {}
+      String id,
+      ModelRef ref,
+      PromptStyle style,
+      long created,
+      boolean base,
+      String family,
+      boolean chatTemplate) {}
 
   public ServedModels(ArtifactStore store, DatasetArtifacts datasets, ObjectMapper mapper) {
     this.store = store;
@@ -81,15 +92,26 @@ public class ServedModels {
                   PromptStyle.ALPACA,
                   created(dir),
                   true,
-                  family(dir)))
+                  family(dir),
+                  false))
           : Optional.empty();
     }
     if (!store.layout().hasModel(id)) {
       return Optional.empty();
     }
     Path dir = store.layout().model(id);
+    boolean ownTemplate =
+        !Files.isRegularFile(store.layout().modelTrainingRecord(id))
+            && ChatTemplate.declaredIn(dir);
     return Optional.of(
-        new Served(id, new ModelRef.Finetuned(id), style(id), created(dir), false, family(dir)));
+        new Served(
+            id,
+            new ModelRef.Finetuned(id),
+            style(id),
+            created(dir),
+            false,
+            family(dir),
+            ownTemplate));
   }
 
   /**
