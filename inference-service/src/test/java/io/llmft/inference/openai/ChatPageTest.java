@@ -91,4 +91,78 @@ class ChatPageTest {
       browser.quit();
     }
   }
+
+  @Test
+  void aChatModelHoldsTheConversationAcrossAFollowUp() throws Exception {
+    String model = TestModels.storeQwen3Chat(store);
+    String first = "Name a colour.";
+    String followUp = "Another one?";
+    String firstAnswer =
+        given()
+            .contentType(ContentType.JSON)
+            .body(
+                "{\"model\": \""
+                    + model
+                    + "\", \"messages\": [{\"role\": \"user\", \"content\": \""
+                    + first
+                    + "\"}], \"max_tokens\": 4, \"temperature\": 0}")
+            .post("/v1/chat/completions")
+            .then()
+            .statusCode(200)
+            .extract()
+            .path("choices[0].message.content");
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    String conversation =
+        json.writeValueAsString(
+            java.util.List.of(
+                java.util.Map.of("role", "user", "content", first),
+                java.util.Map.of("role", "assistant", "content", firstAnswer),
+                java.util.Map.of("role", "user", "content", followUp)));
+    int promptTokens =
+        given()
+            .contentType(ContentType.JSON)
+            .body("{\"model\": \"" + model + "\", \"messages\": " + conversation + "}")
+            .post("/tokenize")
+            .then()
+            .statusCode(200)
+            .extract()
+            .path("count");
+    ChromeDriver browser = HeadlessChromium.start();
+    try {
+      browser.get(page + "#key=" + TestAuth.VIEWER_KEY);
+      WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+      wait.until(
+          d ->
+              new Select(d.findElement(By.id("model")))
+                  .getOptions().stream().anyMatch(o -> model.equals(o.getDomAttribute("value"))));
+      new Select(browser.findElement(By.id("model"))).selectByValue(model);
+      new Select(browser.findElement(By.id("compare"))).selectByValue("");
+      assertTrue(browser.findElement(By.id("new-chat")).isDisplayed(), "a chat model can restart");
+      WebElement maxTokens = browser.findElement(By.id("max-tokens"));
+      maxTokens.clear();
+      maxTokens.sendKeys("4");
+      for (String message : new String[] {first, followUp}) {
+        browser.findElement(By.id("instruction")).sendKeys(message);
+        browser.findElement(By.id("send")).click();
+        wait.until(
+            d -> "true".equals(d.findElement(By.id("answer-main")).getDomAttribute("data-done")));
+      }
+      java.util.List<WebElement> turns =
+          browser.findElements(By.cssSelector("[data-testid=history] li"));
+      String meta = browser.findElement(By.cssSelector("#answer-main .meta")).getText();
+      HeadlessChromium.screenshot(browser, Path.of("target/chat-page-conversation.png"));
+      assertEquals(4, turns.size(), "two exchanges in the conversation");
+      assertEquals(first, turns.get(0).getText());
+      assertEquals(firstAnswer.strip(), turns.get(1).getText().strip());
+      assertEquals(followUp, turns.get(2).getText());
+      assertTrue(
+          meta.contains("prompt " + promptTokens + " tokens"),
+          "the follow-up was sent with the first exchange: " + meta);
+      browser.findElement(By.id("new-chat")).click();
+      assertEquals(0, browser.findElements(By.cssSelector("[data-testid=history] li")).size());
+    } finally {
+      browser.quit();
+    }
+  }
 }

@@ -122,4 +122,69 @@ class OpenAiSdkTest {
     assertEquals(completion.choices().get(0).text(), again.choices().get(0).text(), "greedy");
     assertEquals(6, completion.usage().orElseThrow().completionTokens());
   }
+
+  @Test
+  void aTwoTurnChatWithAChatTemplateModelIsTheGreedyAnswerToTheWholeConversation()
+      throws Exception {
+    String chatModel = TestModels.storeQwen3Chat(store);
+    ChatCompletion first =
+        client
+            .chat()
+            .completions()
+            .create(
+                ChatCompletionCreateParams.builder()
+                    .model(chatModel)
+                    .addSystemMessage("Be brief.")
+                    .addUserMessage("Name a colour.")
+                    .maxCompletionTokens(3)
+                    .temperature(0.0)
+                    .build());
+    first.validate();
+    String said = first.choices().get(0).message().content().orElseThrow();
+    ChatCompletionCreateParams second =
+        ChatCompletionCreateParams.builder()
+            .model(chatModel)
+            .addSystemMessage("Be brief.")
+            .addUserMessage("Name a colour.")
+            .addAssistantMessage(said)
+            .addUserMessage("Another one?")
+            .maxCompletionTokens(3)
+            .temperature(0.0)
+            .build();
+    ChatCompletion answer = client.chat().completions().create(second);
+    answer.validate();
+    String conversation =
+        "[{\"role\": \"system\", \"content\": \"Be brief.\"},"
+            + " {\"role\": \"user\", \"content\": \"Name a colour.\"},"
+            + " {\"role\": \"assistant\", \"content\": "
+            + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(said)
+            + "}, {\"role\": \"user\", \"content\": \"Another one?\"}]";
+    String expected =
+        io.restassured.RestAssured.given()
+            .header("Authorization", "Bearer " + TestAuth.VIEWER_KEY)
+            .contentType(io.restassured.http.ContentType.JSON)
+            .body(
+                "{\"model\": \""
+                    + chatModel
+                    + "\", \"max_tokens\": 3, \"temperature\": 0, \"messages\": "
+                    + conversation
+                    + "}")
+            .post("/v1/chat/completions")
+            .then()
+            .statusCode(200)
+            .extract()
+            .path("choices[0].message.content");
+    int promptTokens =
+        io.restassured.RestAssured.given()
+            .header("Authorization", "Bearer " + TestAuth.VIEWER_KEY)
+            .contentType(io.restassured.http.ContentType.JSON)
+            .body("{\"model\": \"" + chatModel + "\", \"messages\": " + conversation + "}")
+            .post("/tokenize")
+            .then()
+            .statusCode(200)
+            .extract()
+            .path("count");
+    assertEquals(expected, answer.choices().get(0).message().content().orElseThrow());
+    assertEquals(promptTokens, answer.usage().orElseThrow().promptTokens());
+  }
 }
