@@ -13,6 +13,7 @@ public record DatasetJob(
     Source source,
     List<JsonNode> entries,
     String promptStyle,
+    String format,
     SplitFractions split,
     Integer allowedMaxLength,
     Long seed,
@@ -24,6 +25,12 @@ public record DatasetJob(
    * which the collate truncates to.
    */
   public static final int DEFAULT_ALLOWED_MAX_LENGTH = 1024;
+
+  /** The book's rows: instruction, optional input, output (and chosen/rejected for DPO). */
+  public static final String ALPACA = "alpaca";
+
+  /** Conversations: OpenAI/TRL messages or ShareGPT conversations, formatted by a chat template. */
+  public static final String CHAT = "chat";
 
   /** Exactly one of the three. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

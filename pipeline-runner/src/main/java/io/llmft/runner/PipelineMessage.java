@@ -50,6 +50,7 @@ final class PipelineMessage {
         null,
         null,
         null,
+        null,
         new Pipeline(pipelineId, next, Map.of()));
   }
 

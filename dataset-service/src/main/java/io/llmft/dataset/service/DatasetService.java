@@ -15,6 +15,7 @@ import io.llmft.contract.Stage;
 import io.llmft.dataset.duplicates.DuplicateFinder;
 import io.llmft.dataset.duplicates.DuplicateReport;
 import io.llmft.dataset.pipeline.Pipelines;
+import io.llmft.text.ChatRows;
 import io.llmft.text.Gpt2Tokenizer;
 import io.llmft.text.PromptStyle;
 import jakarta.inject.Singleton;
@@ -70,7 +71,11 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
     DatasetState state = new DatasetState();
     state.name = job.name();
     state.source = EntrySource.describe(job);
-    state.promptStyle = job.promptStyle() != null ? job.promptStyle() : PromptStyle.ALPACA.id();
+    state.format = job.format() != null ? job.format() : DatasetJob.ALPACA;
+    state.promptStyle =
+        isChat(job)
+            ? null
+            : job.promptStyle() != null ? job.promptStyle() : PromptStyle.ALPACA.id();
     state.allowedMaxLength =
         job.allowedMaxLength() != null
             ? job.allowedMaxLength()
@@ -82,6 +87,10 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
       pipelines.plan(job.pipeline().id(), Stage.DATASET, job.pipeline());
     }
     return state;
+  }
+
+  private static boolean isChat(DatasetJob job) {
+    return DatasetJob.CHAT.equals(job.format());
   }
 
   private static double fraction(DatasetJob job, boolean train) {
@@ -122,7 +131,21 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
       }
     }
     v.check(job.entries() == null || !job.entries().isEmpty(), "entries", "must not be empty");
-    if (job.promptStyle() != null) {
+    v.check(
+        job.format() == null || List.of(DatasetJob.ALPACA, DatasetJob.CHAT).contains(job.format()),
+        "format",
+        "must be alpaca (instruction, input, output) or chat (messages or ShareGPT conversations)");
+    if (isChat(job)) {
+      v.check(
+          job.promptStyle() == null,
+          "promptStyle",
+          "does not apply to a chat dataset: the model's chat template formats its conversations");
+      v.check(
+          job.duplicates() == null,
+          "duplicates",
+          "the near-duplicate search reads alpaca rows' fields; it does not apply to chat rows");
+    }
+    if (job.promptStyle() != null && !isChat(job)) {
       try {
         PromptStyle.fromId(job.promptStyle());
       } catch (IllegalArgumentException e) {
@@ -178,8 +201,10 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
   @Override
   protected Map<String, String> execute(DatasetState state, DatasetJob job, JobControl control)
       throws Exception {
-    PromptStyle style = PromptStyle.fromId(state.promptStyle);
+    boolean chat = DatasetJob.CHAT.equals(state.format);
+    PromptStyle style = chat ? null : PromptStyle.fromId(state.promptStyle);
     Gpt2Tokenizer tokenizer = Gpt2Tokenizer.get();
+    ChatStatsCollector chatStats = new ChatStatsCollector();
     List<DatasetState.Rejected> rejected = new ArrayList<>();
     ValidEntries valid = new ValidEntries();
     DuplicateFinder duplicates = new DuplicateFinder(job.duplicates());
@@ -194,16 +219,35 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
               progress(state, 0);
             })) {
       entries.forEach(
-          (index, entry) -> {
-            total[0]++;
-            String reason = EntryRules.rejectionReason(entry);
-            if (reason == null) {
-              valid.add(
-                  index,
-                  tokenizer.encode(style.formatTraining(DatasetArtifacts.toEntry(entry))).length,
-                  DatasetArtifacts.isPreference(entry));
-              duplicates.add(index, entry);
-            } else {
+          new EntrySource.EntryConsumer() {
+            @Override
+            public void accept(int index, JsonNode entry) {
+              total[0]++;
+              if (chat) {
+                try {
+                  JsonNode row = ChatRows.normalize(entry);
+                  valid.add(index, 0, ChatRows.isPreference(row));
+                  chatStats.add(row);
+                } catch (ChatRows.Invalid e) {
+                  rejected.add(new DatasetState.Rejected(index, e.getMessage()));
+                }
+                return;
+              }
+              String reason = EntryRules.rejectionReason(entry);
+              if (reason == null) {
+                valid.add(
+                    index,
+                    tokenizer.encode(style.formatTraining(DatasetArtifacts.toEntry(entry))).length,
+                    DatasetArtifacts.isPreference(entry));
+                duplicates.add(index, entry);
+              } else {
+                rejected.add(new DatasetState.Rejected(index, reason));
+              }
+            }
+
+            @Override
+            public void unreadable(int index, String reason) {
+              total[0]++;
               rejected.add(new DatasetState.Rejected(index, reason));
             }
           });
@@ -233,22 +277,34 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
       counts.put("train", bounds[0]);
       counts.put("validation", kept - bounds[1]);
       counts.put("test", bounds[1] - bounds[0]);
-      writeSplits(state, entries, skipped, bounds);
+      writeSplits(state, entries, skipped, bounds, chat);
       state.total = total[0];
       state.rejected = rejected;
       state.counts = counts;
-      state.tokenStats = stats.result();
+      // a chat row's tokens are the model's template's: counted when a training job renders it
+      state.tokenStats = chat ? null : stats.result();
+      state.chat = chat ? chatStats.result(kept) : null;
       state.kind = preferences == kept ? DatasetArtifacts.PREFERENCE : DatasetArtifacts.INSTRUCTION;
       String name = state.name != null ? state.name : state.id;
       artifacts.writeManifest(
           new DatasetArtifacts.Manifest(
-              state.id, name, state.promptStyle, state.allowedMaxLength, counts, state.kind));
+              state.id,
+              name,
+              state.promptStyle,
+              state.allowedMaxLength,
+              counts,
+              state.kind,
+              state.format));
     }
     return Map.of(PipelineContext.DATASET_ID, state.id);
   }
 
   private void writeSplits(
-      DatasetState state, EntrySource.Entries entries, Set<Integer> skipped, int[] bounds)
+      DatasetState state,
+      EntrySource.Entries entries,
+      Set<Integer> skipped,
+      int[] bounds,
+      boolean chat)
       throws IOException {
     try (DatasetArtifacts.SplitWriter train = artifacts.openSplit(state.id, "train");
         DatasetArtifacts.SplitWriter test = artifacts.openSplit(state.id, "test");
@@ -256,10 +312,11 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
       List<JsonNode> shuffled = state.seed == null ? null : new ArrayList<>();
       int[] position = {0};
       entries.forEach(
-          (index, entry) -> {
+          (index, read) -> {
             if (skipped.contains(index)) {
               return;
             }
+            JsonNode entry = chat ? ChatRows.normalize(read) : read;
             if (shuffled != null) {
               shuffled.add(entry);
               return;
@@ -295,6 +352,30 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
       length[count] = tokens;
       preference.set(count, isPreference);
       count++;
+    }
+  }
+
+  /** A chat dataset's turns by role, one row at a time. */
+  private static final class ChatStatsCollector {
+    private final Map<String, Long> roles = new java.util.TreeMap<>();
+    private long turns;
+
+    void add(JsonNode row) {
+      List<JsonNode> all = new ArrayList<>();
+      row.get("messages").forEach(all::add);
+      for (String answer : new String[] {"chosen", "rejected"}) {
+        if (row.has(answer)) {
+          all.add(row.get(answer));
+        }
+      }
+      for (JsonNode m : all) {
+        turns++;
+        roles.merge(m.path("role").asText(), 1L, Long::sum);
+      }
+    }
+
+    DatasetState.ChatStats result(int rows) {
+      return new DatasetState.ChatStats(rows, turns, roles);
     }
   }
 

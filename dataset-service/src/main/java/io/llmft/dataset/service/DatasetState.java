@@ -17,6 +17,12 @@ public class DatasetState extends JobState {
   public String source;
   public String promptStyle;
 
+  /** {@code alpaca} (the book's rows) or {@code chat} (conversations). */
+  public String format;
+
+  /** A chat dataset's kept rows, their turns and the turns of each role. */
+  public ChatStats chat;
+
   /** {@code preference} when every kept entry has chosen and rejected, else {@code instruction}. */
   public String kind;
 
@@ -35,6 +41,10 @@ public class DatasetState extends JobState {
   /** Token lengths of the training texts (prompt, response header and output). */
   @RegisterForReflection
   public record TokenStats(int min, int max, double mean, int overAllowedMaxLength) {}
+
+  /** The rows, turns (messages, chosen and rejected answers included) and turns by role. */
+  @RegisterForReflection
+  public record ChatStats(int rows, long turns, Map<String, Long> roles) {}
 
   /** An entry that was left out, by its position in the source, and why. */
   @RegisterForReflection

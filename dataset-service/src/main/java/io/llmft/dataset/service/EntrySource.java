@@ -17,7 +17,9 @@ import java.util.function.Consumer;
 
 /**
  * The raw entries of a dataset job — inline, builtin, a file or a URL — read as a stream, one entry
- * at a time, as often as needed: a large source (Alpaca's 52,000 entries) is never held whole.
+ * at a time, as often as needed: a large source (Alpaca's 52,000 entries) is never held whole. A
+ * file is a JSON array of entries or JSON Lines (one object a line), told apart by its first
+ * character.
  */
 @ApplicationScoped
 public class EntrySource {
@@ -48,6 +50,12 @@ public class EntrySource {
   @FunctionalInterface
   public interface EntryConsumer {
     void accept(int index, JsonNode entry) throws IOException;
+
+    /**
+     * A line of a JSON Lines source that is not a JSON object: a rejected row (its line number in
+     * {@code reason}), the rest kept. Ignored by a pass that only rereads the kept rows.
+     */
+    default void unreadable(int index, String reason) throws IOException {}
   }
 
   /** A source that can be read from the start again; close it to drop a downloaded copy. */
@@ -113,8 +121,44 @@ public class EntrySource {
     return new Entries() {
       @Override
       public void forEach(EntryConsumer consumer) throws IOException {
-        try (InputStream in = opener.open();
-            JsonParser parser = mapper.getFactory().createParser(in)) {
+        try (InputStream raw = opener.open();
+            java.io.BufferedInputStream in = new java.io.BufferedInputStream(raw)) {
+          if (firstSignificantByte(in) == '{') {
+            jsonLines(in, consumer);
+          } else {
+            jsonArray(in, consumer);
+          }
+        }
+      }
+
+      /** One JSON object a line; blank lines are skipped, a broken line is a rejected row. */
+      private void jsonLines(InputStream in, EntryConsumer consumer) throws IOException {
+        java.io.BufferedReader reader =
+            new java.io.BufferedReader(
+                new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
+        int index = 0;
+        int lineNumber = 0;
+        for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+          lineNumber++;
+          if (line.isBlank()) {
+            continue;
+          }
+          JsonNode row;
+          try {
+            row = mapper.readTree(line);
+          } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            row = null;
+          }
+          if (row != null && row.isObject()) {
+            consumer.accept(index++, row);
+          } else {
+            consumer.unreadable(index++, "line " + lineNumber + ": not a JSON object");
+          }
+        }
+      }
+
+      private void jsonArray(InputStream in, EntryConsumer consumer) throws IOException {
+        try (JsonParser parser = mapper.getFactory().createParser(in)) {
           if (parser.nextToken() != JsonToken.START_ARRAY) {
             throw new IOException(what + " is not a JSON array of entries");
           }
@@ -134,6 +178,22 @@ public class EntrySource {
                   + (at == null
                       ? ""
                       : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
+        }
+      }
+
+      /** The first byte that is not whitespace (or a UTF-8 byte order mark), left unread. */
+      private int firstSignificantByte(java.io.BufferedInputStream in) throws IOException {
+        while (true) {
+          in.mark(1);
+          int b = in.read();
+          if (b < 0) {
+            return b;
+          }
+          if (b != ' ' && b != '\t' && b != '\n' && b != '\r' && b != 0xEF && b != 0xBB
+              && b != 0xBF) {
+            in.reset();
+            return b;
+          }
         }
       }
 

@@ -67,6 +67,13 @@ public class InferenceService extends StageService<InferenceJob, InferenceState>
         "datasetId",
         "no prepared dataset with this id in the artifact store");
     v.check(
+        job.datasetId() == null
+            || !datasets.exists(job.datasetId())
+            || !datasets.manifest(job.datasetId()).isChat(),
+        "datasetId",
+        "is a chat dataset; inference jobs answer alpaca rows only in this release (chat models"
+            + " answer conversations through /v1/chat/completions)");
+    v.check(
         job.split() == null || DatasetArtifacts.SPLITS.contains(job.split()),
         "split",
         "must be one of " + DatasetArtifacts.SPLITS);

@@ -24,11 +24,12 @@ import java.util.UUID;
 public class DatasetArtifacts {
   public static final List<String> SPLITS = List.of("train", "validation", "test");
 
-  /** What later stages need to know of a dataset. */
   /**
-   * A prepared dataset's description. {@code kind}: {@link #PREFERENCE} when every kept entry has
-   * string {@code chosen} and {@code rejected} responses, else {@link #INSTRUCTION} (also for
-   * manifests written before datasets had a kind).
+   * A prepared dataset's description: {@code format} {@code alpaca} (the book's rows, also for
+   * manifests written before datasets had a format) or {@code chat} (conversations, each {@code
+   * {"messages": [...]}}, formatted by the model's chat template). {@code kind}: {@link
+   * #PREFERENCE} when every kept entry has string {@code chosen} and {@code rejected} responses,
+   * else {@link #INSTRUCTION} (also for manifests written before datasets had a kind).
    */
   public record Manifest(
       String id,
@@ -36,9 +37,27 @@ public class DatasetArtifacts {
       String promptStyle,
       int allowedMaxLength,
       Map<String, Integer> counts,
-      String kind) {
+      String kind,
+      String format) {
     public Manifest {
       kind = kind == null ? INSTRUCTION : kind;
+      format = format == null ? "alpaca" : format;
+    }
+
+    public Manifest(
+        String id,
+        String name,
+        String promptStyle,
+        int allowedMaxLength,
+        Map<String, Integer> counts,
+        String kind) {
+      this(id, name, promptStyle, allowedMaxLength, counts, kind, "alpaca");
+    }
+
+    /** Whether its rows are conversations ({@code messages}), formatted by a chat template. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean isChat() {
+      return "chat".equals(format);
     }
 
     public Manifest(

@@ -47,6 +47,13 @@ public class TrainingJobRules {
         job.datasetId() == null || datasets.exists(job.datasetId()),
         "datasetId",
         "no prepared dataset with this id in the artifact store");
+    v.check(
+        job.datasetId() == null
+            || !datasets.exists(job.datasetId())
+            || !datasets.manifest(job.datasetId()).isChat(),
+        "datasetId",
+        "is a chat dataset; training on conversations with the model's chat template is not"
+            + " supported by this trainer yet: prepare the rows in the alpaca format");
     baseModels.validate(job.baseModel(), v);
     validateMethod(job, v);
     // Upper bounds: far beyond the book's settings, low enough that no value can exhaust the
