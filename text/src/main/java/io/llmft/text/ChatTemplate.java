@@ -142,6 +142,16 @@ public final class ChatTemplate {
     return t.isObject() ? t.path("content").asText() : t.asText();
   }
 
+  /**
+   * The text that ends a turn: the tokenizer's {@code eos_token} the template writes after each
+   * message (Llama 3 Instruct: {@code <|eot_id|>}, Qwen3: {@code <|im_end|>}); empty when the
+   * tokenizer names none.
+   */
+  public Optional<String> endOfTurn() {
+    Object eos = specialTokens.get("eos_token");
+    return eos instanceof String s && !s.isEmpty() ? Optional.of(s) : Optional.empty();
+  }
+
   /** The Jinja source, as it is written into a saved model's {@code tokenizer_config.json}. */
   public String source() {
     return source;

@@ -2,6 +2,7 @@ package io.llmft.text;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -90,5 +91,36 @@ class ChatTemplateGoldenTest {
       assertArrayEquals(
           expected, tokenizers.get(c.get("template").asText()).encodeRendered(text), name);
     }
+  }
+
+  /** Which ids are learned (tools/golden/chat_training.py): assistant output, or all. */
+  @Test
+  @SuppressWarnings("unchecked")
+  void targetsAreTheAssistantTurnsThroughTheirEndOfTurnTokenAsTheReference() throws IOException {
+    JsonNode targets = JSON.readTree(resource("/chat-templates/targets.json")).get("cases");
+    assertTrue(targets.size() >= 10);
+    int unusable = 0;
+    for (JsonNode c : targets) {
+      String template = c.get("template").asText();
+      String name = template + "/" + c.get("conversation").asText() + "/" + c.get("train_on");
+      ChatTargets chat =
+          new ChatTargets(
+              templates.get(template),
+              tokenizers.get(template),
+              plain(c.get("chat_template_kwargs"), Map.class),
+              ChatTargets.TrainOn.of(c.get("train_on").asText()));
+      List<Map<String, Object>> messages = plain(c.get("messages"), List.class);
+      List<?> tools = plain(c.get("tools"), List.class);
+      if (c.has("unusable")) {
+        unusable++;
+        assertThrows(ChatTargets.Unusable.class, () -> chat.of(messages, tools), name);
+        continue;
+      }
+      ChatTargets.Item item = chat.of(messages, tools);
+      assertArrayEquals(JSON.convertValue(c.get("ids"), int[].class), item.ids(), name);
+      assertArrayEquals(JSON.convertValue(c.get("targets"), boolean[].class), item.targets(), name);
+      assertTrue(item.targetCount() > 0, name);
+    }
+    assertEquals(1, unusable, "Qwen3 with thinking off renders earlier turns unlike its prompt");
   }
 }

@@ -9,7 +9,7 @@ import java.util.List;
  * incomplete batch.
  */
 public final class BatchLoader implements Loader<Batch> {
-  private final CollatingLoader<Item, Batch> loader;
+  private final CollatingLoader<?, Batch> loader;
 
   /** An item and the token count of its instruction part (-1: nothing masked). */
   private record Item(int[] tokens, int instructionLength) {}
@@ -55,6 +55,22 @@ public final class BatchLoader implements Loader<Batch> {
                     chunk.stream().map(Item::tokens).toList(),
                     masked ? chunk.stream().mapToInt(Item::instructionLength).toArray() : null),
             seed);
+  }
+
+  private BatchLoader(CollatingLoader<?, Batch> loader) {
+    this.loader = loader;
+  }
+
+  /** A loader of rendered conversations, each with its targets. */
+  public static BatchLoader ofConversations(
+      List<io.llmft.text.ChatTargets.Item> items,
+      int batchSize,
+      boolean shuffle,
+      boolean dropLast,
+      ChatCollator collator,
+      long seed) {
+    return new BatchLoader(
+        new CollatingLoader<>(items, batchSize, shuffle, dropLast, collator::collate, seed));
   }
 
   /** How many passes ({@link #epoch()} calls) this loader has made. */
