@@ -38,10 +38,17 @@ public record TrainingJob(
     String method,
     Dpo dpo,
     ModelRef referenceModel,
+    String trainOn,
+    java.util.Map<String, Object> chatTemplateKwargs,
     Pipeline pipeline)
     implements JobMessage {
   public static final String SFT = "sft";
   public static final String DPO = "dpo";
+
+  /** {@code trainOn} for chat datasets: the assistant's turns (the default) or every token. */
+  public static final String TRAIN_ON_ASSISTANT = "assistant";
+
+  public static final String TRAIN_ON_ALL = "all";
 
   /** DPO's settings: {@code beta}, how far the policy may move from the reference. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -82,6 +82,8 @@ final class PipelineMessage {
         TrainingJob.DPO,
         new TrainingJob.Dpo(options.dpoBeta),
         null,
+        null,
+        null,
         null);
   }
 

@@ -85,6 +85,8 @@ final class TrainingPlan {
         null,
         null,
         null,
+        null,
+        null,
         null);
   }
 

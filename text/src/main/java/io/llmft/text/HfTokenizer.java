@@ -32,7 +32,8 @@ public final class HfTokenizer implements Tokenizer {
           TOKENIZER_FILE,
           "tokenizer_config.json",
           "special_tokens_map.json",
-          "generation_config.json");
+          "generation_config.json",
+          ChatTemplate.JINJA_FILE);
 
   private static final ObjectMapper JSON = new ObjectMapper();
 

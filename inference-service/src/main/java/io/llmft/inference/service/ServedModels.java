@@ -100,9 +100,7 @@ public class ServedModels {
       return Optional.empty();
     }
     Path dir = store.layout().model(id);
-    boolean ownTemplate =
-        !Files.isRegularFile(store.layout().modelTrainingRecord(id))
-            && ChatTemplate.declaredIn(dir);
+    boolean ownTemplate = ChatTemplate.declaredIn(dir) && !trainedOnSingleTurns(id);
     return Optional.of(
         new Served(
             id,
@@ -128,6 +126,22 @@ public class ServedModels {
       }
     }
     return PromptStyle.ALPACA;
+  }
+
+  /**
+   * Whether a model was finetuned here on alpaca rows (its training record says a format other than
+   * chat): it answers in that prompt style, not in its template.
+   */
+  private boolean trainedOnSingleTurns(String id) {
+    Path record = store.layout().modelTrainingRecord(id);
+    if (!Files.isRegularFile(record)) {
+      return false;
+    }
+    try {
+      return !"chat".equals(mapper.readTree(record.toFile()).path("format").asText());
+    } catch (IOException e) {
+      return true;
+    }
   }
 
   /** The family a model directory's config names, or "unknown" when it cannot be read. */

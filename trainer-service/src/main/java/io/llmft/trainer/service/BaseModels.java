@@ -98,6 +98,23 @@ public class BaseModels {
     return HfCheckpoint.readConfig(dir).family();
   }
 
+  /**
+   * The chat template a base model's directory brings, if any (GPT-2 names and random inits bring
+   * none).
+   *
+   * @throws IOException when its files cannot be read or its template does not parse
+   */
+  public java.util.Optional<io.llmft.text.ChatTemplate> chatTemplate(ModelRef ref)
+      throws IOException {
+    if (ref instanceof ModelRef.Finetuned f) {
+      return io.llmft.text.ChatTemplate.forModel(store.layout().model(f.id()));
+    }
+    if (ref instanceof ModelRef.LocalPath l) {
+      return io.llmft.text.ChatTemplate.forModel(imports.require(l.path(), "baseModel.path"));
+    }
+    return java.util.Optional.empty();
+  }
+
   /** A base model's weights and the tokenizer its directory brings. */
   public record BaseModel(ModelWeights weights, Tokenizer tokenizer) {}
 

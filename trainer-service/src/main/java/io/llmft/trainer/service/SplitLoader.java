@@ -2,10 +2,12 @@ package io.llmft.trainer.service;
 
 import io.llmft.common.store.DatasetArtifacts;
 import io.llmft.contract.InstructionEntry;
+import io.llmft.text.ChatTargets;
 import io.llmft.text.PromptStyle;
 import io.llmft.text.Tokenizer;
 import io.llmft.training.TrainingSettings;
 import io.llmft.training.data.BatchLoader;
+import io.llmft.training.data.ChatCollator;
 import io.llmft.training.data.InstructionCollator;
 import io.llmft.training.data.PreferenceCollator;
 import io.llmft.training.data.PreferenceExample;
@@ -70,6 +72,60 @@ public class SplitLoader {
         collator,
         settings.seed());
   }
+
+  /** A split's conversations as a loader, and how many rows were left out and why. */
+  record Conversations(BatchLoader loader, int tooLong, int unusable) {}
+
+  /**
+   * A chat split's conversations rendered by the model's template with their targets; a row longer
+   * than {@code allowedMaxLength} ids, or one the template cannot render or tell the turns of, is
+   * left out and counted.
+   */
+  @SuppressWarnings("unchecked")
+  Conversations loadConversations(
+      String datasetId,
+      String split,
+      ChatTargets targets,
+      int allowedMaxLength,
+      TrainingSettings settings,
+      ChatCollator collator,
+      boolean shuffle,
+      boolean dropLast) {
+    List<ChatTargets.Item> items = new java.util.ArrayList<>();
+    int tooLong = 0;
+    int unusable = 0;
+    for (com.fasterxml.jackson.databind.JsonNode row : datasets.readSplit(datasetId, split)) {
+      try {
+        ChatTargets.Item item =
+            targets.of(
+                JSON.convertValue(row.get("messages"), List.class),
+                row.hasNonNull("tools") ? JSON.convertValue(row.get("tools"), List.class) : null);
+        if (item.ids().length > allowedMaxLength) {
+          tooLong++;
+        } else if (item.targetCount() == 0) {
+          unusable++;
+        } else {
+          items.add(item);
+        }
+      } catch (ChatTargets.Unusable e) {
+        unusable++;
+      }
+    }
+    return new Conversations(
+        BatchLoader.ofConversations(
+            items, settings.batchSize(), shuffle, dropLast, collator, settings.seed()),
+        tooLong,
+        unusable);
+  }
+
+  /** The split's first conversation, up to its last assistant turn, for the epoch samples. */
+  java.util.Optional<com.fasterxml.jackson.databind.JsonNode> firstConversation(
+      String datasetId, String split) {
+    return datasets.readSplit(datasetId, split).stream().findFirst();
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
 
   /**
    * A split's preference pairs as the DPO notebook's {@code PreferenceDataset} tokenizes them; a

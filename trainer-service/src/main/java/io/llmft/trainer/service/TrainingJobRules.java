@@ -47,14 +47,8 @@ public class TrainingJobRules {
         job.datasetId() == null || datasets.exists(job.datasetId()),
         "datasetId",
         "no prepared dataset with this id in the artifact store");
-    v.check(
-        job.datasetId() == null
-            || !datasets.exists(job.datasetId())
-            || !datasets.manifest(job.datasetId()).isChat(),
-        "datasetId",
-        "is a chat dataset; training on conversations with the model's chat template is not"
-            + " supported by this trainer yet: prepare the rows in the alpaca format");
     baseModels.validate(job.baseModel(), v);
+    validateChat(job, v);
     validateMethod(job, v);
     // Upper bounds: far beyond the book's settings, low enough that no value can exhaust the
     // machine or overflow a step count.
@@ -94,6 +88,56 @@ public class TrainingJobRules {
    * dpo} settings and optional {@code referenceModel} of the base model's family; the fields that
    * make no sense with the method are refused by name.
    */
+  /** A chat dataset's settings, and a base model whose template renders its conversations. */
+  private void validateChat(TrainingJob job, Validation v) {
+    boolean chat =
+        job.datasetId() != null
+            && datasets.exists(job.datasetId())
+            && datasets.manifest(job.datasetId()).isChat();
+    if (!chat) {
+      v.check(job.trainOn() == null, "trainOn", "applies to chat datasets only");
+      v.check(
+          job.chatTemplateKwargs() == null, "chatTemplateKwargs", "applies to chat datasets only");
+      return;
+    }
+    if (job.trainOn() != null) {
+      try {
+        io.llmft.text.ChatTargets.TrainOn.of(job.trainOn());
+      } catch (IllegalArgumentException e) {
+        v.check(false, "trainOn", e.getMessage());
+      }
+    }
+    v.check(
+        job.maskInstructions() == null,
+        "maskInstructions",
+        "does not apply to a chat dataset: trainOn says what is learned (assistant by default)");
+    v.check(
+        !job.isDpo(),
+        "method",
+        "dpo on conversational preference rows is not supported by this trainer yet");
+    v.check(
+        job.chatTemplateKwargs() == null || job.chatTemplateKwargs().size() <= 32,
+        "chatTemplateKwargs",
+        "at most 32 variables");
+    if (job.baseModel() == null) {
+      return;
+    }
+    try {
+      var template = baseModels.chatTemplate(job.baseModel());
+      v.check(
+          template.isPresent(),
+          "baseModel",
+          "has no chat template (tokenizer_config.json's chat_template or chat_template.jinja),"
+              + " which a chat dataset's conversations are rendered with");
+      v.check(
+          template.isEmpty() || template.get().endOfTurn().isPresent(),
+          "baseModel",
+          "its tokenizer names no eos_token, the end of a turn its chat template writes");
+    } catch (java.io.IOException | RuntimeException e) {
+      v.check(false, "baseModel", "its chat template cannot be used: " + e.getMessage());
+    }
+  }
+
   private void validateMethod(TrainingJob job, Validation v) {
     String method = job.method() == null ? TrainingJob.SFT : job.method();
     v.check(

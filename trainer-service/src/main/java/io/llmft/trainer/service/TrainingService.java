@@ -10,6 +10,7 @@ import io.llmft.common.job.JobTiming;
 import io.llmft.common.job.StageService;
 import io.llmft.common.job.StageSupport;
 import io.llmft.common.store.DatasetArtifacts;
+import io.llmft.contract.DatasetJob;
 import io.llmft.contract.PipelineContext;
 import io.llmft.contract.Stage;
 import io.llmft.contract.TrainingJob;
@@ -17,6 +18,8 @@ import io.llmft.models.LanguageModel;
 import io.llmft.models.LoraAdapters;
 import io.llmft.models.checkpoint.HfCheckpoint;
 import io.llmft.models.engine.DjlRuntime;
+import io.llmft.text.ChatTargets;
+import io.llmft.text.ChatTemplate;
 import io.llmft.text.PromptStyle;
 import io.llmft.text.Tokenizer;
 import io.llmft.training.BookTrainer;
@@ -27,6 +30,7 @@ import io.llmft.training.TrainingListener;
 import io.llmft.training.TrainingLoop;
 import io.llmft.training.TrainingSettings;
 import io.llmft.training.data.BatchLoader;
+import io.llmft.training.data.ChatCollator;
 import io.llmft.training.data.InstructionCollator;
 import io.llmft.training.data.PreferenceCollator;
 import io.llmft.training.data.PreferenceLoader;
@@ -114,17 +118,51 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
           model.trainableParameters().values().stream().mapToLong(p -> p.size()).sum();
       int allowedMaxLength = Math.min(manifest.allowedMaxLength(), model.config().contextLength());
       state.hyperparameters = rules.hyperparameters(job, allowedMaxLength);
-      PromptStyle style = PromptStyle.fromId(manifest.promptStyle());
-      state.promptStyle = style.id();
       Tokenizer tokenizer = replicas.tokenizer();
       state.family = model.family().modelType();
       Path checkpoints = store.layout().trainingCheckpoints(state.id);
-      TrainingListener listener =
-          listeners(state, job, control, model, tokenizer, style, checkpoints);
-      TrainingLoop.Result result =
-          job.isDpo()
-              ? preferenceTuning(state, job, replicas, style, settings, allowedMaxLength, listener)
-              : instructionFinetuning(job, replicas, style, settings, allowedMaxLength, listener);
+      TrainingLoop.Result result;
+      if (manifest.isChat()) {
+        state.format = DatasetJob.CHAT;
+        ChatTargets.TrainOn trainOn = ChatTargets.TrainOn.of(job.trainOn());
+        state.trainOn = trainOn.name().toLowerCase(java.util.Locale.ROOT);
+        ChatTemplate template = baseModels.chatTemplate(job.baseModel()).orElseThrow();
+        Map<String, Object> kwargs =
+            job.chatTemplateKwargs() == null ? Map.of() : job.chatTemplateKwargs();
+        ChatTargets targets = new ChatTargets(template, tokenizer, kwargs, trainOn);
+        TrainingListener listener =
+            listeners(
+                state,
+                job,
+                control,
+                model,
+                tokenizer,
+                conversationSample(job, template, kwargs, tokenizer),
+                checkpoints);
+        result =
+            conversationalFinetuning(
+                state, job, replicas, targets, settings, allowedMaxLength, listener);
+      } else {
+        state.format = DatasetJob.ALPACA;
+        PromptStyle style = PromptStyle.fromId(manifest.promptStyle());
+        state.promptStyle = style.id();
+        TrainingListener listener =
+            listeners(
+                state,
+                job,
+                control,
+                model,
+                tokenizer,
+                splits
+                    .first(job.datasetId(), "validation")
+                    .map(entry -> EpochSamples.Prompt.of(style, entry, tokenizer)),
+                checkpoints);
+        result =
+            job.isDpo()
+                ? preferenceTuning(
+                    state, job, replicas, style, settings, allowedMaxLength, listener)
+                : instructionFinetuning(job, replicas, style, settings, allowedMaxLength, listener);
+      }
       state.trainingSeconds = (System.nanoTime() - started) / 1e9;
       if (result.outcome() == TrainingLoop.Outcome.CANCELLED) {
         // its checkpoints stay: a retry goes on from the last one
@@ -141,6 +179,74 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
       TrainingCheckpoint.delete(checkpoints);
     }
     return Map.of(PipelineContext.DATASET_ID, job.datasetId(), PipelineContext.MODEL, state.id);
+  }
+
+  /** The first validation conversation up to its last answer, for the epoch samples. */
+  @SuppressWarnings("unchecked")
+  private java.util.Optional<EpochSamples.Prompt> conversationSample(
+      TrainingJob job, ChatTemplate template, Map<String, Object> kwargs, Tokenizer tokenizer) {
+    return splits
+        .firstConversation(job.datasetId(), "validation")
+        .flatMap(
+            row -> {
+              try {
+                return java.util.Optional.of(
+                    EpochSamples.Prompt.ofConversation(
+                        template,
+                        JSON.convertValue(row.get("messages"), List.class),
+                        row.hasNonNull("tools")
+                            ? JSON.convertValue(row.get("tools"), List.class)
+                            : null,
+                        kwargs,
+                        tokenizer));
+              } catch (io.llmft.text.jinja.TemplateException e) {
+                return java.util.Optional.empty(); // no sample, as for an empty validation split
+              }
+            });
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /**
+   * Finetuning on conversations: the book's loop and cross-entropy over the targets {@link
+   * ChatTargets} marks, over every replica; rows left out are counted in the job.
+   */
+  private TrainingLoop.Result conversationalFinetuning(
+      TrainingState state,
+      TrainingJob job,
+      ModelReplicas replicas,
+      ChatTargets targets,
+      TrainingSettings settings,
+      int allowedMaxLength,
+      TrainingListener listener) {
+    ChatCollator collator = new ChatCollator(allowedMaxLength, replicas.tokenizer().endOfText());
+    SplitLoader.Conversations train =
+        splits.loadConversations(
+            job.datasetId(),
+            "train",
+            targets,
+            allowedMaxLength,
+            settings,
+            collator,
+            settings.shuffle(),
+            true);
+    SplitLoader.Conversations validation =
+        splits.loadConversations(
+            job.datasetId(),
+            "validation",
+            targets,
+            allowedMaxLength,
+            settings,
+            collator,
+            false,
+            false);
+    state.dropped =
+        new TrainingState.Dropped(
+            train.tooLong() + validation.tooLong(), train.unusable() + validation.unusable());
+    requireABatch(train.loader().batchCount(), settings);
+    return new BookTrainer(replicas.models())
+        .train(train.loader(), validation.loader(), settings, listener);
   }
 
   /** Chapter 7's finetuning: the book's loop and cross-entropy, over every replica. */
@@ -247,7 +353,7 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
       JobControl control,
       LanguageModel model,
       Tokenizer tokenizer,
-      PromptStyle style,
+      java.util.Optional<EpochSamples.Prompt> samplePrompt,
       Path checkpoints) {
     DoubleConsumer publish = f -> progress(state, f);
     TrainingProgress progress = new TrainingProgress(state, control, jobs, publish, meters);
@@ -263,15 +369,13 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
                       return control.stopRequested();
                     },
                     progress::checkpointed)));
-    splits
-        .first(job.datasetId(), "validation")
+    samplePrompt
         .map(
-            entry ->
+            prompt ->
                 new EpochSamples(
                     model,
                     tokenizer,
-                    style,
-                    entry,
+                    prompt,
                     state,
                     jobs,
                     sample -> publish.accept((double) state.step / Math.max(1, state.totalSteps))))

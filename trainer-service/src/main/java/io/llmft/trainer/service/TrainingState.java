@@ -9,8 +9,25 @@ import java.util.List;
 public class TrainingState extends JobState {
   public String datasetId;
 
-  /** The dataset's prompt style, which the model answers in (alpaca or phi3). */
+  /** The dataset's prompt style, which the model answers in (alpaca or phi3); null for chat. */
   public String promptStyle;
+
+  /**
+   * {@code chat} when the model learned conversations in its chat template (it then answers in it),
+   * else {@code alpaca}.
+   */
+  public String format;
+
+  /** A chat job's targets: the assistant's turns or all tokens. */
+  public String trainOn;
+
+  /**
+   * Rows of a chat dataset left out: longer than allowedMaxLength, or not renderable into turns.
+   */
+  public Dropped dropped;
+
+  @io.quarkus.runtime.annotations.RegisterForReflection
+  public record Dropped(int tooLong, int unusable) {}
 
   public String baseModel;
 

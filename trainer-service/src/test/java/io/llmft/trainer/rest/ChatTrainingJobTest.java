@@ -1,0 +1,176 @@
+package io.llmft.trainer.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llmft.common.JobPolling;
+import io.llmft.common.TestDatasets;
+import io.llmft.common.store.ArtifactStore;
+import io.llmft.common.store.DatasetArtifacts;
+import io.llmft.models.Safetensors;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A training job on a chat dataset: the tiny Qwen3 with Qwen3's real chat template learns the
+ * assistant turns of multi-turn rows and ends with the weights of transformers' reference run
+ * (tools/golden/chat_training.py); the saved model keeps the template; bad combinations are 400s.
+ */
+@QuarkusTest
+class ChatTrainingJobTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Path GOLDEN =
+      Path.of("../training/src/test/resources/chat-golden/qwen3").toAbsolutePath().normalize();
+  private static final Path QWEN3 =
+      Path.of("../models/src/test/resources/qwen3-tiny").toAbsolutePath().normalize();
+
+  @Inject DatasetArtifacts datasets;
+  @Inject ArtifactStore store;
+
+  /** The tiny Qwen3 with Qwen3's template, under the import roots. */
+  private Path chatModel() throws Exception {
+    Path dir = store.layout().imports().resolve("qwen3-chat-" + UUID.randomUUID());
+    Files.createDirectories(dir);
+    for (String f : new String[] {"config.json", "model.safetensors", "tokenizer.json"}) {
+      Files.copy(QWEN3.resolve(f), dir.resolve(f));
+    }
+    Files.copy(GOLDEN.resolve("tokenizer_config.json"), dir.resolve("tokenizer_config.json"));
+    return dir;
+  }
+
+  /** The golden rows as a prepared chat dataset: all four in train, one in validation. */
+  private String chatDataset() throws Exception {
+    JsonNode g = JSON.readTree(GOLDEN.resolve("golden.json").toFile());
+    List<JsonNode> rows = new ArrayList<>();
+    g.get("rows").forEach(r -> rows.add(JSON.createObjectNode().set("messages", r)));
+    String id = "chat-" + UUID.randomUUID();
+    Map<String, List<JsonNode>> splits = new LinkedHashMap<>();
+    splits.put("train", rows);
+    splits.put("validation", List.of(rows.get(1)));
+    splits.put("test", List.of(rows.get(1)));
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    splits.forEach((k, v) -> counts.put(k, v.size()));
+    datasets.write(
+        new DatasetArtifacts.Manifest(
+            id, id, null, 1024, counts, DatasetArtifacts.INSTRUCTION, "chat"),
+        splits);
+    return id;
+  }
+
+  private static String job(String datasetId, Path model, String extra) {
+    return "{\"datasetId\": \""
+        + datasetId
+        + "\", \"baseModel\": {\"path\": \""
+        + model
+        + "\"}, \"learningRate\": 0.001, \"weightDecay\": 0.1, \"batchSize\": 4,"
+        + " \"epochs\": 2, \"shuffle\": false, \"evalFreq\": 100, \"precision\": \"fp32\""
+        + extra
+        + "}";
+  }
+
+  @Test
+  void aJobOnMultiTurnRowsEndsWithTheReferenceWeightsAndKeepsTheTemplate() throws Exception {
+    String dataset = chatDataset();
+    Path model = chatModel();
+    String id =
+        given()
+            .contentType(ContentType.JSON)
+            .body(job(dataset, model, ""))
+            .post("/training-jobs")
+            .then()
+            .statusCode(202)
+            .extract()
+            .path("id");
+    assertEquals("SUCCEEDED", JobPolling.awaitEnd("/training-jobs/" + id, Duration.ofSeconds(120)));
+    given()
+        .get("/training-jobs/" + id)
+        .then()
+        .body("format", equalTo("chat"))
+        .body("trainOn", equalTo("assistant"))
+        .body("dropped.tooLong", equalTo(0))
+        .body("dropped.unusable", equalTo(0))
+        .body("step", equalTo(2))
+        .body("samples[0].text", containsString("<|im_start|>assistant"));
+    Path saved = store.layout().model(id);
+    Map<String, float[]> expected = new LinkedHashMap<>();
+    Safetensors.forEach(
+        GOLDEN.resolve("after-chat.safetensors"), (k, t) -> expected.put(k, t.data()));
+    Map<String, float[]> actual = new LinkedHashMap<>();
+    Safetensors.forEach(saved.resolve("model.safetensors"), (k, t) -> actual.put(k, t.data()));
+    for (Map.Entry<String, float[]> e : expected.entrySet()) {
+      float[] a = actual.get(e.getKey());
+      float[] x = e.getValue();
+      int loose = 0;
+      for (int i = 0; i < x.length; i++) {
+        double d = Math.abs(a[i] - x[i]);
+        assertTrue(d < 2e-4, e.getKey() + "[" + i + "] differs by " + d);
+        loose += d > 1e-6 ? 1 : 0;
+      }
+      assertTrue(loose <= x.length / 200, e.getKey() + ": " + loose + " beyond 1e-6");
+    }
+    assertTrue(
+        JSON.readTree(saved.resolve("tokenizer_config.json").toFile())
+            .path("chat_template")
+            .asText()
+            .contains("<|im_start|>"),
+        "the saved model keeps the template it learned");
+  }
+
+  @Test
+  void chatSettingsAndBaseModelsAreCheckedBeforeTheJobRuns() throws Exception {
+    String chat = chatDataset();
+    Path model = chatModel();
+    given()
+        .contentType(ContentType.JSON)
+        .body(
+            "{\"datasetId\": \""
+                + chat
+                + "\", \"baseModel\": {\"path\": \""
+                + Path.of("../models/src/test/resources/gpt2-tiny").toAbsolutePath().normalize()
+                + "\"}}")
+        .post("/training-jobs")
+        .then()
+        .statusCode(400)
+        .body("errors.field", hasItem("baseModel"))
+        .body("errors.message", hasItem(containsString("has no chat template")));
+    given()
+        .contentType(ContentType.JSON)
+        .body(job(chat, model, ", \"trainOn\": \"users\""))
+        .post("/training-jobs")
+        .then()
+        .statusCode(400)
+        .body("errors.field", hasItem("trainOn"));
+    given()
+        .contentType(ContentType.JSON)
+        .body(job(chat, model, ", \"method\": \"dpo\""))
+        .post("/training-jobs")
+        .then()
+        .statusCode(400)
+        .body("errors.field", hasItem("method"));
+    String alpaca = "alpaca-" + UUID.randomUUID();
+    TestDatasets.write(datasets, alpaca, 8, 2, 2);
+    given()
+        .contentType(ContentType.JSON)
+        .body(job(alpaca, model, ", \"trainOn\": \"all\""))
+        .post("/training-jobs")
+        .then()
+        .statusCode(400)
+        .body("errors.field", hasItem("trainOn"));
+  }
+}
