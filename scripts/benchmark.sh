@@ -11,6 +11,8 @@
 #   scripts/benchmark.sh drift [PRESET] [STEPS] [B] [T] [LR]   losses with bf16 matrix products against fp32, step by step
 #   scripts/benchmark.sh generation [PRESET] [PROMPT] [NEW]    greedy generation with and without the KV cache
 #   scripts/benchmark.sh memory [STEPS] [EMB] [LAYERS]          resident memory over many training steps
+#   scripts/benchmark.sh chat [N]                               chat rows: N generated conversations rendered by Qwen3's real
+#                        template, encoded by its tokenizer, and turned into ids and assistant targets (rows/s)
 #   scripts/benchmark.sh dpo [PRESET|E,L,H,C] [B] [T] [STEPS]   a DPO step (policy forward and backward, reference
 #                        forward, chosen and rejected as one batch) against the SFT step on the same sequences
 #   scripts/benchmark.sh llama [B] [T] [STEPS] [NEW] [lora|full|both]  a Llama 3.2 1B-shaped random model: a LoRA
@@ -120,7 +122,9 @@ case "${1:-train}" in
               "$WEIGHTS" "training/src/test/resources/gpt2-small-steps/golden-$INIT.json" "${2:-0.001}" ;;
   llama) shift; exec java -Xmx6g -Dai.djl.offline=true -cp "$CP" io.llmft.training.bench.LlamaBenchmark \
            "${1:-4}" "${2:-64}" "${3:-2}" "${4:-32}" "${5:-lora}" ;;
+  chat) shift; exec java -Xmx4g -Dai.djl.offline=true -cp "$CP" io.llmft.training.bench.ChatRenderBenchmark \
+          "${1:-50000}" ;;
   memory) shift; exec java -Xmx2g -Dai.djl.offline=true -cp "$CP" io.llmft.training.bench.MemoryBenchmark \
             "${1:-1000}" "${2:-32}" "${3:-1}" ;;
-  *) echo "usage: $0 [limits|profile|train|drift|generation|memory|llama|dpo|inference|jobs|serve] ..." >&2; exit 2 ;;
+  *) echo "usage: $0 [limits|profile|train|drift|generation|memory|llama|dpo|chat|inference|jobs|serve] ..." >&2; exit 2 ;;
 esac

@@ -206,4 +206,21 @@ class ChatTemplateServingTest {
         .body("error.param", equalTo("messages"))
         .body("error.message", containsString("Conversations must start with a user message"));
   }
+
+  @Test
+  void aModelFinetunedOnConversationsIsServedInItsTemplateOneOnAlpacaRowsIsNot() throws Exception {
+    String chat = TestModels.storeQwen3Chat(store);
+    java.nio.file.Files.writeString(
+        store.layout().modelTrainingRecord(chat), "{\"format\": \"chat\"}");
+    given().get("/v1/models/" + chat).then().body("chat_template", equalTo(true));
+    String alpaca = TestModels.storeQwen3Chat(store);
+    java.nio.file.Files.writeString(
+        store.layout().modelTrainingRecord(alpaca),
+        "{\"format\": \"alpaca\", \"promptStyle\": \"alpaca\"}");
+    given()
+        .get("/v1/models/" + alpaca)
+        .then()
+        .body("chat_template", equalTo(false))
+        .body("prompt_style", equalTo("alpaca"));
+  }
 }
