@@ -48,6 +48,19 @@ public final class ChatRows {
     }
   }
 
+  /**
+   * The index of a conversation's last user turn, where an inference job asks the model to answer
+   * and a judge compares the answer with the assistant turn after it; -1 when it has none.
+   */
+  public static int lastUserTurn(JsonNode messages) {
+    for (int i = messages.size() - 1; i >= 0; i--) {
+      if ("user".equals(messages.get(i).path("role").asText())) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /** Whether a normalized row is a preference row. */
   public static boolean isPreference(JsonNode normalized) {
     return normalized.has("chosen");

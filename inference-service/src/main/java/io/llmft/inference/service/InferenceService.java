@@ -16,6 +16,7 @@ import io.llmft.contract.Stage;
 import io.llmft.models.LanguageModel;
 import io.llmft.models.engine.DjlRuntime;
 import io.llmft.models.gpt2.GptConfig;
+import io.llmft.text.ChatTemplate;
 import io.llmft.text.PromptStyle;
 import io.llmft.text.Tokenizer;
 import io.quarkus.runtime.StartupEvent;
@@ -66,13 +67,19 @@ public class InferenceService extends StageService<InferenceJob, InferenceState>
         job.datasetId() == null || datasets.exists(job.datasetId()),
         "datasetId",
         "no prepared dataset with this id in the artifact store");
-    v.check(
-        job.datasetId() == null
-            || !datasets.exists(job.datasetId())
-            || !datasets.manifest(job.datasetId()).isChat(),
-        "datasetId",
-        "is a chat dataset; inference jobs answer alpaca rows only in this release (chat models"
-            + " answer conversations through /v1/chat/completions)");
+    if (job.datasetId() != null
+        && datasets.exists(job.datasetId())
+        && datasets.manifest(job.datasetId()).isChat()
+        && !v.hasErrors()) {
+      try {
+        v.check(
+            models.chatTemplate(job.model()).isPresent(),
+            "model",
+            "has no chat template, which a chat dataset's conversations are rendered with");
+      } catch (java.io.IOException | RuntimeException e) {
+        v.check(false, "model", "its chat template cannot be used: " + e.getMessage());
+      }
+    }
     v.check(
         job.split() == null || DatasetArtifacts.SPLITS.contains(job.split()),
         "split",
@@ -125,7 +132,10 @@ public class InferenceService extends StageService<InferenceJob, InferenceState>
       Tokenizer tokenizer,
       long started)
       throws Exception {
-    PromptStyle style = PromptStyle.fromId(datasets.manifest(state.datasetId).promptStyle());
+    DatasetArtifacts.Manifest manifest = datasets.manifest(state.datasetId);
+    ChatTemplate template =
+        manifest.isChat() ? models.chatTemplate(job.model()).orElseThrow() : null;
+    PromptStyle style = manifest.isChat() ? null : PromptStyle.fromId(manifest.promptStyle());
     List<JsonNode> entries = datasets.readSplit(state.datasetId, state.split);
     state.total = entries.size();
     Path logFile = store.layout().responsesProgress(state.id);
@@ -145,7 +155,11 @@ public class InferenceService extends StageService<InferenceJob, InferenceState>
       }
       List<Responder.Prompt> prompts =
           entries.stream()
-              .map(e -> Responder.prompt(tokenizer, style, DatasetArtifacts.toEntry(e)))
+              .map(
+                  e ->
+                      template != null
+                          ? Responder.chatPrompt(tokenizer, template, e)
+                          : Responder.prompt(tokenizer, style, DatasetArtifacts.toEntry(e)))
               .toList();
       List<Integer> order =
           IntStream.range(0, entries.size())

@@ -1,5 +1,6 @@
 package io.llmft.inference.service;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.llmft.contract.InstructionEntry;
 import io.llmft.models.LanguageModel;
 import io.llmft.serving.BatchDecoder;
@@ -7,6 +8,8 @@ import io.llmft.serving.generate.Generation;
 import io.llmft.serving.generate.Generator;
 import io.llmft.serving.generate.Sampler;
 import io.llmft.serving.generate.StopTokens;
+import io.llmft.text.ChatRows;
+import io.llmft.text.ChatTemplate;
 import io.llmft.text.PromptStyle;
 import io.llmft.text.Tokenizer;
 import java.util.ArrayList;
@@ -52,8 +55,34 @@ public final class Responder {
   }
 
   /**
+   * A chat row's prompt: its conversation through the last user turn, rendered by the model's
+   * template with the generation prompt (the row's tools passed on).
+   */
+  @SuppressWarnings("unchecked")
+  public static Prompt chatPrompt(Tokenizer tokenizer, ChatTemplate template, JsonNode row) {
+    JsonNode messages = row.get("messages");
+    int last = ChatRows.lastUserTurn(messages);
+    List<Object> asked = new ArrayList<>();
+    for (int i = 0; i <= last; i++) {
+      asked.add(JSON.convertValue(messages.get(i), java.util.Map.class));
+    }
+    String text =
+        template.render(
+            asked,
+            row.hasNonNull("tools") ? JSON.convertValue(row.get("tools"), List.class) : null,
+            true,
+            java.util.Map.of());
+    return new Prompt(text, tokenizer.encodeRendered(text));
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /**
    * Greedy answers to several prompts decoded as one batch ({@link BatchDecoder}): the answers
    * {@link #answer} gives each alone, in the prompts' order.
+   *
+   * @param style the prompts' style, or null for chats in the model's template
    */
   public static List<Answer> answerAll(
       LanguageModel model,
@@ -78,12 +107,13 @@ public final class Responder {
   /**
    * The book's extraction from the decoded text: the prompt followed by its continuation (decoded
    * alone, so that tokens the tokenizer puts before a prompt, Llama 3's begin-of-text, do not shift
-   * it).
+   * it); for a chat in the model's template (no style) the continuation itself, stripped.
    */
   private static Answer toAnswer(
       Tokenizer tokenizer, PromptStyle style, String prompt, Generation generation) {
-    String text = prompt + tokenizer.decode(generation.generatedTokens());
-    String response = style.extractResponse(prompt, text);
+    String continuation = tokenizer.decode(generation.generatedTokens());
+    String response =
+        style == null ? continuation.strip() : style.extractResponse(prompt, prompt + continuation);
     return new Answer(response, generation.generatedCount(), generation.finishReason());
   }
 }

@@ -1,8 +1,6 @@
 package io.llmft.scoring.judge;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.llmft.common.store.DatasetArtifacts;
-import io.llmft.text.PromptStyle;
 import java.util.OptionalInt;
 import java.util.regex.Pattern;
 
@@ -14,10 +12,10 @@ public final class BookJudgePrompt {
 
   public static String prompt(JsonNode entry, String responseKey) {
     return "Given the input `"
-        + PromptStyle.ALPACA.formatInput(DatasetArtifacts.toEntry(entry))
+        + JudgedEntry.input(entry)
         + "` "
         + "and correct output `"
-        + entry.path("output").asText("")
+        + JudgedEntry.reference(entry)
         + "`, "
         + "score the model response `"
         + entry.path(responseKey).asText("")

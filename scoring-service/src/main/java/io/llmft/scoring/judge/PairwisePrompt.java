@@ -3,8 +3,6 @@ package io.llmft.scoring.judge;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.llmft.common.store.DatasetArtifacts;
-import io.llmft.text.PromptStyle;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,9 +21,9 @@ public final class PairwisePrompt {
 
   public static String prompt(JsonNode entry, String first, String second, boolean json) {
     return "Given the input `"
-        + PromptStyle.ALPACA.formatInput(DatasetArtifacts.toEntry(entry))
+        + JudgedEntry.input(entry)
         + "` and correct output `"
-        + entry.path("output").asText("")
+        + JudgedEntry.reference(entry)
         + "`, which of the two model responses is better?\n\nResponse A: `"
         + first
         + "`\n\nResponse B: `"

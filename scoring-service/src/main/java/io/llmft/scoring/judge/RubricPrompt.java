@@ -1,8 +1,6 @@
 package io.llmft.scoring.judge;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.llmft.common.store.DatasetArtifacts;
-import io.llmft.text.PromptStyle;
 
 /**
  * A 1-5 rubric with a one-sentence justification before the score, for judges too weak to place a
@@ -22,9 +20,9 @@ public final class RubricPrompt {
   public static String prompt(JsonNode entry, String responseKey, boolean json) {
     return "You grade the response of a model to an instruction, against a reference answer.\n\n"
         + "Instruction:\n`"
-        + PromptStyle.ALPACA.formatInput(DatasetArtifacts.toEntry(entry))
+        + JudgedEntry.input(entry)
         + "`\n\nReference answer:\n`"
-        + entry.path("output").asText("")
+        + JudgedEntry.reference(entry)
         + "`\n\nModel response:\n`"
         + entry.path(responseKey).asText("")
         + "`\n\nScore the model response on this scale:\n"

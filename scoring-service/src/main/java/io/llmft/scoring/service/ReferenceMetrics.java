@@ -17,7 +17,7 @@ public record ReferenceMetrics(int entries, double rougeL, double exactMatch) {
     double rouge = 0;
     int exact = 0;
     for (JsonNode e : entries) {
-      String expected = e.path("output").asText("");
+      String expected = io.llmft.scoring.judge.JudgedEntry.reference(e);
       String response = e.path(responseKey).asText("");
       rouge += rougeL(expected, response);
       if (normalize(expected).equals(normalize(response))) {

@@ -126,11 +126,19 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
     v.check(entries.size() <= 100_000, "entries", "at most 100000");
     for (int i = 0; i < entries.size(); i++) {
       JsonNode e = entries.get(i);
-      for (String field : List.of("instruction", "output")) {
+      if (e.isObject() && e.has("messages")) {
         v.check(
-            e.isObject() && e.path(field).isTextual(),
-            "entries[" + i + "]." + field,
-            "must be a string");
+            e.get("messages").isArray()
+                && io.llmft.text.ChatRows.lastUserTurn(e.get("messages")) >= 0,
+            "entries[" + i + "].messages",
+            "must be a conversation with a user turn");
+      } else {
+        for (String field : List.of("instruction", "output")) {
+          v.check(
+              e.isObject() && e.path(field).isTextual(),
+              "entries[" + i + "]." + field,
+              "must be a string");
+        }
       }
       for (String key : keys) {
         v.check(
@@ -238,6 +246,9 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
   }
 
   private static boolean sameEntry(JsonNode a, JsonNode b) {
+    if (a.has("messages") || b.has("messages")) {
+      return a.path("messages").equals(b.path("messages"));
+    }
     for (String field : List.of("instruction", "input", "output")) {
       if (!a.path(field).asText("").equals(b.path(field).asText(""))) {
         return false;

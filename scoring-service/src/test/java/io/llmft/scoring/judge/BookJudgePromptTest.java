@@ -24,6 +24,25 @@ class BookJudgePromptTest {
   }
 
   @Test
+  void aConversationIsShownAsItsTurnsThroughTheLastUserTurnAndTheAnswerAfterIt() throws Exception {
+    var entry =
+        new ObjectMapper()
+            .readTree(
+                "{\"messages\": [{\"role\": \"system\", \"content\": \"Be brief.\"},"
+                    + " {\"role\": \"user\", \"content\": \"Name a colour.\"},"
+                    + " {\"role\": \"assistant\", \"content\": \"Blue.\"},"
+                    + " {\"role\": \"user\", \"content\": \"Another?\"},"
+                    + " {\"role\": \"assistant\", \"content\": \"Green.\"}],"
+                    + " \"model_response\": \"Red.\"}");
+    assertEquals(
+        "Given the input `system: Be brief.\nuser: Name a colour.\nassistant: Blue.\nuser: Another?` "
+            + "and correct output `Green.`, "
+            + "score the model response `Red.` on a scale from 0 to 100, where 100 is the best score. "
+            + "Respond with the integer number only.",
+        BookJudgePrompt.prompt(entry, "model_response"));
+  }
+
+  @Test
   void scoresParseLikePythonIntWithinZeroToHundred() {
     assertEquals(OptionalInt.of(85), BookJudgePrompt.parse("85"));
     assertEquals(OptionalInt.of(42), BookJudgePrompt.parse(" 42\n"));
