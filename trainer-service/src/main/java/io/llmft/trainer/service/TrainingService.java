@@ -121,48 +121,37 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
       Tokenizer tokenizer = replicas.tokenizer();
       state.family = model.family().modelType();
       Path checkpoints = store.layout().trainingCheckpoints(state.id);
-      TrainingLoop.Result result;
-      if (manifest.isChat()) {
-        state.format = DatasetJob.CHAT;
+      boolean chat = manifest.isChat();
+      state.format = chat ? DatasetJob.CHAT : DatasetJob.ALPACA;
+      PromptStyle style = chat ? null : PromptStyle.fromId(manifest.promptStyle());
+      ChatTargets targets = null;
+      java.util.Optional<EpochSamples.Prompt> sample;
+      if (chat) {
         ChatTargets.TrainOn trainOn = ChatTargets.TrainOn.of(job.trainOn());
         state.trainOn = trainOn.name().toLowerCase(java.util.Locale.ROOT);
         ChatTemplate template = baseModels.chatTemplate(job.baseModel()).orElseThrow();
         Map<String, Object> kwargs =
             job.chatTemplateKwargs() == null ? Map.of() : job.chatTemplateKwargs();
-        ChatTargets targets = new ChatTargets(template, tokenizer, kwargs, trainOn);
-        TrainingListener listener =
-            listeners(
-                state,
-                job,
-                control,
-                model,
-                tokenizer,
-                conversationSample(job, template, kwargs, tokenizer),
-                checkpoints);
-        result =
-            conversationalFinetuning(
-                state, job, replicas, targets, settings, allowedMaxLength, listener);
+        targets = new ChatTargets(template, tokenizer, kwargs, trainOn);
+        sample = conversationSample(job, template, kwargs, tokenizer);
       } else {
-        state.format = DatasetJob.ALPACA;
-        PromptStyle style = PromptStyle.fromId(manifest.promptStyle());
         state.promptStyle = style.id();
-        TrainingListener listener =
-            listeners(
-                state,
-                job,
-                control,
-                model,
-                tokenizer,
-                splits
-                    .first(job.datasetId(), "validation")
-                    .map(entry -> EpochSamples.Prompt.of(style, entry, tokenizer)),
-                checkpoints);
-        result =
-            job.isDpo()
-                ? preferenceTuning(
-                    state, job, replicas, style, settings, allowedMaxLength, listener)
-                : instructionFinetuning(job, replicas, style, settings, allowedMaxLength, listener);
+        sample =
+            splits
+                .first(job.datasetId(), "validation")
+                .map(entry -> EpochSamples.Prompt.of(style, entry, tokenizer));
       }
+      TrainingListener listener =
+          listeners(state, job, control, model, tokenizer, sample, checkpoints);
+      TrainingLoop.Result result =
+          chat
+              ? conversationalFinetuning(
+                  state, job, replicas, targets, settings, allowedMaxLength, listener)
+              : job.isDpo()
+                  ? preferenceTuning(
+                      state, job, replicas, style, settings, allowedMaxLength, listener)
+                  : instructionFinetuning(
+                      job, replicas, style, settings, allowedMaxLength, listener);
       state.trainingSeconds = (System.nanoTime() - started) / 1e9;
       if (result.outcome() == TrainingLoop.Outcome.CANCELLED) {
         // its checkpoints stay: a retry goes on from the last one
