@@ -5,6 +5,11 @@
    from the first id where the full ids and the ids of the conversation before i rendered with the
    generation prompt differ, through the template's end-of-turn token (its eos_token) that follows.
    Writes text/src/test/resources/chat-templates/targets.json.
+3. DPO on conversational preference rows (tiny Qwen3, its real template): the prompt is the
+   conversation rendered with the generation prompt, chosen and rejected the conversation followed
+   by that assistant turn through its end-of-turn token, scored from the prompt's end; the
+   notebook's masked-mean log-probabilities and loss (beta 0.1), a frozen copy as the reference,
+   two AdamW steps. Writes training/src/test/resources/chat-golden/qwen3-dpo/.
 2. Training: the tiny Qwen3 and Llama fixtures (models/src/test/resources/*-tiny) with the real
    templates, one batch of multi-turn rows masked as above (padded with the end-of-text id, no pad
    a target), two AdamW steps (lr 1e-3, weight decay 0.1) with transformers' own model classes in
@@ -151,6 +156,100 @@ def train(name, fixture, config_json, tmp):
     print(name, "losses", losses)
 
 
+PREF_ROWS = [
+    ([{"role": "user", "content": "Sky?"}],
+     {"role": "assistant", "content": "Blue."}, {"role": "assistant", "content": "No idea."}),
+    ([{"role": "system", "content": "Be kind."}, {"role": "user", "content": "Thanks!"}],
+     {"role": "assistant", "content": "Welcome."}, {"role": "assistant", "content": "Whatever."}),
+    ([{"role": "user", "content": "2+2?"}, {"role": "assistant", "content": "4"},
+      {"role": "user", "content": "3+3?"}],
+     {"role": "assistant", "content": "6."}, {"role": "assistant", "content": "7."}),
+    ([{"role": "user", "content": "Hi"}],
+     {"role": "assistant", "content": "Hello!"}, {"role": "assistant", "content": "Go."}),
+]
+
+
+def answered(tok, messages, answer):
+    eot = tok.eos_token
+    prompt = tok.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+    full = tok.apply_chat_template(messages + [answer], add_generation_prompt=False, tokenize=False)
+    assert full.startswith(prompt)
+    end = full.index(eot, len(prompt)) + len(eot)
+    p = tok.encode(prompt, add_special_tokens=False)
+    sequence = tok.encode(full[:end], add_special_tokens=False)
+    assert sequence[: len(p)] == p
+    return p, sequence
+
+
+def logprobs(logits, labels, mask):
+    # the DPO notebook's compute_logprobs with its selection mask
+    labels = labels[:, 1:].clone()
+    logits = logits[:, :-1, :]
+    selected = torch.gather(torch.nn.functional.log_softmax(logits, dim=-1), -1, labels.unsqueeze(-1)).squeeze(-1)
+    mask = mask[:, 1:].clone()
+    return (selected * mask).sum(-1) / mask.sum(-1)
+
+
+def dpo(tmp):
+    name = "qwen3-dpo"
+    d = os.path.join(tmp, "model-" + name)
+    shutil.copytree(os.path.join(MODELS_RES, "qwen3-tiny"), d)
+    shutil.copy(os.path.join(OUT, "qwen3", "tokenizer_config.json"), os.path.join(d, "tokenizer_config.json"))
+    tok = PreTrainedTokenizerFast.from_pretrained(d)
+    policy = AutoModelForCausalLM.from_pretrained(d, dtype=torch.float32, attn_implementation="eager")
+    reference = AutoModelForCausalLM.from_pretrained(d, dtype=torch.float32, attn_implementation="eager")
+    reference.eval()
+    items = []
+    for messages, chosen, rejected in PREF_ROWS:
+        p, c = answered(tok, messages, chosen)
+        _, r = answered(tok, messages, rejected)
+        items.append({"prompt": p, "chosen": c, "rejected": r})
+    pad = 0
+    longest = max(max(len(i["chosen"]), len(i["rejected"])) + 1 for i in items)
+    batch = {}
+    for key in ("chosen", "rejected"):
+        ids, masks = [], []
+        for i in items:
+            seq = i[key]
+            ids.append(seq + [pad] * (longest - len(seq)))
+            mask = [False] * longest
+            for k in range(len(i["prompt"]), len(seq)):
+                mask[k] = True
+            masks.append(mask)
+        batch[key] = torch.tensor(ids)
+        batch[key + "_mask"] = torch.tensor(masks)
+    beta = 0.1
+    optimizer = torch.optim.AdamW(policy.parameters(), lr=1e-3, weight_decay=0.1)
+    losses, chosen_rewards, rejected_rewards = [], [], []
+    policy.train()
+    for _ in range(2):
+        optimizer.zero_grad()
+        pc = logprobs(policy(batch["chosen"]).logits, batch["chosen"], batch["chosen_mask"])
+        pr = logprobs(policy(batch["rejected"]).logits, batch["rejected"], batch["rejected_mask"])
+        with torch.no_grad():
+            rc = logprobs(reference(batch["chosen"]).logits, batch["chosen"], batch["chosen_mask"])
+            rr = logprobs(reference(batch["rejected"]).logits, batch["rejected"], batch["rejected_mask"])
+        loss = -torch.nn.functional.logsigmoid(beta * ((pc - pr) - (rc - rr))).mean()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+        chosen_rewards.append(((pc - rc) * beta).mean().item())
+        rejected_rewards.append(((pr - rr) * beta).mean().item())
+    out = os.path.join(OUT, name)
+    os.makedirs(out, exist_ok=True)
+    state = {k: v.detach().contiguous() for k, v in policy.state_dict().items()}
+    if policy.config.tie_word_embeddings:
+        state.pop("lm_head.weight", None)
+    save_file(state, os.path.join(out, "after-dpo.safetensors"))
+    with open(os.path.join(out, "golden.json"), "w", encoding="utf-8") as f:
+        json.dump({"about": "tools/golden/chat_training.py",
+                   "rows": [{"messages": m, "chosen": c, "rejected": r} for m, c, r in PREF_ROWS],
+                   "items": items, "beta": beta, "lr": 1e-3, "weight_decay": 0.1, "losses": losses,
+                   "chosenRewards": chosen_rewards, "rejectedRewards": rejected_rewards},
+                  f, indent=1, ensure_ascii=False)
+    print(name, "losses", losses)
+
+
 def main():
     torch.manual_seed(0)
     qwen_config = os.path.join(TEXT_RES, "qwen3-tokenizer", "tokenizer_config.json")
@@ -177,6 +276,7 @@ def main():
         print(len(cases), "target cases")
         train("qwen3", "qwen3-tiny", qwen_config, tmp)
         train("llama", "llama-tiny", llama_config, tmp)
+        dpo(tmp)
 
 
 if __name__ == "__main__":

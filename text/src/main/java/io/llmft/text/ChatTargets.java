@@ -119,6 +119,36 @@ public final class ChatTargets {
     return new Item(ids, targets);
   }
 
+  /** A conversation's prompt and the same followed by one answer, through its end-of-turn token. */
+  public record Answered(int[] prompt, int[] sequence) {}
+
+  /**
+   * For preference tuning: the ids of {@code messages} rendered with the generation prompt, and of
+   * the conversation with {@code answer} appended, cut after the end-of-turn token that follows the
+   * prompt; the second must start with the first.
+   */
+  public Answered answered(
+      List<Map<String, Object>> messages, List<?> tools, Map<String, Object> answer) {
+    String prompt = render(messages, tools, true);
+    List<Map<String, Object>> withAnswer = new ArrayList<>(messages);
+    withAnswer.add(answer);
+    String full = render(withAnswer, tools, false);
+    if (!full.startsWith(prompt)) {
+      throw new Unusable(
+          "the chat template renders the conversation differently once it is answered");
+    }
+    int eot = full.indexOf(endOfTurn, prompt.length());
+    if (eot < 0) {
+      throw new Unusable("the template writes no " + endOfTurn + " after the answer");
+    }
+    int[] promptIds = tokenizer.encodeRendered(prompt);
+    int[] sequence = tokenizer.encodeRendered(full.substring(0, eot + endOfTurn.length()));
+    if (commonPrefix(sequence, promptIds) != promptIds.length) {
+      throw new Unusable("the answer's first token merges with the end of the prompt");
+    }
+    return new Answered(promptIds, sequence);
+  }
+
   private String render(List<Map<String, Object>> messages, List<?> tools, boolean generation) {
     try {
       return template.render(messages, tools, generation, kwargs);

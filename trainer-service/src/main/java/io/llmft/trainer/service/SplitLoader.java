@@ -127,6 +127,40 @@ public class SplitLoader {
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
       new com.fasterxml.jackson.databind.ObjectMapper();
 
+  /** An alpaca preference entry as the DPO notebook tokenizes it. */
+  static java.util.function.Function<
+          com.fasterxml.jackson.databind.JsonNode, java.util.Optional<PreferenceExample>>
+      notebookPairs(Tokenizer tokenizer, PromptStyle style) {
+    return e ->
+        java.util.Optional.of(
+            PreferenceExample.of(
+                tokenizer,
+                style,
+                DatasetArtifacts.toEntry(e),
+                e.path("chosen").asText(),
+                e.path("rejected").asText()));
+  }
+
+  /** A conversational preference row; empty when the template cannot tell its answer apart. */
+  @SuppressWarnings("unchecked")
+  static java.util.function.Function<
+          com.fasterxml.jackson.databind.JsonNode, java.util.Optional<PreferenceExample>>
+      conversationPairs(ChatTargets targets) {
+    return row -> {
+      try {
+        return java.util.Optional.of(
+            PreferenceExample.ofConversation(
+                targets,
+                JSON.convertValue(row.get("messages"), List.class),
+                row.hasNonNull("tools") ? JSON.convertValue(row.get("tools"), List.class) : null,
+                JSON.convertValue(row.get("chosen"), java.util.Map.class),
+                JSON.convertValue(row.get("rejected"), java.util.Map.class)));
+      } catch (ChatTargets.Unusable e) {
+        return java.util.Optional.empty();
+      }
+    };
+  }
+
   /**
    * A split's preference pairs as the DPO notebook's {@code PreferenceDataset} tokenizes them; a
    * pair whose response would be cut entirely by {@code allowedMaxLength} is left out (the
@@ -135,8 +169,9 @@ public class SplitLoader {
   PreferenceLoader loadPreferences(
       String datasetId,
       String split,
-      PromptStyle style,
-      Tokenizer tokenizer,
+      java.util.function.Function<
+              com.fasterxml.jackson.databind.JsonNode, java.util.Optional<PreferenceExample>>
+          pairOf,
       TrainingSettings settings,
       PreferenceCollator collator,
       boolean shuffle,
@@ -145,15 +180,9 @@ public class SplitLoader {
     List<PreferenceExample> pairs = new java.util.ArrayList<>();
     int left = 0;
     for (com.fasterxml.jackson.databind.JsonNode e : datasets.readSplit(datasetId, split)) {
-      PreferenceExample pair =
-          PreferenceExample.of(
-              tokenizer,
-              style,
-              DatasetArtifacts.toEntry(e),
-              e.path("chosen").asText(),
-              e.path("rejected").asText());
-      if (collator.scoresSomething(pair)) {
-        pairs.add(pair);
+      java.util.Optional<PreferenceExample> pair = pairOf.apply(e);
+      if (pair.isPresent() && collator.scoresSomething(pair.get())) {
+        pairs.add(pair.get());
       } else {
         left++;
       }

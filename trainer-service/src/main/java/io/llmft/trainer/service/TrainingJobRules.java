@@ -112,10 +112,6 @@ public class TrainingJobRules {
         "maskInstructions",
         "does not apply to a chat dataset: trainOn says what is learned (assistant by default)");
     v.check(
-        !job.isDpo(),
-        "method",
-        "dpo on conversational preference rows is not supported by this trainer yet");
-    v.check(
         job.chatTemplateKwargs() == null || job.chatTemplateKwargs().size() <= 32,
         "chatTemplateKwargs",
         "at most 32 variables");

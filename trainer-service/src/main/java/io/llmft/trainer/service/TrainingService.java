@@ -144,12 +144,12 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
       TrainingListener listener =
           listeners(state, job, control, model, tokenizer, sample, checkpoints);
       TrainingLoop.Result result =
-          chat
-              ? conversationalFinetuning(
-                  state, job, replicas, targets, settings, allowedMaxLength, listener)
-              : job.isDpo()
-                  ? preferenceTuning(
-                      state, job, replicas, style, settings, allowedMaxLength, listener)
+          job.isDpo()
+              ? preferenceTuning(
+                  state, job, replicas, style, targets, settings, allowedMaxLength, listener)
+              : chat
+                  ? conversationalFinetuning(
+                      state, job, replicas, targets, settings, allowedMaxLength, listener)
                   : instructionFinetuning(
                       job, replicas, style, settings, allowedMaxLength, listener);
       state.trainingSeconds = (System.nanoTime() - started) / 1e9;
@@ -285,18 +285,22 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
       TrainingJob job,
       ModelReplicas replicas,
       PromptStyle style,
+      ChatTargets targets,
       TrainingSettings settings,
       int allowedMaxLength,
       TrainingListener listener) {
     Tokenizer tokenizer = replicas.tokenizer();
     PreferenceCollator collator = new PreferenceCollator(allowedMaxLength, tokenizer.endOfText());
+    var pairOf =
+        targets != null
+            ? SplitLoader.conversationPairs(targets)
+            : SplitLoader.notebookPairs(tokenizer, style);
     int[] skipped = new int[2];
     PreferenceLoader train =
         splits.loadPreferences(
             job.datasetId(),
             "train",
-            style,
-            tokenizer,
+            pairOf,
             settings,
             collator,
             settings.shuffle(),
@@ -306,8 +310,7 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
         splits.loadPreferences(
             job.datasetId(),
             "validation",
-            style,
-            tokenizer,
+            pairOf,
             settings,
             collator,
             false,
@@ -315,17 +318,21 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
             n -> skipped[1] = n);
     state.skippedPairs = skipped[0] + skipped[1];
     requireABatch(train.batchCount(), settings);
-    PreferenceSamples samples =
-        new PreferenceSamples(
-            replicas.first(),
-            replicas.reference(),
-            tokenizer,
-            style,
-            splits.firstPairs(job.datasetId(), "validation", PreferenceSamples.ENTRIES),
-            state,
-            jobs);
+    List<TrainingListener> all = new ArrayList<>(List.of(listener));
+    if (style != null) {
+      // the notebook's before/after answers of three validation entries, in the prompt style
+      all.add(
+          new PreferenceSamples(
+              replicas.first(),
+              replicas.reference(),
+              tokenizer,
+              style,
+              splits.firstPairs(job.datasetId(), "validation", PreferenceSamples.ENTRIES),
+              state,
+              jobs));
+    }
     return new DpoTrainer(replicas.models(), replicas.references(), rules.beta(job))
-        .train(train, validation, settings, TrainingListener.all(List.of(listener, samples)));
+        .train(train, validation, settings, TrainingListener.all(all));
   }
 
   private static void requireABatch(int batches, TrainingSettings settings) {

@@ -162,7 +162,8 @@ class ChatTrainingJobTest {
         .post("/training-jobs")
         .then()
         .statusCode(400)
-        .body("errors.field", hasItem("method"));
+        .body("errors.field", hasItem("datasetId"))
+        .body("errors.message", hasItem(containsString("preference dataset")));
     String alpaca = "alpaca-" + UUID.randomUUID();
     TestDatasets.write(datasets, alpaca, 8, 2, 2);
     given()
@@ -172,5 +173,57 @@ class ChatTrainingJobTest {
         .then()
         .statusCode(400)
         .body("errors.field", hasItem("trainOn"));
+  }
+
+  @Test
+  void dpoOnConversationalPairsEndsWithTheReferenceWeights() throws Exception {
+    Path golden = GOLDEN.resolveSibling("qwen3-dpo");
+    JsonNode g = JSON.readTree(golden.resolve("golden.json").toFile());
+    List<JsonNode> rows = new ArrayList<>();
+    g.get("rows").forEach(rows::add);
+    String dataset = "chat-pref-" + UUID.randomUUID();
+    Map<String, List<JsonNode>> splits = new LinkedHashMap<>();
+    splits.put("train", rows);
+    splits.put("validation", rows);
+    splits.put("test", List.of(rows.get(0)));
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    splits.forEach((k, v) -> counts.put(k, v.size()));
+    datasets.write(
+        new DatasetArtifacts.Manifest(
+            dataset, dataset, null, 1024, counts, DatasetArtifacts.PREFERENCE, "chat"),
+        splits);
+    String id =
+        given()
+            .contentType(ContentType.JSON)
+            .body(job(dataset, chatModel(), ", \"method\": \"dpo\", \"dpo\": {\"beta\": 0.1}"))
+            .post("/training-jobs")
+            .then()
+            .statusCode(202)
+            .extract()
+            .path("id");
+    assertEquals("SUCCEEDED", JobPolling.awaitEnd("/training-jobs/" + id, Duration.ofSeconds(120)));
+    given()
+        .get("/training-jobs/" + id)
+        .then()
+        .body("format", equalTo("chat"))
+        .body("skippedPairs", equalTo(0))
+        .body("step", equalTo(2));
+    Map<String, float[]> expected = new LinkedHashMap<>();
+    Safetensors.forEach(
+        golden.resolve("after-dpo.safetensors"), (k, t) -> expected.put(k, t.data()));
+    Map<String, float[]> actual = new LinkedHashMap<>();
+    Safetensors.forEach(
+        store.layout().model(id).resolve("model.safetensors"), (k, t) -> actual.put(k, t.data()));
+    for (Map.Entry<String, float[]> e : expected.entrySet()) {
+      float[] a = actual.get(e.getKey());
+      float[] x = e.getValue();
+      int loose = 0;
+      for (int i = 0; i < x.length; i++) {
+        double d = Math.abs(a[i] - x[i]);
+        assertTrue(d < 2e-4, e.getKey() + "[" + i + "] differs by " + d);
+        loose += d > 1e-6 ? 1 : 0;
+      }
+      assertTrue(loose <= Math.max(1, x.length / 200), e.getKey() + ": " + loose + " beyond 1e-6");
+    }
   }
 }

@@ -7,7 +7,8 @@ import java.util.List;
  * The DPO notebook's {@code custom_collate_fn}: chosen and rejected sequences of a batch are padded
  * with end-of-text to one common length, the longest of either + 1; a mask is false on the padding
  * and on {@code mask[:len(prompt) + 2]} (the prompt and the two tokens after it, so the response
- * header is scored); ids and masks are then cut to {@code allowedMaxLength}.
+ * header is scored) or, for a conversation, on the prompt with its generation prompt ({@link
+ * PreferenceExample#scoredFrom}); ids and masks are then cut to {@code allowedMaxLength}.
  */
 public final class PreferenceCollator {
   private final int allowedMaxLength;
@@ -26,7 +27,7 @@ public final class PreferenceCollator {
    * does not would make the notebook's masked mean divide by zero, so such a pair is left out.
    */
   public boolean scoresSomething(PreferenceExample e) {
-    int firstScored = e.prompt().length + 2;
+    int firstScored = e.scoredFrom();
     return Math.min(e.chosen().length, allowedMaxLength) > firstScored
         && Math.min(e.rejected().length, allowedMaxLength) > firstScored;
   }
@@ -49,8 +50,8 @@ public final class PreferenceCollator {
       PreferenceExample e = items.get(i);
       chosen[i] = padded(e.chosen(), common, length);
       rejected[i] = padded(e.rejected(), common, length);
-      chosenMask[i] = mask(e.chosen().length, e.prompt().length, length);
-      rejectedMask[i] = mask(e.rejected().length, e.prompt().length, length);
+      chosenMask[i] = mask(e.chosen().length, e.scoredFrom(), length);
+      rejectedMask[i] = mask(e.rejected().length, e.scoredFrom(), length);
     }
     return new PreferenceBatch(chosen, rejected, chosenMask, rejectedMask);
   }
@@ -64,9 +65,9 @@ public final class PreferenceCollator {
     return Arrays.copyOf(out, length);
   }
 
-  private static boolean[] mask(int sequenceLength, int promptLength, int length) {
+  private static boolean[] mask(int sequenceLength, int scoredFrom, int length) {
     boolean[] mask = new boolean[length];
-    for (int i = Math.min(promptLength + 2, length); i < Math.min(sequenceLength, length); i++) {
+    for (int i = Math.min(scoredFrom, length); i < Math.min(sequenceLength, length); i++) {
       mask[i] = true;
     }
     return mask;
