@@ -33,9 +33,15 @@ public class JobWorkers {
   private final ExecutorService executor;
   private final Duration grace;
   private final Map<String, Running> active = new ConcurrentHashMap<>();
+
+  /** Jobs whose partition came back while a fenced run of theirs was still busy here. */
+  private final Map<String, Resume> resumes = new ConcurrentHashMap<>();
+
   private volatile boolean shuttingDown;
 
   private record Running(JobControl control, CountDownLatch done) {}
+
+  private record Resume(int partition, Consumer<JobControl> work) {}
 
   public JobWorkers(JobsConfig config) {
     AtomicInteger n = new AtomicInteger();
@@ -51,14 +57,30 @@ public class JobWorkers {
   }
 
   /**
-   * Queues a job unless it is queued or running here already.
+   * Queues a job unless it is queued or running here already. A job whose run here was fenced (its
+   * partition went away mid-step, and has come back) runs again as soon as that run ends: the
+   * fenced run writes nothing, and the new one resumes from the saved progress.
    *
-   * @return false when it was already here, or this instance is shutting down
+   * @return false when it was already here and not fenced, or this instance is shutting down
    */
   public synchronized boolean submit(String jobId, int partition, Consumer<JobControl> work) {
-    if (shuttingDown || active.containsKey(jobId)) {
+    if (shuttingDown) {
       return false;
     }
+    Running current = active.get(jobId);
+    if (current != null) {
+      if (!current.control().isFenced()) {
+        return false;
+      }
+      resumes.put(jobId, new Resume(partition, work));
+      LOG.infof("job %s: its fenced run is still busy here; it resumes once that run ends", jobId);
+      return true;
+    }
+    start(jobId, partition, work);
+    return true;
+  }
+
+  private void start(String jobId, int partition, Consumer<JobControl> work) {
     Running running = new Running(new JobControl(jobId, partition), new CountDownLatch(1));
     active.put(jobId, running);
     executor.submit(
@@ -68,11 +90,16 @@ public class JobWorkers {
           } catch (Throwable t) {
             LOG.errorf(t, "job %s ended its worker abnormally", jobId);
           } finally {
-            active.remove(jobId, running);
+            synchronized (this) {
+              active.remove(jobId, running);
+              Resume resume = resumes.remove(jobId);
+              if (resume != null && !shuttingDown) {
+                start(jobId, resume.partition(), resume.work());
+              }
+            }
             running.done().countDown();
           }
         });
-    return true;
   }
 
   public boolean isActive(String jobId) {
@@ -91,6 +118,7 @@ public class JobWorkers {
 
   /** Stops the jobs of these partitions at their next safe point and waits for them. */
   public void stopPartitions(Collection<Integer> partitions, String reason) {
+    resumes.values().removeIf(r -> partitions.contains(r.partition()));
     stopAndWait(
         active.values().stream().filter(r -> partitions.contains(r.control().partition())).toList(),
         reason);

@@ -126,4 +126,34 @@ class JobFencingTest {
     assertFalse(control.isFenced(), "it stopped at a safe point: it may write its checkpoint");
     assertTrue(control.stopRequested());
   }
+
+  /**
+   * The partition comes back while the fenced run is still in its step (a scale-out, then a
+   * scale-in): the job runs again here once that run ends, instead of staying RUNNING for good.
+   */
+  @Test
+  void aJobWhosePartitionComesBackWhileItsFencedRunIsBusyRunsAgainAfterIt() throws Exception {
+    JobWorkers workers = new JobWorkers(config(Duration.ofMillis(100)));
+    CountDownLatch inStep = new CountDownLatch(1);
+    CountDownLatch stepDone = new CountDownLatch(1);
+    workers.submit(
+        "moved",
+        5,
+        control -> {
+          inStep.countDown();
+          try {
+            stepDone.await(30, TimeUnit.SECONDS); // a long step, no safe point
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    assertTrue(inStep.await(10, TimeUnit.SECONDS));
+    workers.stopPartitions(List.of(5), "its partition moved to another instance");
+    CompletableFuture<JobControl> resumed = new CompletableFuture<>();
+    assertTrue(workers.submit("moved", 5, resumed::complete), "queued behind the fenced run");
+    assertFalse(resumed.isDone(), "not while the fenced run is busy: one writer");
+    stepDone.countDown();
+    JobControl control = resumed.get(10, TimeUnit.SECONDS);
+    assertFalse(control.isFenced(), "the new run owns the job");
+  }
 }
