@@ -38,6 +38,9 @@ public record DatasetJob(
     /** The builtin source: the book's chapter-7 dataset, bundled with the dataset service. */
     public static final String INSTRUCTION_DATA = "instruction-data";
 
+    /** The bundled chat sample: conversations made from the chapter's entries (JSON Lines). */
+    public static final String CHAT_SAMPLE = "chat-sample";
+
     /** The DPO notebook's preference pairs of the same entries. */
     public static final String INSTRUCTION_DATA_WITH_PREFERENCE =
         "instruction-data-with-preference";

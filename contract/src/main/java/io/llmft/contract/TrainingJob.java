@@ -39,6 +39,7 @@ public record TrainingJob(
     Dpo dpo,
     ModelRef referenceModel,
     String trainOn,
+    String chatTemplate,
     java.util.Map<String, Object> chatTemplateKwargs,
     Pipeline pipeline)
     implements JobMessage {

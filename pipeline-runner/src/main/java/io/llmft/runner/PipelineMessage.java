@@ -9,6 +9,7 @@ import io.llmft.contract.PipelineStep;
 import io.llmft.contract.ScoringJob;
 import io.llmft.contract.Stage;
 import io.llmft.contract.TrainingJob;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,9 @@ final class PipelineMessage {
         new InferenceJob(
             null, null, null, null, "test", options.maxNewTokens, options.inferenceBatchSize, null);
     List<PipelineStep> next = new ArrayList<>();
-    next.add(step(Stage.TRAINING, TrainingPlan.of(options).job()));
+    // a GPT-2 (random-init or pretrained) has no chat template of its own: it learns ChatML
+    String chatTemplate = options.chat != null && options.baseModelPath == null ? "chatml" : null;
+    next.add(step(Stage.TRAINING, TrainingPlan.of(options).job(chatTemplate)));
     boolean dpo = options.dpoBeta != null;
     if (dpo) {
       // the SFT model's responses too, for the comparison at the end
@@ -36,17 +39,22 @@ final class PipelineMessage {
     next.add(step(Stage.INFERENCE, inference));
     next.add(step(Stage.SCORING, scoring(options, judge, dpo)));
     String data =
-        options.dpoBeta != null
-            ? DatasetJob.Source.INSTRUCTION_DATA_WITH_PREFERENCE
-            : DatasetJob.Source.INSTRUCTION_DATA;
+        options.chat != null
+            ? DatasetJob.Source.CHAT_SAMPLE
+            : options.dpoBeta != null
+                ? DatasetJob.Source.INSTRUCTION_DATA_WITH_PREFERENCE
+                : DatasetJob.Source.INSTRUCTION_DATA;
+    boolean file = options.chat != null && !options.chat.equals("sample");
     return new DatasetJob(
         JobMessage.SCHEMA_VERSION,
         pipelineId + "-" + Stage.DATASET.id(),
-        data,
-        new DatasetJob.Source(data, null, null),
+        file ? Path.of(options.chat).getFileName().toString() : data,
+        file
+            ? new DatasetJob.Source(null, null, options.chat)
+            : new DatasetJob.Source(data, null, null),
         null,
         null,
-        null,
+        options.chat != null ? DatasetJob.CHAT : null,
         null,
         null,
         null,
@@ -81,6 +89,7 @@ final class PipelineMessage {
         null,
         TrainingJob.DPO,
         new TrainingJob.Dpo(options.dpoBeta),
+        null,
         null,
         null,
         null,

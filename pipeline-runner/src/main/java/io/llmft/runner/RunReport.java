@@ -129,13 +129,13 @@ final class RunReport {
     if (s.responses() != null) {
       for (int i = 0; i < Math.min(3, s.responses().size()); i++) {
         JsonNode e = s.responses().get(i);
-        out.printf("%nsample %d%n  instruction: %s%n", i + 1, e.path("instruction").asText());
-        if (!e.path("input").asText("").isEmpty()) {
-          out.printf("  input:       %s%n", e.path("input").asText());
+        out.printf("%nsample %d%n  instruction: %s%n", i + 1, ResponseRows.instruction(e));
+        if (!ResponseRows.input(e).isEmpty()) {
+          out.printf("  input:       %s%n", ResponseRows.input(e));
         }
         out.printf(
             "  expected:    %s%n  model:       %s%n",
-            e.path("output").asText(), e.path("model_response").asText());
+            ResponseRows.expected(e), e.path("model_response").asText());
       }
       out.println();
     }

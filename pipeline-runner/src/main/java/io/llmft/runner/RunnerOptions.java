@@ -19,6 +19,13 @@ public final class RunnerOptions {
    */
   public String apiKey = env("API_KEY", null);
 
+  /**
+   * Conversations to finetune on instead of the book's rows: {@code sample} (the bundled chat
+   * sample) or a JSON or JSON Lines file of messages or ShareGPT conversations; null for the
+   * book's.
+   */
+  public String chat;
+
   /** A Hugging Face GPT-2 directory; null for a random initialisation of the config below. */
   public String baseModelPath;
 
@@ -62,6 +69,9 @@ public final class RunnerOptions {
         --lr-decay none|cosine after the warmup (default: none for --base-model, cosine from scratch)
         --eval-freq N          steps between evaluations (default: the book's 5 for --base-model, 25 from scratch)
         --max-steps N          stop training after N optimizer steps
+        --chat FILE|sample     finetune on conversations (a JSON or JSON Lines file of OpenAI messages or
+                               ShareGPT conversations, or the bundled sample) in the base model's chat
+                               template, ChatML for a GPT-2; the test conversations' last turns are answered
         --dpo BETA             preference tuning after finetuning: the book's preference data, SFT, then DPO
                                (the notebook's settings, this beta, --max-steps too) of the SFT model;
                                both models' responses are generated and the judge compares them
@@ -127,6 +137,14 @@ public final class RunnerOptions {
         case "--max-steps" -> o.maxSteps = Integer.parseInt(v);
         case "--max-new-tokens" -> o.maxNewTokens = Integer.parseInt(v);
         case "--dpo" -> o.dpoBeta = Double.parseDouble(v);
+        case "--chat" -> {
+          if (v.equals("sample")) {
+            o.chat = v;
+          } else {
+            o.chat = Path.of(v).toAbsolutePath().toString();
+            o.importRoots.add(o.chat);
+          }
+        }
         case "--inference-batch-size" -> o.inferenceBatchSize = Integer.parseInt(v);
         case "--artifacts" -> o.artifacts = Path.of(v).toAbsolutePath();
         case "--ollama" -> o.ollama = v;
@@ -136,6 +154,9 @@ public final class RunnerOptions {
         case "--repository" -> o.repository = Path.of(v).toAbsolutePath();
         default -> throw new IllegalArgumentException("unknown option " + flag);
       }
+    }
+    if (o.chat != null && o.dpoBeta != null) {
+      throw new IllegalArgumentException("--chat and --dpo together are not supported yet");
     }
     return o;
   }

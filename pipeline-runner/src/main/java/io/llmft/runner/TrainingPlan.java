@@ -60,8 +60,12 @@ final class TrainingPlan {
     return given != null ? given : fromScratch ? fromScratchValue : book;
   }
 
-  /** The training step of the pipeline message (its ids are filled in as stages finish). */
-  TrainingJob job() {
+  /**
+   * The training step of the pipeline message (its ids are filled in as stages finish).
+   *
+   * @param chatTemplate the template a chat run names for a base model without one, or null
+   */
+  TrainingJob job(String chatTemplate) {
     return new TrainingJob(
         null,
         null,
@@ -86,6 +90,7 @@ final class TrainingPlan {
         null,
         null,
         null,
+        chatTemplate,
         null,
         null);
   }

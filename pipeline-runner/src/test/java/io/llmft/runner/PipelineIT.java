@@ -26,6 +26,48 @@ import org.openqa.selenium.chrome.ChromeDriver;
  * {@code /api/chat} as the judge.
  */
 class PipelineIT {
+  /**
+   * The main job with {@code --chat sample}: the bundled conversations, a GPT-2 that learns ChatML,
+   * the test conversations' last turns answered in it, the judge shown the conversations.
+   */
+  @Test
+  void theChatMainJobFinetunesOnConversationsAndAnswersTheirLastTurns() throws Exception {
+    RunnerOptions options =
+        RunnerOptions.parse(
+            "--repository", "..",
+            "--artifacts", "target/it-artifacts-chat",
+            "--config", "16,1,2,256",
+            "--chat", "sample",
+            "--max-steps", "2",
+            "--max-new-tokens", "4",
+            "--port-base", "18181",
+            "--timeout-minutes", "10");
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    try (FakeOllama judge = new FakeOllama(prompt -> prompt.contains("user: ") ? "50" : "?")) {
+      options.ollama = judge.url();
+      var summary =
+          new PipelineRunner(options, new PrintStream(printed, true, StandardCharsets.UTF_8)).run();
+      String output = printed.toString(StandardCharsets.UTF_8);
+      assertEquals(
+          Map.of(
+              "dataset", "SUCCEEDED",
+              "training", "SUCCEEDED",
+              "inference", "SUCCEEDED",
+              "scoring", "SUCCEEDED"),
+          summary.finalStatus(),
+          output);
+      assertEquals("chat", summary.training().get("format").asText());
+      assertEquals(2, summary.training().get("step").asInt());
+      assertEquals(22, summary.responses().size(), "the sample's test split: 10% of 220");
+      assertTrue(summary.responses().get(0).has("messages"));
+      assertTrue(summary.responses().get(0).has("model_response"));
+      assertTrue(
+          judge.requests().stream().anyMatch(r -> r.toString().contains("user: ")),
+          "the judge is shown the conversations");
+      assertTrue(summary.scoring().get("scored").asInt() > 0, output);
+    }
+  }
+
   @Test
   void oneDatasetJobMessageRunsAllFourStagesToSucceeded() throws Exception {
     RunnerOptions options =

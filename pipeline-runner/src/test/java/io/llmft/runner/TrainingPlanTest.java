@@ -13,7 +13,7 @@ class TrainingPlanTest {
   @Test
   void aRealGpt2IsFinetunedWithTheBooksSettings() {
     TrainingPlan plan = TrainingPlan.of(RunnerOptions.parse("--base-model", "/models/gpt2-medium"));
-    TrainingJob job = plan.job();
+    TrainingJob job = plan.job(null);
     assertTrue(job.baseModel() instanceof ModelRef.LocalPath);
     assertEquals(2, job.epochs());
     assertEquals(5e-5, job.learningRate());
@@ -26,7 +26,7 @@ class TrainingPlanTest {
   @Test
   void theRandomInitDemoGetsFromScratchSettingsAndSaysWhy() {
     TrainingPlan plan = TrainingPlan.of(RunnerOptions.parse());
-    TrainingJob job = plan.job();
+    TrainingJob job = plan.job(null);
     assertTrue(job.baseModel() instanceof ModelRef.RandomInit);
     assertEquals(TrainingPlan.FROM_SCRATCH_EPOCHS, job.epochs());
     assertEquals(TrainingPlan.FROM_SCRATCH_LEARNING_RATE, job.learningRate());
@@ -54,7 +54,7 @@ class TrainingPlanTest {
                 "0",
                 "--lr-decay",
                 "none"));
-    assertEquals(2e-4, plan.job().learningRate());
+    assertEquals(2e-4, plan.job(null).learningRate());
     assertEquals(
         List.of("learningRate"),
         plan.differences().stream().map(TrainingPlan.Difference::name).toList());

@@ -40,18 +40,73 @@ public final class ChatTemplate {
   private final Template template;
   private final Template toolTemplate;
   private final Map<String, Object> specialTokens;
+  private final String endOfTurn;
+
+  /**
+   * Where a template given to a training job keeps its end-of-turn text in the saved model's {@code
+   * tokenizer_config.json}, when it is not the tokenizer's {@code eos_token} (ChatML on GPT-2).
+   */
+  public static final String END_OF_TURN_KEY = "chat_end_of_turn";
+
+  /** ChatML, as Qwen and many others write it. */
+  static final String CHATML =
+      "{%- for message in messages %}"
+          + "{{- '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n' }}"
+          + "{%- endfor %}"
+          + "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\n' }}{%- endif %}";
+
+  /** Llama 3's chat format (the book's {@code ChatFormat}), each message trimmed as Meta's. */
+  static final String LLAMA3 =
+      "{{- '<|begin_of_text|>' }}"
+          + "{%- for message in messages %}"
+          + "{{- '<|start_header_id|>' + message['role'] + '<|end_header_id|>\n\n'"
+          + " + message['content'] | trim + '<|eot_id|>' }}"
+          + "{%- endfor %}"
+          + "{%- if add_generation_prompt %}"
+          + "{{- '<|start_header_id|>assistant<|end_header_id|>\n\n' }}{%- endif %}";
+
+  /** The templates a training job may name for a base model without one, and their turn ends. */
+  public static final Map<String, String> NAMED =
+      Map.of("chatml", "<|im_end|>", "llama3", "<|eot_id|>");
 
   private ChatTemplate(
-      String source, Template template, Template toolTemplate, Map<String, Object> specialTokens) {
+      String source,
+      Template template,
+      Template toolTemplate,
+      Map<String, Object> specialTokens,
+      String endOfTurn) {
     this.source = source;
     this.template = template;
     this.toolTemplate = toolTemplate;
     this.specialTokens = specialTokens;
+    this.endOfTurn = endOfTurn;
   }
 
   /** A template from its Jinja source; a {@link TemplateException} when it does not parse. */
   public static ChatTemplate of(String source, Map<String, Object> specialTokens) {
-    return new ChatTemplate(source, Template.parse(source), null, Map.copyOf(specialTokens));
+    return new ChatTemplate(source, Template.parse(source), null, Map.copyOf(specialTokens), null);
+  }
+
+  /**
+   * A template a training job gives for a base model without one: a name ({@code chatml}, {@code
+   * llama3}) or Jinja source, whose turns end with {@code endOfTurn} (for a name, its own).
+   *
+   * @throws IllegalArgumentException for an unknown name
+   * @throws TemplateException for source that does not parse
+   */
+  public static ChatTemplate given(String nameOrSource, String endOfTurn) {
+    if (NAMED.containsKey(nameOrSource)) {
+      String source = nameOrSource.equals("chatml") ? CHATML : LLAMA3;
+      return new ChatTemplate(
+          source, Template.parse(source), null, Map.of(), NAMED.get(nameOrSource));
+    }
+    if (!nameOrSource.contains("{{") && !nameOrSource.contains("{%")) {
+      throw new IllegalArgumentException(
+          "must be "
+              + String.join(" or ", new java.util.TreeSet<>(NAMED.keySet()))
+              + ", or a Jinja template");
+    }
+    return new ChatTemplate(nameOrSource, Template.parse(nameOrSource), null, Map.of(), endOfTurn);
   }
 
   /**
@@ -67,9 +122,13 @@ public final class ChatTemplate {
             ? JSON.readTree(configFile.toFile())
             : JSON.createObjectNode();
     Map<String, Object> tokens = specialTokens(config);
+    String endOfTurn =
+        config.path(END_OF_TURN_KEY).isTextual() ? config.get(END_OF_TURN_KEY).asText() : null;
     Path jinja = dir.resolve(JINJA_FILE);
     if (Files.isRegularFile(jinja)) {
-      return Optional.of(of(Files.readString(jinja), tokens));
+      String source = Files.readString(jinja);
+      return Optional.of(
+          new ChatTemplate(source, Template.parse(source), null, Map.copyOf(tokens), endOfTurn));
     }
     JsonNode t = config.get("chat_template");
     if (t == null || t.isNull()) {
@@ -77,7 +136,9 @@ public final class ChatTemplate {
     }
     try {
       if (t.isTextual()) {
-        return Optional.of(of(t.asText(), tokens));
+        return Optional.of(
+            new ChatTemplate(
+                t.asText(), Template.parse(t.asText()), null, Map.copyOf(tokens), endOfTurn));
       }
       String main = null;
       String tools = null;
@@ -97,7 +158,8 @@ public final class ChatTemplate {
               main,
               Template.parse(main),
               tools == null ? null : Template.parse(tools),
-              Map.copyOf(tokens)));
+              Map.copyOf(tokens),
+              endOfTurn));
     } catch (TemplateException e) {
       throw new IOException(configFile + ": chat_template does not parse: " + e.getMessage(), e);
     }
@@ -144,12 +206,79 @@ public final class ChatTemplate {
 
   /**
    * The text that ends a turn: the tokenizer's {@code eos_token} the template writes after each
-   * message (Llama 3 Instruct: {@code <|eot_id|>}, Qwen3: {@code <|im_end|>}); empty when the
-   * tokenizer names none.
+   * message (Llama 3 Instruct: {@code <|eot_id|>}, Qwen3: {@code <|im_end|>}), or the turn end a
+   * given template was saved with; empty when the tokenizer names none.
    */
   public Optional<String> endOfTurn() {
+    if (endOfTurn != null) {
+      return Optional.of(endOfTurn);
+    }
     Object eos = specialTokens.get("eos_token");
     return eos instanceof String s && !s.isEmpty() ? Optional.of(s) : Optional.empty();
+  }
+
+  /**
+   * Writes this template into the {@code tokenizer_config.json} of a model directory (made if
+   * missing, its other fields kept), with its turn end where it is not the tokenizer's eos_token.
+   */
+  public void writeInto(Path dir) throws IOException {
+    Path file = dir.resolve(CONFIG_FILE);
+    com.fasterxml.jackson.databind.node.ObjectNode config =
+        Files.isRegularFile(file)
+            ? (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(file.toFile())
+            : JSON.createObjectNode();
+    config.put("chat_template", source);
+    if (endOfTurn != null) {
+      config.put(END_OF_TURN_KEY, endOfTurn);
+    }
+    JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), config);
+  }
+
+  /** The tokenizer whose saved files carry this template ({@link #writeInto}). */
+  public Tokenizer attachTo(Tokenizer tokenizer) {
+    ChatTemplate template = this;
+    return new Tokenizer() {
+      @Override
+      public int[] encode(String text) {
+        return tokenizer.encode(text);
+      }
+
+      @Override
+      public int[] encodeRendered(String text) {
+        return tokenizer.encodeRendered(text);
+      }
+
+      @Override
+      public String decode(int[] ids) {
+        return tokenizer.decode(ids);
+      }
+
+      @Override
+      public byte[] bytes(int id) {
+        return tokenizer.bytes(id);
+      }
+
+      @Override
+      public int endOfText() {
+        return tokenizer.endOfText();
+      }
+
+      @Override
+      public int[] stopIds() {
+        return tokenizer.stopIds();
+      }
+
+      @Override
+      public int vocabularySize() {
+        return tokenizer.vocabularySize();
+      }
+
+      @Override
+      public void writeFiles(Path dir) throws IOException {
+        tokenizer.writeFiles(dir);
+        template.writeInto(dir);
+      }
+    };
   }
 
   /** The Jinja source, as it is written into a saved model's {@code tokenizer_config.json}. */

@@ -26,15 +26,17 @@ public class EntrySource {
   public static final String BUILTIN_INSTRUCTION_DATA = DatasetJob.Source.INSTRUCTION_DATA;
 
   /**
-   * The bundled datasets by name: the book's chapter-7 entries and the DPO notebook's same entries
-   * with a chosen and a rejected response each.
+   * The bundled datasets by name: the book's chapter-7 entries, the DPO notebook's same entries
+   * with a chosen and a rejected response each, and a chat sample made from them.
    */
   public static final java.util.Map<String, String> BUILTINS =
       java.util.Map.of(
           BUILTIN_INSTRUCTION_DATA,
           "/datasets/instruction-data.json",
           DatasetJob.Source.INSTRUCTION_DATA_WITH_PREFERENCE,
-          "/datasets/instruction-data-with-preference.json");
+          "/datasets/instruction-data-with-preference.json",
+          DatasetJob.Source.CHAT_SAMPLE,
+          "/datasets/chat-sample.jsonl");
 
   private final ObjectMapper mapper;
   private final ImportRoots imports;

@@ -58,14 +58,29 @@ record OpenAiRequest(
   static OpenAiRequest chat(JsonNode body, ServedModels models, ModelText text) {
     ServedModels.Served model = model(body, models);
     if (model.chatTemplate()) {
-      String rendered = render(text.chatTemplate(model), body);
-      return read(body, model, text.tokenizer(model).encodeRendered(rendered), null, true);
+      ChatTemplate template = text.chatTemplate(model);
+      String rendered = render(template, body);
+      OpenAiRequest request =
+          read(body, model, text.tokenizer(model).encodeRendered(rendered), null, true);
+      // a turn end the tokenizer has no single id for (ChatML taught to GPT-2) stops as text
+      return template
+          .endOfTurn()
+          .filter(eot -> !request.stops().contains(eot))
+          .map(request::withStop)
+          .orElse(request);
     }
     String prompt =
         model.style().multiTurn()
             ? model.style().formatChat(turns(body.get("messages")))
             : model.style().formatInput(entry(body.get("messages")));
     return read(body, model, text.tokenizer(model).encode(prompt), model.style(), true);
+  }
+
+  OpenAiRequest withStop(String stop) {
+    List<String> more = new ArrayList<>(stops);
+    more.add(stop);
+    return new OpenAiRequest(
+        model, prompt, style, chat, maxTokens, sampling, more, stream, includeUsage);
   }
 
   /** A chat in the model's own template, with vLLM's parameters. */

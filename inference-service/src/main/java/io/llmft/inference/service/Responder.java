@@ -43,15 +43,15 @@ public final class Responder {
                 model.config().contextLength(),
                 sampler,
                 StopTokens.of(tokenizer.stopIds()));
-    return toAnswer(tokenizer, style, prompt.text(), generation);
+    return toAnswer(tokenizer, style, prompt, generation);
   }
 
   /** An entry's formatted prompt and its token ids. */
-  public record Prompt(String text, int[] ids) {}
+  public record Prompt(String text, int[] ids, String endOfTurn) {}
 
   public static Prompt prompt(Tokenizer tokenizer, PromptStyle style, InstructionEntry entry) {
     String text = style.formatInput(entry);
-    return new Prompt(text, tokenizer.encode(text));
+    return new Prompt(text, tokenizer.encode(text), null);
   }
 
   /**
@@ -72,7 +72,7 @@ public final class Responder {
             row.hasNonNull("tools") ? JSON.convertValue(row.get("tools"), List.class) : null,
             true,
             java.util.Map.of());
-    return new Prompt(text, tokenizer.encodeRendered(text));
+    return new Prompt(text, tokenizer.encodeRendered(text), template.endOfTurn().orElse(null));
   }
 
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
@@ -99,7 +99,7 @@ public final class Responder {
                 StopTokens.of(tokenizer.stopIds()));
     List<Answer> answers = new ArrayList<>(prompts.size());
     for (int i = 0; i < prompts.size(); i++) {
-      answers.add(toAnswer(tokenizer, style, prompts.get(i).text(), generations.get(i)));
+      answers.add(toAnswer(tokenizer, style, prompts.get(i), generations.get(i)));
     }
     return answers;
   }
@@ -107,13 +107,20 @@ public final class Responder {
   /**
    * The book's extraction from the decoded text: the prompt followed by its continuation (decoded
    * alone, so that tokens the tokenizer puts before a prompt, Llama 3's begin-of-text, do not shift
-   * it); for a chat in the model's template (no style) the continuation itself, stripped.
+   * it); for a chat in the model's template (no style) the continuation up to the template's turn
+   * end (a text stop where the tokenizer has no id for it), stripped.
    */
   private static Answer toAnswer(
-      Tokenizer tokenizer, PromptStyle style, String prompt, Generation generation) {
+      Tokenizer tokenizer, PromptStyle style, Prompt prompt, Generation generation) {
     String continuation = tokenizer.decode(generation.generatedTokens());
+    String answer =
+        prompt.endOfTurn() == null
+            ? continuation
+            : continuation.split(java.util.regex.Pattern.quote(prompt.endOfTurn()), 2)[0];
     String response =
-        style == null ? continuation.strip() : style.extractResponse(prompt, prompt + continuation);
+        style == null
+            ? answer.strip()
+            : style.extractResponse(prompt.text(), prompt.text() + continuation);
     return new Answer(response, generation.generatedCount(), generation.finishReason());
   }
 }

@@ -96,6 +96,7 @@ public class TrainingJobRules {
             && datasets.manifest(job.datasetId()).isChat();
     if (!chat) {
       v.check(job.trainOn() == null, "trainOn", "applies to chat datasets only");
+      v.check(job.chatTemplate() == null, "chatTemplate", "applies to chat datasets only");
       v.check(
           job.chatTemplateKwargs() == null, "chatTemplateKwargs", "applies to chat datasets only");
       return;
@@ -115,6 +116,15 @@ public class TrainingJobRules {
         job.chatTemplateKwargs() == null || job.chatTemplateKwargs().size() <= 32,
         "chatTemplateKwargs",
         "at most 32 variables");
+    if (job.chatTemplate() != null) {
+      v.maxLength(job.chatTemplate(), 100_000, "chatTemplate");
+      try {
+        io.llmft.text.ChatTemplate.given(job.chatTemplate(), "<|endoftext|>");
+      } catch (IllegalArgumentException | io.llmft.text.jinja.TemplateException e) {
+        v.check(false, "chatTemplate", e.getMessage());
+      }
+      return;
+    }
     if (job.baseModel() == null) {
       return;
     }
@@ -124,7 +134,8 @@ public class TrainingJobRules {
           template.isPresent(),
           "baseModel",
           "has no chat template (tokenizer_config.json's chat_template or chat_template.jinja),"
-              + " which a chat dataset's conversations are rendered with");
+              + " which a chat dataset's conversations are rendered with: name one with"
+              + " chatTemplate (chatml, llama3) or give a Jinja template");
       v.check(
           template.isEmpty() || template.get().endOfTurn().isPresent(),
           "baseModel",

@@ -121,6 +121,7 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
       Tokenizer tokenizer = replicas.tokenizer();
       state.family = model.family().modelType();
       Path checkpoints = store.layout().trainingCheckpoints(state.id);
+      Tokenizer saved = tokenizer;
       boolean chat = manifest.isChat();
       state.format = chat ? DatasetJob.CHAT : DatasetJob.ALPACA;
       PromptStyle style = chat ? null : PromptStyle.fromId(manifest.promptStyle());
@@ -129,7 +130,10 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
       if (chat) {
         ChatTargets.TrainOn trainOn = ChatTargets.TrainOn.of(job.trainOn());
         state.trainOn = trainOn.name().toLowerCase(java.util.Locale.ROOT);
-        ChatTemplate template = baseModels.chatTemplate(job.baseModel()).orElseThrow();
+        ChatTemplate template = chatTemplate(job);
+        if (job.chatTemplate() != null) {
+          saved = template.attachTo(tokenizer); // the saved model keeps the template it learned
+        }
         Map<String, Object> kwargs =
             job.chatTemplateKwargs() == null ? Map.of() : job.chatTemplateKwargs();
         targets = new ChatTargets(template, tokenizer, kwargs, trainOn);
@@ -163,11 +167,26 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
       }
       state.modelId = state.id;
       control.checkOwned();
-      HfCheckpoint.save(model, tokenizer, store.layout().model(state.id));
+      HfCheckpoint.save(model, saved, store.layout().model(state.id));
       store.writeJson(store.layout().modelTrainingRecord(state.id), state);
       TrainingCheckpoint.delete(checkpoints);
     }
     return Map.of(PipelineContext.DATASET_ID, job.datasetId(), PipelineContext.MODEL, state.id);
+  }
+
+  /**
+   * The template a chat job renders with: the one it gives (a name, or Jinja whose turns end as the
+   * base template's or GPT-2's {@code <|endoftext|>}), else the base model's own.
+   */
+  private ChatTemplate chatTemplate(TrainingJob job) throws java.io.IOException {
+    java.util.Optional<ChatTemplate> own = baseModels.chatTemplate(job.baseModel());
+    if (job.chatTemplate() == null) {
+      return own.orElseThrow();
+    }
+    return ChatTemplate.given(
+        job.chatTemplate(),
+        own.flatMap(ChatTemplate::endOfTurn)
+            .orElse(io.llmft.text.Gpt2Tokenizer.END_OF_TEXT_MARKER));
   }
 
   /** The first validation conversation up to its last answer, for the epoch samples. */

@@ -226,4 +226,31 @@ class ChatTrainingJobTest {
       assertTrue(loose <= Math.max(1, x.length / 200), e.getKey() + ": " + loose + " beyond 1e-6");
     }
   }
+
+  @Test
+  void aGpt2LearnsANamedTemplateAndKeepsIt() throws Exception {
+    String dataset = chatDataset();
+    Path gpt2 = Path.of("../models/src/test/resources/gpt2-tiny").toAbsolutePath().normalize();
+    given()
+        .contentType(ContentType.JSON)
+        .body(job(dataset, gpt2, ", \"chatTemplate\": \"vicuna\""))
+        .post("/training-jobs")
+        .then()
+        .statusCode(400)
+        .body("errors.field", hasItem("chatTemplate"));
+    String id =
+        given()
+            .contentType(ContentType.JSON)
+            .body(job(dataset, gpt2, ", \"chatTemplate\": \"chatml\", \"maxSteps\": 1"))
+            .post("/training-jobs")
+            .then()
+            .statusCode(202)
+            .extract()
+            .path("id");
+    assertEquals("SUCCEEDED", JobPolling.awaitEnd("/training-jobs/" + id, Duration.ofSeconds(120)));
+    JsonNode config =
+        JSON.readTree(store.layout().model(id).resolve("tokenizer_config.json").toFile());
+    assertTrue(config.path("chat_template").asText().contains("<|im_start|>"));
+    assertEquals("<|im_end|>", config.path("chat_end_of_turn").asText());
+  }
 }
