@@ -173,8 +173,7 @@ public final class ChatTemplate {
     Path config = dir.resolve(CONFIG_FILE);
     try {
       return Files.isRegularFile(config)
-          && !JSON.readTree(config.toFile()).path("chat_template").isMissingNode()
-          && !JSON.readTree(config.toFile()).path("chat_template").isNull();
+          && JSON.readTree(config.toFile()).hasNonNull("chat_template");
     } catch (IOException e) {
       return false;
     }
