@@ -41,6 +41,7 @@ public record TrainingJob(
     String trainOn,
     String chatTemplate,
     java.util.Map<String, Object> chatTemplateKwargs,
+    String longRows,
     Pipeline pipeline)
     implements JobMessage {
   public static final String SFT = "sft";
@@ -50,6 +51,19 @@ public record TrainingJob(
   public static final String TRAIN_ON_ASSISTANT = "assistant";
 
   public static final String TRAIN_ON_ALL = "all";
+
+  /**
+   * {@code longRows} for chat datasets: a conversation longer than {@code allowedMaxLength} ids is
+   * left out and counted (the default), or cut to it and kept while a target remains.
+   */
+  public static final String LONG_ROWS_DROP = "drop";
+
+  public static final String LONG_ROWS_TRUNCATE = "truncate";
+
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public boolean truncatesLongRows() {
+    return LONG_ROWS_TRUNCATE.equals(longRows);
+  }
 
   /** DPO's settings: {@code beta}, how far the policy may move from the reference. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -93,6 +93,7 @@ final class PipelineMessage {
         null,
         null,
         null,
+        null,
         null);
   }
 

@@ -92,6 +92,7 @@ final class TrainingPlan {
         null,
         chatTemplate,
         null,
+        null,
         null);
   }
 

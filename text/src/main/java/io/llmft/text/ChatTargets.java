@@ -1,6 +1,7 @@
 package io.llmft.text;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -42,6 +43,11 @@ public final class ChatTargets {
         n += t ? 1 : 0;
       }
       return n;
+    }
+
+    /** The first {@code length} ids and their targets. */
+    public Item cutTo(int length) {
+      return new Item(Arrays.copyOf(ids, length), Arrays.copyOf(targets, length));
     }
   }
 

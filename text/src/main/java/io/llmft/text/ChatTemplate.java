@@ -56,8 +56,12 @@ public final class ChatTemplate {
           + "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\n' }}{%- endif %}";
 
   /** Llama 3's chat format (the book's {@code ChatFormat}), each message trimmed as Meta's. */
+  static final String LLAMA3_BEGIN_OF_TEXT = "<|begin_of_text|>";
+
   static final String LLAMA3 =
-      "{{- '<|begin_of_text|>' }}"
+      "{{- '"
+          + LLAMA3_BEGIN_OF_TEXT
+          + "' }}"
           + "{%- for message in messages %}"
           + "{{- '<|start_header_id|>' + message['role'] + '<|end_header_id|>\n\n'"
           + " + message['content'] | trim + '<|eot_id|>' }}"

@@ -2,12 +2,14 @@ package io.llmft.text;
 
 import io.llmft.contract.InstructionEntry;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * The one definition of the prompt templates. {@link #ALPACA} is the book's {@code format_input}
  * followed by {@code "\n\n### Response:\n" + output}; {@link #PHI3} is its Exercise 7.1; {@link
  * #LLAMA3} is Llama 3's chat format, the book's {@code ChatFormat}, so that an Instruct checkpoint
- * is served in its own format (several turns included: {@link #formatChat}).
+ * is served in its own format (several turns included: {@link #chatTemplate}).
  */
 public enum PromptStyle {
   ALPACA("alpaca") {
@@ -52,16 +54,20 @@ public enum PromptStyle {
   },
 
   /**
-   * Llama 3's chat format (the book's {@code ChatFormat}): each turn a header {@code
-   * <|start_header_id|>role<|end_header_id|>\n\n}, its text stripped, {@code <|eot_id|>}; the
-   * prompt ends with the assistant's header, which the model answers after. The tokenizer's
-   * post-processor puts {@code <|begin_of_text|>} first.
+   * Llama 3's chat format (the book's {@code ChatFormat}): the instruction is one user turn of the
+   * named {@code llama3} chat template, which ends with the assistant's header that the model
+   * answers after. A conversation of several turns is that template's ({@link #chatTemplate}).
    */
   LLAMA3("llama3") {
+    private final ChatTemplate template = ChatTemplate.given("llama3", null);
+
     @Override
     public String formatInput(InstructionEntry entry) {
       String user = entry.instruction() + (entry.hasInput() ? "\n\n" + entry.input() : "");
-      return formatChat(List.of(new Turn("user", user)));
+      String rendered =
+          template.render(List.of(Map.of("role", "user", "content", user)), null, true, Map.of());
+      // the template writes begin-of-text; the tokenizer's post-processor puts it first instead
+      return rendered.substring(ChatTemplate.LLAMA3_BEGIN_OF_TEXT.length());
     }
 
     @Override
@@ -75,26 +81,10 @@ public enum PromptStyle {
     }
 
     @Override
-    public boolean multiTurn() {
-      return true;
-    }
-
-    @Override
-    public String formatChat(List<Turn> turns) {
-      StringBuilder s = new StringBuilder();
-      for (Turn t : turns) {
-        s.append(header(t.role())).append(t.text().strip()).append("<|eot_id|>");
-      }
-      return s.append(header("assistant")).toString();
-    }
-
-    private String header(String role) {
-      return "<|start_header_id|>" + role + "<|end_header_id|>\n\n";
+    public Optional<ChatTemplate> chatTemplate() {
+      return Optional.of(template);
     }
   };
-
-  /** One message of a conversation. */
-  public record Turn(String role, String text) {}
 
   private final String id;
 
@@ -128,14 +118,9 @@ public enum PromptStyle {
   /** The response header inside {@link #responsePrefix}, which extraction removes. */
   public abstract String responseHeader();
 
-  /** Whether a conversation of several turns has a prompt in this style ({@link #formatChat}). */
-  public boolean multiTurn() {
-    return false;
-  }
-
-  /** The prompt of a conversation, for the styles that have one ({@link #multiTurn}). */
-  public String formatChat(List<Turn> turns) {
-    throw new UnsupportedOperationException(id + " prompts are single instructions");
+  /** The chat template a conversation of several turns is written in, for the styles with one. */
+  public Optional<ChatTemplate> chatTemplate() {
+    return Optional.empty();
   }
 
   public static PromptStyle fromId(String id) {

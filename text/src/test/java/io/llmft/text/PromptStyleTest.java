@@ -1,7 +1,6 @@
 package io.llmft.text;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -72,15 +71,20 @@ class PromptStyleTest {
         "As cute as a button.",
         PromptStyle.LLAMA3.extractResponse(prompt, prompt + " As cute as a button.\n"));
     assertEquals(
-        "<|start_header_id|>system<|end_header_id|>\n\nBe brief.<|eot_id|>"
+        "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nBe brief.<|eot_id|>"
             + "<|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>"
             + "<|start_header_id|>assistant<|end_header_id|>\n\n",
-        PromptStyle.LLAMA3.formatChat(
-            java.util.List.of(
-                new PromptStyle.Turn("system", " Be brief. "),
-                new PromptStyle.Turn("user", "Hi"))));
-    assertTrue(PromptStyle.LLAMA3.multiTurn());
-    assertFalse(PromptStyle.ALPACA.multiTurn());
+        PromptStyle.LLAMA3
+            .chatTemplate()
+            .orElseThrow()
+            .render(
+                java.util.List.of(
+                    java.util.Map.of("role", "system", "content", " Be brief. "),
+                    java.util.Map.of("role", "user", "content", "Hi")),
+                null,
+                true,
+                java.util.Map.of()));
+    assertTrue(PromptStyle.ALPACA.chatTemplate().isEmpty());
     assertEquals(PromptStyle.LLAMA3, PromptStyle.fromId("llama3"));
   }
 

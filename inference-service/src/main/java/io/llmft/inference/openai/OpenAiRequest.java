@@ -12,6 +12,7 @@ import io.llmft.text.PromptStyle;
 import io.llmft.text.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A {@code /v1/chat/completions} or {@code /v1/completions} request, read and checked: which model,
@@ -20,13 +21,12 @@ import java.util.List;
  * <p>A chat maps onto the model's prompt style (from its training record). In the alpaca and phi3
  * styles it is one {@code user} message, whose content is the instruction, or a list of one or two
  * text parts, the instruction and then the entry's input; system, developer, assistant and tool
- * messages cannot be mapped onto a prompt the model was finetuned on and are refused, saying so. In
- * the llama3 style every system, user and assistant message is a turn of Llama 3's chat format.
+ * messages cannot be mapped onto a prompt the model was finetuned on and are refused, saying so.
  *
- * <p>A model served with its own chat template renders the chat with it, as vLLM does: every
- * message (system, user, assistant with tool calls, tool), {@code tools}, {@code
- * chat_template_kwargs} and {@code add_generation_prompt} (true by default) reach the template; its
- * answer is the generated text as it is.
+ * <p>A model served with its own chat template, or in the llama3 style (the named {@code llama3}
+ * template), renders the chat with it, as vLLM does: every message (system, user, assistant with
+ * tool calls, tool), {@code tools}, {@code chat_template_kwargs} and {@code add_generation_prompt}
+ * (true by default) reach the template; its answer is the generated text as it is.
  *
  * @param style the chat's prompt style; null for a raw completion or a chat in the model's template
  * @param chat whether it answers {@code /v1/chat/completions}
@@ -57,22 +57,21 @@ record OpenAiRequest(
 
   static OpenAiRequest chat(JsonNode body, ServedModels models, ModelText text) {
     ServedModels.Served model = model(body, models);
-    if (model.chatTemplate()) {
-      ChatTemplate template = text.chatTemplate(model);
-      String rendered = render(template, body);
+    Optional<ChatTemplate> template =
+        model.chatTemplate() ? Optional.of(text.chatTemplate(model)) : model.style().chatTemplate();
+    if (template.isPresent()) {
+      String rendered = render(template.get(), body);
       OpenAiRequest request =
           read(body, model, text.tokenizer(model).encodeRendered(rendered), null, true);
       // a turn end the tokenizer has no single id for (ChatML taught to GPT-2) stops as text
       return template
+          .get()
           .endOfTurn()
           .filter(eot -> !request.stops().contains(eot))
           .map(request::withStop)
           .orElse(request);
     }
-    String prompt =
-        model.style().multiTurn()
-            ? model.style().formatChat(turns(body.get("messages")))
-            : model.style().formatInput(entry(body.get("messages")));
+    String prompt = model.style().formatInput(entry(body.get("messages")));
     return read(body, model, text.tokenizer(model).encode(prompt), model.style(), true);
   }
 
@@ -132,41 +131,6 @@ record OpenAiRequest(
                     "The model '" + model.asText() + "' does not exist here (see GET /v1/models)",
                     "model",
                     "model_not_found"));
-  }
-
-  /** A conversation, for a model whose prompt style takes several turns (llama3). */
-  private static List<PromptStyle.Turn> turns(JsonNode messages) {
-    if (messages == null || !messages.isArray() || messages.isEmpty()) {
-      throw OpenAiException.invalid("messages", "messages must be a non-empty array");
-    }
-    List<PromptStyle.Turn> turns = new ArrayList<>();
-    for (int i = 0; i < messages.size(); i++) {
-      JsonNode m = messages.get(i);
-      String role = m.path("role").asText();
-      if (!List.of("system", "user", "assistant").contains(role)) {
-        throw OpenAiException.invalid(
-            "messages[" + i + "].role",
-            "role must be system, user or assistant, not '" + role + "'");
-      }
-      JsonNode content = m.get("content");
-      StringBuilder text = new StringBuilder();
-      if (content != null && content.isTextual()) {
-        text.append(content.asText());
-      } else if (content != null && content.isArray()) {
-        for (JsonNode part : content) {
-          if (!"text".equals(part.path("type").asText()) || !part.path("text").isTextual()) {
-            throw OpenAiException.invalid(
-                "messages[" + i + "].content", "only text parts can be mapped onto the prompt");
-          }
-          text.append(part.get("text").asText());
-        }
-      } else {
-        throw OpenAiException.invalid(
-            "messages[" + i + "].content", "content must be text or text parts");
-      }
-      turns.add(new PromptStyle.Turn(role, text.toString()));
-    }
-    return turns;
   }
 
   private static InstructionEntry entry(JsonNode messages) {

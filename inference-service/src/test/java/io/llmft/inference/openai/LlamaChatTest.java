@@ -86,14 +86,14 @@ class LlamaChatTest {
   }
 
   @Test
-  void aRoleTheFormatHasNoHeaderForIsRefusedNamingTheMessage() throws Exception {
+  void anUnknownRoleIsRefusedNamingTheMessage() throws Exception {
     String model = TestModels.storeLlama(store, "llama3");
     given()
         .contentType(ContentType.JSON)
         .body(
             "{\"model\": \""
                 + model
-                + "\", \"messages\": [{\"role\": \"tool\", \"content\": \"x\"}]}")
+                + "\", \"messages\": [{\"role\": \"narrator\", \"content\": \"x\"}]}")
         .post("/v1/chat/completions")
         .then()
         .statusCode(400)

@@ -74,12 +74,13 @@ public class SplitLoader {
   }
 
   /** A split's conversations as a loader, and how many rows were left out and why. */
-  record Conversations(BatchLoader loader, int tooLong, int unusable) {}
+  record Conversations(BatchLoader loader, int tooLong, int truncated, int unusable) {}
 
   /**
    * A chat split's conversations rendered by the model's template with their targets; a row longer
-   * than {@code allowedMaxLength} ids, or one the template cannot render or tell the turns of, is
-   * left out and counted.
+   * than {@code allowedMaxLength} ids is left out and counted, or with {@code truncate} cut to its
+   * first {@code allowedMaxLength} ids and kept while a target remains before the cut; one the
+   * template cannot render or tell the turns of is left out and counted.
    */
   @SuppressWarnings("unchecked")
   Conversations loadConversations(
@@ -88,11 +89,13 @@ public class SplitLoader {
       ChatTargets targets,
       int allowedMaxLength,
       TrainingSettings settings,
+      boolean truncate,
       ChatCollator collator,
       boolean shuffle,
       boolean dropLast) {
     List<ChatTargets.Item> items = new java.util.ArrayList<>();
     int tooLong = 0;
+    int truncated = 0;
     int unusable = 0;
     for (com.fasterxml.jackson.databind.JsonNode row : datasets.readSplit(datasetId, split)) {
       try {
@@ -101,7 +104,13 @@ public class SplitLoader {
                 JSON.convertValue(row.get("messages"), List.class),
                 row.hasNonNull("tools") ? JSON.convertValue(row.get("tools"), List.class) : null);
         if (item.ids().length > allowedMaxLength) {
-          tooLong++;
+          ChatTargets.Item cut = item.cutTo(allowedMaxLength);
+          if (truncate && cut.targetCount() > 0) {
+            truncated++;
+            items.add(cut);
+          } else {
+            tooLong++;
+          }
         } else if (item.targetCount() == 0) {
           unusable++;
         } else {
@@ -115,6 +124,7 @@ public class SplitLoader {
         BatchLoader.ofConversations(
             items, settings.batchSize(), shuffle, dropLast, collator, settings.seed()),
         tooLong,
+        truncated,
         unusable);
   }
 

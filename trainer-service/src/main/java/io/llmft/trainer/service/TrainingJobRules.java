@@ -99,6 +99,7 @@ public class TrainingJobRules {
       v.check(job.chatTemplate() == null, "chatTemplate", "applies to chat datasets only");
       v.check(
           job.chatTemplateKwargs() == null, "chatTemplateKwargs", "applies to chat datasets only");
+      v.check(job.longRows() == null, "longRows", "applies to chat datasets only");
       return;
     }
     if (job.trainOn() != null) {
@@ -108,6 +109,12 @@ public class TrainingJobRules {
         v.check(false, "trainOn", e.getMessage());
       }
     }
+    v.check(
+        job.longRows() == null
+            || TrainingJob.LONG_ROWS_DROP.equals(job.longRows())
+            || TrainingJob.LONG_ROWS_TRUNCATE.equals(job.longRows()),
+        "longRows",
+        "must be drop (the default) or truncate");
     v.check(
         job.maskInstructions() == null,
         "maskInstructions",

@@ -236,6 +236,7 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
             targets,
             allowedMaxLength,
             settings,
+            job.truncatesLongRows(),
             collator,
             settings.shuffle(),
             true);
@@ -246,12 +247,15 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
             targets,
             allowedMaxLength,
             settings,
+            job.truncatesLongRows(),
             collator,
             false,
             false);
     state.dropped =
         new TrainingState.Dropped(
-            train.tooLong() + validation.tooLong(), train.unusable() + validation.unusable());
+            train.tooLong() + validation.tooLong(),
+            train.unusable() + validation.unusable(),
+            train.truncated() + validation.truncated());
     requireABatch(train.loader().batchCount(), settings);
     return new BookTrainer(replicas.models())
         .train(train.loader(), validation.loader(), settings, listener);

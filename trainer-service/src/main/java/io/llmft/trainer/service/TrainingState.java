@@ -22,12 +22,13 @@ public class TrainingState extends JobState {
   public String trainOn;
 
   /**
-   * Rows of a chat dataset left out: longer than allowedMaxLength, or not renderable into turns.
+   * Rows of a chat dataset left out: longer than allowedMaxLength, or not renderable into turns;
+   * and those kept cut to allowedMaxLength ({@code longRows: truncate}).
    */
   public Dropped dropped;
 
   @io.quarkus.runtime.annotations.RegisterForReflection
-  public record Dropped(int tooLong, int unusable) {}
+  public record Dropped(int tooLong, int unusable, int truncated) {}
 
   public String baseModel;
 

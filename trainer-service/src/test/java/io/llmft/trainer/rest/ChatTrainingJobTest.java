@@ -56,6 +56,11 @@ class ChatTrainingJobTest {
 
   /** The golden rows as a prepared chat dataset: all four in train, one in validation. */
   private String chatDataset() throws Exception {
+    return chatDataset(1024);
+  }
+
+  /** The golden rows (65, 41, 58 and 62 ids in Qwen3's template) under a length limit. */
+  private String chatDataset(int allowedMaxLength) throws Exception {
     JsonNode g = JSON.readTree(GOLDEN.resolve("golden.json").toFile());
     List<JsonNode> rows = new ArrayList<>();
     g.get("rows").forEach(r -> rows.add(JSON.createObjectNode().set("messages", r)));
@@ -68,7 +73,7 @@ class ChatTrainingJobTest {
     splits.forEach((k, v) -> counts.put(k, v.size()));
     datasets.write(
         new DatasetArtifacts.Manifest(
-            id, id, null, 1024, counts, DatasetArtifacts.INSTRUCTION, "chat"),
+            id, id, null, allowedMaxLength, counts, DatasetArtifacts.INSTRUCTION, "chat"),
         splits);
     return id;
   }
@@ -140,6 +145,45 @@ class ChatTrainingJobTest {
   }
 
   @Test
+  void rowsLongerThanTheLimitAreDroppedOrCutByTheJobsSetting() throws Exception {
+    String dataset = chatDataset(50);
+    Path model = chatModel();
+    String dropped = run(job(dataset, model, ", \"maxSteps\": 1, \"batchSize\": 1"));
+    given()
+        .get("/training-jobs/" + dropped)
+        .then()
+        .body("dropped.tooLong", equalTo(3))
+        .body("dropped.truncated", equalTo(0));
+    String cut = run(job(dataset, model, ", \"maxSteps\": 1, \"longRows\": \"truncate\""));
+    given()
+        .get("/training-jobs/" + cut)
+        .then()
+        .body("dropped.tooLong", equalTo(0))
+        .body("dropped.truncated", equalTo(3));
+    given()
+        .contentType(ContentType.JSON)
+        .body(job(dataset, model, ", \"longRows\": \"wrap\""))
+        .post("/training-jobs")
+        .then()
+        .statusCode(400)
+        .body("errors.field", hasItem("longRows"));
+  }
+
+  private static String run(String body) {
+    String id =
+        given()
+            .contentType(ContentType.JSON)
+            .body(body)
+            .post("/training-jobs")
+            .then()
+            .statusCode(202)
+            .extract()
+            .path("id");
+    assertEquals("SUCCEEDED", JobPolling.awaitEnd("/training-jobs/" + id, Duration.ofSeconds(120)));
+    return id;
+  }
+
+  @Test
   void chatSettingsAndBaseModelsAreCheckedBeforeTheJobRuns() throws Exception {
     String chat = chatDataset();
     Path model = chatModel();
@@ -175,11 +219,12 @@ class ChatTrainingJobTest {
     TestDatasets.write(datasets, alpaca, 8, 2, 2);
     given()
         .contentType(ContentType.JSON)
-        .body(job(alpaca, model, ", \"trainOn\": \"all\""))
+        .body(job(alpaca, model, ", \"trainOn\": \"all\", \"longRows\": \"truncate\""))
         .post("/training-jobs")
         .then()
         .statusCode(400)
-        .body("errors.field", hasItem("trainOn"));
+        .body("errors.field", hasItem("trainOn"))
+        .body("errors.field", hasItem("longRows"));
   }
 
   @Test
