@@ -74,6 +74,7 @@ final class JobRun<J extends Record & JobMessage, S extends JobState> {
       return; // a POST whose record never reached the broker removed it
     }
     S state = found.get();
+    state.belongsTo(control);
     if (state.isTerminal()) {
       try {
         announce(state, control);

@@ -54,8 +54,28 @@ public abstract class JobState {
   /** Whether the broker acknowledged the job's terminal event. */
   public boolean announced;
 
+  /** The run this copy of the document belongs to, or null for a copy read outside a run. */
+  @JsonIgnore private transient JobControl run;
+
   @JsonIgnore
   public boolean isTerminal() {
     return status.isTerminal();
+  }
+
+  /** Marks this copy as the document of {@code run}: its writes are checked against that run. */
+  void belongsTo(JobControl run) {
+    this.run = run;
+  }
+
+  /**
+   * Before a write of this copy, from whatever thread makes it (a judge pool's thread reporting
+   * progress included).
+   *
+   * @throws JobFencedException when its run is fenced
+   */
+  public void checkWritable() {
+    if (run != null) {
+      run.checkOwned();
+    }
   }
 }

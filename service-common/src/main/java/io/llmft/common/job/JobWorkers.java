@@ -106,10 +106,17 @@ public class JobWorkers {
     return active.containsKey(jobId);
   }
 
-  /** Cancels a job queued or running here; false when it is not here. */
-  public boolean cancel(String jobId) {
+  /**
+   * Cancels a job queued or running here; false when it is not here, or only a fenced run of it is
+   * (which writes nothing: the caller ends the job's document, and its queued resume is dropped).
+   */
+  public synchronized boolean cancel(String jobId) {
     Running running = active.get(jobId);
     if (running == null) {
+      return false;
+    }
+    if (running.control().isFenced()) {
+      resumes.remove(jobId);
       return false;
     }
     running.control().cancel();

@@ -43,6 +43,7 @@ public class JobEventPublisher {
   public void publish(
       Stage stage, JobState job, Double progress, JsonNode metrics, String artifact) {
     JobControl.checkCurrentOwned();
+    job.checkWritable();
     Acks.send(emitter, key(job), json(stage, job, progress, metrics, artifact))
         .exceptionally(
             e -> {

@@ -63,6 +63,7 @@ public final class JobStore<T extends JobState> {
 
   /** Saves a change of the job's life cycle (status, owner, attempts, outcome) durably. */
   public void save(T job) {
+    job.checkWritable();
     job.updatedAt = Instant.now();
     store.writeJson(store.layout().job(stage, job.id), job);
   }
@@ -73,6 +74,7 @@ public final class JobStore<T extends JobState> {
    * progress logs.
    */
   public void saveProgress(T job) {
+    job.checkWritable();
     job.updatedAt = Instant.now();
     store.updateJson(store.layout().job(stage, job.id), job);
   }

@@ -156,4 +156,81 @@ class JobFencingTest {
     JobControl control = resumed.get(10, TimeUnit.SECONDS);
     assertFalse(control.isFenced(), "the new run owns the job");
   }
+
+  /** A job document as a stage keeps it. */
+  public static final class Doc extends JobState {
+    public int step;
+  }
+
+  /**
+   * A fenced run's progress reported from another thread (a judge pool's, not the job's worker) is
+   * refused too: the new owner's document keeps its owner.
+   */
+  @Test
+  void aFencedRunsWritesFromOtherThreadsAreRefused() throws Exception {
+    ArtifactStore store =
+        new ArtifactStore(() -> dir.toString(), new ObjectMapper().findAndRegisterModules());
+    io.llmft.common.store.JobStore<Doc> jobs =
+        new io.llmft.common.store.JobStore<>(
+            store, io.llmft.contract.Stage.SCORING, Doc.class, "job");
+    Doc mine = new Doc();
+    mine.id = "judged";
+    mine.owner = "stale-owner";
+    JobControl control = new JobControl("judged", 2);
+    mine.belongsTo(control);
+    jobs.save(mine);
+    control.fence();
+    Doc theirs = jobs.get("judged");
+    theirs.owner = "new-owner";
+    jobs.save(theirs);
+    var pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      Throwable thrown =
+          pool.submit(
+                  () -> {
+                    try {
+                      mine.step = 7;
+                      jobs.saveProgress(mine);
+                      return null;
+                    } catch (RuntimeException e) {
+                      return e;
+                    }
+                  })
+              .get(10, TimeUnit.SECONDS);
+      assertTrue(thrown instanceof JobFencedException, String.valueOf(thrown));
+    } finally {
+      pool.shutdown();
+    }
+    assertEquals("new-owner", jobs.get("judged").owner);
+    assertEquals(0, jobs.get("judged").step);
+  }
+
+  /**
+   * A cancel while only a fenced run is here ends the job here, and the queued resume is dropped.
+   */
+  @Test
+  void aCancelOfAJobWhoseRunIsFencedIsNotSwallowedByThatRun() throws Exception {
+    JobWorkers workers = new JobWorkers(config(Duration.ofMillis(100)));
+    CountDownLatch inStep = new CountDownLatch(1);
+    CountDownLatch stepDone = new CountDownLatch(1);
+    workers.submit(
+        "doomed",
+        6,
+        control -> {
+          inStep.countDown();
+          try {
+            stepDone.await(30, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    assertTrue(inStep.await(10, TimeUnit.SECONDS));
+    workers.stopPartitions(List.of(6), "its partition moved to another instance");
+    CountDownLatch resumed = new CountDownLatch(1);
+    workers.submit("doomed", 6, control -> resumed.countDown());
+    assertFalse(
+        workers.cancel("doomed"), "the fenced run cannot end it: the caller ends the document");
+    stepDone.countDown();
+    assertFalse(resumed.await(1, TimeUnit.SECONDS), "a cancelled job is not resumed");
+  }
 }
