@@ -23,6 +23,12 @@ public interface FamilyFormat {
   Tokenizer tokenizer(Path dir) throws IOException;
 
   /**
+   * Whether a model directory has its tokenizer's files, without reading them: the check a request
+   * makes before it is accepted ({@link #tokenizer} reads them once, when the model is used).
+   */
+  void checkTokenizerFiles(Path dir) throws IOException;
+
+  /**
    * The config of a {@code config.json}; an {@link IllegalArgumentException} naming the field that
    * is missing or out of range.
    */

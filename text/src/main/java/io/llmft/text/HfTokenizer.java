@@ -23,7 +23,7 @@ import java.util.stream.IntStream;
  * End-of-text is the first {@code eos_token_id} of {@code config.json}; generation stops at every
  * {@code eos_token_id} of {@code config.json} and {@code generation_config.json}.
  */
-public final class HfTokenizer implements Tokenizer {
+public final class HfTokenizer implements Tokenizer, AutoCloseable {
   public static final String TOKENIZER_FILE = "tokenizer.json";
 
   /** The files of a Hugging Face tokenizer that a saved model keeps beside its weights. */
@@ -53,13 +53,24 @@ public final class HfTokenizer implements Tokenizer {
   }
 
   /**
-   * The tokenizer of {@code dir}; an {@link IOException} naming the file that is missing or wrong.
+   * Whether {@code dir} has the file a tokenizer is read from, without reading it (a cheap check
+   * before a job or request is accepted).
+   *
+   * @throws MissingTokenizerException when it has not
    */
-  public static HfTokenizer load(Path dir) throws IOException {
-    Path file = dir.resolve(TOKENIZER_FILE);
-    if (!Files.isRegularFile(file)) {
+  public static void checkPresent(Path dir) throws IOException {
+    if (!Files.isRegularFile(dir.resolve(TOKENIZER_FILE))) {
       throw new MissingTokenizerException(dir);
     }
+  }
+
+  /**
+   * The tokenizer of {@code dir}; an {@link IOException} naming the file that is missing or wrong.
+   * It holds a native tokenizer: {@link #close} it when it is no longer used.
+   */
+  public static HfTokenizer load(Path dir) throws IOException {
+    checkPresent(dir);
+    Path file = dir.resolve(TOKENIZER_FILE);
     JsonNode json = JSON.readTree(file.toFile());
     byte[][] tokenBytes = tokenBytes(json, file);
     Set<Integer> stops = new LinkedHashSet<>();
@@ -123,17 +134,29 @@ public final class HfTokenizer implements Tokenizer {
         }
         bytes[i] = b;
       }
-      byId.put(e.getValue().asInt(), bytes);
-      size = Math.max(size, e.getValue().asInt() + 1);
+      int id = tokenId(e.getValue(), e.getKey(), file);
+      byId.put(id, bytes);
+      size = Math.max(size, id + 1);
     }
     for (JsonNode added : json.path("added_tokens")) {
-      int id = added.path("id").asInt();
+      int id = tokenId(added.path("id"), added.path("content").asText(), file);
       byId.put(id, added.path("content").asText().getBytes(StandardCharsets.UTF_8));
       size = Math.max(size, id + 1);
     }
     byte[][] tokens = new byte[size][];
     byId.forEach((id, bytes) -> tokens[id] = bytes);
     return tokens;
+  }
+
+  /** The largest vocabulary read: ids beyond it are a broken or hostile file, not a model's. */
+  static final int MAX_VOCABULARY = 1 << 24;
+
+  private static int tokenId(JsonNode id, String token, Path file) throws IOException {
+    if (!id.canConvertToInt() || id.asInt() < 0 || id.asInt() >= MAX_VOCABULARY) {
+      throw new IOException(
+          file + ": token " + token + " has id " + id + ", not one from 0 to " + MAX_VOCABULARY);
+    }
+    return id.asInt();
   }
 
   private static String decoderType(JsonNode json) {
@@ -146,6 +169,12 @@ public final class HfTokenizer implements Tokenizer {
       }
     }
     return decoder.path("type").asText();
+  }
+
+  /** Frees the native tokenizer; not while a call on it is under way. */
+  @Override
+  public void close() {
+    tokenizer.close();
   }
 
   @Override

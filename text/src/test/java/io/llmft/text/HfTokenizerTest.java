@@ -96,6 +96,22 @@ class HfTokenizerTest {
     assertTrue(e.getMessage().contains("tokenizer.json"), e.getMessage());
   }
 
+  /** A huge or negative token id is a refused file, not an array the size of the id. */
+  @Test
+  void aTokenizerWithAnIdOutOfRangeIsRefusedNamingTheToken(@TempDir Path dir) throws IOException {
+    Files.writeString(
+        dir.resolve("config.json"), "{\"model_type\": \"llama\", \"eos_token_id\": 0}");
+    for (String id : new String[] {"2147483647", "-5", "\"x\""}) {
+      Files.writeString(
+          dir.resolve("tokenizer.json"),
+          "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \"b\": "
+              + id
+              + "}}, \"decoder\": {\"type\": \"ByteLevel\"}}");
+      IOException e = assertThrows(IOException.class, () -> HfTokenizer.load(dir));
+      assertTrue(e.getMessage().contains("token b has id"), e.getMessage());
+    }
+  }
+
   @Test
   void writesItsFilesBesideASavedModel(@TempDir Path saved) throws IOException {
     tokenizer.writeFiles(saved);

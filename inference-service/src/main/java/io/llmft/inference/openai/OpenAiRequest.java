@@ -9,7 +9,6 @@ import io.llmft.inference.service.ServedModels;
 import io.llmft.text.ChatMessages;
 import io.llmft.text.ChatTemplate;
 import io.llmft.text.PromptStyle;
-import io.llmft.text.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -49,7 +48,8 @@ record OpenAiRequest(
 
   /** What a served model's text is read and written with. */
   interface ModelText {
-    Tokenizer tokenizer(ServedModels.Served model);
+    /** The ids of a prompt's text, or of a template's rendering (which writes its own specials). */
+    int[] encode(ServedModels.Served model, String text, boolean rendered);
 
     /** Its own chat template; a model marked as having one has it. */
     ChatTemplate chatTemplate(ServedModels.Served model);
@@ -61,8 +61,7 @@ record OpenAiRequest(
         model.chatTemplate() ? Optional.of(text.chatTemplate(model)) : model.style().chatTemplate();
     if (template.isPresent()) {
       String rendered = render(template.get(), body);
-      OpenAiRequest request =
-          read(body, model, text.tokenizer(model).encodeRendered(rendered), null, true);
+      OpenAiRequest request = read(body, model, text.encode(model, rendered, true), null, true);
       // a turn end the tokenizer has no single id for (ChatML taught to GPT-2) stops as text
       return template
           .get()
@@ -72,7 +71,7 @@ record OpenAiRequest(
           .orElse(request);
     }
     String prompt = model.style().formatInput(entry(body.get("messages")));
-    return read(body, model, text.tokenizer(model).encode(prompt), model.style(), true);
+    return read(body, model, text.encode(model, prompt, false), model.style(), true);
   }
 
   OpenAiRequest withStop(String stop) {
@@ -111,7 +110,7 @@ record OpenAiRequest(
     if (body.hasNonNull("suffix")) {
       throw OpenAiException.invalid("suffix", "suffix is not supported");
     }
-    return read(body, model, text.tokenizer(model).encode(prompt.asText()), null, false);
+    return read(body, model, text.encode(model, prompt.asText(), false), null, false);
   }
 
   private static ServedModels.Served model(JsonNode body, ServedModels models) {

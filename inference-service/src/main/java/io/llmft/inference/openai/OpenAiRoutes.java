@@ -104,15 +104,13 @@ public class OpenAiRoutes {
   private final OpenAiRequest.ModelText modelText =
       new OpenAiRequest.ModelText() {
         @Override
-        public io.llmft.text.Tokenizer tokenizer(ServedModels.Served model) {
+        public int[] encode(ServedModels.Served model, String text, boolean rendered) {
           try {
-            return models.tokenizer(model.ref());
-          } catch (java.io.IOException | RuntimeException e) {
-            throw new OpenAiException(
-                500,
-                "the model's tokenizer cannot be read: " + e.getMessage(),
-                "model",
-                "server_error");
+            return models.withTokenizer(
+                model.ref(), t -> rendered ? t.encodeRendered(text) : t.encode(text));
+          } catch (java.io.IOException e) {
+            throw OpenAiException.invalid(
+                "model", "the model's tokenizer cannot be read: " + e.getMessage());
           }
         }
 

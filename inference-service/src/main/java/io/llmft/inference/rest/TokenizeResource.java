@@ -2,7 +2,9 @@ package io.llmft.inference.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.llmft.common.messaging.JobMessages;
+import io.llmft.common.rest.ProblemException;
 import io.llmft.common.rest.Validation;
+import io.llmft.contract.ModelRef;
 import io.llmft.inference.service.ChatPrompts;
 import io.llmft.inference.service.ModelCache;
 import io.llmft.text.ChatMessages;
@@ -75,10 +77,11 @@ public class TokenizeResource {
               }
               v.throwIfInvalid();
             });
+    String rendered = request.prompt() != null ? null : chat(request);
     int[] ids =
-        request.prompt() != null
-            ? models.tokenizer(request.model()).encode(request.prompt())
-            : models.tokenizer(request.model()).encodeRendered(chat(request));
+        withTokenizer(
+            request.model(),
+            t -> rendered == null ? t.encode(request.prompt()) : t.encodeRendered(rendered));
     OptionalInt context = models.contextLength(request.model());
     return new Tokens(
         java.util.Arrays.stream(ids).boxed().toList(), ids.length, context.orElseThrow());
@@ -126,26 +129,37 @@ public class TokenizeResource {
               models.validate(r.model(), "model", v);
               v.check(r.tokens() != null, "tokens", "is required");
               v.throwIfInvalid();
-              Tokenizer tokenizer = tokenizer(r);
+              int context = models.contextLength(r.model()).orElseThrow();
+              v.check(
+                  r.tokens().size() <= context,
+                  "tokens",
+                  "at most " + context + " ids (the model's context length)");
+              v.throwIfInvalid();
+              int vocabulary = vocabularySize(r);
               List<Integer> tokens = r.tokens();
               for (int i = 0; i < tokens.size(); i++) {
                 Integer id = tokens.get(i);
                 v.check(
-                    id != null && id >= 0 && id < tokenizer.vocabularySize(),
+                    id != null && id >= 0 && id < vocabulary,
                     "tokens[" + i + "]",
-                    "must be a token id below " + tokenizer.vocabularySize());
+                    "must be a token id below " + vocabulary);
               }
               v.throwIfInvalid();
             });
     int[] ids = request.tokens().stream().mapToInt(Integer::intValue).toArray();
-    return new Text(tokenizer(request).decode(ids));
+    return new Text(withTokenizer(request.model(), t -> t.decode(ids)));
   }
 
-  private Tokenizer tokenizer(DetokenizeRequest r) {
+  private int vocabularySize(DetokenizeRequest r) {
+    return withTokenizer(r.model(), Tokenizer::vocabularySize);
+  }
+
+  /** A model whose tokenizer files cannot be read (broken or hostile) is the request's 400. */
+  private <T> T withTokenizer(ModelRef model, ModelCache.TokenizerUse<T> use) {
     try {
-      return models.tokenizer(r.model());
+      return models.withTokenizer(model, use);
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw ProblemException.invalid("model", "its tokenizer cannot be read: " + e.getMessage());
     }
   }
 }

@@ -54,22 +54,43 @@ public class ModelCache {
   private final Map<Path, Shared> loaded = new LinkedHashMap<>(4, 0.75f, true);
   private final Map<Path, CompletableFuture<Void>> loading = new HashMap<>();
   private int leases;
-  private final Map<Path, Tokenizer> tokenizers = new java.util.concurrent.ConcurrentHashMap<>();
-  private final Map<Path, Optional<ChatTemplate>> chatTemplates =
-      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Tokenizers and chat templates cached for requests that do not load the model. */
+  private static final int TEXT_CAPACITY = 8;
+
+  private final TokenizerCache tokenizers =
+      new TokenizerCache(
+          TEXT_CAPACITY, dir -> HfCheckpoint.tokenizer(dir, HfCheckpoint.readConfig(dir)));
+
+  private record StampedTemplate(ModelFilesStamp stamp, Optional<ChatTemplate> template) {}
+
+  private final Map<Path, StampedTemplate> chatTemplates =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Path, StampedTemplate> eldest) {
+          return size() > TEXT_CAPACITY;
+        }
+      };
 
   /**
    * A loaded model and how many hold it: the cache while the model is in it, and each open lease;
    * closed when the count reaches 0.
    */
   private static final class Shared {
+    final Path version;
     final LanguageModel model;
-    final Tokenizer tokenizer;
+    final TokenizerCache.Held tokenizer;
     final DecodeLoop loop;
     final List<Meter> meters;
     int holders = 1;
 
-    Shared(LanguageModel model, Tokenizer tokenizer, DecodeLoop loop, List<Meter> meters) {
+    Shared(
+        Path version,
+        LanguageModel model,
+        TokenizerCache.Held tokenizer,
+        DecodeLoop loop,
+        List<Meter> meters) {
+      this.version = version;
       this.model = model;
       this.tokenizer = tokenizer;
       this.loop = loop;
@@ -114,7 +135,7 @@ public class ModelCache {
 
     /** The tokenizer the model's directory brings. */
     public Tokenizer tokenizer() {
-      return shared.tokenizer;
+      return shared.tokenizer.tokenizer();
     }
 
     /** The model's continuous-batching loop (its thread runs only while there is work). */
@@ -203,46 +224,58 @@ public class ModelCache {
     return dir.toAbsolutePath().normalize();
   }
 
+  /** What a request does with a model's tokenizer, while it holds it. */
+  public interface TokenizerUse<T> {
+    T apply(Tokenizer tokenizer) throws IOException;
+  }
+
   /**
-   * The tokenizer of a loadable model reference, read once per directory: what requests are encoded
-   * with before they reach the model.
+   * Runs {@code use} with the tokenizer of a loadable model reference: read once per directory and
+   * shared, read again when the directory's files changed.
    */
-  public Tokenizer tokenizer(ModelRef ref) throws IOException {
-    Path dir = directory(ref);
-    Tokenizer cached = tokenizers.get(dir);
-    if (cached != null) {
-      return cached;
+  public <T> T withTokenizer(ModelRef ref, TokenizerUse<T> use) throws IOException {
+    try (TokenizerCache.Held held = tokenizers.hold(directory(ref))) {
+      return use.apply(held.tokenizer());
     }
-    Tokenizer tokenizer = HfCheckpoint.tokenizer(dir, HfCheckpoint.readConfig(dir));
-    Tokenizer raced = tokenizers.putIfAbsent(dir, tokenizer);
-    return raced != null ? raced : tokenizer;
   }
 
   /**
    * The chat template of a loadable model reference (its {@code chat_template.jinja} or {@code
-   * tokenizer_config.json}), read and parsed once per directory; empty when it has none.
+   * tokenizer_config.json}), read and parsed once per directory and again when its files changed;
+   * empty when it has none.
    *
    * @throws IOException when the files cannot be read or the template does not parse
    */
   public Optional<ChatTemplate> chatTemplate(ModelRef ref) throws IOException {
     Path dir = directory(ref);
-    Optional<ChatTemplate> cached = chatTemplates.get(dir);
-    if (cached != null) {
-      return cached;
+    ModelFilesStamp stamp = ModelFilesStamp.of(dir);
+    synchronized (chatTemplates) {
+      StampedTemplate cached = chatTemplates.get(dir);
+      if (cached != null && cached.stamp().equals(stamp)) {
+        return cached.template();
+      }
     }
     Optional<ChatTemplate> template = ChatTemplate.forModel(dir);
-    Optional<ChatTemplate> raced = chatTemplates.putIfAbsent(dir, template);
-    return raced != null ? raced : template;
+    synchronized (chatTemplates) {
+      chatTemplates.put(dir, new StampedTemplate(stamp, template));
+    }
+    return template;
   }
 
   /** The model of this reference, loaded if it is not, for as long as the lease is open. */
   public Lease lease(ModelRef ref) throws IOException {
     Path dir = directory(ref);
     while (true) {
+      Path version = ModelFilesStamp.of(dir).version();
       CompletableFuture<Void> pending;
       CompletableFuture<Void> mine = null;
       synchronized (this) {
         Shared shared = loaded.get(dir);
+        if (shared != null && !shared.version.equals(version)) {
+          loaded.remove(dir); // saved again under its id: its requests finish on the old one
+          release(shared);
+          shared = null;
+        }
         if (shared != null) {
           return lend(shared);
         }
@@ -253,7 +286,7 @@ public class ModelCache {
         }
       }
       if (mine != null) {
-        return load(ref, dir, mine);
+        return load(dir, version, mine);
       }
       try {
         pending.join(); // another request loads it; then it is in the cache (or it failed)
@@ -267,13 +300,15 @@ public class ModelCache {
   }
 
   /** Reads the model without the lock, then puts it in the cache with this request's lease. */
-  private Lease load(ModelRef ref, Path dir, CompletableFuture<Void> done) throws IOException {
+  private Lease load(Path dir, Path version, CompletableFuture<Void> done) throws IOException {
+    TokenizerCache.Held tokenizer = null;
     try {
-      Tokenizer tokenizer = tokenizer(ref);
+      tokenizer = tokenizers.hold(dir);
       LanguageModel model = loader.load(dir, manager);
       DecodeLoop loop = new DecodeLoop(model, limits, dir.getFileName().toString());
       Shared shared =
-          new Shared(model, tokenizer, loop, loopMeters(loop, dir.getFileName().toString()));
+          new Shared(
+              version, model, tokenizer, loop, loopMeters(loop, dir.getFileName().toString()));
       Lease lease;
       synchronized (this) {
         loading.remove(dir);
@@ -288,6 +323,9 @@ public class ModelCache {
       done.complete(null);
       return lease;
     } catch (IOException | RuntimeException | Error e) {
+      if (tokenizer != null) {
+        tokenizer.close();
+      }
       synchronized (this) {
         loading.remove(dir);
       }
@@ -306,11 +344,13 @@ public class ModelCache {
     if (--shared.holders == 0) {
       shared.meters.forEach(meters::remove);
       shared.model.close();
+      shared.tokenizer.close();
     }
   }
 
   @PreDestroy
   void close() {
+    tokenizers.clear();
     manager.close();
   }
 }

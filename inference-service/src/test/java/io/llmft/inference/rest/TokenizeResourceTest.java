@@ -73,6 +73,46 @@ class TokenizeResourceTest {
         .body("errors.field", hasItem("tokens[1]"));
   }
 
+  /**
+   * More ids than the model's context are refused as one error; as many bad ids as the context
+   * holds give a problem of the first few and a count, not one error per id.
+   */
+  @Test
+  void detokenizeIsBoundedByTheContextAndItsProblemByAFewErrors() {
+    int context = 1 + TokenizeResourceTest.llamaContext();
+    given()
+        .contentType(ContentType.JSON)
+        .body("{\"model\": " + model(LLAMA) + ", \"tokens\": " + repeat(0, context) + "}")
+        .post("/detokenize")
+        .then()
+        .statusCode(400)
+        .body("errors.field", equalTo(List.of("tokens")))
+        .body("errors[0].message", containsString("context length"));
+    given()
+        .contentType(ContentType.JSON)
+        .body("{\"model\": " + model(LLAMA) + ", \"tokens\": " + repeat(-1, context - 1) + "}")
+        .post("/detokenize")
+        .then()
+        .statusCode(400)
+        .body("errors.size()", equalTo(20))
+        .body("detail", containsString("more errors"));
+  }
+
+  private static int llamaContext() {
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper()
+          .readTree(LLAMA.resolve("config.json").toFile())
+          .path("max_position_embeddings")
+          .asInt();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static String repeat(int id, int n) {
+    return java.util.Collections.nCopies(n, String.valueOf(id)).toString();
+  }
+
   @Test
   void anUnknownFamilyOrAMissingTokenizerIsRefusedNamingTheModel() throws Exception {
     Path unknown = Files.createDirectories(IMPORTS.resolve("unknown-family"));

@@ -1,6 +1,7 @@
 package io.llmft.inference.security;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
 import io.llmft.common.TestDatasets;
@@ -88,6 +89,51 @@ class InferenceSecurityTest extends AuthCorpus {
     generateRefused(
         "{\"model\": \"" + model + "\", \"instruction\": \"" + "i".repeat(20_001) + "\"}",
         "instruction");
+  }
+
+  /**
+   * A viewer's {@code /detokenize} with more ids than the context, or as many bad ids as it holds,
+   * gets one bounded problem; a hostile tokenizer.json (a huge or negative id) is refused naming
+   * the model, not a 500.
+   */
+  @Test
+  void tokenizeInputsAreBounded() throws Exception {
+    String tooMany = java.util.Collections.nCopies(97, "0").toString();
+    given()
+        .contentType("application/json")
+        .body("{\"model\": \"" + model + "\", \"tokens\": " + tooMany + "}")
+        .post("/detokenize")
+        .then()
+        .statusCode(400)
+        .body("errors.field", equalTo(List.of("tokens")));
+    String bad = java.util.Collections.nCopies(96, "-1").toString();
+    given()
+        .contentType("application/json")
+        .body("{\"model\": \"" + model + "\", \"tokens\": " + bad + "}")
+        .post("/detokenize")
+        .then()
+        .statusCode(400)
+        .body("errors.size()", equalTo(io.llmft.common.rest.ProblemException.MAX_ERRORS));
+    java.nio.file.Path hostile =
+        java.nio.file.Files.createDirectories(
+            store.layout().imports().resolve("hostile-tokenizer-" + java.util.UUID.randomUUID()));
+    java.nio.file.Path llama =
+        java.nio.file.Path.of("../models/src/test/resources/llama-tiny").toAbsolutePath();
+    for (String f : new String[] {"config.json", "model.safetensors"}) {
+      java.nio.file.Files.copy(llama.resolve(f), hostile.resolve(f));
+    }
+    java.nio.file.Files.writeString(
+        hostile.resolve("tokenizer.json"),
+        "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 2147483647}},"
+            + " \"decoder\": {\"type\": \"ByteLevel\"}}");
+    given()
+        .contentType("application/json")
+        .body("{\"model\": {\"path\": \"" + hostile + "\"}, \"prompt\": \"x\"}")
+        .post("/tokenize")
+        .then()
+        .statusCode(400)
+        .body("errors.field", hasItem("model"))
+        .body("errors.message", hasItem(org.hamcrest.Matchers.containsString("token a has id")));
   }
 
   @Test

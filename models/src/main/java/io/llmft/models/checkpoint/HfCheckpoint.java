@@ -95,15 +95,16 @@ public final class HfCheckpoint {
 
   /**
    * Why a model directory cannot be run (an unknown {@code model_type}, a malformed config, a
-   * family without its {@code tokenizer.json}), or null when it can: what a job is refused with
-   * before it starts.
+   * family without its {@code tokenizer.json}), or null when it can: what a job or request is
+   * refused with before it starts. Cheap: files, the config and the weights' headers are read, the
+   * tokenizer is not built.
    */
   public static String unreadable(Path dir) {
     try {
       ModelConfig config = readConfig(dir);
       checkShapes(dir, config);
       checkAdapterFamily(dir, config);
-      tokenizer(dir, config);
+      FamilyFormats.of(config.family()).checkTokenizerFiles(dir);
       return null;
     } catch (IOException | IllegalArgumentException e) {
       return e.getMessage();

@@ -29,6 +29,10 @@ public final class Gpt2Format implements FamilyFormat {
     return Gpt2Tokenizer.get();
   }
 
+  /** GPT-2's BPE is built in. */
+  @Override
+  public void checkTokenizerFiles(Path dir) {}
+
   @Override
   public GptConfig readConfig(JsonNode c) {
     return new GptConfig(

@@ -45,6 +45,11 @@ public final class LlamaFormat implements FamilyFormat {
   }
 
   @Override
+  public void checkTokenizerFiles(Path dir) throws IOException {
+    HfTokenizer.checkPresent(dir);
+  }
+
+  @Override
   public LlamaConfig readConfig(JsonNode c) {
     for (String bias : new String[] {"attention_bias", "mlp_bias"}) {
       if (c.path(bias).asBoolean(false)) {

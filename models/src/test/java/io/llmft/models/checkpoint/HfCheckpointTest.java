@@ -121,4 +121,22 @@ class HfCheckpointTest {
     assertEquals(
         124_439_808L + 50257L * 768, GptConfig.preset("gpt2-small (124M)").parameterCount());
   }
+
+  /**
+   * The check a request makes before it is accepted reads files and headers, not the tokenizer
+   * (building a Llama 3 tokenizer takes seconds and tens of MiB): a tokenizer.json that is there
+   * passes it, whatever it holds; a missing one does not.
+   */
+  @Test
+  void theCheckBeforeARequestDoesNotBuildTheTokenizer() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("llama"));
+    Path fixture = Path.of("src/test/resources/llama-tiny");
+    for (String f : new String[] {"config.json", "model.safetensors"}) {
+      Files.copy(fixture.resolve(f), dir.resolve(f));
+    }
+    Files.writeString(dir.resolve("tokenizer.json"), "not even JSON");
+    assertEquals(null, HfCheckpoint.unreadable(dir));
+    Files.delete(dir.resolve("tokenizer.json"));
+    assertTrue(HfCheckpoint.unreadable(dir).contains("tokenizer.json"));
+  }
 }

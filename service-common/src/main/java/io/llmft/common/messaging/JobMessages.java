@@ -66,6 +66,7 @@ public class JobMessages {
         e.errors().stream()
             .filter(error -> !read.failed(error.field()) && !alreadyNamed(read, error.field()))
             .forEach(error -> v.check(false, error.field(), error.message()));
+        v.omitted(e.omitted());
       }
     }
     v.throwIfInvalid();

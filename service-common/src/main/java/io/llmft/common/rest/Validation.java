@@ -4,15 +4,27 @@ import io.llmft.common.store.Ids;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Collects field errors of one request, then refuses it with all of them at once. */
+/**
+ * Collects field errors of one request, then refuses it with all of them at once: the first {@link
+ * ProblemException#MAX_ERRORS} and a count of the rest.
+ */
 public final class Validation {
   private final List<FieldError> errors = new ArrayList<>();
+  private long omitted;
 
   public Validation check(boolean ok, String field, String message) {
     if (!ok) {
-      errors.add(new FieldError(field, message));
+      add(new FieldError(field, message));
     }
     return this;
+  }
+
+  private void add(FieldError error) {
+    if (errors.size() < ProblemException.MAX_ERRORS) {
+      errors.add(error);
+    } else {
+      omitted++;
+    }
   }
 
   /** A null value passes; otherwise a finite number from {@code min} to {@code max}. */
@@ -42,7 +54,13 @@ public final class Validation {
 
   /** Adds what a contract value said was wrong with it. */
   public Validation addAll(java.util.List<io.llmft.contract.Violation> violations) {
-    violations.forEach(v -> errors.add(new FieldError(v.field(), v.reason())));
+    violations.forEach(v -> add(new FieldError(v.field(), v.reason())));
+    return this;
+  }
+
+  /** Counts errors found elsewhere and not listed (a nested problem's {@code omitted}). */
+  public Validation omitted(long count) {
+    omitted += count;
     return this;
   }
 
@@ -55,7 +73,7 @@ public final class Validation {
    */
   public void throwIfInvalid() {
     if (!errors.isEmpty()) {
-      throw ProblemException.invalid(errors);
+      throw ProblemException.invalid(errors, omitted);
     }
   }
 }
