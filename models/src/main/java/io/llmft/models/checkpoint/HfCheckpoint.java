@@ -240,44 +240,70 @@ public final class HfCheckpoint {
 
   /**
    * Writes the model and its tokenizer's files to {@code dir}, replacing what is there atomically:
-   * the files go into a new version directory beside it ({@code .{name}.v-{uuid}}), flushed to
-   * disk, and {@code dir} becomes a symbolic link to that version in one rename over the old link.
-   * A reader or a crash sees the old model or the new one, never none nor half of one; the old
-   * version, and what interrupted saves left, are deleted afterwards. A plain directory at {@code
+   * the files go into a new version directory beside it ({@code .{name}.v-{time}-{uuid}}), flushed
+   * to disk, and {@code dir} becomes a symbolic link to that version in one rename over the old
+   * link. A reader or a crash sees the old model or the new one, never none nor half of one; older
+   * versions, and what interrupted saves left, are deleted afterwards. A plain directory at {@code
    * dir} (an earlier release's layout) is moved aside first.
    */
   public static void save(LanguageModel model, Tokenizer tokenizer, Path dir) throws IOException {
-    save(model, tokenizer, dir, step -> {});
+    save(model, tokenizer, dir, () -> {});
+  }
+
+  /**
+   * {@link #save}, for a writer that may lose the right to write while it writes (a job whose
+   * partition moved on): {@code stillOwner} runs between writing the version and switching the link
+   * and throws when the writer may not switch; its version is then deleted and {@code dir} keeps
+   * showing the model another writer saved.
+   */
+  public static void save(LanguageModel model, Tokenizer tokenizer, Path dir, Runnable stillOwner)
+      throws IOException {
+    save(model, tokenizer, dir, stillOwner, step -> {});
   }
 
   static void save(
       LanguageModel model,
       Tokenizer tokenizer,
       Path dir,
+      Runnable stillOwner,
       java.util.function.Consumer<SaveStep> after)
       throws IOException {
     Path parent = dir.toAbsolutePath().getParent();
     Files.createDirectories(parent);
     String name = dir.getFileName().toString();
-    Path version = parent.resolve("." + name + ".v-" + UUID.randomUUID());
+    Path version = parent.resolve(versionName(name));
     Files.createDirectories(version);
     try {
       writeFiles(model, tokenizer, version);
       FileTrees.sync(version);
+      after.accept(SaveStep.VERSION_WRITTEN);
+      stillOwner.run();
     } catch (IOException | RuntimeException ex) {
       FileTrees.deleteRecursively(version);
       throw ex;
     }
-    after.accept(SaveStep.VERSION_WRITTEN);
     Path link = parent.resolve("." + name + ".link-" + UUID.randomUUID());
     Files.createSymbolicLink(link, version.getFileName()); // relative: the store may move
     if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(dir)) {
-      Files.move(dir, parent.resolve("." + name + ".v-" + UUID.randomUUID()), ATOMIC_MOVE);
+      Files.move(dir, parent.resolve("." + name + ".v-moved-" + UUID.randomUUID()), ATOMIC_MOVE);
     }
     Files.move(link, dir, ATOMIC_MOVE); // rename(2): the old link is replaced in one step
     FileTrees.syncDirectory(parent);
     after.accept(SaveStep.SWITCHED);
     deleteOtherVersions(parent, name, version);
+  }
+
+  /**
+   * A version's name: the time it was begun (fixed width, so names sort by it), then a uuid. Of two
+   * saves of one model, the later begun is the newer.
+   */
+  private static String versionName(String name) {
+    return "."
+        + name
+        + ".v-"
+        + String.format("%015d", System.currentTimeMillis())
+        + "-"
+        + UUID.randomUUID();
   }
 
   /** Removes the model at {@code dir}: the link first (readers then see none), then its files. */
@@ -293,9 +319,16 @@ public final class HfCheckpoint {
     }
   }
 
-  /** The versions of {@code name} but {@code current}, and links left by interrupted saves. */
+  /**
+   * The versions of {@code name} older than {@code current} (all, for null) and links left by
+   * interrupted saves; never the version {@code name} shows now, nor one newer than {@code current}
+   * (another writer's, which it may be about to switch to).
+   */
   private static void deleteOtherVersions(Path parent, String name, Path current)
       throws IOException {
+    String prefix = "." + name + ".v-";
+    Path shown = shownVersion(parent.resolve(name));
+    String mine = current == null ? null : current.getFileName().toString();
     List<Path> stale;
     try (var entries = Files.list(parent)) {
       stale =
@@ -303,8 +336,15 @@ public final class HfCheckpoint {
               .filter(
                   p -> {
                     String n = p.getFileName().toString();
-                    return (n.startsWith("." + name + ".v-") || n.startsWith("." + name + ".link-"))
-                        && !p.equals(current);
+                    if (n.startsWith("." + name + ".link-")) {
+                      return true;
+                    }
+                    return n.startsWith(prefix)
+                        && !p.equals(current)
+                        && !p.getFileName().equals(shown)
+                        && (mine == null
+                            || isOlder(
+                                n.substring(prefix.length()), mine.substring(prefix.length())));
                   })
               .toList();
     }
@@ -315,6 +355,27 @@ public final class HfCheckpoint {
         FileTrees.deleteRecursively(p);
       }
     }
+  }
+
+  private static final java.util.regex.Pattern TIMED =
+      java.util.regex.Pattern.compile("\\d{15}-.*");
+
+  /**
+   * Whether version {@code a} was begun before {@code b}; versions of earlier releases and a plain
+   * directory moved aside carry no time and are older than any that does.
+   */
+  static boolean isOlder(String a, String b) {
+    boolean timedA = TIMED.matcher(a).matches();
+    boolean timedB = TIMED.matcher(b).matches();
+    if (timedA != timedB) {
+      return timedB;
+    }
+    return !timedA || a.compareTo(b) < 0;
+  }
+
+  /** The file name of the version a model's link points to, or null. */
+  private static Path shownVersion(Path link) throws IOException {
+    return Files.isSymbolicLink(link) ? Files.readSymbolicLink(link).getFileName() : null;
   }
 
   private static void writeFiles(LanguageModel model, Tokenizer tokenizer, Path dir)

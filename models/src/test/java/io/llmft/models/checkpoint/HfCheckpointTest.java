@@ -139,4 +139,74 @@ class HfCheckpointTest {
     Files.delete(dir.resolve("tokenizer.json"));
     assertTrue(HfCheckpoint.unreadable(dir).contains("tokenizer.json"));
   }
+
+  /**
+   * Two writers of one model (a fenced run and its partition's new owner): the one that switched
+   * first never deletes the later one's version that the link now shows; a writer that lost the job
+   * before switching leaves the link alone and its version gone.
+   */
+  @Test
+  void concurrentSavesOfOneModelNeverLeaveTheLinkDangling() throws IOException {
+    Path dir = tmp.resolve("shared");
+    try (NDManager m = NDManager.newBaseManager();
+        Gpt2Model first = Golden.loadModel(m);
+        Gpt2Model second = Golden.loadModel(m)) {
+      second.parameters().get("lm_head.weight").muli(2);
+      HfCheckpoint.save(
+          first,
+          Gpt2Tokenizer.get(),
+          dir,
+          () -> {},
+          step -> {
+            if (step == HfCheckpoint.SaveStep.SWITCHED) {
+              try {
+                HfCheckpoint.save(second, Gpt2Tokenizer.get(), dir); // switches after the first
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            }
+          });
+      try (LanguageModel shown = HfCheckpoint.load(dir, m)) {
+        assertTrue(
+            second
+                .parameters()
+                .get("lm_head.weight")
+                .contentEquals(shown.parameters().get("lm_head.weight")),
+            "the later save is shown and its files are there");
+      }
+      RuntimeException fenced = new IllegalStateException("fenced");
+      assertThrows(
+          IllegalStateException.class,
+          () ->
+              HfCheckpoint.save(
+                  first,
+                  Gpt2Tokenizer.get(),
+                  dir,
+                  () -> {
+                    throw fenced;
+                  }));
+      try (LanguageModel shown = HfCheckpoint.load(dir, m)) {
+        assertTrue(
+            second
+                .parameters()
+                .get("lm_head.weight")
+                .contentEquals(shown.parameters().get("lm_head.weight")),
+            "a writer that lost the job does not switch");
+      }
+      try (var versions = Files.list(tmp)) {
+        assertEquals(
+            1,
+            versions.filter(p -> p.getFileName().toString().startsWith(".shared.v-")).count(),
+            "the fenced writer's version is deleted, the first writer's older one too");
+      }
+    }
+  }
+
+  @Test
+  void versionsOfEarlierReleasesAreOlderThanTimedOnes() {
+    assertTrue(HfCheckpoint.isOlder("8f3e-uuid", "001765000000000-uuid"));
+    assertTrue(HfCheckpoint.isOlder("001765000000000-a", "001765000000001-b"));
+    assertFalse(HfCheckpoint.isOlder("001765000000001-b", "001765000000000-a"));
+    assertFalse(HfCheckpoint.isOlder("001765000000000-a", "moved-uuid"));
+  }
 }

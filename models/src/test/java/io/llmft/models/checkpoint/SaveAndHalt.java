@@ -24,6 +24,7 @@ public final class SaveAndHalt {
           model,
           tokenizer,
           target,
+          () -> {},
           step -> {
             if (step == haltAfter) {
               Runtime.getRuntime().halt(HALTED);
