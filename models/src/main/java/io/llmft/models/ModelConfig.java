@@ -22,4 +22,17 @@ public interface ModelConfig {
 
   /** Parameters, each shared array once (a tied head is the token embedding). */
   long parameterCount();
+
+  /**
+   * The width of one layer's cached keys (and values) of one token: heads that keep keys × their
+   * size.
+   */
+  int kvWidth();
+
+  /**
+   * The KV cache's bytes for one token of one sequence, in fp32: keys and values of every layer.
+   */
+  default long kvCacheBytesPerToken() {
+    return 2L * nLayers() * kvWidth() * Float.BYTES;
+  }
 }

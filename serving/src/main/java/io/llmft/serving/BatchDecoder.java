@@ -20,6 +20,9 @@ import java.util.List;
  * as the book's does.
  */
 public final class BatchDecoder {
+  /** Prompt columns prefilled in one forward pass. */
+  static final int PREFILL_CHUNK = 512;
+
   private final LanguageModel model;
 
   public BatchDecoder(LanguageModel model) {
@@ -50,7 +53,7 @@ public final class BatchDecoder {
     }
     if (!together.isEmpty()) {
       GradMode.disable();
-      try (RunningBatch batch = new RunningBatch(model, change -> {})) {
+      try (RunningBatch batch = new RunningBatch(model, PREFILL_CHUNK, change -> {})) {
         batch.join(together);
         while (batch.size() > 0) {
           batch.step();

@@ -217,7 +217,12 @@ public final class DecodeLoop {
         try {
           running.dropEnded();
           if (!joining.isEmpty()) {
-            running.join(joining);
+            try {
+              running.join(joining);
+            } catch (RunningBatch.PrefillFailed e) {
+              LOG.warn("decode loop {}: prefill of {} request(s) failed", name, joining.size(), e);
+              end(joining, e.getCause());
+            }
           }
           if (running.size() > 0) {
             running.step();
@@ -244,7 +249,7 @@ public final class DecodeLoop {
   }
 
   private RunningBatch newBatch() {
-    RunningBatch running = new RunningBatch(model, this::updateStats);
+    RunningBatch running = new RunningBatch(model, limits.prefillTokens(), this::updateStats);
     lock.lock();
     try {
       batch = running;

@@ -19,15 +19,33 @@ import java.util.function.UnaryOperator;
  */
 final class RunningBatch implements AutoCloseable {
   private final LanguageModel model;
+  private final int prefillChunk;
   private final KvCache cache;
   private final Consumer<UnaryOperator<DecodeLoop.Stats>> stats;
   private final List<Row> rows = new ArrayList<>();
 
   /**
+   * The joining requests' prefill failed (an allocation for a long prompt, say) before the batch
+   * changed: only they end failed, the rows decoding go on.
+   */
+  static final class PrefillFailed extends RuntimeException {
+    PrefillFailed(Throwable cause) {
+      super(cause.getMessage(), cause);
+    }
+  }
+
+  /**
+   * @param prefillChunk prompt columns fed in one forward pass: a longer prompt is prefilled in
+   *     chunks, so no pass attends more than this many queries to the keys
    * @param stats updates the loop's statistics
    */
-  RunningBatch(LanguageModel model, Consumer<UnaryOperator<DecodeLoop.Stats>> stats) {
+  RunningBatch(
+      LanguageModel model, int prefillChunk, Consumer<UnaryOperator<DecodeLoop.Stats>> stats) {
+    if (prefillChunk < 1) {
+      throw new IllegalArgumentException("prefillChunk must be positive");
+    }
     this.model = model;
+    this.prefillChunk = prefillChunk;
     this.cache = model.newCache(0);
     this.stats = stats;
   }
@@ -41,8 +59,11 @@ final class RunningBatch implements AutoCloseable {
   }
 
   /**
-   * The joining prompts, left-padded to the longest, in one forward pass; their first tokens; then
-   * the rows of those that go on join the batch.
+   * The joining prompts, left-padded to the longest, prefilled in chunks of {@code prefillChunk}
+   * columns; their first tokens; then the rows of those that go on join the batch. The cache grows
+   * with the tokens the rows have, not with what they may still ask for.
+   *
+   * @throws PrefillFailed when the prefill failed and the batch is as it was
    */
   void join(List<? extends Decoding> joining) {
     int k = joining.size();
@@ -53,10 +74,9 @@ final class RunningBatch implements AutoCloseable {
       prompts[i] = joining.get(i).request().prompt();
       padding[i] = width - prompts[i].length;
     }
-    int longest = joining.stream().mapToInt(t -> t.request().maxNewTokens()).max().orElseThrow();
     try (NDScope scope = new NDScope();
-        KvCache fresh = model.newCache(width + longest)) {
-      float[] logits = BatchInputs.of(prompts, padding, 0, width).lastLogits(model, fresh);
+        KvCache fresh = model.newCache(width)) {
+      float[] logits = prefill(prompts, padding, width, fresh);
       int vocab = model.config().vocabSize();
       List<Row> joined = new ArrayList<>();
       List<Long> keep = new ArrayList<>();
@@ -81,11 +101,26 @@ final class RunningBatch implements AutoCloseable {
         row.start += Math.max(before, width) - width;
         rows.add(row);
       }
-      // room for every row to reach its limit without the buffers moving
-      int remaining = rows.stream().mapToInt(Row::remaining).max().orElse(0);
-      cache.reserve(cache.length() + remaining);
     }
     stats.accept(s -> s.batch(rows.size()));
+  }
+
+  /** The prompts' columns into {@code fresh}, chunk by chunk; the last columns' logits. */
+  private float[] prefill(int[][] prompts, int[] padding, int width, KvCache fresh) {
+    try {
+      for (int past = 0; ; past += prefillChunk) {
+        int fed = Math.min(prefillChunk, width - past);
+        BatchInputs inputs = BatchInputs.of(prompts, padding, past, fed);
+        if (past + fed == width) {
+          return inputs.lastLogits(model, fresh);
+        }
+        try (NDScope chunk = new NDScope()) {
+          inputs.fill(model, fresh);
+        }
+      }
+    } catch (RuntimeException | OutOfMemoryError e) {
+      throw new PrefillFailed(e);
+    }
   }
 
   /** One token for every row. */
@@ -179,11 +214,6 @@ final class RunningBatch implements AutoCloseable {
       this.tokens = Arrays.copyOf(prompt, prompt.length + ticket.request().maxNewTokens());
       this.length = prompt.length;
       this.start = padding;
-    }
-
-    /** The tokens it may still add. */
-    int remaining() {
-      return ticket.request().maxNewTokens() - generated;
     }
 
     /**

@@ -15,9 +15,25 @@ public interface ServingConfig {
   @WithDefault("64")
   int maxWaiting();
 
-  /** Prompt tokens prefilled in one pass between two decode steps (one prompt always fits). */
+  /**
+   * Prompt tokens prefilled together between two decode steps, and the chunk a longer prompt is
+   * prefilled in: no forward pass attends more queries than this to the keys.
+   */
   @WithDefault("512")
   int prefillTokens();
+
+  /**
+   * The longest sequence (prompt and completion) served, as vLLM's {@code --max-model-len}; longer
+   * requests get a 400 naming the parameter. Absent: the model's context, at most what {@link
+   * #kvCacheMemory} holds for {@link #maxBatch} such sequences.
+   */
+  java.util.Optional<Integer> maxModelLen();
+
+  /**
+   * Memory for one model's KV cache, which sizes the default {@link #maxModelLen}. Absent: a
+   * quarter of the memory the process may use (the container's limit).
+   */
+  java.util.Optional<io.quarkus.runtime.configuration.MemorySize> kvCacheMemory();
 
   /** How long an idle loop keeps its thread. */
   @WithDefault("30s")

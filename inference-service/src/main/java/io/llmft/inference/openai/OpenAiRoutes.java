@@ -128,15 +128,18 @@ public class OpenAiRoutes {
       };
 
   private ObjectNode model(ServedModels.Served model) {
-    return mapper
-        .createObjectNode()
-        .put("id", model.id())
-        .put("object", "model")
-        .put("created", model.created())
-        .put("owned_by", model.base() ? "openai-community" : "llmft")
-        .put("prompt_style", model.style().id())
-        .put("chat_template", model.chatTemplate())
-        .put("family", model.family());
+    ObjectNode node =
+        mapper
+            .createObjectNode()
+            .put("id", model.id())
+            .put("object", "model")
+            .put("created", model.created())
+            .put("owned_by", model.base() ? "openai-community" : "llmft")
+            .put("prompt_style", model.style().id())
+            .put("chat_template", model.chatTemplate())
+            .put("family", model.family());
+    models.maxModelLen(model.ref()).ifPresent(n -> node.put("max_model_len", n));
+    return node;
   }
 
   private void complete(RoutingContext rc, Function<JsonNode, OpenAiRequest> read) {
@@ -145,7 +148,7 @@ public class OpenAiRoutes {
       JsonNode body = body(rc);
       OpenAiRequest request = read.apply(body);
       lease = models.lease(request.model().ref());
-      int context = lease.model().config().contextLength();
+      int context = lease.maxModelLen();
       int promptTokens = request.prompt().length;
       int maxTokens =
           request.maxTokens() != null
@@ -156,7 +159,7 @@ public class OpenAiRoutes {
             400,
             "This model's maximum context length is "
                 + context
-                + " tokens; the prompt has "
+                + " tokens (serving.max-model-len); the prompt has "
                 + promptTokens
                 + " and "
                 + maxTokens

@@ -84,7 +84,7 @@ public class GenerateResource {
         .between(
             request.maxNewTokens(),
             1,
-            models.contextLength(request.model()).orElse(GptConfig.GPT2_CONTEXT_LENGTH),
+            models.maxModelLen(request.model()).orElse(GptConfig.GPT2_CONTEXT_LENGTH),
             "maxNewTokens")
         .addAll(samplingViolations(request));
     if (request.promptStyle() != null) {

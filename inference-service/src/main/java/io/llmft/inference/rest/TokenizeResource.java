@@ -41,7 +41,7 @@ public class TokenizeResource {
     this.messages = messages;
   }
 
-  /** The ids of a text, their count and the model's context length. */
+  /** The ids of a text, their count and the longest sequence served for the model. */
   public record Tokens(List<Integer> tokens, int count, int max_model_len) {}
 
   /** The text of ids. */
@@ -82,7 +82,7 @@ public class TokenizeResource {
         withTokenizer(
             request.model(),
             t -> rendered == null ? t.encode(request.prompt()) : t.encodeRendered(rendered));
-    OptionalInt context = models.contextLength(request.model());
+    OptionalInt context = models.maxModelLen(request.model());
     return new Tokens(
         java.util.Arrays.stream(ids).boxed().toList(), ids.length, context.orElseThrow());
   }

@@ -8,6 +8,7 @@ import io.llmft.contract.ModelDirectory;
 import io.llmft.contract.ModelRef;
 import io.llmft.inference.config.ServingConfig;
 import io.llmft.models.LanguageModel;
+import io.llmft.models.ModelConfig;
 import io.llmft.models.checkpoint.HfCheckpoint;
 import io.llmft.models.engine.DjlRuntime;
 import io.llmft.serving.DecodeLoop;
@@ -49,6 +50,7 @@ public class ModelCache {
   private final ImportRoots imports;
   private final NDManager manager;
   private final DecodeLoop.Limits limits;
+  private final ServingConfig serving;
   private final MeterRegistry meters;
   private final ModelLoader loader;
   private final Map<Path, Shared> loaded = new LinkedHashMap<>(4, 0.75f, true);
@@ -133,6 +135,11 @@ public class ModelCache {
       return shared.model;
     }
 
+    /** The longest sequence served for the model ({@link ModelCache#maxModelLen(ModelConfig)}). */
+    public int maxModelLen() {
+      return ModelCache.this.maxModelLen(shared.model.config());
+    }
+
     /** The tokenizer the model's directory brings. */
     public Tokenizer tokenizer() {
       return shared.tokenizer.tokenizer();
@@ -165,6 +172,7 @@ public class ModelCache {
     this.meters = meters;
     this.loader = loader;
     this.imports = imports;
+    this.serving = serving;
     this.limits =
         new DecodeLoop.Limits(
             serving.maxBatch(),
@@ -202,6 +210,41 @@ public class ModelCache {
           store.layout().hasModel(id),
           field,
           "no finetuned model with this id in the artifact store");
+    }
+  }
+
+  /**
+   * The longest sequence served for a model: {@code serving.max-model-len} or, by default, as many
+   * tokens as {@code serving.kv-cache-memory} holds for a full batch; never beyond its context.
+   */
+  public int maxModelLen(ModelConfig config) {
+    int context = config.contextLength();
+    if (serving.maxModelLen().isPresent()) {
+      return Math.min(context, serving.maxModelLen().get());
+    }
+    long memory =
+        serving
+            .kvCacheMemory()
+            .map(io.quarkus.runtime.configuration.MemorySize::asLongValue)
+            .orElseGet(ModelCache::defaultKvCacheMemory);
+    long fits = memory / (config.kvCacheBytesPerToken() * serving.maxBatch());
+    return (int) Math.max(1, Math.min(context, fits));
+  }
+
+  /** A quarter of the memory this process may use: the container's limit, else the machine's. */
+  private static long defaultKvCacheMemory() {
+    var os =
+        (com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os.getTotalMemorySize() / 4;
+  }
+
+  /** {@link #maxModelLen(ModelConfig)} of a loadable model reference, or empty. */
+  public OptionalInt maxModelLen(ModelRef model) {
+    try {
+      return OptionalInt.of(maxModelLen(HfCheckpoint.readConfig(directory(model))));
+    } catch (IOException | RuntimeException e) {
+      return OptionalInt.empty();
     }
   }
 

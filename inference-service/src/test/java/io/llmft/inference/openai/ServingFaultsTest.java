@@ -52,10 +52,17 @@ class ServingFaultsTest {
 
   private CompletableFuture<HttpResponse<String>> chat(String model, int maxTokens, boolean stream)
       throws Exception {
+    return chat(model, "Hi", maxTokens, stream);
+  }
+
+  private CompletableFuture<HttpResponse<String>> chat(
+      String model, String content, int maxTokens, boolean stream) throws Exception {
     String body =
         "{\"model\": \""
             + model
-            + "\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}], \"max_tokens\": "
+            + "\", \"messages\": [{\"role\": \"user\", \"content\": \""
+            + content
+            + "\"}], \"max_tokens\": "
             + maxTokens
             + ", \"temperature\": 0, \"stream\": "
             + stream
@@ -83,7 +90,7 @@ class ServingFaultsTest {
         .atMost(Duration.ofSeconds(20))
         .pollInterval(Duration.ofMillis(2))
         .until(() -> loop.stats().largestBatch() == 4);
-    faulty.failOnRows = 1; // the prefill of the one that joins now fails
+    faulty.failOnRows = 5; // the first step of all five fails
     CompletableFuture<HttpResponse<String>> joining = chat(model, 40, false);
 
     for (CompletableFuture<HttpResponse<String>> stream : streams) {
@@ -103,6 +110,37 @@ class ServingFaultsTest {
     assertEquals(200, sixth.statusCode(), sixth.body());
     assertTrue(sixth.body().contains("\"finish_reason\""), sixth.body());
     assertEquals(0, models.leases());
+  }
+
+  /**
+   * A long prompt whose prefill cannot be allocated fails alone: the requests decoding meanwhile
+   * run to their end.
+   */
+  @Test
+  void aFailedPrefillFailsOnlyTheJoiningRequest() throws Exception {
+    String model = TestModels.storeModel(store);
+    faulty.slowHeadMillis = 20;
+    List<CompletableFuture<HttpResponse<String>>> streams = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      streams.add(chat(model, 30, true));
+    }
+    var loop = loopOf(model);
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(2))
+        .until(() -> loop.stats().largestBatch() == 3);
+    faulty.failOnFed = 20; // the alpaca prompt of a long instruction is more than 20 tokens
+    HttpResponse<String> joined =
+        chat(model, "Rewrite this long sentence in the passive voice, please.", 5, false)
+            .get(30, TimeUnit.SECONDS);
+    assertEquals(500, joined.statusCode(), joined.body());
+    assertTrue(joined.body().contains("no memory for 20 columns"), joined.body());
+    for (CompletableFuture<HttpResponse<String>> stream : streams) {
+      String events = stream.get(30, TimeUnit.SECONDS).body();
+      assertTrue(events.contains("finish_reason\":\"length"), events);
+      assertTrue(!events.contains("\"error\""), events);
+    }
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> models.leases() == 0);
   }
 
   @Test

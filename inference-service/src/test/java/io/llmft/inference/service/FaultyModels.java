@@ -23,6 +23,9 @@ public class FaultyModels extends ModelLoader {
   /** A pass over this many rows fails in its output head (0: none fails). */
   public volatile int failOnRows;
 
+  /** A forward pass feeding at least this many columns fails, as an allocation would (0: none). */
+  public volatile int failOnFed;
+
   /** A load of this directory waits for {@link #release} (null: none waits). */
   public volatile Path holdLoadOf;
 
@@ -68,6 +71,10 @@ public class FaultyModels extends ModelLoader {
     @Override
     public NDArray hidden(
         NDArray tokenIds, NDArray positionIds, NDArray attentionMask, KvCache cache) {
+      if (failOnFed > 0 && tokenIds.getShape().get(1) >= failOnFed) {
+        throw new IllegalStateException(
+            "injected failure: no memory for " + failOnFed + " columns");
+      }
       return model.hidden(tokenIds, positionIds, attentionMask, cache);
     }
 

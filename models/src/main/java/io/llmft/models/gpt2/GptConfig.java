@@ -31,6 +31,11 @@ public record GptConfig(int vocabSize, int contextLength, int embDim, int nLayer
   }
 
   @Override
+  public int kvWidth() {
+    return embDim;
+  }
+
+  @Override
   public int hiddenSize() {
     return embDim;
   }

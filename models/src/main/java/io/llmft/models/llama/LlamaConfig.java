@@ -52,6 +52,11 @@ public record LlamaConfig(
     eosTokenIds = eosTokenIds.clone();
   }
 
+  @Override
+  public int kvWidth() {
+    return nKvHeads * headDim;
+  }
+
   /** Query heads per key/value head. */
   public int groupSize() {
     return nHeads / nKvHeads;
