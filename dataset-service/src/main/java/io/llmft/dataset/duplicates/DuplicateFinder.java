@@ -106,6 +106,11 @@ public final class DuplicateFinder {
     bytes += size;
   }
 
+  /** The bytes of text kept so far, as the bytes budget counts them. */
+  long keptBytes() {
+    return bytes;
+  }
+
   private DuplicateReport.Stopped stoppedWhileKeeping(String which, long limit, int index) {
     String config = which.equals(SearchBudget.ENTRIES) ? "max-entries" : "max-bytes";
     return new DuplicateReport.Stopped(

@@ -78,8 +78,10 @@ class DuplicateBudgetTest {
   void pastItsBytesBudgetTheSearchKeepsNoMore() {
     // "name a primary color" and "blue is a primary color of paint": 20 + 32 characters
     long firstEntry = 2 * (20 + 32);
-    DuplicateReport report =
-        sixEntriesInto(finder(100, firstEntry + 1, Duration.ofDays(1), FROZEN)).report(() -> {});
+    DuplicateFinder finder =
+        sixEntriesInto(finder(100, firstEntry + 1, Duration.ofDays(1), FROZEN));
+    assertEquals(firstEntry, finder.keptBytes());
+    DuplicateReport report = finder.report(() -> {});
     DuplicateReport.Stopped stopped = report.stopped();
     assertEquals(SearchBudget.BYTES, stopped.budget());
     assertEquals(firstEntry + 1, stopped.limit());

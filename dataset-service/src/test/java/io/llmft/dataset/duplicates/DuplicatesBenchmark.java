@@ -48,6 +48,9 @@ public final class DuplicatesBenchmark {
     long start = System.nanoTime();
     int added = file.equals("-") ? generate(finder, entries) : stream(finder, Path.of(file));
     long loaded = System.nanoTime();
+    System.out.printf(
+        "kept text %.1f MiB as the bytes budget counts it (duplicates.max-bytes %d MiB)%n",
+        finder.keptBytes() / 1048576.0, budget.maxBytes() >> 20);
     DuplicateReport report = finder.report(() -> {});
     long searched = System.nanoTime();
     System.out.printf(
