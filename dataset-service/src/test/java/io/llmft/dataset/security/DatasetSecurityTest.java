@@ -199,14 +199,14 @@ class DatasetSecurityTest extends AuthCorpus {
 
   @Test
   void aDatasetPastTheDuplicateSearchBudgetIsPreparedAndSaysWhereTheSearchStopped() {
-    // the tests' budget: 1,500 entries, 2 MiB of kept text
+    // the tests' budget: 1,500 entries, 1 MiB of kept text
     String entry = "{\"instruction\": \"Add %d and 1.\", \"output\": \"%d\"}";
     StringBuilder many = new StringBuilder("{\"jobId\": \"%ID%\", \"entries\": [");
     for (int i = 0; i < 1_600; i++) {
       many.append(i == 0 ? "" : ",").append(String.format(entry, i, i + 1));
     }
     String manyEntries = many.append("]}").toString();
-    String longText = "lorem ipsum ".repeat(100_000); // 2.4 MB as kept text
+    String longText = "lorem ipsum ".repeat(50_000); // 1.2 MB as kept text
     String longEntries =
         "{\"jobId\": \"%ID%\", \"entries\": [{\"instruction\": \"Say it.\", \"output\": \""
             + longText
@@ -230,7 +230,7 @@ class DatasetSecurityTest extends AuthCorpus {
         .then()
         .body("total", equalTo(2))
         .body("duplicates.stopped.budget", equalTo("bytes"))
-        .body("duplicates.stopped.limit", equalTo(2_097_152))
+        .body("duplicates.stopped.limit", equalTo(1_048_576))
         .body("duplicates.stopped.entries", equalTo(0))
         .body("duplicates.dropped", equalTo(0));
   }
