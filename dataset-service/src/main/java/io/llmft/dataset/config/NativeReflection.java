@@ -20,6 +20,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
       DuplicateReport.NearPair.class,
       DuplicateReport.Dropped.class,
       DuplicateReport.Summary.class,
+      DuplicateReport.Stopped.class,
       StageRecord.class,
       PipelineView.class
     })

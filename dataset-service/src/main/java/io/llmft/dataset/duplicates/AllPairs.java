@@ -4,7 +4,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.stream.IntStream;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.BooleanSupplier;
 
 /**
  * Every pair of texts whose TF-IDF cosine similarity is above a threshold, without the n × n
@@ -18,8 +22,9 @@ import java.util.stream.IntStream;
  * covers, can still pass. The similarity reported is the exact dot product in doubles; the index
  * keeps float weights and only prunes, with a margin.
  *
- * <p>The index is built first, in one pass; the look-ups then run in parallel, a block of texts at
- * a time, each text against the texts before it.
+ * <p>The index is built first, in one pass; the look-ups then run on the search's own {@link
+ * SearchPool}, a block of texts at a time split among its threads, each text against the texts
+ * before it.
  */
 final class AllPairs {
   /** Covers the float weights' rounding in the pruning bound (exact checks are in doubles). */
@@ -32,40 +37,104 @@ final class AllPairs {
   record Pair(int first, int second, double similarity) {}
 
   /**
-   * The pairs in order; when {@code truncated}, the search stopped at the limit, and these are all
-   * the pairs whose second text comes before the first text it did not finish.
+   * The pairs in order, among the texts before {@code reached}: every text when the search ran to
+   * the end, fewer when it was told to stop. When {@code truncated}, the search stopped at the pair
+   * limit, and these are all the pairs whose second text comes before the first text it did not
+   * finish.
    */
-  record Result(List<Pair> pairs, boolean truncated) {}
+  record Result(List<Pair> pairs, boolean truncated, int reached) {}
 
   private AllPairs() {}
 
   /**
    * @param eligible which texts may be in a pair (all still count in the document frequencies)
-   * @param check a safe point, called between blocks, to let a cancelled job stop
+   * @param stop a safe point, called between blocks: it throws to cancel the job, and answers true
+   *     to end the search there (out of time), with the pairs found so far
+   * @param pool the threads that look up a block of texts
    */
   static Result above(
-      TfidfVectors vectors, boolean[] eligible, double threshold, int maxPairs, Runnable check) {
-    Index index = new Index(vectors, eligible, threshold, check);
+      TfidfVectors vectors,
+      boolean[] eligible,
+      double threshold,
+      int maxPairs,
+      BooleanSupplier stop,
+      SearchPool pool) {
+    Index index = new Index(vectors, eligible, threshold, stop);
+    if (!index.complete) {
+      return new Result(List.of(), false, 0);
+    }
     List<Pair> pairs = new ArrayList<>();
-    ThreadLocal<Probe> probes = ThreadLocal.withInitial(() -> new Probe(eligible.length));
+    Probes probes = new Probes(eligible.length);
     for (int start = 0; start < eligible.length; start += BLOCK) {
-      check.run();
+      if (stop.getAsBoolean()) {
+        return new Result(sorted(pairs), false, start);
+      }
       List<Pair> block =
-          IntStream.range(start, Math.min(eligible.length, start + BLOCK))
-              .parallel()
-              .filter(y -> index.common[y] != null)
-              .mapToObj(y -> probes.get().pairsOf(y, index, vectors, threshold))
-              .flatMap(List::stream)
-              .sorted(Comparator.comparingInt(Pair::second).thenComparingInt(Pair::first))
-              .toList();
+          lookUp(
+              start,
+              Math.min(eligible.length, start + BLOCK),
+              index,
+              vectors,
+              threshold,
+              probes,
+              pool);
       if (pairs.size() + block.size() > maxPairs) {
         int upTo = block.get(maxPairs - pairs.size()).second();
         block.stream().filter(p -> p.second() < upTo).forEach(pairs::add);
-        return new Result(sorted(pairs), true);
+        return new Result(sorted(pairs), true, upTo);
       }
       pairs.addAll(block);
     }
-    return new Result(sorted(pairs), false);
+    return new Result(sorted(pairs), false, eligible.length);
+  }
+
+  /** The pairs whose second text is in [start, end), by (second, first): one task a thread. */
+  private static List<Pair> lookUp(
+      int start,
+      int end,
+      Index index,
+      TfidfVectors vectors,
+      double threshold,
+      Probes probes,
+      SearchPool pool) {
+    int tasks = Math.min(pool.threads(), end - start);
+    List<CompletableFuture<List<Pair>>> parts = new ArrayList<>();
+    for (int t = 0; t < tasks; t++) {
+      int from = start + (int) ((long) (end - start) * t / tasks);
+      int to = start + (int) ((long) (end - start) * (t + 1) / tasks);
+      parts.add(
+          CompletableFuture.supplyAsync(
+              () -> probes.pairsOf(from, to, index, vectors, threshold), pool.executor()));
+    }
+    List<Pair> block = new ArrayList<>();
+    parts.forEach(part -> block.addAll(part.join()));
+    block.sort(Comparator.comparingInt(Pair::second).thenComparingInt(Pair::first));
+    return block;
+  }
+
+  /** The accumulators, one set per task running at a time, reused from block to block. */
+  private static final class Probes {
+    private final int texts;
+    private final Queue<Probe> idle = new ConcurrentLinkedQueue<>();
+
+    Probes(int texts) {
+      this.texts = texts;
+    }
+
+    List<Pair> pairsOf(int from, int to, Index index, TfidfVectors vectors, double threshold) {
+      Probe probe = Objects.requireNonNullElseGet(idle.poll(), () -> new Probe(texts));
+      try {
+        List<Pair> found = new ArrayList<>();
+        for (int y = from; y < to; y++) {
+          if (index.common[y] != null) {
+            found.addAll(probe.pairsOf(y, index, vectors, threshold));
+          }
+        }
+        return found;
+      } finally {
+        idle.add(probe);
+      }
+    }
   }
 
   private static List<Pair> sorted(List<Pair> pairs) {
@@ -79,16 +148,19 @@ final class AllPairs {
     final Postings postings;
     final Checkpoints[] common;
     final double leftOutLimit;
+    final boolean complete;
 
-    Index(TfidfVectors vectors, boolean[] eligible, double threshold, Runnable check) {
+    Index(TfidfVectors vectors, boolean[] eligible, double threshold, BooleanSupplier stop) {
       rank = commonFirst(vectors);
       postings = new Postings(vectors.features());
       common = new Checkpoints[eligible.length];
       double reach = Math.max(0, threshold - MARGIN);
       leftOutLimit = reach * reach;
-      for (int y = 0; y < eligible.length; y++) {
-        if (y % BLOCK == 0) {
-          check.run();
+      boolean stopped = false;
+      for (int y = 0; y < eligible.length && !stopped; y++) {
+        if (y % BLOCK == 0 && stop.getAsBoolean()) {
+          stopped = true;
+          continue;
         }
         if (!eligible[y]) {
           continue;
@@ -105,6 +177,7 @@ final class AllPairs {
           postings.add(v.features()[k], y, (float) v.weights()[k]);
         }
       }
+      complete = !stopped;
     }
   }
 

@@ -2,12 +2,15 @@ package io.llmft.dataset.duplicates;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.llmft.contract.DatasetJob;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.function.BooleanSupplier;
 
 /**
  * Finds a dataset's exact and near duplicates, the book's way ({@code
@@ -17,17 +20,27 @@ import java.util.Objects;
  * (the book's script indexes the whole list with positions in the filtered one, which misaligns
  * after a skipped entry).
  *
- * <p>Entries are added one at a time; only their texts under the searched keys are kept.
+ * <p>Entries are added one at a time, in the dataset job's first pass. Only what the search needs
+ * is kept: each searched text preprocessed, whether it is long enough to pair, and a fingerprint of
+ * the entry's values for the exact groups; never the entry itself. The {@link SearchBudget} bounds
+ * the entries and bytes kept and the search's time: past it the search stops, covers what it
+ * reached, drops nothing, and its report says which budget and how far it got.
  */
 public final class DuplicateFinder {
   private final double threshold;
   private final List<String> keys;
   private final List<String> drop;
   private final int maxPairs;
-  private final List<Integer> indices = new ArrayList<>();
-  private final Map<String, List<String>> texts = new LinkedHashMap<>();
+  private final SearchBudget budget;
+  private final SearchPool pool;
+  private final Map<String, Column> columns = new LinkedHashMap<>();
+  private final ExactValues exact = new ExactValues();
+  private int[] indices = new int[1024];
+  private int entries;
+  private long bytes;
+  private DuplicateReport.Stopped stopped;
 
-  public DuplicateFinder(DatasetJob.Duplicates config) {
+  public DuplicateFinder(DatasetJob.Duplicates config, SearchBudget budget, SearchPool pool) {
     this.threshold = thresholdOf(config);
     this.keys = keysOf(config);
     this.drop = config == null || config.drop() == null ? List.of() : List.copyOf(config.drop());
@@ -35,7 +48,9 @@ public final class DuplicateFinder {
         config == null || config.maxPairs() == null
             ? DatasetJob.Duplicates.DEFAULT_MAX_PAIRS
             : config.maxPairs();
-    keys.forEach(key -> texts.put(key, new ArrayList<>()));
+    this.budget = budget;
+    this.pool = pool;
+    keys.forEach(key -> columns.put(key, new Column()));
   }
 
   public static double thresholdOf(DatasetJob.Duplicates config) {
@@ -54,33 +69,133 @@ public final class DuplicateFinder {
     return !keys.isEmpty();
   }
 
+  /** Keeps the entry's searched texts, unless that would exceed the entries or bytes budget. */
   public void add(int index, JsonNode entry) {
-    if (!searches()) {
+    if (!searches() || stopped != null) {
       return;
     }
-    indices.add(index);
+    List<String> values = new ArrayList<>(keys.size());
+    List<String> preprocessed = new ArrayList<>(keys.size());
+    long size = 0;
     for (String key : keys) {
       JsonNode value = entry.get(key);
       boolean text = value != null && value.isTextual() && !value.asText().isEmpty();
-      texts.get(key).add(text ? value.asText() : null);
+      values.add(text ? value.asText() : "");
+      preprocessed.add(text ? CharNgrams.preprocess(value.asText()) : "");
+      size += SearchBudget.bytesOf(preprocessed.get(preprocessed.size() - 1));
     }
+    if (entries >= budget.maxEntries()) {
+      stopped = stoppedWhileKeeping(SearchBudget.ENTRIES, budget.maxEntries(), index);
+      return;
+    }
+    if (bytes + size > budget.maxBytes()) {
+      stopped = stoppedWhileKeeping(SearchBudget.BYTES, budget.maxBytes(), index);
+      return;
+    }
+    if (entries == indices.length) {
+      indices = Arrays.copyOf(indices, entries * 2);
+    }
+    indices[entries] = index;
+    for (int k = 0; k < keys.size(); k++) {
+      if (!values.get(k).isEmpty()) {
+        columns.get(keys.get(k)).add(entries, values.get(k), preprocessed.get(k));
+      }
+    }
+    exact.add(values);
+    entries++;
+    bytes += size;
+  }
+
+  /** The bytes of text kept so far, as the bytes budget counts them. */
+  long keptBytes() {
+    return bytes;
+  }
+
+  private DuplicateReport.Stopped stoppedWhileKeeping(String which, long limit, int index) {
+    String config = which.equals(SearchBudget.ENTRIES) ? "max-entries" : "max-bytes";
+    return new DuplicateReport.Stopped(
+        which,
+        limit,
+        entries,
+        List.of(),
+        "the search keeps at most "
+            + limit
+            + " "
+            + (which.equals(SearchBudget.ENTRIES) ? "entries" : "bytes of text")
+            + " (duplicates."
+            + config
+            + "): it covers the first "
+            + entries
+            + " valid entries; from source index "
+            + index
+            + " on, entries were not searched, and nothing was dropped");
   }
 
   /**
-   * @param check a safe point, called now and then during the search
+   * @param check a safe point, called now and then during the search, that throws to cancel it
    * @throws IllegalArgumentException when a key dropped by has more pairs than {@code maxPairs}:
    *     its groups would be incomplete
    */
   public DuplicateReport report(Runnable check) {
+    Instant deadline = budget.clock().instant().plus(budget.timeout());
+    BooleanSupplier outOfTime =
+        () -> {
+          check.run();
+          return !budget.clock().instant().isBefore(deadline);
+        };
     Map<String, List<DuplicateReport.NearPair>> near = new LinkedHashMap<>();
     List<String> truncated = new ArrayList<>();
+    List<String> searched = new ArrayList<>();
     for (String key : keys) {
-      KeyPairs found = nearPairs(texts.get(key), check);
-      near.put(key, found.pairs());
-      if (found.truncated()) {
+      Column column = columns.get(key);
+      AllPairs.Result result = column.nearPairs(threshold, maxPairs, outOfTime, pool);
+      if (!result.truncated() && result.reached() < column.texts.size()) {
+        near.put(key, byOwnIndex(result, column));
+        stopped = stoppedOutOfTime(key, result.reached(), column.texts.size(), searched);
+        break;
+      }
+      near.put(key, byOwnIndex(result, column));
+      searched.add(key);
+      if (result.truncated()) {
         truncated.add(key);
       }
     }
+    List<DuplicateReport.Dropped> dropped = new ArrayList<>();
+    if (stopped == null && !drop.isEmpty()) {
+      refuseIncompleteDropKeys(truncated);
+      dropped = dropped(near);
+    }
+    return new DuplicateReport(
+        threshold,
+        keys,
+        drop,
+        exact.groups(indices),
+        near,
+        truncated,
+        dropped,
+        stopped == null ? null : stopped.withSearched(searched));
+  }
+
+  private DuplicateReport.Stopped stoppedOutOfTime(
+      String key, int reached, int texts, List<String> searched) {
+    return new DuplicateReport.Stopped(
+        SearchBudget.TIME,
+        budget.timeout().toMillis(),
+        entries,
+        searched,
+        "the search took longer than "
+            + budget.timeout()
+            + " (duplicates.timeout): it stopped in key '"
+            + key
+            + "' after "
+            + reached
+            + " of "
+            + texts
+            + " texts; its pairs are those among the texts it reached, the later keys were not"
+            + " searched, and nothing was dropped");
+  }
+
+  private void refuseIncompleteDropKeys(List<String> truncated) {
     for (String key : drop) {
       if (truncated.contains(key)) {
         throw new IllegalArgumentException(
@@ -92,84 +207,72 @@ public final class DuplicateFinder {
                 + " it; raise duplicates.threshold or duplicates.maxPairs, or drop by other keys");
       }
     }
-    List<DuplicateReport.Dropped> dropped = new ArrayList<>();
-    if (!drop.isEmpty()) {
-      Groups groups = new Groups(indices.size());
-      Map<Integer, Integer> position = positions();
-      drop.forEach(
-          key ->
-              near.get(key)
-                  .forEach(p -> groups.join(position.get(p.first()), position.get(p.second()))));
-      for (int p = 0; p < indices.size(); p++) {
-        int first = groups.first(p);
-        if (first != p) {
-          dropped.add(new DuplicateReport.Dropped(indices.get(p), indices.get(first)));
-        }
-      }
-    }
-    return new DuplicateReport(threshold, keys, drop, exactGroups(), near, truncated, dropped);
   }
 
-  /** One key's pairs by the entries' own indices; truncated as {@link AllPairs.Result} says. */
-  private record KeyPairs(List<DuplicateReport.NearPair> pairs, boolean truncated) {}
-
-  private KeyPairs nearPairs(List<String> column, Runnable check) {
-    List<Integer> own = new ArrayList<>();
-    List<String> present = new ArrayList<>();
-    for (int p = 0; p < column.size(); p++) {
-      if (column.get(p) != null) {
-        own.add(indices.get(p));
-        present.add(column.get(p));
+  private List<DuplicateReport.Dropped> dropped(Map<String, List<DuplicateReport.NearPair>> near) {
+    List<DuplicateReport.Dropped> dropped = new ArrayList<>();
+    Groups groups = new Groups(entries);
+    Map<Integer, Integer> position = positions();
+    drop.forEach(
+        key ->
+            near.get(key)
+                .forEach(p -> groups.join(position.get(p.first()), position.get(p.second()))));
+    for (int p = 0; p < entries; p++) {
+      int first = groups.first(p);
+      if (first != p) {
+        dropped.add(new DuplicateReport.Dropped(indices[p], indices[first]));
       }
     }
-    List<String> preprocessed = present.stream().map(CharNgrams::preprocess).toList();
-    boolean[] eligible = new boolean[present.size()];
-    for (int t = 0; t < eligible.length; t++) {
-      eligible[t] = present.get(t).codePointCount(0, present.get(t).length()) > 1;
-    }
-    AllPairs.Result result =
-        AllPairs.above(new TfidfVectors(preprocessed), eligible, threshold, maxPairs, check);
+    return dropped;
+  }
+
+  private List<DuplicateReport.NearPair> byOwnIndex(AllPairs.Result result, Column column) {
     List<DuplicateReport.NearPair> pairs = new ArrayList<>();
     for (AllPairs.Pair pair : result.pairs()) {
       pairs.add(
           new DuplicateReport.NearPair(
-              own.get(pair.first()), own.get(pair.second()), pair.similarity()));
+              indices[column.positions[pair.first()]],
+              indices[column.positions[pair.second()]],
+              pair.similarity()));
     }
-    return new KeyPairs(pairs, result.truncated());
-  }
-
-  /** Entries equal on every searched key, not counting entries empty on all of them. */
-  private List<List<Integer>> exactGroups() {
-    Map<List<String>, List<Integer>> byValues = new HashMap<>();
-    List<List<Integer>> groups = new ArrayList<>();
-    for (int p = 0; p < indices.size(); p++) {
-      List<String> values = new ArrayList<>(keys.size());
-      for (String key : keys) {
-        values.add(Objects.requireNonNullElse(texts.get(key).get(p), ""));
-      }
-      if (values.stream().allMatch(String::isEmpty)) {
-        continue;
-      }
-      List<Integer> group =
-          byValues.computeIfAbsent(
-              values,
-              v -> {
-                List<Integer> fresh = new ArrayList<>();
-                groups.add(fresh);
-                return fresh;
-              });
-      group.add(indices.get(p));
-    }
-    groups.removeIf(group -> group.size() < 2);
-    return groups;
+    return pairs;
   }
 
   private Map<Integer, Integer> positions() {
     Map<Integer, Integer> position = new HashMap<>();
-    for (int p = 0; p < indices.size(); p++) {
-      position.put(indices.get(p), p);
+    for (int p = 0; p < entries; p++) {
+      position.put(indices[p], p);
     }
     return position;
+  }
+
+  /** One key's non-empty texts, preprocessed, by the position of their entry among the kept. */
+  private static final class Column {
+    private final List<String> texts = new ArrayList<>();
+    private final BitSet eligible = new BitSet();
+    private int[] positions = new int[1024];
+
+    void add(int position, String original, String preprocessed) {
+      int t = texts.size();
+      if (t == positions.length) {
+        positions = Arrays.copyOf(positions, t * 2);
+      }
+      positions[t] = position;
+      eligible.set(t, original.codePointCount(0, original.length()) > 1);
+      texts.add(preprocessed);
+    }
+
+    AllPairs.Result nearPairs(
+        double threshold, int maxPairs, BooleanSupplier outOfTime, SearchPool pool) {
+      boolean[] flags = new boolean[texts.size()];
+      for (int t = 0; t < flags.length; t++) {
+        flags[t] = eligible.get(t);
+      }
+      if (outOfTime.getAsBoolean()) {
+        return new AllPairs.Result(List.of(), false, 0);
+      }
+      return AllPairs.above(new TfidfVectors(texts), flags, threshold, maxPairs, outOfTime, pool);
+    }
   }
 
   /** Union-find whose root is always the group's first member. */

@@ -49,6 +49,7 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
 
   private final SourceUrlPolicy urls;
   private final Pipelines pipelines;
+  private final DuplicateSearch duplicateSearch;
 
   public DatasetService(
       StageSupport support,
@@ -56,9 +57,11 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
       EntrySource source,
       ImportRoots imports,
       SourceUrlPolicy urls,
-      Pipelines pipelines) {
+      Pipelines pipelines,
+      DuplicateSearch duplicateSearch) {
     super(Stage.DATASET, DatasetJob.class, DatasetState.class, "dataset", "ds", support);
     this.pipelines = pipelines;
+    this.duplicateSearch = duplicateSearch;
     this.imports = imports;
     this.urls = urls;
     this.artifacts = artifacts;
@@ -194,9 +197,10 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
 
   /**
    * Two passes over the source, so that a large dataset is never held whole: the first validates
-   * every entry, measures the valid ones' token lengths and keeps their searched texts for the
-   * duplicate search; the second writes each kept entry to its split (the book's boundaries for the
-   * kept count). A seed shuffles, which needs the kept entries in memory.
+   * every entry, measures the valid ones' token lengths and keeps what the duplicate search needs
+   * of their searched texts, within its budget (past it, the search stops and the dataset goes on);
+   * the second writes each kept entry to its split (the book's boundaries for the kept count). A
+   * seed shuffles, which needs the kept entries in memory.
    */
   @Override
   protected Map<String, String> execute(DatasetState state, DatasetJob job, JobControl control)
@@ -207,7 +211,7 @@ public class DatasetService extends StageService<DatasetJob, DatasetState> {
     ChatStatsCollector chatStats = new ChatStatsCollector();
     List<DatasetState.Rejected> rejected = new ArrayList<>();
     ValidEntries valid = new ValidEntries();
-    DuplicateFinder duplicates = new DuplicateFinder(job.duplicates());
+    DuplicateFinder duplicates = duplicateSearch.finder(job.duplicates());
     int[] total = {0};
     try (EntrySource.Entries entries =
         source.open(

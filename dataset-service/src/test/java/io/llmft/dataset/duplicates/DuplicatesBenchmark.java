@@ -11,6 +11,8 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,10 +21,11 @@ import java.util.Random;
 
 /**
  * The dataset job's duplicate search on a large file, in the heap the dataset service gets (run it
- * with the container's -Xmx): the entries are streamed as the job streams them, only their texts
- * kept. Without a file it generates {@code ENTRIES} Alpaca-sized entries from a word-bigram chain
- * over the bundled dataset (instruction 8-20 words, an input for 40% of them, output 20-80 words),
- * seeded, so that the run repeats.
+ * with the container's -Xmx): the entries are streamed as the job streams them, only what the
+ * search needs of their texts kept, within the service's default budget. Without a file it
+ * generates {@code ENTRIES} Alpaca-sized entries from a word-bigram chain over the bundled dataset
+ * (instruction 8-20 words, an input for 40% of them, output 20-80 words), seeded, so that the run
+ * repeats.
  *
  * <p>Usage: {@code DuplicatesBenchmark [FILE|-] [ENTRIES] [THRESHOLD]}
  */
@@ -35,12 +38,19 @@ public final class DuplicatesBenchmark {
     String file = args.length > 0 ? args[0] : "-";
     int entries = args.length > 1 ? Integer.parseInt(args[1]) : 52_002;
     Double threshold = args.length > 2 ? Double.valueOf(args[2]) : null;
+    // the service's default budget (DuplicatesConfig) and pool size
+    SearchBudget budget =
+        new SearchBudget(100_000, 64L << 20, Duration.ofMinutes(10), Clock.systemUTC());
+    SearchPool pool = new SearchPool(Runtime.getRuntime().availableProcessors());
     DuplicateFinder finder =
         new DuplicateFinder(
-            new io.llmft.contract.DatasetJob.Duplicates(threshold, null, null, null));
+            new io.llmft.contract.DatasetJob.Duplicates(threshold, null, null, null), budget, pool);
     long start = System.nanoTime();
     int added = file.equals("-") ? generate(finder, entries) : stream(finder, Path.of(file));
     long loaded = System.nanoTime();
+    System.out.printf(
+        "kept text %.1f MiB as the bytes budget counts it (duplicates.max-bytes %d MiB)%n",
+        finder.keptBytes() / 1048576.0, budget.maxBytes() >> 20);
     DuplicateReport report = finder.report(() -> {});
     long searched = System.nanoTime();
     System.out.printf(
@@ -54,6 +64,7 @@ public final class DuplicatesBenchmark {
         (loaded - start) / 1e9, (searched - loaded) / 1e9);
     System.out.println("summary " + MAPPER.writeValueAsString(report.summary()));
     System.out.printf("peak heap used %d MiB%n", peakHeap() >> 20);
+    pool.close();
   }
 
   private static int stream(DuplicateFinder finder, Path file) throws Exception {

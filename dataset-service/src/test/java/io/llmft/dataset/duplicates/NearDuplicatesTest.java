@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmft.contract.DatasetJob;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class NearDuplicatesTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  static final SearchPool POOL = new SearchPool(2);
   private static JsonNode reference;
   private static JsonNode entries;
 
@@ -118,7 +121,7 @@ class NearDuplicatesTest {
   @Test
   void groupsExactDuplicatesAndNamesEntriesByTheirOwnIndex() {
     DuplicateFinder finder =
-        new DuplicateFinder(new DatasetJob.Duplicates(null, null, List.of("output"), null));
+        unbounded(new DatasetJob.Duplicates(null, null, List.of("output"), null));
     finder.add(3, entry("Name a color.", "", "Blue."));
     finder.add(5, entry("Say hi.", "politely", "Hello there, friend."));
     finder.add(9, entry("Name a color.", "", "Blue."));
@@ -138,7 +141,7 @@ class NearDuplicatesTest {
   @Test
   void skipsOneCharacterTextsAndCanBeStopped() {
     DuplicateFinder finder =
-        new DuplicateFinder(new DatasetJob.Duplicates(null, List.of("output"), null, null));
+        unbounded(new DatasetJob.Duplicates(null, List.of("output"), null, null));
     finder.add(0, entry("a", "", "A"));
     finder.add(1, entry("b", "", "a"));
     assertEquals(List.of(), finder.report(() -> {}).near().get("output"));
@@ -159,7 +162,7 @@ class NearDuplicatesTest {
   void aTemplatedSetStopsAtMaxPairsAndRefusesToDropByAnIncompleteKey() {
     DatasetJob.Duplicates config =
         new DatasetJob.Duplicates(null, List.of("instruction"), null, 10);
-    DuplicateFinder finder = new DuplicateFinder(config);
+    DuplicateFinder finder = unbounded(config);
     for (int i = 0; i < 60; i++) {
       finder.add(i, entry(templated(i), "", "x" + i));
     }
@@ -171,7 +174,7 @@ class NearDuplicatesTest {
     assertTrue(last < 59, "the listing covers a prefix of the entries, up to " + last);
 
     DuplicateFinder dropping =
-        new DuplicateFinder(new DatasetJob.Duplicates(null, null, List.of("instruction"), 10));
+        unbounded(new DatasetJob.Duplicates(null, null, List.of("instruction"), 10));
     for (int i = 0; i < 60; i++) {
       dropping.add(i, entry(templated(i), "", "x" + i));
     }
@@ -207,8 +210,16 @@ class NearDuplicatesTest {
     return node;
   }
 
+  /** A finder whose budget the bundled set is far from, on the tests' pool. */
+  static DuplicateFinder unbounded(DatasetJob.Duplicates config) {
+    return new DuplicateFinder(
+        config,
+        new SearchBudget(Integer.MAX_VALUE, Long.MAX_VALUE, Duration.ofDays(1), Clock.systemUTC()),
+        POOL);
+  }
+
   private static DuplicateFinder finder(DatasetJob.Duplicates config) {
-    DuplicateFinder finder = new DuplicateFinder(config);
+    DuplicateFinder finder = unbounded(config);
     for (int i = 0; i < entries.size(); i++) {
       finder.add(i, entries.get(i));
     }

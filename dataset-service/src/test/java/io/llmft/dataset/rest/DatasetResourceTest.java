@@ -260,7 +260,10 @@ class DatasetResourceTest {
         .body("counts.train", equalTo(44_200))
         .body("counts.test", equalTo(5_200))
         .body("counts.validation", equalTo(2_600))
-        .body("allowedMaxLength", equalTo(512));
+        .body("allowedMaxLength", equalTo(512))
+        // the tests' duplicate-search budget keeps 1,500 entries: the search stops, not the job
+        .body("duplicates.stopped.budget", equalTo("entries"))
+        .body("duplicates.stopped.entries", equalTo(1_500));
     given()
         .get("/datasets/" + id + "/entries/test")
         .then()

@@ -198,6 +198,44 @@ class DatasetSecurityTest extends AuthCorpus {
   }
 
   @Test
+  void aDatasetPastTheDuplicateSearchBudgetIsPreparedAndSaysWhereTheSearchStopped() {
+    // the tests' budget: 1,500 entries, 1 MiB of kept text
+    String entry = "{\"instruction\": \"Add %d and 1.\", \"output\": \"%d\"}";
+    StringBuilder many = new StringBuilder("{\"jobId\": \"%ID%\", \"entries\": [");
+    for (int i = 0; i < 1_600; i++) {
+      many.append(i == 0 ? "" : ",").append(String.format(entry, i, i + 1));
+    }
+    String manyEntries = many.append("]}").toString();
+    String longText = "lorem ipsum ".repeat(50_000); // 1.2 MB as kept text
+    String longEntries =
+        "{\"jobId\": \"%ID%\", \"entries\": [{\"instruction\": \"Say it.\", \"output\": \""
+            + longText
+            + "\"}, {\"instruction\": \"Say it.\", \"output\": \"lorem\"}],"
+            + " \"duplicates\": {\"drop\": [\"instruction\"]}}";
+    String byEntries = accepted(manyEntries);
+    String byBytes = accepted(longEntries);
+    assertEquals(
+        "SUCCEEDED", JobPolling.awaitEnd("/datasets/" + byEntries, Duration.ofSeconds(60)));
+    given()
+        .get("/datasets/" + byEntries)
+        .then()
+        .body("counts.train", equalTo(1_360))
+        .body("duplicates.stopped.budget", equalTo("entries"))
+        .body("duplicates.stopped.limit", equalTo(1_500))
+        .body("duplicates.stopped.entries", equalTo(1_500))
+        .body("duplicates.stopped.reason", containsString("from source index 1500 on"));
+    assertEquals("SUCCEEDED", JobPolling.awaitEnd("/datasets/" + byBytes, Duration.ofSeconds(60)));
+    given()
+        .get("/datasets/" + byBytes)
+        .then()
+        .body("total", equalTo(2))
+        .body("duplicates.stopped.budget", equalTo("bytes"))
+        .body("duplicates.stopped.limit", equalTo(1_048_576))
+        .body("duplicates.stopped.entries", equalTo(0))
+        .body("duplicates.dropped", equalTo(0));
+  }
+
+  @Test
   void oversizedBodiesStringsArraysAndDeepJsonAreRefused() throws Exception {
     String entry = "{\"instruction\": \"a\", \"output\": \"b\"}";
     corpus.bodyOverTheLimitIs413();
