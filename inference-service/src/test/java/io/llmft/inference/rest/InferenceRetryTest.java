@@ -3,6 +3,7 @@ package io.llmft.inference.rest;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.llmft.common.JobPolling;
@@ -72,7 +73,13 @@ class InferenceRetryTest {
     assertTrue(before >= 5 && before < 40, "answered before the cancel: " + before);
 
     slow.slowHeadMillis = 0;
-    given().post("/inference-jobs/" + id + "/retry").then().statusCode(202);
+    given()
+        .post("/inference-jobs/" + id + "/retry")
+        .then()
+        .statusCode(202)
+        .body("status", equalTo("RETRIED"));
+    assertNotEquals(
+        "CANCELLED", doc(id).getString("status"), "read at once, it is retried, not ended");
     assertEquals("SUCCEEDED", JobPolling.awaitEnd("/inference-jobs/" + id, Duration.ofSeconds(60)));
     given()
         .get("/inference-jobs/" + id)

@@ -51,6 +51,12 @@ public abstract class JobState {
 
   public String traceId;
 
+  /**
+   * Set by a retry request that marked the ended job RETRIED, until the job's owner takes the retry
+   * (null otherwise).
+   */
+  public Boolean retryRequested;
+
   /** Whether the broker acknowledged the job's terminal event. */
   public boolean announced;
 

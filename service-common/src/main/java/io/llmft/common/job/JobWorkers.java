@@ -37,6 +37,9 @@ public class JobWorkers {
   /** Jobs whose partition came back while a fenced run of theirs was still busy here. */
   private final Map<String, Resume> resumes = new ConcurrentHashMap<>();
 
+  /** What runs once a job's run here has ended (a retry that came while it still announced). */
+  private final Map<String, Runnable> afterRuns = new ConcurrentHashMap<>();
+
   private volatile boolean shuttingDown;
 
   private record Running(JobControl control, CountDownLatch done) {}
@@ -90,16 +93,36 @@ public class JobWorkers {
           } catch (Throwable t) {
             LOG.errorf(t, "job %s ended its worker abnormally", jobId);
           } finally {
+            Runnable after;
             synchronized (this) {
               active.remove(jobId, running);
+              after = afterRuns.remove(jobId);
               Resume resume = resumes.remove(jobId);
               if (resume != null && !shuttingDown) {
                 start(jobId, resume.partition(), resume.work());
               }
             }
             running.done().countDown();
+            if (after != null && !shuttingDown) {
+              try {
+                after.run();
+              } catch (RuntimeException e) {
+                LOG.errorf(e, "job %s: what was to follow its run failed", jobId);
+              }
+            }
           }
         });
+  }
+
+  /**
+   * Runs {@code then} once the job's run here has ended; false (and nothing kept) when none runs.
+   */
+  public synchronized boolean afterRun(String jobId, Runnable then) {
+    if (!active.containsKey(jobId)) {
+      return false;
+    }
+    afterRuns.put(jobId, then);
+    return true;
   }
 
   public boolean isActive(String jobId) {

@@ -214,9 +214,16 @@ public abstract class StageService<J extends Record & JobMessage, S extends JobS
               + state.status
               + ": only a FAILED or CANCELLED job is retried");
     }
+    JobStatus ended = state.status;
+    state.status = JobStatus.RETRIED; // a client reading it at once sees the retry, not the end
+    state.retryRequested = true;
+    jobs.save(state);
     try {
       publisher.publishCommand(stage, id, JobPublisher.RETRY);
     } catch (PublishException e) {
+      state.status = ended;
+      state.retryRequested = null;
+      jobs.save(state);
       throw ProblemException.unavailable("the retry was not sent: " + e.getMessage());
     }
     return Response.accepted(Map.of("id", id, "status", state.status, "retryRequested", true))
@@ -333,10 +340,11 @@ public abstract class StageService<J extends Record & JobMessage, S extends JobS
   }
 
   /**
-   * A retry reached the job's owner: a FAILED or CANCELLED job is RETRIED (announced), its attempts
-   * counted afresh, and run again; what its work had written (checkpoints, progress logs) makes it
-   * go on from there. A retry of a job that is not ended that way (already retried, a redelivery)
-   * changes nothing.
+   * A retry reached the job's owner: a FAILED or CANCELLED job (marked RETRIED by the request that
+   * sent the retry) is RETRIED (announced), its attempts counted afresh, and run again; what its
+   * work had written (checkpoints, progress logs) makes it go on from there. A retry that comes
+   * while the job's last run still ends here (announcing its end) follows that run. A retry of a
+   * job that is not ended that way (already retried, a redelivery) changes nothing.
    *
    * @throws ProblemException when there is no such job (the consumer then dead-letters the record)
    */
@@ -347,11 +355,17 @@ public abstract class StageService<J extends Record & JobMessage, S extends JobS
     S state =
         jobs.find(id)
             .orElseThrow(() -> ProblemException.invalid("jobId", "no " + label + " '" + id + "'"));
-    if (workers.isActive(id) || !state.status.isRetriable()) {
+    if (workers.afterRun(id, () -> retryOwned(id))) {
+      LOG.infof("%s %s: its last run still ends here; the retry follows it", label, id);
+      return;
+    }
+    boolean asked = state.status == JobStatus.RETRIED && Boolean.TRUE.equals(state.retryRequested);
+    if (!state.status.isRetriable() && !asked) {
       LOG.infof("%s %s is %s: the retry changes nothing", label, id, state.status);
       return;
     }
     state.status = JobStatus.RETRIED;
+    state.retryRequested = null;
     state.retries++;
     state.error = null;
     state.attempts = 0;

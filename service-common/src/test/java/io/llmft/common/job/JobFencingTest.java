@@ -233,4 +233,30 @@ class JobFencingTest {
     stepDone.countDown();
     assertFalse(resumed.await(1, TimeUnit.SECONDS), "a cancelled job is not resumed");
   }
+
+  /** A retry that came while the job's last run still announced its end follows that run. */
+  @Test
+  void whatComesWhileARunEndsFollowsIt() throws Exception {
+    JobWorkers workers = new JobWorkers(config(Duration.ofSeconds(1)));
+    CountDownLatch announcing = new CountDownLatch(1);
+    CountDownLatch acked = new CountDownLatch(1);
+    workers.submit(
+        "ending",
+        4,
+        control -> {
+          announcing.countDown();
+          try {
+            acked.await(30, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    assertTrue(announcing.await(10, TimeUnit.SECONDS));
+    CountDownLatch retried = new CountDownLatch(1);
+    assertTrue(workers.afterRun("ending", retried::countDown), "kept for when the run ends");
+    assertFalse(retried.await(200, TimeUnit.MILLISECONDS), "not while it runs");
+    acked.countDown();
+    assertTrue(retried.await(10, TimeUnit.SECONDS));
+    assertFalse(workers.afterRun("ending", () -> {}), "no run: the caller goes on at once");
+  }
 }
