@@ -336,13 +336,12 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
                 JsonNode entry = entries.get(i);
                 return entry.path(key).asText("").isBlank() ? null : form.prompt(entry, key);
               });
-      ScoreTally tally = new ScoreTally(form, unparsed);
+      ScoreTally tally = new ScoreTally(form, unparsed, entries.size());
       state.total = entries.size();
       state.resumedAfter = null;
       try (ProgressLog<Judged> log = ProgressLog.open(logFile, Judged.class, mapper)) {
-        List<Judged> answers =
-            judging.judgeAll(questions, log, control, new Progress(state, tally));
-        tally.finish(answers, state.scores, state.unparsed);
+        judging.judgeAll(questions, log, control, new Progress(state, tally));
+        tally.finish(state.scores, state.unparsed);
       }
     }
     store.writeJson(store.layout().scores(state.id), state);
