@@ -53,6 +53,14 @@ public interface JudgeConfig {
   @Min(1024)
   int maxAnswerBytes();
 
+  /**
+   * The most entries a job judges: its {@code entries}, or each source's responses (a scoring
+   * job's, a comparison's); a larger job is refused with 400 naming the field.
+   */
+  @WithDefault("100000")
+  @Min(1)
+  int maxEntries();
+
   /** Retries of a call that failed for a connection error, a timeout or a 5xx. */
   @WithDefault("4")
   @Min(0)
