@@ -19,6 +19,14 @@ public class JudgeException extends RuntimeException {
     return new JudgeException(message, cause, false);
   }
 
+  /**
+   * The call was interrupted because its job was cancelled or stopped: not retried, and not counted
+   * against the judge.
+   */
+  public static JudgeException interrupted(String message) {
+    return new JudgeException(message, null, false);
+  }
+
   public boolean retryable() {
     return retryable;
   }

@@ -3,29 +3,26 @@ package io.llmft.scoring.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmft.contract.ScoringJob.Judge;
-import io.llmft.scoring.config.JudgeConfig;
 import jakarta.inject.Singleton;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Asks an Ollama server at {@code /api/chat}, as the book's {@code query_model} does, and joins the
  * answer (newline-delimited JSON when streamed, one object when not), within {@code
- * judge.call-timeout} and {@code judge.max-answer-chars}.
+ * judge.call-timeout} over the whole call, {@code judge.max-answer-bytes} of body and {@code
+ * judge.max-answer-chars} of answer.
  */
 @Singleton
 public class OllamaJudge {
   private final ObjectMapper mapper;
-  private final JudgeConfig config;
   private final JudgeClients clients;
+  private final CallsInFlight calls;
 
-  public OllamaJudge(ObjectMapper mapper, JudgeConfig config, JudgeClients clients) {
+  public OllamaJudge(ObjectMapper mapper, JudgeClients clients, CallsInFlight calls) {
     this.mapper = mapper;
-    this.config = config;
     this.clients = clients;
+    this.calls = calls;
   }
 
   /**
@@ -36,39 +33,39 @@ public class OllamaJudge {
    */
   public String ask(Judge judge, String prompt, JsonNode format) {
     String who = "the Ollama judge at " + judge.url();
-    Answer answer = new Answer(who, config.maxAnswerChars(), config.callTimeout());
-    InputStream body;
-    try {
-      body =
-          clients
-              .client(judge.url(), OllamaClient.class)
-              .chat(ChatRequest.book(judge.model(), prompt, format, judge.stream()));
-    } catch (RuntimeException e) {
-      throw JudgeClients.failed(who, e);
-    }
-    try (BufferedReader lines =
-        new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = lines.readLine()) != null) {
-        answer.checkDeadline();
-        if (line.isBlank()) {
-          continue;
+    try (Answer answer = calls.open(who)) {
+      try (BufferedReader lines =
+          answer.read(
+              clients.post(
+                  who,
+                  judge.url(),
+                  "/api/chat",
+                  null,
+                  ChatRequest.book(judge.model(), prompt, format, judge.stream())))) {
+        String line;
+        while ((line = lines.readLine()) != null) {
+          answer.checkDeadline();
+          if (line.isBlank()) {
+            continue;
+          }
+          JsonNode json = mapper.readTree(line);
+          if (json.hasNonNull("error")) {
+            throw JudgeException.unavailable(
+                who + " reported an error: " + json.get("error").asText(), null);
+          }
+          if (answer.append(json.path("message").path("content").asText(""))
+              || json.path("done").asBoolean(false)) {
+            break;
+          }
         }
-        JsonNode json = mapper.readTree(line);
-        if (json.hasNonNull("error")) {
-          throw JudgeException.unavailable(
-              who + " reported an error: " + json.get("error").asText(), null);
-        }
-        if (answer.append(json.path("message").path("content").asText(""))
-            || json.path("done").asBoolean(false)) {
-          break;
-        }
+      } catch (JudgeException e) {
+        throw e;
+      } catch (AnswerTooLarge e) {
+        return answer.text(); // what came within the limit, recorded as it is
+      } catch (IOException | InterruptedException | RuntimeException e) {
+        throw answer.failure(e);
       }
-    } catch (JudgeException e) {
-      throw e;
-    } catch (IOException | RuntimeException e) {
-      throw JudgeClients.unreadable(who, e);
+      return answer.text();
     }
-    return answer.text();
   }
 }

@@ -4,34 +4,31 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmft.contract.ScoringJob.Judge;
-import io.llmft.scoring.config.JudgeConfig;
 import jakarta.inject.Singleton;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Asks an OpenAI-compatible server ({@code POST {url}/chat/completions}: Ollama's own {@code /v1},
  * vLLM, this suite's inference service) with the book's settings ({@code temperature 0}, {@code
  * seed 123}); a JSON schema goes as {@code response_format: {"type": "json_schema"}}. The answer is
  * one JSON object, or Server-Sent Events ending in {@code [DONE]} when streamed; the API key, when
- * the judge names one, is read from the service's secrets at each call.
+ * the judge names one, is read from the service's secrets at each call. The whole call keeps to
+ * {@code judge.call-timeout}, its body to {@code judge.max-answer-bytes}.
  */
 @Singleton
 public class OpenAiJudge {
   private final ObjectMapper mapper;
-  private final JudgeConfig config;
   private final JudgeClients clients;
   private final JudgeSecrets secrets;
+  private final CallsInFlight calls;
 
   public OpenAiJudge(
-      ObjectMapper mapper, JudgeConfig config, JudgeClients clients, JudgeSecrets secrets) {
+      ObjectMapper mapper, JudgeClients clients, JudgeSecrets secrets, CallsInFlight calls) {
     this.mapper = mapper;
-    this.config = config;
     this.clients = clients;
     this.secrets = secrets;
+    this.calls = calls;
   }
 
   /**
@@ -42,48 +39,49 @@ public class OpenAiJudge {
    */
   public String ask(Judge judge, String prompt, JsonNode schema) {
     String who = "the OpenAI-compatible judge at " + judge.url();
-    Answer answer = new Answer(who, config.maxAnswerChars(), config.callTimeout());
     String authorization =
         judge.apiKeySecret() == null ? null : "Bearer " + secrets.read(judge.apiKeySecret());
-    InputStream body;
-    try {
-      body =
-          clients
-              .client(judge.url(), OpenAiClient.class)
-              .chat(authorization, request(judge, prompt, schema));
-    } catch (RuntimeException e) {
-      throw JudgeClients.failed(who, e);
-    }
-    try (BufferedReader lines =
-        new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
-      if (!judge.stream()) {
-        JsonNode json = mapper.readTree(lines);
-        failOnError(who, json);
-        answer.append(json.path("choices").path(0).path("message").path("content").asText(""));
-        return answer.text();
+    try (Answer answer = calls.open(who)) {
+      try (BufferedReader lines =
+          answer.read(
+              clients.post(
+                  who,
+                  judge.url(),
+                  "/chat/completions",
+                  authorization,
+                  request(judge, prompt, schema)))) {
+        if (!judge.stream()) {
+          JsonNode json = mapper.readTree(lines);
+          failOnError(who, json);
+          answer.append(json.path("choices").path(0).path("message").path("content").asText(""));
+          return answer.text();
+        }
+        String line;
+        while ((line = lines.readLine()) != null) {
+          answer.checkDeadline();
+          if (!line.startsWith("data:")) {
+            continue; // blank separators, comments, event names
+          }
+          String data = line.substring(5).strip();
+          if (data.equals("[DONE]")) {
+            break;
+          }
+          JsonNode json = mapper.readTree(data);
+          failOnError(who, json);
+          if (answer.append(
+              json.path("choices").path(0).path("delta").path("content").asText(""))) {
+            break;
+          }
+        }
+      } catch (JudgeException e) {
+        throw e;
+      } catch (AnswerTooLarge e) {
+        return answer.text(); // what came within the limit, recorded as it is
+      } catch (IOException | InterruptedException | RuntimeException e) {
+        throw answer.failure(e);
       }
-      String line;
-      while ((line = lines.readLine()) != null) {
-        answer.checkDeadline();
-        if (!line.startsWith("data:")) {
-          continue; // blank separators, comments, event names
-        }
-        String data = line.substring(5).strip();
-        if (data.equals("[DONE]")) {
-          break;
-        }
-        JsonNode json = mapper.readTree(data);
-        failOnError(who, json);
-        if (answer.append(json.path("choices").path(0).path("delta").path("content").asText(""))) {
-          break;
-        }
-      }
-    } catch (JudgeException e) {
-      throw e;
-    } catch (IOException | RuntimeException e) {
-      throw JudgeClients.unreadable(who, e);
+      return answer.text();
     }
-    return answer.text();
   }
 
   private ObjectNode request(Judge judge, String prompt, JsonNode schema) {

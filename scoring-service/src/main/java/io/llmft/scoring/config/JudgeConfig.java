@@ -25,12 +25,18 @@ public interface JudgeConfig {
   @WithDefault("/run/secrets/llmft-judge")
   java.nio.file.Path secretsDir();
 
-  /** Judge calls in flight per job (Ollama serves several at once); scores keep entry order. */
+  /**
+   * Questions in flight per job: calls being made, and answers not yet stored (Ollama serves
+   * several at once); scores keep entry order whatever order the answers come in.
+   */
   @WithDefault("4")
   @Min(1)
   int concurrency();
 
-  /** The deadline of one call, from the request until the last streamed line. */
+  /**
+   * The deadline of one call, from the request until the last byte of its answer: a judge that
+   * drips bytes or hangs is cut off here (and the call retried), not only between lines.
+   */
   @WithDefault("120s")
   Duration callTimeout();
 
@@ -38,6 +44,22 @@ public interface JudgeConfig {
   @WithDefault("4096")
   @Min(16)
   int maxAnswerChars();
+
+  /**
+   * The most bytes of one answer's body read (JSON or events, framing included): the rest is not
+   * read, and the answer is what came within them, recorded as it is (usually unparsed).
+   */
+  @WithDefault("1048576")
+  @Min(1024)
+  int maxAnswerBytes();
+
+  /**
+   * The most entries a job judges: its {@code entries}, or each source's responses (a scoring
+   * job's, a comparison's); a larger job is refused with 400 naming the field.
+   */
+  @WithDefault("100000")
+  @Min(1)
+  int maxEntries();
 
   /** Retries of a call that failed for a connection error, a timeout or a 5xx. */
   @WithDefault("4")

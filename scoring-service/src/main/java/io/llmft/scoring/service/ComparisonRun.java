@@ -17,8 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Consumer;
 
 /**
  * Runs a comparison: its questions go through {@link JudgeRound} as a scoring job's do (resumed
@@ -28,6 +28,8 @@ import java.util.OptionalInt;
 public class ComparisonRun {
   public static final int DEFAULT_RESAMPLES = 10_000;
   public static final long DEFAULT_SEED = 123;
+
+  private static final byte UNREAD = -1;
 
   private final JudgeRound judging;
   private final Judges judges;
@@ -128,19 +130,23 @@ public class ComparisonRun {
               String key = sides.keys().get(s);
               return entry.path(key).asText("").isBlank() ? null : form.prompt(entry, key);
             });
-    List<Judged> answers;
-    try (ProgressLog<Judged> log = ProgressLog.open(logFile, Judged.class, mapper)) {
-      answers = judging.judgeAll(questions, log, control, new Counting(state, progress));
-    }
     List<Integer[]> scores = new ArrayList<>();
     for (int s = 0; s < sides.size(); s++) {
-      Integer[] row = new Integer[n];
-      for (int i = 0; i < n; i++) {
-        Judged j = answers.get(s * n + i);
-        OptionalInt score = j.asked() ? form.read(j.raw()) : OptionalInt.of(form.lowest());
-        row[i] = score.isPresent() ? score.getAsInt() : null;
-      }
-      scores.add(row);
+      scores.add(new Integer[n]);
+    }
+    try (ProgressLog<Judged> log = ProgressLog.open(logFile, Judged.class, mapper)) {
+      judging.judgeAll(
+          questions,
+          log,
+          control,
+          new Counting(
+              state,
+              progress,
+              j -> {
+                OptionalInt score = j.asked() ? form.read(j.raw()) : OptionalInt.of(form.lowest());
+                scores.get(j.index() / n)[j.index() % n] =
+                    score.isPresent() ? score.getAsInt() : null;
+              }));
     }
     return scores;
   }
@@ -244,9 +250,19 @@ public class ComparisonRun {
                   sides.response(shownSecond, entry),
                   json);
             });
-    List<Judged> answers;
+    // each question's choice: 0 the source shown as A, 1 the one shown as B, UNREAD without one
+    byte[] choices = new byte[questions.size()];
     try (ProgressLog<Judged> log = ProgressLog.open(logFile, Judged.class, mapper)) {
-      answers = judging.judgeAll(questions, log, control, new Counting(state, progress));
+      judging.judgeAll(
+          questions,
+          log,
+          control,
+          new Counting(
+              state,
+              progress,
+              j ->
+                  choices[j.index()] =
+                      PairwisePrompt.read(j.raw(), json).map(Integer::byteValue).orElse(UNREAD)));
     }
     List<ComparisonResult.PairwiseResult> results = new ArrayList<>();
     for (int p = 0; p < pairs.size(); p++) {
@@ -258,16 +274,16 @@ public class ComparisonRun {
       List<Double> outcomes = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         int q = (p * n + i) * 2;
-        Optional<Integer> inOrder = PairwisePrompt.read(answers.get(q).raw(), json);
-        Optional<Integer> swapped = PairwisePrompt.read(answers.get(q + 1).raw(), json);
-        if (inOrder.isEmpty() || swapped.isEmpty()) {
+        int inOrder = choices[q];
+        int swapped = choices[q + 1];
+        if (inOrder == UNREAD || swapped == UNREAD) {
           unparsed++;
           continue;
         }
-        firstPosition += (inOrder.get() == 0 ? 1 : 0) + (swapped.get() == 0 ? 1 : 0);
+        firstPosition += (inOrder == 0 ? 1 : 0) + (swapped == 0 ? 1 : 0);
         // which source each answer chose: 0 the pair's first, 1 its second
-        int chosen = inOrder.get();
-        int chosenSwapped = 1 - swapped.get();
+        int chosen = inOrder;
+        int chosenSwapped = 1 - swapped;
         if (chosen != chosenSwapped) {
           ties++;
           outcomes.add(0.5);
@@ -297,14 +313,18 @@ public class ComparisonRun {
     return new ComparisonResult(Comparison.PAIRWISE, null, null, null, results, null);
   }
 
-  /** Counts the questions answered. */
+  /** Counts the questions answered, each handed to {@code keep} for what the comparison needs. */
   private static final class Counting extends RoundProgress {
-    Counting(ScoringState state, Runnable progress) {
+    private final Consumer<Judged> keep;
+
+    Counting(ScoringState state, Runnable progress, Consumer<Judged> keep) {
       super(state, progress);
+      this.keep = keep;
     }
 
     @Override
     public void answered(Judged judged, boolean fresh) {
+      keep.accept(judged);
       synchronized (state) {
         state.completed++;
         if (fresh && state.completed % 10 == 0) {

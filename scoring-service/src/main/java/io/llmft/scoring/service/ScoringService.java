@@ -1,6 +1,5 @@
 package io.llmft.scoring.service;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmft.common.job.JobControl;
@@ -13,6 +12,7 @@ import io.llmft.common.store.ProgressLog;
 import io.llmft.contract.ScoringJob;
 import io.llmft.contract.ScoringJob.Judge;
 import io.llmft.contract.Stage;
+import io.llmft.scoring.config.JudgeConfig;
 import io.llmft.scoring.judge.JudgeForm;
 import io.llmft.scoring.judge.Judges;
 import io.micrometer.core.instrument.Counter;
@@ -34,6 +34,7 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
   private final JudgeRound judging;
   private final ComparisonRun comparisons;
   private final Judges judges;
+  private final JudgeConfig config;
   private final Counter unparsed;
 
   public ScoringService(
@@ -41,11 +42,13 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
       JudgeRound judging,
       ComparisonRun comparisons,
       Judges judges,
+      JudgeConfig config,
       MeterRegistry registry) {
     super(Stage.SCORING, ScoringJob.class, ScoringState.class, "scoring job", "score", support);
     this.judging = judging;
     this.comparisons = comparisons;
     this.judges = judges;
+    this.config = config;
     this.unparsed =
         Counter.builder("llmft.judge.unparsed")
             .description("judge answers without a score in them")
@@ -103,6 +106,9 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
             hasResponses(job.inferenceJobId()),
             "inferenceJobId",
             "no responses of a succeeded inference job with this id in the artifact store");
+        if (hasResponses(job.inferenceJobId())) {
+          countResponses(job.inferenceJobId(), "inferenceJobId", v);
+        }
       }
       if (job.entries() != null) {
         checkEntries(job.entries(), List.of(responseKey(job)), v);
@@ -121,9 +127,27 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
     return Ids.isValid(inferenceJobId) && Files.isRegularFile(responsesOf(inferenceJobId));
   }
 
-  private static void checkEntries(List<JsonNode> entries, List<String> keys, Validation v) {
+  /**
+   * The number of entries of a source's responses, each skipped unread, or -1 where they are not an
+   * array of at most {@code judge.max-entries} (said under {@code field}).
+   */
+  private int countResponses(String inferenceJobId, String field, Validation v) {
+    try {
+      return ResponseEntries.count(mapper, responsesOf(inferenceJobId), config.maxEntries());
+    } catch (ResponseEntries.Unfit e) {
+      v.check(false, field, "its responses " + e.getMessage());
+      return -1;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private void checkEntries(List<JsonNode> entries, List<String> keys, Validation v) {
     v.check(!entries.isEmpty(), "entries", "must not be empty");
-    v.check(entries.size() <= 100_000, "entries", "at most 100000");
+    v.check(
+        entries.size() <= config.maxEntries(),
+        "entries",
+        "at most " + config.maxEntries() + " (judge.max-entries)");
     for (int i = 0; i < entries.size(); i++) {
       JsonNode e = entries.get(i);
       if (e.isObject() && e.has("messages")) {
@@ -188,7 +212,8 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
     boolean inline = job.entries() != null;
     List<String> keys = new ArrayList<>();
     java.util.Set<String> names = new java.util.HashSet<>();
-    List<JsonNode> firstEntries = null;
+    String firstSource = null;
+    int firstCount = -1;
     for (int i = 0; i < sources.size(); i++) {
       ScoringJob.Source s = sources.get(i);
       String field = "comparison.sources[" + i + "]";
@@ -216,32 +241,54 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
             "no responses of a succeeded inference job with this id in the artifact store");
         continue;
       }
-      List<JsonNode> entries = readResponses(s.inferenceJobId());
-      if (firstEntries == null) {
-        firstEntries = entries;
-      } else if (entries.size() != firstEntries.size()) {
+      int count = countResponses(s.inferenceJobId(), field + ".inferenceJobId", v);
+      if (count < 0) {
+        continue;
+      }
+      if (firstSource == null) {
+        firstSource = s.inferenceJobId();
+        firstCount = count;
+      } else if (count != firstCount) {
         v.check(
             false,
             field + ".inferenceJobId",
-            "has " + entries.size() + " entries where the first source has " + firstEntries.size());
+            "has " + count + " entries where the first source has " + firstCount);
       } else {
-        for (int e = 0; e < entries.size(); e++) {
-          if (!sameEntry(entries.get(e), firstEntries.get(e))) {
-            v.check(
-                false,
-                field + ".inferenceJobId",
-                "entry "
-                    + e
-                    + " is not the first source's entry "
-                    + e
-                    + ": compare responses to the same entries");
-            break;
-          }
-        }
+        int e = firstDifference(firstSource, s.inferenceJobId());
+        v.check(
+            e < 0,
+            field + ".inferenceJobId",
+            "entry "
+                + e
+                + " is not the first source's entry "
+                + e
+                + ": compare responses to the same entries");
       }
     }
     if (inline) {
       checkEntries(job.entries(), keys, v);
+    }
+  }
+
+  /**
+   * The first entry where two sources of as many entries differ, or -1: read side by side, an entry
+   * of each at a time.
+   */
+  private int firstDifference(String first, String other) {
+    try (ResponseEntries a = ResponseEntries.open(mapper, responsesOf(first), config.maxEntries());
+        ResponseEntries b = ResponseEntries.open(mapper, responsesOf(other), config.maxEntries())) {
+      int e = 0;
+      for (JsonNode x = a.next(), y = b.next();
+          x != null && y != null;
+          x = a.next(), y = b.next()) {
+        if (!sameEntry(x, y)) {
+          return e;
+        }
+        e++;
+      }
+      return -1;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
@@ -263,10 +310,10 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
         : s.inferenceJobId() != null ? s.inferenceJobId() : s.responseKey();
   }
 
+  /** A source's entries, at most {@code judge.max-entries} of them. */
   private List<JsonNode> readResponses(String inferenceJobId) {
     try {
-      return mapper.readValue(
-          responsesOf(inferenceJobId).toFile(), new TypeReference<List<JsonNode>>() {});
+      return ResponseEntries.readAll(mapper, responsesOf(inferenceJobId), config.maxEntries());
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
@@ -313,10 +360,7 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
       return Map.of();
     }
     List<JsonNode> entries =
-        job.entries() != null
-            ? job.entries()
-            : mapper.readValue(
-                responsesOf(job.inferenceJobId()).toFile(), new TypeReference<List<JsonNode>>() {});
+        job.entries() != null ? job.entries() : readResponses(job.inferenceJobId());
     state.reference = ReferenceMetrics.of(entries, state.responseKey);
     Path logFile = store.layout().scoresProgress(state.id);
     if (state.referenceOnly) {
@@ -336,13 +380,12 @@ public class ScoringService extends StageService<ScoringJob, ScoringState> {
                 JsonNode entry = entries.get(i);
                 return entry.path(key).asText("").isBlank() ? null : form.prompt(entry, key);
               });
-      ScoreTally tally = new ScoreTally(form, unparsed);
+      ScoreTally tally = new ScoreTally(form, unparsed, entries.size());
       state.total = entries.size();
       state.resumedAfter = null;
       try (ProgressLog<Judged> log = ProgressLog.open(logFile, Judged.class, mapper)) {
-        List<Judged> answers =
-            judging.judgeAll(questions, log, control, new Progress(state, tally));
-        tally.finish(answers, state.scores, state.unparsed);
+        judging.judgeAll(questions, log, control, new Progress(state, tally));
+        tally.finish(state.scores, state.unparsed);
       }
     }
     store.writeJson(store.layout().scores(state.id), state);

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.llmft.common.FakeOllama;
 import io.llmft.common.JobPolling;
 import io.llmft.common.store.ArtifactStore;
+import io.llmft.scoring.MisbehavingJudge;
 import io.llmft.scoring.TestResponses;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -177,6 +178,24 @@ class ScoringJobResourceTest {
           .body("error", containsString("HTTP 404"))
           .body("judgeCalls", equalTo(1));
       assertEquals(1, missing.calls(), "a 4xx is not retried");
+    }
+  }
+
+  @Test
+  void cancellingAJobInterruptsItsJudgeCallInFlightWhichIsNotRetried() throws Exception {
+    try (MisbehavingJudge judge = MisbehavingJudge.dripping(Duration.ofSeconds(20))) {
+      String id =
+          post(
+              "{\"entries\": ["
+                  + entry("Red.")
+                  + "], \"judge\": {\"url\": \""
+                  + judge.url()
+                  + "\"}}");
+      judge.awaitCall(Duration.ofSeconds(30));
+      given().delete("/scoring-jobs/" + id).then().statusCode(202);
+      assertEquals("CANCELLED", awaitEnd(id));
+      await().atMost(Duration.ofSeconds(10)).until(() -> judge.hangUps() == 1);
+      assertEquals(1, judge.calls(), "the interrupted call is not asked again");
     }
   }
 

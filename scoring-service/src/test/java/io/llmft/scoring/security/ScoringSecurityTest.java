@@ -2,9 +2,14 @@ package io.llmft.scoring.security;
 
 import io.llmft.common.security.AuthCorpus;
 import io.llmft.common.security.InputCorpus;
+import io.llmft.common.store.ArtifactStore;
 import io.llmft.contract.Topics;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,6 +20,8 @@ import org.junit.jupiter.api.Test;
 class ScoringSecurityTest extends AuthCorpus {
   private static final String ENTRY =
       "{\"instruction\": \"Name a color.\", \"input\": \"\", \"output\": \"Blue.\", \"model_response\": \"Red.\"}";
+
+  @Inject ArtifactStore store;
 
   private final InputCorpus corpus = new InputCorpus("/scoring-jobs", Topics.SCORING_JOBS);
 
@@ -49,6 +56,42 @@ class ScoringSecurityTest extends AuthCorpus {
               + url
               + "\"}}",
           "judge.url");
+    }
+  }
+
+  /** Stores a succeeded inference job's responses.json of this content; returns its id. */
+  private String responses(String json) throws Exception {
+    String id = "inf-" + UUID.randomUUID();
+    Path file = store.layout().responses(id);
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, json);
+    return id;
+  }
+
+  private static String entries(int n) {
+    StringBuilder json = new StringBuilder("[");
+    for (int i = 0; i < n; i++) {
+      json.append(i == 0 ? "" : ",").append(ENTRY);
+    }
+    return json.append("]").toString();
+  }
+
+  @Test
+  void sourcesOverTheEntryCapOrNotAnArrayOfEntriesAreRefused() throws Exception {
+    String tooMany = responses(entries(100_001));
+    String notAnArray = responses("{\"entries\": []}");
+    String broken = responses("[" + ENTRY + ", {");
+    String fine = responses(entries(3));
+    for (String source : List.of(tooMany, notAnArray, broken)) {
+      corpus.refused(
+          "{\"jobId\": \"%ID%\", \"inferenceJobId\": \"" + source + "\"}", "inferenceJobId");
+      corpus.refused(
+          "{\"jobId\": \"%ID%\", \"comparison\": {\"sources\": [{\"inferenceJobId\": \""
+              + fine
+              + "\"}, {\"inferenceJobId\": \""
+              + source
+              + "\"}]}}",
+          "comparison.sources[1].inferenceJobId");
     }
   }
 
