@@ -110,14 +110,34 @@ public class Judges {
         || !schema.path("properties").isObject()) {
       return "must be an object schema: {\"type\": \"object\", \"properties\": {...}}";
     }
-    if (scoreProperty != null) {
-      return integral(schema.path("properties").path(scoreProperty))
-          ? null
-          : "has no integer property '" + scoreProperty + "' (scoreProperty)";
+    String property = scorePropertyOf(schema, scoreProperty);
+    if (property == null) {
+      return "names no property \"score\" and not exactly one integer property: give scoreProperty";
     }
-    return scorePropertyOf(schema, null) != null
-        ? null
-        : "names no property \"score\" and not exactly one integer property: give scoreProperty";
+    JsonNode score = schema.path("properties").path(property);
+    if (!integral(score)) {
+      return "has no integer property '" + property + "' (scoreProperty)";
+    }
+    return scaleProblem(score, property);
+  }
+
+  /**
+   * Why a score's {@code minimum} and {@code maximum} make no scale (the scores are spread over it,
+   * so an empty or reversed one would divide by zero), or null.
+   */
+  private static String scaleProblem(JsonNode score, String property) {
+    JsonNode min = score.path("minimum");
+    JsonNode max = score.path("maximum");
+    if (min.isMissingNode() && max.isMissingNode()) {
+      return null;
+    }
+    if (!min.canConvertToExactIntegral()
+        || !max.canConvertToExactIntegral()
+        || !min.canConvertToInt()
+        || !max.canConvertToInt()) {
+      return "'" + property + "' needs both minimum and maximum as integers";
+    }
+    return min.asInt() < max.asInt() ? null : "'" + property + "': minimum must be below maximum";
   }
 
   /** {@code named}, else {@code score}, else the schema's only integer property; null if none. */

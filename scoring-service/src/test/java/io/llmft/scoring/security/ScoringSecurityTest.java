@@ -111,6 +111,16 @@ class ScoringSecurityTest extends AuthCorpus {
             + "m".repeat(201)
             + "\"}}",
         "judge.model");
+    for (String scale : new String[] {"5, \"maximum\": 5", "9, \"maximum\": 1", "1"}) {
+      corpus.refused(
+          "{\"jobId\": \"%ID%\", \"entries\": ["
+              + ENTRY
+              + "], \"judge\": {\"output\": \"json\", \"schema\": {\"type\": \"object\","
+              + " \"properties\": {\"score\": {\"type\": \"integer\", \"minimum\": "
+              + scale
+              + "}}}}}",
+          "judge.schema");
+    }
     corpus.bodyOverTheLimitIs413();
     corpus.numbers(
         "{\"jobId\": \"%ID%\", \"schemaVersion\": %N%, \"entries\": [" + ENTRY + "]}",
