@@ -104,15 +104,15 @@ public final class DpoObjective implements Objective<PreferenceBatch> {
     }
     long[] positions = new long[scored];
     long[] labels = new long[scored];
-    float[] rows = new float[2 * b * scored]; // (2B, K): which row each scored position is of
+    int[] first = new int[2 * b]; // each row's scored positions are picked[first .. first + count)
     float[] counts = new float[2 * b];
     int k = 0;
     for (int r = 0; r < 2 * b; r++) {
+      first[r] = k;
       for (int j = 1; j < t; j++) {
         if (masks[r][j]) {
           positions[k] = (long) r * t + (j - 1); // the logits at j - 1 predict the token at j
           labels[k] = ids[r][j];
-          rows[r * scored + k] = 1;
           counts[r]++;
           k++;
         }
@@ -132,8 +132,20 @@ public final class DpoObjective implements Objective<PreferenceBatch> {
         logProbs
             .gather(m.create(labels).expandDims(-1).toType(DataType.INT64, false), -1)
             .squeeze(-1); // (K)
+    // each row's values side by side, padded with a 0 at index K: (2B, longest row), summed
+    int longest = 0;
+    for (float c : counts) {
+      longest = Math.max(longest, (int) c);
+    }
+    long[] layout = new long[2 * b * longest];
+    for (int r = 0; r < 2 * b; r++) {
+      for (int c = 0; c < longest; c++) {
+        layout[r * longest + c] = c < counts[r] ? first[r] + c : scored;
+      }
+    }
+    NDArray padded = picked.concat(m.zeros(new Shape(1), picked.getDataType()));
     NDArray sums =
-        m.create(rows, new Shape(2 * b, scored)).matMul(picked.expandDims(-1)).squeeze(-1);
+        padded.get(new NDIndex("{}", m.create(layout))).reshape(2L * b, longest).sum(new int[] {1});
     return sums.div(m.create(counts));
   }
 }
