@@ -4,6 +4,7 @@ import io.llmft.common.config.ImportsConfig;
 import io.llmft.contract.ModelDirectory;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -51,9 +52,45 @@ public class ImportRoots {
         RULE + ", with config.json and model.safetensors (or model.safetensors.index.json)");
     dir.ifPresent(
         d -> {
-          String problem = unreadable.apply(d);
-          v.check(problem == null, field, problem);
+          String escaping = fileOutsideTheRoots(d);
+          v.check(escaping == null, field, escaping);
+          if (escaping == null) {
+            String problem = unreadable.apply(d);
+            v.check(problem == null, field, problem);
+          }
         });
+  }
+
+  /** The most entries a model directory is checked for: more is not a model's. */
+  static final int MAX_MODEL_FILES = 10_000;
+
+  /**
+   * Why a file of the model directory is not read (a link, to a shard or the config say, that leads
+   * out of the roots), or null: what the directory holds is read where the directory is.
+   */
+  private String fileOutsideTheRoots(Path dir) {
+    List<Path> roots = realRoots();
+    try (var entries = Files.list(dir)) {
+      var it = entries.iterator();
+      for (int n = 0; it.hasNext(); n++) {
+        Path entry = it.next();
+        if (n >= MAX_MODEL_FILES) {
+          return "holds more than " + MAX_MODEL_FILES + " files";
+        }
+        Path real;
+        try {
+          real = entry.toRealPath();
+        } catch (IOException e) {
+          return entry.getFileName() + " cannot be read (a broken link?)";
+        }
+        if (roots.stream().noneMatch(real::startsWith)) {
+          return entry.getFileName() + " links out of the allowed roots";
+        }
+      }
+      return null;
+    } catch (IOException e) {
+      return "cannot be listed: " + e.getMessage();
+    }
   }
 
   /** The real path (symlinks followed) of {@code requested}, when it exists under a root. */

@@ -48,4 +48,28 @@ class ImportRootsTest {
     assertEquals(Optional.of(imported.toRealPath()), byDefault.resolve(imported.toString()));
     assertEquals(Optional.empty(), byDefault.resolve(inside.toString()));
   }
+
+  /** A model directory under a root whose shard or config links out of it is refused. */
+  @Test
+  void aModelWhoseFilesLinkOutOfTheRootsIsRefused(@TempDir Path dir) throws Exception {
+    Path allowed = Files.createDirectories(dir.resolve("allowed"));
+    Path model = Files.createDirectories(allowed.resolve("model"));
+    Files.writeString(model.resolve("config.json"), "{}");
+    Files.writeString(model.resolve("model.safetensors"), "");
+    ArtifactStore store =
+        new ArtifactStore(() -> dir.resolve("store").toString(), new ObjectMapper());
+    ImportRoots roots = new ImportRoots(() -> Optional.of(List.of(allowed.toString())), store);
+    io.llmft.common.rest.Validation ok = new io.llmft.common.rest.Validation();
+    roots.validateModel(model.toString(), "model.path", ok, d -> null);
+    assertTrue(!ok.hasErrors(), "a plain model directory passes");
+
+    Path secret = Files.writeString(dir.resolve("id_rsa"), "key");
+    Files.createSymbolicLink(model.resolve("model-00001-of-00002.safetensors"), secret);
+    io.llmft.common.rest.Validation v = new io.llmft.common.rest.Validation();
+    roots.validateModel(model.toString(), "model.path", v, d -> null);
+    io.llmft.common.rest.ProblemException e =
+        assertThrows(io.llmft.common.rest.ProblemException.class, v::throwIfInvalid);
+    assertEquals("model.path", e.errors().get(0).field());
+    assertTrue(e.errors().get(0).message().contains("links out of the allowed roots"));
+  }
 }
