@@ -46,6 +46,13 @@ public class ModelCache {
 
   private static final int CAPACITY = 2;
 
+  /**
+   * Distinct models read from disk at once: as many as the cache holds, so that requests naming
+   * many models cannot make the pod read them all together.
+   */
+  private final java.util.concurrent.Semaphore reads =
+      new java.util.concurrent.Semaphore(CAPACITY, true);
+
   private final ArtifactStore store;
   private final ImportRoots imports;
   private final NDManager manager;
@@ -347,7 +354,7 @@ public class ModelCache {
     TokenizerCache.Held tokenizer = null;
     try {
       tokenizer = tokenizers.hold(dir);
-      LanguageModel model = loader.load(dir, manager);
+      LanguageModel model = read(dir);
       DecodeLoop loop = new DecodeLoop(model, limits, dir.getFileName().toString());
       Shared shared =
           new Shared(
@@ -375,6 +382,26 @@ public class ModelCache {
       done.completeExceptionally(e);
       throw e;
     }
+  }
+
+  /** Reads a model, waiting while {@link #CAPACITY} others are being read. */
+  private LanguageModel read(Path dir) throws IOException {
+    try {
+      reads.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting to read " + dir.getFileName(), e);
+    }
+    try {
+      return loader.load(dir, manager);
+    } finally {
+      reads.release();
+    }
+  }
+
+  /** Models being read from disk now (at most {@link #CAPACITY}). */
+  int reading() {
+    return CAPACITY - reads.availablePermits();
   }
 
   private Lease lend(Shared shared) {

@@ -166,6 +166,28 @@ class ServingFaultsTest {
     Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> models.leases() == 0);
   }
 
+  /**
+   * Requests for many distinct models read at most two of them at once: the others wait for a read
+   * to end instead of filling the pod with models.
+   */
+  @Test
+  void distinctModelsAreReadAtMostTwoAtATime() throws Exception {
+    String held = TestModels.storeModel(store);
+    faulty.holdLoadOf = store.layout().model(held).toAbsolutePath().normalize();
+    List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+    calls.add(chat(held, 2, false));
+    assertTrue(faulty.loadStarted.await(20, TimeUnit.SECONDS));
+    for (int i = 0; i < 4; i++) {
+      calls.add(chat(TestModels.storeModel(store), 2, false));
+    }
+    Thread.sleep(1_000); // the four would all be reading by now if nothing bounded them
+    assertTrue(faulty.maxConcurrentLoads() <= 2, "loads at once: " + faulty.maxConcurrentLoads());
+    faulty.release.countDown();
+    for (CompletableFuture<HttpResponse<String>> call : calls) {
+      assertEquals(200, call.get(60, TimeUnit.SECONDS).statusCode());
+    }
+  }
+
   /** The model's decode loop (a lease taken and given back: the model stays cached). */
   private io.llmft.serving.DecodeLoop loopOf(String model) throws Exception {
     try (ModelCache.Lease lease = models.lease(new ModelRef.Finetuned(model))) {

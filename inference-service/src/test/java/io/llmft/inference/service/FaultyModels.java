@@ -32,8 +32,27 @@ public class FaultyModels extends ModelLoader {
   public final CountDownLatch loadStarted = new CountDownLatch(1);
   public final CountDownLatch release = new CountDownLatch(1);
 
+  private final java.util.concurrent.atomic.AtomicInteger loading =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger mostLoading =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /** The most loads that ran at once. */
+  public int maxConcurrentLoads() {
+    return mostLoading.get();
+  }
+
   @Override
   public LanguageModel load(Path dir, NDManager manager) throws IOException {
+    mostLoading.accumulateAndGet(loading.incrementAndGet(), Math::max);
+    try {
+      return loadCounted(dir, manager);
+    } finally {
+      loading.decrementAndGet();
+    }
+  }
+
+  private LanguageModel loadCounted(Path dir, NDManager manager) throws IOException {
     if (dir.equals(holdLoadOf)) {
       loadStarted.countDown();
       try {
