@@ -12,6 +12,7 @@ public final class TestAuth {
   public static final String OPERATOR_KEY = "test-operator-key-0123456789";
   public static final String VIEWER_KEY = "test-viewer-key-0123456789";
   public static final String ISSUER = "https://issuer.test.llmft";
+  public static final String AUDIENCE = "llmft-test";
 
   private TestAuth() {}
 
@@ -22,8 +23,19 @@ public final class TestAuth {
   /** A JWT of the configured issuer with these roles, valid for an hour. */
   public static String jwt(String... roles) {
     return Jwt.issuer(ISSUER)
+        .audience(AUDIENCE)
         .subject("test-user")
         .groups(Set.of(roles))
+        .expiresAt(Instant.now().plusSeconds(3600))
+        .sign(issuerKey());
+  }
+
+  /** A JWT of the configured issuer, made for another application of the realm. */
+  public static String jwtForAnotherAudience(String role) {
+    return Jwt.issuer(ISSUER)
+        .audience("another-app")
+        .subject("test-user")
+        .groups(Set.of(role))
         .expiresAt(Instant.now().plusSeconds(3600))
         .sign(issuerKey());
   }
@@ -31,6 +43,7 @@ public final class TestAuth {
   /** A JWT of the configured issuer that expired a minute ago. */
   public static String expiredJwt(String role) {
     return Jwt.issuer(ISSUER)
+        .audience(AUDIENCE)
         .subject("test-user")
         .groups(Set.of(role))
         .issuedAt(Instant.now().minusSeconds(3600))
@@ -44,6 +57,7 @@ public final class TestAuth {
       KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
       generator.initialize(2048);
       return Jwt.issuer(ISSUER)
+          .audience(AUDIENCE)
           .subject("test-user")
           .groups(Set.of(role))
           .expiresAt(Instant.now().plusSeconds(3600))

@@ -76,6 +76,7 @@ public abstract class AuthCorpus {
     refusedPost("not-a-key-of-this-service-000", 401);
     refusedPost(TestAuth.expiredJwt(Roles.OPERATOR), 401);
     refusedPost(TestAuth.jwtOfAnotherKey(Roles.OPERATOR), 401);
+    refusedPost(TestAuth.jwtForAnotherAudience(Roles.OPERATOR), 401);
     unauthorized(
         given()
             .noFilters()
