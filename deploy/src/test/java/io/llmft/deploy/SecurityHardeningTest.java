@@ -72,11 +72,16 @@ class SecurityHardeningTest {
             "scoring-to-ollama",
             "ollama",
             "model-downloads",
+            "dataset-downloads",
             "api-ingress",
             "otel-export"),
         policies.keySet());
     String downloads = policies.get("model-downloads").toString();
     assertTrue(downloads.contains("169.254.0.0/16") && downloads.contains("10.0.0.0/8"), downloads);
+    String datasets = policies.get("dataset-downloads").toString();
+    assertTrue(
+        datasets.contains("169.254.0.0/16") && datasets.contains("port=80"),
+        "dataset URLs: public http and https only: " + datasets);
     assertTrue(
         policies.get("scoring-to-ollama").toString().contains("scoring"),
         "only scoring (and the pull job) reach Ollama");
