@@ -86,11 +86,34 @@ if [ "${1:-}" = serve ]; then
   exit
 fi
 # libtorch's tensors on tcmalloc, as in the service images and the main job, where it is installed
-# (apt-get install libtcmalloc-minimal4); ALLOCATOR=glibc measures glibc's malloc instead. The
-# benchmarks print which one ran.
+# (apt-get install libtcmalloc-minimal4); elsewhere, or with ALLOCATOR=glibc, on glibc's malloc
+# tuned as the main job tunes it (ServiceProcess.GLIBC_TUNABLES); ALLOCATOR=glibc-untuned measures
+# glibc's malloc as it comes. `scripts/benchmark.sh allocators` times the training step on each.
 TCMALLOC=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
+TUNED="glibc.malloc.arena_max=1:glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=17179869184"
+if [ "${1:-}" = allocators ]; then
+  shift
+  mvn -B -q -pl training -am install -DskipTests
+  mvn -B -q -pl training test-compile dependency:build-classpath -Dmdep.outputFile=target/benchmark.classpath
+  CP="training/target/test-classes:training/target/classes:$(cat training/target/benchmark.classpath)"
+  grep -o -w 'avx2\|avx512f\|avx512_bf16\|amx_bf16' /proc/cpuinfo | sort -u | tr '\n' ' '; echo
+  for a in tcmalloc glibc glibc-untuned; do
+    echo "== $a"
+    case $a in
+      tcmalloc) [ -r "$TCMALLOC" ] || { echo "not installed"; continue; }; env=(LD_PRELOAD="$TCMALLOC") ;;
+      glibc) env=(GLIBC_TUNABLES="$TUNED") ;;
+      glibc-untuned) env=() ;;
+    esac
+    env "${env[@]}" /usr/bin/time -f "%e s wall, %R minor page faults, %M KB peak resident" \
+      java -Xmx4g -Dai.djl.offline=true -cp "$CP" io.llmft.training.bench.TrainStepBenchmark \
+      "${1:-64,2,4,256}" "${2:-8}" "${3:-100}" "${4:-30}" fp32 2>&1 | grep -E 'mean|wall'
+  done
+  exit
+fi
 if [ "${ALLOCATOR:-tcmalloc}" = tcmalloc ] && [ -z "${LD_PRELOAD:-}" ] && [ -r "$TCMALLOC" ]; then
   export LD_PRELOAD="$TCMALLOC"
+elif [ "${ALLOCATOR:-}" != glibc-untuned ] && [ -z "${LD_PRELOAD:-}" ]; then
+  export GLIBC_TUNABLES="$TUNED"
 fi
 mvn -B -q -pl training -am install -DskipTests
 mvn -B -q -pl training test-compile dependency:build-classpath -Dmdep.outputFile=target/benchmark.classpath

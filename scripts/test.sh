@@ -8,7 +8,8 @@ cd "$ROOT"
 
 # The browser tests (the chat page, the main job's report) drive Debian's Chromium through its
 # ChromeDriver; nothing is downloaded by the tests themselves. The trainer and inference processes
-# the process tests start get tcmalloc preloaded, as in their images, where it is installed.
+# the process tests start get tcmalloc preloaded, as in their images, where it is installed (else
+# glibc's malloc with the tunables of ServiceProcess.GLIBC_TUNABLES).
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
@@ -21,7 +22,7 @@ if [ ${#missing[@]} -gt 0 ]; then
       "sudo apt-get install chromium chromium-driver" >&2
     exit 2
   else
-    echo "libtcmalloc-minimal4 is not installed: the process tests run trainer and inference on glibc malloc" >&2
+    echo "libtcmalloc-minimal4 is not installed: the process tests run trainer and inference on glibc malloc, tuned" >&2
   fi
 fi
 

@@ -16,14 +16,23 @@ import java.util.Set;
 
 /**
  * One service, started from its packaged Quarkus application as a child process. The services whose
- * work is libtorch's get tcmalloc preloaded where it is installed, as their images do: with glibc's
- * malloc every training step faults its large tensors in again.
+ * work is libtorch's get tcmalloc preloaded where it is installed, as their images do; elsewhere
+ * glibc's malloc with {@link #GLIBC_TUNABLES} (untuned, it hands libtorch's large buffers back to
+ * the kernel and faults them in again every training step).
  */
 public final class ServiceProcess implements AutoCloseable {
   /** tcmalloc where Debian's and Ubuntu's {@code libtcmalloc-minimal4} put it on x86-64. */
   static final Path TCMALLOC = Path.of("/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4");
 
   static final Set<String> TORCH_SERVICES = Set.of("trainer-service", "inference-service");
+
+  /**
+   * glibc's malloc for libtorch: one arena, never mmap, never trim, so that a step's large buffers
+   * are reused from the heap instead of unmapped and faulted in again; as fast as tcmalloc on the
+   * training step, at a higher peak of resident memory (docs/benchmarks.md, the allocators).
+   */
+  static final String GLIBC_TUNABLES =
+      "glibc.malloc.arena_max=1:glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=17179869184";
 
   private final String name;
   private final int port;
@@ -76,8 +85,12 @@ public final class ServiceProcess implements AutoCloseable {
       roots.addAll(options.importRoots);
       env.put("ALLOWED_IMPORT_ROOTS", String.join(",", roots));
     }
-    if (TORCH_SERVICES.contains(name) && tcmalloc()) {
-      env.putIfAbsent("LD_PRELOAD", TCMALLOC.toString());
+    if (TORCH_SERVICES.contains(name)) {
+      if (tcmalloc()) {
+        env.putIfAbsent("LD_PRELOAD", TCMALLOC.toString());
+      } else if (!"glibc-untuned".equals(System.getenv("ALLOCATOR"))) {
+        env.putIfAbsent("GLIBC_TUNABLES", GLIBC_TUNABLES);
+      }
     }
     env.putAll(options.serviceEnv);
     env.putAll(extraEnv);
@@ -88,9 +101,13 @@ public final class ServiceProcess implements AutoCloseable {
     return Files.isReadable(TCMALLOC);
   }
 
-  /** Whether the torch services get tcmalloc: where it is installed, unless ALLOCATOR=glibc. */
+  /**
+   * Whether the torch services get tcmalloc: where it is installed, unless ALLOCATOR names glibc
+   * ({@code glibc}: tuned, {@code glibc-untuned}: as glibc comes, for measurements).
+   */
   static boolean tcmalloc() {
-    return tcmallocInstalled() && !"glibc".equals(System.getenv("ALLOCATOR"));
+    String allocator = System.getenv("ALLOCATOR");
+    return tcmallocInstalled() && (allocator == null || !allocator.startsWith("glibc"));
   }
 
   /** Which malloc the trainer and inference processes get, for the run's first lines. */
@@ -98,11 +115,16 @@ public final class ServiceProcess implements AutoCloseable {
     if (tcmalloc()) {
       return "trainer and inference run on tcmalloc (preloaded from " + TCMALLOC + ")";
     }
+    if ("glibc-untuned".equals(System.getenv("ALLOCATOR"))) {
+      return "ALLOCATOR=glibc-untuned: trainer and inference run on glibc malloc as it comes, which"
+          + " makes every training step fault its large tensors in again";
+    }
     return (tcmallocInstalled()
             ? "ALLOCATOR=glibc:"
             : "tcmalloc is not installed (Debian/Ubuntu: apt-get install libtcmalloc-minimal4):")
-        + " trainer and inference run on glibc malloc, which makes every training step fault"
-        + " its large tensors in again (docs/benchmarks.md, Against the machine's limits)";
+        + " trainer and inference run on glibc malloc tuned for libtorch (GLIBC_TUNABLES="
+        + GLIBC_TUNABLES
+        + "): as fast, more resident memory (docs/benchmarks.md)";
   }
 
   public String name() {
