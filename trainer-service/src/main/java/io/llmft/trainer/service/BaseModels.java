@@ -116,6 +116,7 @@ public class BaseModels {
   }
 
   /** A base model's weights and the tokenizer its directory brings. */
+  /** Weights and the tokenizer, when it was asked for (else null). */
   public record BaseModel(ModelWeights weights, Tokenizer tokenizer) {}
 
   /** The pretrained files of a GPT-2, downloading what is missing (see {@link Downloads}). */
@@ -125,9 +126,16 @@ public class BaseModels {
         "'" + model.bookName() + "'", e -> true, control, progress, () -> hub.ensure(model));
   }
 
-  /** The base model's weights, in a new sub-manager of {@code manager}, and its tokenizer. */
+  /**
+   * The base model's weights, in a new sub-manager of {@code manager}, and, when asked for, its
+   * tokenizer (built once per job: a Llama 3 one holds tens of MiB of native memory).
+   */
   public BaseModel load(
-      ModelRef base, NDManager manager, Consumer<String> progress, JobControl control)
+      ModelRef base,
+      NDManager manager,
+      boolean withTokenizer,
+      Consumer<String> progress,
+      JobControl control)
       throws IOException {
     Path dir;
     if (base instanceof ModelRef.Pretrained p) {
@@ -142,7 +150,8 @@ public class BaseModels {
           Gpt2Weights.randomInit(GptConfig.of(r.config()), r.seedOrDefault(), manager),
           Gpt2Tokenizer.get());
     }
-    Tokenizer tokenizer = HfCheckpoint.tokenizer(dir, HfCheckpoint.readConfig(dir));
+    Tokenizer tokenizer =
+        withTokenizer ? HfCheckpoint.tokenizer(dir, HfCheckpoint.readConfig(dir)) : null;
     return new BaseModel(HfCheckpoint.loadWeights(dir, manager), tokenizer);
   }
 }

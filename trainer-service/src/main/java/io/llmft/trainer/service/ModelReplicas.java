@@ -32,5 +32,8 @@ record ModelReplicas(
     models.forEach(LanguageModel::close);
     references.forEach(LanguageModel::close);
     managers.forEach(NDManager::close);
+    if (tokenizer instanceof io.llmft.text.HfTokenizer hf) {
+      hf.close(); // GPT-2's BPE is shared and holds no native memory
+    }
   }
 }

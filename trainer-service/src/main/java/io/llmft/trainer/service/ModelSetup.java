@@ -52,8 +52,10 @@ public class ModelSetup {
         NDManager manager = NDManager.newBaseManager(device);
         managers.add(manager);
         BaseModels.BaseModel base =
-            baseModels.load(job.baseModel(), manager, downloadNote, control);
-        tokenizer = base.tokenizer();
+            baseModels.load(job.baseModel(), manager, tokenizer == null, downloadNote, control);
+        if (tokenizer == null) {
+          tokenizer = base.tokenizer();
+        }
         models.add(base.weights().build(rules.precision(job), adapters));
       }
       if (job.isDpo()) {
@@ -64,6 +66,7 @@ public class ModelSetup {
                   .load(
                       job.referenceModel() != null ? job.referenceModel() : job.baseModel(),
                       manager,
+                      false,
                       downloadNote,
                       control)
                   .weights()
