@@ -316,7 +316,7 @@ public class ModelCache {
   public Lease lease(ModelRef ref) throws IOException {
     Path dir = directory(ref);
     while (true) {
-      Path version = ModelFilesStamp.of(dir).version();
+      Path version = ModelFilesStamp.version(dir);
       CompletableFuture<Void> pending;
       CompletableFuture<Void> mine = null;
       synchronized (this) {

@@ -25,13 +25,17 @@ record ModelFilesStamp(Path version, List<String> files) {
           ChatTemplate.CONFIG_FILE,
           ChatTemplate.JINJA_FILE);
 
-  static ModelFilesStamp of(Path dir) throws IOException {
-    Path version;
+  /** Where the directory's link points now (the directory itself when it is none). */
+  static Path version(Path dir) throws IOException {
     try {
-      version = dir.toRealPath();
+      return dir.toRealPath();
     } catch (NoSuchFileException e) {
       throw new IOException(dir + " is not there any more", e);
     }
+  }
+
+  static ModelFilesStamp of(Path dir) throws IOException {
+    Path version = version(dir);
     List<String> files = new ArrayList<>();
     for (String name : TEXT_FILES) {
       Path file = version.resolve(name);

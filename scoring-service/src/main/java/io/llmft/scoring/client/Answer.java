@@ -131,6 +131,28 @@ final class Answer implements AutoCloseable {
     return false;
   }
 
+  /** The reading of an answer's body: the request sent, its lines appended. */
+  interface Reading {
+    void read() throws IOException, InterruptedException;
+  }
+
+  /**
+   * Runs {@code reading} and gives the text: what came within the size limit when the body was
+   * larger; any other failure as {@link #failure} says (a {@link JudgeException} as it is).
+   */
+  String collect(Reading reading) {
+    try {
+      reading.read();
+    } catch (JudgeException e) {
+      throw e;
+    } catch (AnswerTooLarge e) {
+      // what came within the limit, recorded as it is
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      throw failure(e);
+    }
+    return text();
+  }
+
   /** Adds a piece; true once the answer is as long as it may be. */
   boolean append(String piece) {
     text.append(piece);

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmft.contract.ScoringJob.Judge;
 import jakarta.inject.Singleton;
 import java.io.BufferedReader;
-import java.io.IOException;
 
 /**
  * Asks an Ollama server at {@code /api/chat}, as the book's {@code query_model} does, and joins the
@@ -34,38 +33,34 @@ public class OllamaJudge {
   public String ask(Judge judge, String prompt, JsonNode format) {
     String who = "the Ollama judge at " + judge.url();
     try (Answer answer = calls.open(who)) {
-      try (BufferedReader lines =
-          answer.read(
-              clients.post(
-                  who,
-                  judge.url(),
-                  "/api/chat",
-                  null,
-                  ChatRequest.book(judge.model(), prompt, format, judge.stream())))) {
-        String line;
-        while ((line = lines.readLine()) != null) {
-          answer.checkDeadline();
-          if (line.isBlank()) {
-            continue;
-          }
-          JsonNode json = mapper.readTree(line);
-          if (json.hasNonNull("error")) {
-            throw JudgeException.unavailable(
-                who + " reported an error: " + json.get("error").asText(), null);
-          }
-          if (answer.append(json.path("message").path("content").asText(""))
-              || json.path("done").asBoolean(false)) {
-            break;
-          }
-        }
-      } catch (JudgeException e) {
-        throw e;
-      } catch (AnswerTooLarge e) {
-        return answer.text(); // what came within the limit, recorded as it is
-      } catch (IOException | InterruptedException | RuntimeException e) {
-        throw answer.failure(e);
-      }
-      return answer.text();
+      return answer.collect(
+          () -> {
+            try (BufferedReader lines =
+                answer.read(
+                    clients.post(
+                        who,
+                        judge.url(),
+                        "/api/chat",
+                        null,
+                        ChatRequest.book(judge.model(), prompt, format, judge.stream())))) {
+              String line;
+              while ((line = lines.readLine()) != null) {
+                answer.checkDeadline();
+                if (line.isBlank()) {
+                  continue;
+                }
+                JsonNode json = mapper.readTree(line);
+                if (json.hasNonNull("error")) {
+                  throw JudgeException.unavailable(
+                      who + " reported an error: " + json.get("error").asText(), null);
+                }
+                if (answer.append(json.path("message").path("content").asText(""))
+                    || json.path("done").asBoolean(false)) {
+                  break;
+                }
+              }
+            }
+          });
     }
   }
 }

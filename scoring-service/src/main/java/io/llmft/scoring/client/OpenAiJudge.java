@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmft.contract.ScoringJob.Judge;
 import jakarta.inject.Singleton;
 import java.io.BufferedReader;
-import java.io.IOException;
 
 /**
  * Asks an OpenAI-compatible server ({@code POST {url}/chat/completions}: Ollama's own {@code /v1},
@@ -42,45 +41,42 @@ public class OpenAiJudge {
     String authorization =
         judge.apiKeySecret() == null ? null : "Bearer " + secrets.read(judge.apiKeySecret());
     try (Answer answer = calls.open(who)) {
-      try (BufferedReader lines =
-          answer.read(
-              clients.post(
-                  who,
-                  judge.url(),
-                  "/chat/completions",
-                  authorization,
-                  request(judge, prompt, schema)))) {
-        if (!judge.stream()) {
-          JsonNode json = mapper.readTree(lines);
-          failOnError(who, json);
-          answer.append(json.path("choices").path(0).path("message").path("content").asText(""));
-          return answer.text();
-        }
-        String line;
-        while ((line = lines.readLine()) != null) {
-          answer.checkDeadline();
-          if (!line.startsWith("data:")) {
-            continue; // blank separators, comments, event names
-          }
-          String data = line.substring(5).strip();
-          if (data.equals("[DONE]")) {
-            break;
-          }
-          JsonNode json = mapper.readTree(data);
-          failOnError(who, json);
-          if (answer.append(
-              json.path("choices").path(0).path("delta").path("content").asText(""))) {
-            break;
-          }
-        }
-      } catch (JudgeException e) {
-        throw e;
-      } catch (AnswerTooLarge e) {
-        return answer.text(); // what came within the limit, recorded as it is
-      } catch (IOException | InterruptedException | RuntimeException e) {
-        throw answer.failure(e);
-      }
-      return answer.text();
+      return answer.collect(
+          () -> {
+            try (BufferedReader lines =
+                answer.read(
+                    clients.post(
+                        who,
+                        judge.url(),
+                        "/chat/completions",
+                        authorization,
+                        request(judge, prompt, schema)))) {
+              if (!judge.stream()) {
+                JsonNode json = mapper.readTree(lines);
+                failOnError(who, json);
+                answer.append(
+                    json.path("choices").path(0).path("message").path("content").asText(""));
+                return;
+              }
+              String line;
+              while ((line = lines.readLine()) != null) {
+                answer.checkDeadline();
+                if (!line.startsWith("data:")) {
+                  continue; // blank separators, comments, event names
+                }
+                String data = line.substring(5).strip();
+                if (data.equals("[DONE]")) {
+                  break;
+                }
+                JsonNode json = mapper.readTree(data);
+                failOnError(who, json);
+                if (answer.append(
+                    json.path("choices").path(0).path("delta").path("content").asText(""))) {
+                  break;
+                }
+              }
+            }
+          });
     }
   }
 
