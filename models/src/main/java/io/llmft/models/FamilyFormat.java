@@ -53,6 +53,9 @@ public interface FamilyFormat {
    */
   ModelWeights fromNamed(ModelConfig config, Map<String, NDArray> arrays, NDManager manager);
 
+  /** Where LoRA adapters go on a model of this config. */
+  LoraAdapters.Targets adapterTargets(ModelConfig config);
+
   /** The family's random initialisation, in a new sub-manager of {@code parent}. */
   ModelWeights randomInit(ModelConfig config, long seed, NDManager parent);
 }

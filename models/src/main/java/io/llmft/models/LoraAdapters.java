@@ -100,6 +100,67 @@ public final class LoraAdapters implements Adapter {
     return new LoraAdapters(targets, spec.rank(), spec.alpha(), blocks, head);
   }
 
+  /**
+   * Adapters made elsewhere (read from a file), by adapter name: {@code <blockPrefix><i>.<target>
+   * .lora_A} (in, r) and {@code .lora_B} (r, out), {@code lm_head.lora_A} and {@code
+   * lm_head.lora_B}. Each projection may have its own rank; one the map does not name is not
+   * adapted. The arrays stay in their manager.
+   *
+   * @param rank the rank most projections have, as a config states it
+   * @throws IllegalArgumentException naming the first key that is not an adapter of {@code
+   *     targets}, lacks its other half or does not fit the projection's widths
+   */
+  public static LoraAdapters of(
+      Targets targets, int rank, float alpha, Map<String, NDArray> named) {
+    List<Map<String, LowRank>> blocks = new ArrayList<>();
+    for (int i = 0; i < targets.blocks(); i++) {
+      Map<String, LowRank> block = new LinkedHashMap<>();
+      for (Target t : targets.perBlock()) {
+        LowRank l = lowRank(t, targets.blockPrefix() + i + "." + t.name(), named);
+        if (l != null) {
+          block.put(t.name(), l);
+        }
+      }
+      blocks.add(block);
+    }
+    LowRank head = targets.head() == null ? null : lowRank(targets.head(), "lm_head", named);
+    LoraAdapters adapters = new LoraAdapters(targets, rank, alpha, blocks, head);
+    for (String key : named.keySet()) {
+      if (!adapters.named.containsKey(key)) {
+        throw new IllegalArgumentException(
+            key + " is not an adapter of a " + targets.family().modelType() + " model");
+      }
+    }
+    return adapters;
+  }
+
+  private static LowRank lowRank(Target t, String layer, Map<String, NDArray> named) {
+    NDArray a = named.get(layer + ".lora_A");
+    NDArray b = named.get(layer + ".lora_B");
+    if (a == null && b == null) {
+      return null;
+    }
+    if (a == null || b == null) {
+      throw new IllegalArgumentException(layer + " has only one of lora_A and lora_B");
+    }
+    long[] sa = a.getShape().getShape();
+    long[] sb = b.getShape().getShape();
+    if (sa.length != 2 || sb.length != 2 || sa[0] != t.in() || sb[1] != t.out() || sa[1] != sb[0]) {
+      throw new IllegalArgumentException(
+          layer
+              + ": lora_A "
+              + a.getShape()
+              + " and lora_B "
+              + b.getShape()
+              + " do not make a ("
+              + t.in()
+              + ", "
+              + t.out()
+              + ") projection");
+    }
+    return new LowRank(a, b);
+  }
+
   private static LowRank lowRank(
       Target t, int rank, double bound, Random random, NDManager manager) {
     float[] a = new float[Math.toIntExact(t.in() * rank)];
@@ -109,6 +170,10 @@ public final class LoraAdapters implements Adapter {
     return new LowRank(
         NativeArrays.copyOf(manager, a, new Shape(t.in(), rank)),
         manager.zeros(new Shape(rank, t.out())));
+  }
+
+  public Targets targets() {
+    return targets;
   }
 
   public ModelFamily family() {

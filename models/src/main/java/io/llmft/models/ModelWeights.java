@@ -18,12 +18,27 @@ public interface ModelWeights {
 
   /**
    * The model over these weights, which it takes over (closing the model closes them), with this
-   * precision and, when {@code lora} is not null, LoRA adapters on the family's projections.
+   * precision and, when {@code lora} is not null, new LoRA adapters on the family's projections.
    */
-  LanguageModel build(Precision precision, LoraSpec lora);
+  default LanguageModel build(Precision precision, LoraSpec lora) {
+    return build(
+        precision,
+        lora == null ? Adapter.NONE : LoraAdapters.create(adapterTargets(), lora, manager()));
+  }
+
+  /**
+   * The model over these weights with this precision and {@code adapter} (whose arrays the model
+   * does not close: they live in their own manager, or in {@link #manager()}).
+   */
+  LanguageModel build(Precision precision, Adapter adapter);
+
+  /** Where LoRA adapters go on a model of these weights. */
+  default LoraAdapters.Targets adapterTargets() {
+    return io.llmft.models.checkpoint.FamilyFormats.of(config().family()).adapterTargets(config());
+  }
 
   default LanguageModel build() {
-    return build(Precision.FP32, null);
+    return build(Precision.FP32, Adapter.NONE);
   }
 
   /**

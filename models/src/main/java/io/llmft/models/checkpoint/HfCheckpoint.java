@@ -48,6 +48,12 @@ public final class HfCheckpoint {
 
   public static final String LORA_CONFIG_FILE = "lora_config.json";
 
+  /**
+   * The LoRA adapters alone in PEFT's layout ({@link PeftAdapters}), in a folder beside the merged
+   * weights: transformers still reads the model's directory as a plain model.
+   */
+  public static final String ADAPTER_DIR = "adapter";
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private HfCheckpoint() {}
@@ -170,6 +176,26 @@ public final class HfCheckpoint {
     return loadWeights(dir, parent).build();
   }
 
+  /**
+   * An fp32 model: the checkpoint in {@code baseDir} with the LoRA adapters of {@code adapterDir}
+   * ({@link PeftAdapters#read}), whose arrays live with the base's weights.
+   *
+   * @throws IllegalArgumentException when the adapter does not fit the base (the message names the
+   *     file and field)
+   */
+  public static LanguageModel load(Path baseDir, Path adapterDir, NDManager parent)
+      throws IOException {
+    ModelWeights weights = loadWeights(baseDir, parent);
+    try {
+      return weights.build(
+          io.llmft.models.Precision.FP32,
+          PeftAdapters.read(adapterDir, weights.config(), weights.manager()));
+    } catch (IOException | RuntimeException e) {
+      weights.manager().close();
+      throw e;
+    }
+  }
+
   /** The weights of the checkpoint in {@code dir}, in a new sub-manager of {@code parent}. */
   public static ModelWeights loadWeights(Path dir, NDManager parent) throws IOException {
     ModelConfig config = readConfig(dir);
@@ -258,7 +284,18 @@ public final class HfCheckpoint {
    */
   public static void save(LanguageModel model, Tokenizer tokenizer, Path dir, Runnable stillOwner)
       throws IOException {
-    save(model, tokenizer, dir, stillOwner, step -> {});
+    save(model, tokenizer, dir, stillOwner, (String) null);
+  }
+
+  /**
+   * {@link #save(LanguageModel, Tokenizer, Path, Runnable)}, the PEFT adapter of a LoRA model
+   * naming {@code baseModel} (a pretrained name, a model id or a path; null when unknown) as its
+   * {@code base_model_name_or_path}.
+   */
+  public static void save(
+      LanguageModel model, Tokenizer tokenizer, Path dir, Runnable stillOwner, String baseModel)
+      throws IOException {
+    save(model, tokenizer, dir, stillOwner, baseModel, step -> {});
   }
 
   static void save(
@@ -268,13 +305,24 @@ public final class HfCheckpoint {
       Runnable stillOwner,
       java.util.function.Consumer<SaveStep> after)
       throws IOException {
+    save(model, tokenizer, dir, stillOwner, null, after);
+  }
+
+  private static void save(
+      LanguageModel model,
+      Tokenizer tokenizer,
+      Path dir,
+      Runnable stillOwner,
+      String baseModel,
+      java.util.function.Consumer<SaveStep> after)
+      throws IOException {
     Path parent = dir.toAbsolutePath().getParent();
     Files.createDirectories(parent);
     String name = dir.getFileName().toString();
     Path version = parent.resolve(versionName(name));
     Files.createDirectories(version);
     try {
-      writeFiles(model, tokenizer, version);
+      writeFiles(model, tokenizer, version, baseModel);
       FileTrees.sync(version);
       after.accept(SaveStep.VERSION_WRITTEN);
       stillOwner.run();
@@ -378,8 +426,8 @@ public final class HfCheckpoint {
     return Files.isSymbolicLink(link) ? Files.readSymbolicLink(link).getFileName() : null;
   }
 
-  private static void writeFiles(LanguageModel model, Tokenizer tokenizer, Path dir)
-      throws IOException {
+  private static void writeFiles(
+      LanguageModel model, Tokenizer tokenizer, Path dir, String baseModel) throws IOException {
     try (NDScope scope = new NDScope()) {
       Safetensors.write(dir.resolve(WEIGHTS_FILE), model.checkpointTensors());
     }
@@ -392,6 +440,7 @@ public final class HfCheckpoint {
                   .put("model_type", lora.family().modelType())
                   .put("rank", lora.rank())
                   .put("alpha", lora.alpha()));
+      PeftAdapters.write(dir.resolve(ADAPTER_DIR), lora, baseModel);
     }
     JSON.writerWithDefaultPrettyPrinter()
         .writeValue(

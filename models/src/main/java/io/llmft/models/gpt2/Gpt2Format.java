@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmft.models.FamilyFormat;
+import io.llmft.models.LoraAdapters;
 import io.llmft.models.ModelConfig;
 import io.llmft.models.ModelWeights;
 import io.llmft.text.ConfigFields;
@@ -85,6 +86,11 @@ public final class Gpt2Format implements FamilyFormat {
       throw e;
     }
     return Gpt2Keys.fromNamed((GptConfig) config, arrays, manager);
+  }
+
+  @Override
+  public LoraAdapters.Targets adapterTargets(ModelConfig config) {
+    return Gpt2Keys.adapterTargets((GptConfig) config);
   }
 
   @Override

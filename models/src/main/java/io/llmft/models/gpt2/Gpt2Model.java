@@ -82,7 +82,7 @@ public final class Gpt2Model implements LanguageModel {
   public static final class Builder {
     private final Gpt2Weights weights;
     private Precision precision = Precision.FP32;
-    private LoraSpec lora;
+    private Adapter adapter = Adapter.NONE;
 
     private Builder(Gpt2Weights weights) {
       this.weights = weights;
@@ -93,9 +93,18 @@ public final class Gpt2Model implements LanguageModel {
       return this;
     }
 
-    /** LoRA adapters, or none when {@code lora} is null. */
+    /** New LoRA adapters, or none when {@code lora} is null. */
     public Builder lora(LoraSpec lora) {
-      this.lora = lora;
+      return adapter(
+          lora == null
+              ? Adapter.NONE
+              : LoraAdapters.create(
+                  Gpt2Keys.adapterTargets(weights.config()), lora, weights.manager()));
+    }
+
+    /** An adapter made elsewhere ({@link Adapter#NONE} by default). */
+    public Builder adapter(Adapter adapter) {
+      this.adapter = java.util.Objects.requireNonNull(adapter);
       return this;
     }
 
@@ -107,11 +116,6 @@ public final class Gpt2Model implements LanguageModel {
       try {
         matMul = precision.matMul(weights.manager());
         fused = FusedOps.load(weights.manager());
-        Adapter adapter =
-            lora == null
-                ? Adapter.NONE
-                : LoraAdapters.create(
-                    Gpt2Keys.adapterTargets(weights.config()), lora, weights.manager());
         if (precision == Precision.FP32 && adapter == Adapter.NONE) {
           scripted = ScriptedBlocks.load(weights);
         }

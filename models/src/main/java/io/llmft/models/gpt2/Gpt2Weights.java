@@ -2,8 +2,8 @@ package io.llmft.models.gpt2;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.llmft.models.Adapter;
 import io.llmft.models.LanguageModel;
-import io.llmft.models.LoraSpec;
 import io.llmft.models.ModelWeights;
 import io.llmft.models.Precision;
 import io.llmft.models.engine.NativeArrays;
@@ -40,8 +40,8 @@ public record Gpt2Weights(
   }
 
   @Override
-  public LanguageModel build(Precision precision, LoraSpec lora) {
-    return Gpt2Model.builder(this).precision(precision).lora(lora).build();
+  public LanguageModel build(Precision precision, Adapter adapter) {
+    return Gpt2Model.builder(this).precision(precision).adapter(adapter).build();
   }
 
   /** LayerNorm scale and shift. */

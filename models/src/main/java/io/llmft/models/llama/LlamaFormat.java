@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmft.models.FamilyFormat;
+import io.llmft.models.LoraAdapters;
 import io.llmft.models.ModelConfig;
 import io.llmft.models.ModelFamily;
 import io.llmft.models.ModelWeights;
@@ -172,6 +173,11 @@ public final class LlamaFormat implements FamilyFormat {
   public LlamaWeights fromNamed(
       ModelConfig config, Map<String, NDArray> arrays, NDManager manager) {
     return LlamaKeys.fromNamed((LlamaConfig) config, arrays, manager);
+  }
+
+  @Override
+  public LoraAdapters.Targets adapterTargets(ModelConfig config) {
+    return LlamaKeys.adapterTargets((LlamaConfig) config);
   }
 
   /**

@@ -12,8 +12,6 @@ import io.llmft.models.Adapter;
 import io.llmft.models.Attention;
 import io.llmft.models.KvCache;
 import io.llmft.models.LanguageModel;
-import io.llmft.models.LoraAdapters;
-import io.llmft.models.LoraSpec;
 import io.llmft.models.Precision;
 import io.llmft.models.Tensors;
 import io.llmft.models.engine.FusedOps;
@@ -60,7 +58,7 @@ public final class LlamaModel implements LanguageModel {
   }
 
   /** A model over {@code weights}, which it takes over: closing the model closes them. */
-  static LlamaModel build(LlamaWeights weights, Precision precision, LoraSpec lora) {
+  static LlamaModel build(LlamaWeights weights, Precision precision, Adapter adapter) {
     MatMul matMul = null;
     FusedOps fused = null;
     Rope rope = null;
@@ -68,11 +66,6 @@ public final class LlamaModel implements LanguageModel {
       matMul = precision.matMul(weights.manager());
       fused = FusedOps.load(weights.manager());
       rope = Rope.of(weights.config(), weights.manager());
-      Adapter adapter =
-          lora == null
-              ? Adapter.NONE
-              : LoraAdapters.create(
-                  LlamaKeys.adapterTargets(weights.config()), lora, weights.manager());
       return new LlamaModel(weights, precision, matMul, fused, rope, adapter);
     } catch (RuntimeException e) {
       weights.closeWith(matMul, fused, rope);

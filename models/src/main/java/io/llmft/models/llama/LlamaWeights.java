@@ -2,8 +2,8 @@ package io.llmft.models.llama;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.llmft.models.Adapter;
 import io.llmft.models.LanguageModel;
-import io.llmft.models.LoraSpec;
 import io.llmft.models.ModelWeights;
 import io.llmft.models.Precision;
 import java.util.List;
@@ -52,7 +52,7 @@ public record LlamaWeights(
   }
 
   @Override
-  public LanguageModel build(Precision precision, LoraSpec lora) {
-    return LlamaModel.build(this, precision, lora);
+  public LanguageModel build(Precision precision, Adapter adapter) {
+    return LlamaModel.build(this, precision, adapter);
   }
 }

@@ -70,7 +70,7 @@ public class ModelSetup {
                       downloadNote,
                       control)
                   .weights()
-                  .build(rules.precision(job), null));
+                  .build(rules.precision(job), io.llmft.models.Adapter.NONE));
         }
       }
       return new ModelReplicas(devices, managers, models, tokenizer, references);
