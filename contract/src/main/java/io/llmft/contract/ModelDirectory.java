@@ -14,6 +14,11 @@ public final class ModelDirectory {
   public static final String WEIGHTS_FILE = "model.safetensors";
   public static final String INDEX_FILE = "model.safetensors.index.json";
 
+  /** A LoRA adapter in Hugging Face PEFT's layout: its config, which names its base model. */
+  public static final String ADAPTER_CONFIG_FILE = "adapter_config.json";
+
+  public static final String ADAPTER_WEIGHTS_FILE = "adapter_model.safetensors";
+
   private ModelDirectory() {}
 
   /** Whether {@code dir} holds a config and weights. */
@@ -21,5 +26,11 @@ public final class ModelDirectory {
     return Files.isRegularFile(dir.resolve(CONFIG_FILE))
         && (Files.isRegularFile(dir.resolve(WEIGHTS_FILE))
             || Files.isRegularFile(dir.resolve(INDEX_FILE)));
+  }
+
+  /** Whether {@code dir} holds a PEFT adapter (its config and weights) rather than a model. */
+  public static boolean holdsAdapter(Path dir) {
+    return Files.isRegularFile(dir.resolve(ADAPTER_CONFIG_FILE))
+        && Files.isRegularFile(dir.resolve(ADAPTER_WEIGHTS_FILE));
   }
 }

@@ -2,6 +2,7 @@ package io.llmft.inference.service;
 
 import ai.djl.ndarray.NDManager;
 import io.llmft.common.rest.Validation;
+import io.llmft.common.store.AdapterBases;
 import io.llmft.common.store.ArtifactStore;
 import io.llmft.common.store.ImportRoots;
 import io.llmft.contract.ModelDirectory;
@@ -60,6 +61,7 @@ public class ModelCache {
   private final ServingConfig serving;
   private final MeterRegistry meters;
   private final ModelLoader loader;
+  private final AdapterBases adapterBases;
   private final Map<Path, Shared> loaded = new LinkedHashMap<>(4, 0.75f, true);
   private final Map<Path, CompletableFuture<Void>> loading = new HashMap<>();
   private int leases;
@@ -174,8 +176,10 @@ public class ModelCache {
       ImportRoots imports,
       ServingConfig serving,
       MeterRegistry meters,
-      ModelLoader loader) {
+      ModelLoader loader,
+      AdapterBases adapterBases) {
     this.store = store;
+    this.adapterBases = adapterBases;
     this.meters = meters;
     this.loader = loader;
     this.imports = imports;
@@ -203,7 +207,11 @@ public class ModelCache {
     if (model == null) {
       v.check(false, field, "is required: " + FORMS);
     } else if (model instanceof ModelRef.LocalPath l) {
-      imports.validateModel(l.path(), field + ".path", v, HfCheckpoint::unreadable);
+      imports.validateModel(
+          l.path(),
+          field + ".path",
+          v,
+          dir -> adapterBases.unreadable(dir, HfCheckpoint::unreadable, HfCheckpoint::unreadable));
     } else if (model instanceof ModelRef.RandomInit) {
       v.check(false, field, "must be " + FORMS);
     } else if (model instanceof ModelRef.Pretrained p) {
@@ -249,7 +257,7 @@ public class ModelCache {
   /** {@link #maxModelLen(ModelConfig)} of a loadable model reference, or empty. */
   public OptionalInt maxModelLen(ModelRef model) {
     try {
-      return OptionalInt.of(maxModelLen(HfCheckpoint.readConfig(directory(model))));
+      return OptionalInt.of(maxModelLen(HfCheckpoint.readConfig(modelFiles(directory(model)))));
     } catch (IOException | RuntimeException e) {
       return OptionalInt.empty();
     }
@@ -258,7 +266,7 @@ public class ModelCache {
   /** The context length of a loadable model reference (read from its config.json), or empty. */
   public OptionalInt contextLength(ModelRef model) {
     try {
-      return OptionalInt.of(HfCheckpoint.readConfig(directory(model)).contextLength());
+      return OptionalInt.of(HfCheckpoint.readConfig(modelFiles(directory(model))).contextLength());
     } catch (IOException | RuntimeException e) {
       return OptionalInt.empty();
     }
@@ -274,6 +282,14 @@ public class ModelCache {
     return dir.toAbsolutePath().normalize();
   }
 
+  /**
+   * The directory of a model's config, tokenizer and template: a PEFT adapter's base (found by
+   * {@link AdapterBases}), or the model's own.
+   */
+  private Path modelFiles(Path dir) {
+    return ModelDirectory.holdsAdapter(dir) ? adapterBases.require(dir, "model.path") : dir;
+  }
+
   /** What a request does with a model's tokenizer, while it holds it. */
   public interface TokenizerUse<T> {
     T apply(Tokenizer tokenizer) throws IOException;
@@ -284,7 +300,7 @@ public class ModelCache {
    * shared, read again when the directory's files changed.
    */
   public <T> T withTokenizer(ModelRef ref, TokenizerUse<T> use) throws IOException {
-    try (TokenizerCache.Held held = tokenizers.hold(directory(ref))) {
+    try (TokenizerCache.Held held = tokenizers.hold(modelFiles(directory(ref)))) {
       return use.apply(held.tokenizer());
     }
   }
@@ -297,7 +313,7 @@ public class ModelCache {
    * @throws IOException when the files cannot be read or the template does not parse
    */
   public Optional<ChatTemplate> chatTemplate(ModelRef ref) throws IOException {
-    Path dir = directory(ref);
+    Path dir = modelFiles(directory(ref));
     ModelFilesStamp stamp = ModelFilesStamp.of(dir);
     synchronized (chatTemplates) {
       StampedTemplate cached = chatTemplates.get(dir);
@@ -353,7 +369,7 @@ public class ModelCache {
   private Lease load(Path dir, Path version, CompletableFuture<Void> done) throws IOException {
     TokenizerCache.Held tokenizer = null;
     try {
-      tokenizer = tokenizers.hold(dir);
+      tokenizer = tokenizers.hold(modelFiles(dir));
       LanguageModel model = read(dir);
       DecodeLoop loop = new DecodeLoop(model, limits, dir.getFileName().toString());
       Shared shared =
@@ -393,7 +409,9 @@ public class ModelCache {
       throw new IOException("interrupted while waiting to read " + dir.getFileName(), e);
     }
     try {
-      return loader.load(dir, manager);
+      return ModelDirectory.holdsAdapter(dir)
+          ? loader.load(modelFiles(dir), dir, manager)
+          : loader.load(dir, manager);
     } finally {
       reads.release();
     }

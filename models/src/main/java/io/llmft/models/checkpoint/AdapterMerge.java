@@ -27,13 +27,16 @@ public final class AdapterMerge {
    */
   public static void write(Path baseDir, Path adapterDir, Path dir, NDManager parent)
       throws IOException {
-    try (LanguageModel merged = merged(baseDir, adapterDir, parent)) {
+    try (LanguageModel merged = mergedWeights(baseDir, adapterDir, parent).build()) {
       HfCheckpoint.save(merged, HfCheckpoint.tokenizer(baseDir, merged.config()), dir);
     }
   }
 
-  /** The merged model, without adapters, in a new sub-manager of {@code parent}. */
-  public static LanguageModel merged(Path baseDir, Path adapterDir, NDManager parent)
+  /**
+   * The merged weights (what a job that starts from an adapter trains), in a new sub-manager of
+   * {@code parent}.
+   */
+  public static ModelWeights mergedWeights(Path baseDir, Path adapterDir, NDManager parent)
       throws IOException {
     try (LanguageModel adapted = HfCheckpoint.load(baseDir, adapterDir, parent)) {
       FamilyFormat format = FamilyFormats.of(adapted.family());
@@ -53,8 +56,7 @@ public final class AdapterMerge {
         manager.close();
         throw e;
       }
-      ModelWeights weights = format.fromNamed(adapted.config(), named, manager);
-      return weights.build();
+      return format.fromNamed(adapted.config(), named, manager);
     }
   }
 }

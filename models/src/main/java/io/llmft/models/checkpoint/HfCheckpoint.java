@@ -118,6 +118,23 @@ public final class HfCheckpoint {
   }
 
   /**
+   * Why a PEFT adapter over a base model cannot be run ({@link #unreadable(Path)} of the base, or
+   * what the adapter's files do not fit), or null. The adapter's tensors are read, on the CPU.
+   */
+  public static String unreadable(Path baseDir, Path adapterDir) {
+    String base = unreadable(baseDir);
+    if (base != null) {
+      return "its base model: " + base;
+    }
+    try (NDManager manager = NDManager.newBaseManager(ai.djl.Device.cpu())) {
+      PeftAdapters.read(adapterDir, readConfig(baseDir), manager);
+      return null;
+    } catch (IOException | IllegalArgumentException e) {
+      return e.getMessage();
+    }
+  }
+
+  /**
    * A {@link #LORA_CONFIG_FILE} beside the weights was written for this model's family: adapters
    * trained on another family do not fit its projections.
    */
@@ -352,6 +369,30 @@ public final class HfCheckpoint {
         + String.format("%015d", System.currentTimeMillis())
         + "-"
         + UUID.randomUUID();
+  }
+
+  /**
+   * Whether a {@link #save} of the model at {@code dir} is under way: a version newer than the one
+   * {@code dir} shows is there (until it is switched to, or deleted when its save fails).
+   */
+  public static boolean beingWritten(Path dir) {
+    Path parent = dir.toAbsolutePath().getParent();
+    String name = dir.getFileName().toString();
+    String prefix = "." + name + ".v-";
+    try (var entries = Files.list(parent)) {
+      Path shown = shownVersion(dir);
+      String current = shown == null ? null : shown.toString();
+      return entries
+          .map(p -> p.getFileName().toString())
+          .filter(
+              n -> n.startsWith(prefix) && TIMED.matcher(n.substring(prefix.length())).matches())
+          .anyMatch(
+              n ->
+                  current == null
+                      || isOlder(current.substring(prefix.length()), n.substring(prefix.length())));
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** Removes the model at {@code dir}: the link first (readers then see none), then its files. */

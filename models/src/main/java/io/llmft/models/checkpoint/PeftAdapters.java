@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmft.contract.ModelDirectory;
 import io.llmft.models.LoraAdapters;
 import io.llmft.models.ModelConfig;
 import io.llmft.models.ModelFamily;
@@ -40,8 +41,8 @@ import java.util.regex.Pattern;
  * HfCheckpoint#LORA_CONFIG_FILE} beside a model) are read too.
  */
 public final class PeftAdapters {
-  public static final String CONFIG_FILE = "adapter_config.json";
-  public static final String WEIGHTS_FILE = "adapter_model.safetensors";
+  public static final String CONFIG_FILE = ModelDirectory.ADAPTER_CONFIG_FILE;
+  public static final String WEIGHTS_FILE = ModelDirectory.ADAPTER_WEIGHTS_FILE;
 
   private static final String KEY_PREFIX = "base_model.model.";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -50,8 +51,7 @@ public final class PeftAdapters {
 
   /** Whether {@code dir} holds a PEFT adapter (its config and its weights). */
   public static boolean holdsAdapter(Path dir) {
-    return Files.isRegularFile(dir.resolve(CONFIG_FILE))
-        && Files.isRegularFile(dir.resolve(WEIGHTS_FILE));
+    return ModelDirectory.holdsAdapter(dir);
   }
 
   /** The adapter's {@code base_model_name_or_path}, or null when it names none. */

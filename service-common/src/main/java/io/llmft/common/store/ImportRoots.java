@@ -37,19 +37,24 @@ public class ImportRoots {
 
   /**
    * Adds an error naming {@code field} unless {@code requested} is a model directory under the
-   * roots (a config and weights) that {@code unreadable} finds nothing wrong with: it answers why a
-   * directory cannot be run, or null (the services that run models pass the model code's check).
+   * roots (a config and weights, or a PEFT adapter's config and weights) that {@code unreadable}
+   * finds nothing wrong with: it answers why a directory cannot be run, or null (the services that
+   * run models pass the model code's check).
    */
   public void validateModel(
       String requested,
       String field,
       io.llmft.common.rest.Validation v,
       Function<Path, String> unreadable) {
-    Optional<Path> dir = resolve(requested).filter(ModelDirectory::holdsModel);
+    Optional<Path> dir =
+        resolve(requested)
+            .filter(d -> ModelDirectory.holdsModel(d) || ModelDirectory.holdsAdapter(d));
     v.check(
         dir.isPresent(),
         field,
-        RULE + ", with config.json and model.safetensors (or model.safetensors.index.json)");
+        RULE
+            + ", with config.json and model.safetensors (or model.safetensors.index.json), or a"
+            + " PEFT adapter's adapter_config.json and adapter_model.safetensors");
     dir.ifPresent(
         d -> {
           String escaping = fileOutsideTheRoots(d);

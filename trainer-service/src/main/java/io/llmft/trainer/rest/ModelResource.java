@@ -2,23 +2,31 @@ package io.llmft.trainer.rest;
 
 import io.llmft.common.rest.Page;
 import io.llmft.trainer.service.FinetunedModels;
+import io.llmft.trainer.service.ModelMerges;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.net.URI;
 
-/** The finetuned models with their lineage; {@code DELETE} removes one. */
+/**
+ * The finetuned models with their lineage; {@code DELETE} removes one, {@code POST
+ * /models/{id}/merge} writes a LoRA model's base with its adapter merged in as a new model.
+ */
 @Path("/models")
 @Produces(MediaType.APPLICATION_JSON)
 public class ModelResource {
   private final FinetunedModels models;
+  private final ModelMerges merges;
 
-  public ModelResource(FinetunedModels models) {
+  public ModelResource(FinetunedModels models, ModelMerges merges) {
     this.models = models;
+    this.merges = merges;
   }
 
   @GET
@@ -31,6 +39,13 @@ public class ModelResource {
   @Path("/{id}")
   public FinetunedModels.Model get(@PathParam("id") String id) {
     return models.get(id);
+  }
+
+  @POST
+  @Path("/{id}/merge")
+  public Response merge(@PathParam("id") String id) {
+    String merged = merges.merge(id);
+    return Response.created(URI.create("/models/" + merged)).entity(models.get(merged)).build();
   }
 
   @DELETE

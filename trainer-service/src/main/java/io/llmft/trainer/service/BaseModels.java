@@ -4,11 +4,14 @@ import ai.djl.ndarray.NDManager;
 import io.llmft.common.job.Downloads;
 import io.llmft.common.job.JobControl;
 import io.llmft.common.rest.Validation;
+import io.llmft.common.store.AdapterBases;
 import io.llmft.common.store.ArtifactStore;
 import io.llmft.common.store.ImportRoots;
+import io.llmft.contract.ModelDirectory;
 import io.llmft.contract.ModelRef;
 import io.llmft.contract.PretrainedModel;
 import io.llmft.models.ModelWeights;
+import io.llmft.models.checkpoint.AdapterMerge;
 import io.llmft.models.checkpoint.HfCheckpoint;
 import io.llmft.models.gpt2.Gpt2Weights;
 import io.llmft.models.gpt2.GptConfig;
@@ -25,7 +28,8 @@ import org.jboss.logging.Logger;
 /**
  * Resolves a job's {@code baseModel} ({@link ModelRef}): a GPT-2 name (downloaded once from the hub
  * into {@code base-models/} of the artifact store), the id of a model finetuned here, a checkpoint
- * directory under an import root, or a random initialisation.
+ * directory or a PEFT adapter directory under an import root (its base, found by {@link
+ * AdapterBases}, with the adapter merged in), or a random initialisation.
  */
 @ApplicationScoped
 public class BaseModels {
@@ -35,11 +39,17 @@ public class BaseModels {
   private final HubDownloader hub;
   private final Downloads downloads;
   private final ImportRoots imports;
+  private final AdapterBases adapterBases;
 
   public BaseModels(
-      ArtifactStore store, Downloads downloads, HubConfig hubConfig, ImportRoots imports) {
+      ArtifactStore store,
+      Downloads downloads,
+      HubConfig hubConfig,
+      ImportRoots imports,
+      AdapterBases adapterBases) {
     this.store = store;
     this.imports = imports;
+    this.adapterBases = adapterBases;
     this.downloads = downloads;
     this.hub =
         new HubDownloader(
@@ -71,7 +81,11 @@ public class BaseModels {
               + String.join(", ", PretrainedModel.bookNames())
               + ") nor a model finetuned here");
     } else if (base instanceof ModelRef.LocalPath l) {
-      imports.validateModel(l.path(), field + ".path", v, HfCheckpoint::unreadable);
+      imports.validateModel(
+          l.path(),
+          field + ".path",
+          v,
+          dir -> adapterBases.unreadable(dir, HfCheckpoint::unreadable, HfCheckpoint::unreadable));
     }
   }
 
@@ -94,7 +108,7 @@ public class BaseModels {
     Path dir =
         ref instanceof ModelRef.Finetuned f
             ? store.layout().model(f.id())
-            : imports.require(((ModelRef.LocalPath) ref).path(), "path");
+            : modelFiles(imports.require(((ModelRef.LocalPath) ref).path(), "path"));
     return HfCheckpoint.readConfig(dir).family();
   }
 
@@ -110,12 +124,17 @@ public class BaseModels {
       return io.llmft.text.ChatTemplate.forModel(store.layout().model(f.id()));
     }
     if (ref instanceof ModelRef.LocalPath l) {
-      return io.llmft.text.ChatTemplate.forModel(imports.require(l.path(), "baseModel.path"));
+      return io.llmft.text.ChatTemplate.forModel(
+          modelFiles(imports.require(l.path(), "baseModel.path")));
     }
     return java.util.Optional.empty();
   }
 
-  /** A base model's weights and the tokenizer its directory brings. */
+  /** The directory of a model's config and tokenizer: an adapter's base, or the model's own. */
+  private Path modelFiles(Path dir) {
+    return ModelDirectory.holdsAdapter(dir) ? adapterBases.require(dir, "baseModel.path") : dir;
+  }
+
   /** Weights and the tokenizer, when it was asked for (else null). */
   public record BaseModel(ModelWeights weights, Tokenizer tokenizer) {}
 
@@ -144,6 +163,14 @@ public class BaseModels {
       dir = store.layout().model(f.id());
     } else if (base instanceof ModelRef.LocalPath l) {
       dir = imports.require(l.path(), "baseModel.path");
+      if (ModelDirectory.holdsAdapter(dir)) {
+        Path baseDir = adapterBases.require(dir, "baseModel.path");
+        Tokenizer tokenizer =
+            withTokenizer
+                ? HfCheckpoint.tokenizer(baseDir, HfCheckpoint.readConfig(baseDir))
+                : null;
+        return new BaseModel(AdapterMerge.mergedWeights(baseDir, dir, manager), tokenizer);
+      }
     } else {
       ModelRef.RandomInit r = (ModelRef.RandomInit) base;
       return new BaseModel(

@@ -167,7 +167,8 @@ public class TrainingService extends StageService<TrainingJob, TrainingState> {
       }
       state.modelId = state.id;
       // a run fenced while it writes the model's files does not switch the link to them
-      HfCheckpoint.save(model, saved, store.layout().model(state.id), control::checkOwned);
+      HfCheckpoint.save(
+          model, saved, store.layout().model(state.id), control::checkOwned, state.baseModel);
       store.writeJson(store.layout().modelTrainingRecord(state.id), state);
       TrainingCheckpoint.delete(checkpoints);
     }
