@@ -7,9 +7,12 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmft.common.JobPolling;
 import io.llmft.common.TestDatasets;
 import io.llmft.common.store.ArtifactStore;
@@ -17,6 +20,7 @@ import io.llmft.common.store.DatasetArtifacts;
 import io.llmft.models.LanguageModel;
 import io.llmft.models.ModelFamily;
 import io.llmft.models.checkpoint.HfCheckpoint;
+import io.llmft.models.checkpoint.PeftAdapters;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
@@ -111,6 +115,72 @@ class ModelFamiliesTrainingTest {
     JsonNode lora = JSON.readTree(dir.resolve(HfCheckpoint.LORA_CONFIG_FILE).toFile());
     assertEquals("llama", lora.get("model_type").asText());
     assertTrue(Files.isRegularFile(dir.resolve(HfCheckpoint.LORA_FILE)));
+    Path adapter = dir.resolve(HfCheckpoint.ADAPTER_DIR);
+    assertTrue(PeftAdapters.holdsAdapter(adapter), "the PEFT adapter beside the merged model");
+    assertEquals(RESOURCES.resolve("llama-tiny").toString(), PeftAdapters.baseModel(adapter));
+    try (NDManager m = NDManager.newBaseManager();
+        LanguageModel merged = HfCheckpoint.load(dir, m);
+        LanguageModel adapted = HfCheckpoint.load(RESOURCES.resolve("llama-tiny"), adapter, m)) {
+      NDArray ids = m.create(new long[] {1, 5, 9, 2}, new Shape(1, 4));
+      assertTrue(merged.forward(ids).allClose(adapted.forward(ids), 1e-4, 1e-4, false));
+    }
+  }
+
+  /** A PEFT adapter of the fixtures under the import roots, its base named by absolute path. */
+  static Path importedAdapter(String fixture, String name) throws Exception {
+    Path source = RESOURCES.resolve("peft").resolve(fixture);
+    Path dir = Files.createDirectories(IMPORTS.resolve(name));
+    Files.copy(
+        source.resolve(PeftAdapters.WEIGHTS_FILE),
+        dir.resolve(PeftAdapters.WEIGHTS_FILE),
+        StandardCopyOption.REPLACE_EXISTING);
+    ObjectNode config =
+        (ObjectNode) JSON.readTree(source.resolve(PeftAdapters.CONFIG_FILE).toFile());
+    String family = fixture.substring(0, fixture.indexOf('-'));
+    config.put("base_model_name_or_path", RESOURCES.resolve(family + "-tiny").toString());
+    JSON.writeValue(dir.resolve(PeftAdapters.CONFIG_FILE).toFile(), config);
+    return dir;
+  }
+
+  @Test
+  void aPeftAdapterDirectoryIsABaseModelWithItsAdapterMergedIn() throws Exception {
+    Path adapter = importedAdapter("qwen3-from-peft", "qwen3-adapter");
+    String id = train(adapter.toString(), "");
+    given().get("/training-jobs/" + id).then().body("family", equalTo("qwen3"));
+  }
+
+  @Test
+  void adaptersTheSuiteCannotRunAreRefusedNamingTheField() throws Exception {
+    Path dora = importedAdapter("llama-from-peft", "llama-dora-adapter");
+    ObjectNode config = (ObjectNode) JSON.readTree(dora.resolve(PeftAdapters.CONFIG_FILE).toFile());
+    JSON.writeValue(dora.resolve(PeftAdapters.CONFIG_FILE).toFile(), config.put("use_dora", true));
+    Path orphan = importedAdapter("llama-from-peft", "llama-orphan-adapter");
+    config = (ObjectNode) JSON.readTree(orphan.resolve(PeftAdapters.CONFIG_FILE).toFile());
+    JSON.writeValue(
+        orphan.resolve(PeftAdapters.CONFIG_FILE).toFile(),
+        config.put("base_model_name_or_path", "no-such-model"));
+    Path foreign = importedAdapter("gpt2-from-peft", "gpt2-adapter-on-llama");
+    config = (ObjectNode) JSON.readTree(foreign.resolve(PeftAdapters.CONFIG_FILE).toFile());
+    JSON.writeValue(
+        foreign.resolve(PeftAdapters.CONFIG_FILE).toFile(),
+        config.put("base_model_name_or_path", RESOURCES.resolve("llama-tiny").toString()));
+    for (String[] c :
+        new String[][] {
+          {dora.toString(), "use_dora"},
+          {orphan.toString(), "base_model_name_or_path 'no-such-model'"},
+          {foreign.toString(), "trained on a gpt2 model"}
+        }) {
+      given()
+          .contentType(ContentType.JSON)
+          .body(
+              "{\"datasetId\": \"" + datasetId + "\", \"baseModel\": {\"path\": \"" + c[0] + "\"}}")
+          .post("/training-jobs")
+          .then()
+          .statusCode(400)
+          .contentType("application/problem+json")
+          .body("errors.field", hasItem("baseModel.path"))
+          .body("errors.message", hasItem(containsString(c[1])));
+    }
   }
 
   @Test
