@@ -119,15 +119,15 @@ public final class HfCheckpoint {
 
   /**
    * Why a PEFT adapter over a base model cannot be run ({@link #unreadable(Path)} of the base, or
-   * what the adapter's files do not fit), or null. The adapter's tensors are read, on the CPU.
+   * what the adapter's files do not fit), or null. Cheap: configs and headers are read.
    */
   public static String unreadable(Path baseDir, Path adapterDir) {
     String base = unreadable(baseDir);
     if (base != null) {
       return "its base model: " + base;
     }
-    try (NDManager manager = NDManager.newBaseManager(ai.djl.Device.cpu())) {
-      PeftAdapters.read(adapterDir, readConfig(baseDir), manager);
+    try {
+      PeftAdapters.check(adapterDir, readConfig(baseDir));
       return null;
     } catch (IOException | IllegalArgumentException e) {
       return e.getMessage();

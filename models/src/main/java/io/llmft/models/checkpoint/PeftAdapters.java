@@ -149,64 +149,107 @@ public final class PeftAdapters {
   }
 
   /**
+   * Refuses an adapter that does not fit a base model of {@code baseConfig} (its family, its
+   * modules, its tensors' shapes) or uses a PEFT option the suite does not run; reads the headers
+   * only.
+   *
+   * @throws IllegalArgumentException naming the file and field
+   */
+  public static void check(Path dir, ModelConfig baseConfig) throws IOException {
+    if (isSuiteFiles(dir)) {
+      suiteFilesConfig(dir, baseConfig.family());
+      return;
+    }
+    Map<String, PeftModules.Module> modules = modules(baseConfig);
+    checkFamily(dir, baseConfig.family());
+    PeftOptions.of(config(dir)).checkTargets(modules.keySet());
+    Map<String, long[]> shapes = Safetensors.shapes(dir.resolve(WEIGHTS_FILE));
+    for (Map.Entry<String, long[]> t : shapes.entrySet()) {
+      PeftModules.Module module = modules.get(moduleOf(t.getKey(), baseConfig.family(), modules));
+      boolean isA = t.getKey().endsWith(".lora_A.weight");
+      String other =
+          t.getKey().replace(isA ? ".lora_A." : ".lora_B.", isA ? ".lora_B." : ".lora_A.");
+      long[] shape = t.getValue();
+      long[] otherShape = shapes.get(other);
+      if (otherShape == null) {
+        throw new IllegalArgumentException(
+            WEIGHTS_FILE + ": " + t.getKey() + " has no " + other.substring(KEY_PREFIX.length()));
+      }
+      long[] a = isA ? shape : otherShape;
+      long[] b = isA ? otherShape : shape;
+      if (a.length != 2
+          || b.length != 2
+          || a[1] != module.in()
+          || b[0] != module.out()
+          || a[0] != b[1]) {
+        throw new IllegalArgumentException(
+            WEIGHTS_FILE
+                + ": "
+                + module.name()
+                + ": lora_A "
+                + java.util.Arrays.toString(a)
+                + " and lora_B "
+                + java.util.Arrays.toString(b)
+                + " do not make a ("
+                + module.out()
+                + ", "
+                + module.in()
+                + ") weight of rank r: they must be (r, "
+                + module.in()
+                + ") and ("
+                + module.out()
+                + ", r)");
+      }
+    }
+  }
+
+  /**
    * The adapters of {@code dir}, in PEFT's layout or the suite's earlier one, for a base model of
    * {@code baseConfig}, their arrays in {@code manager}.
    *
-   * @throws IllegalArgumentException naming the file and field when the adapter does not fit the
-   *     base or uses a PEFT option the suite does not run
+   * @throws IllegalArgumentException as {@link #check} does
    */
   public static LoraAdapters read(Path dir, ModelConfig baseConfig, NDManager manager)
       throws IOException {
+    check(dir, baseConfig);
     LoraAdapters.Targets targets = FamilyFormats.of(baseConfig.family()).adapterTargets(baseConfig);
-    if (!Files.isRegularFile(dir.resolve(CONFIG_FILE))
-        && Files.isRegularFile(dir.resolve(HfCheckpoint.LORA_CONFIG_FILE))) {
+    if (isSuiteFiles(dir)) {
       return readSuiteFiles(dir, targets, manager);
     }
-    JsonNode config = config(dir);
-    PeftOptions options = PeftOptions.of(config, baseConfig.family());
-    PeftModules layout = PeftModules.of(baseConfig.family());
-    Map<String, PeftModules.Module> modules = new LinkedHashMap<>();
-    for (PeftModules.Module m : layout.modules(targets)) {
-      modules.put(m.name(), m);
-    }
-    checkFamily(dir, baseConfig.family());
-    options.checkTargets(modules.keySet());
+    PeftOptions options = PeftOptions.of(config(dir));
+    Map<String, PeftModules.Module> modules = modules(baseConfig);
     Map<String, Matrix> as = new LinkedHashMap<>();
     Map<String, Matrix> bs = new LinkedHashMap<>();
     Safetensors.forEach(
         dir.resolve(WEIGHTS_FILE),
         (key, tensor) -> {
           String module = moduleOf(key, baseConfig.family(), modules);
-          Matrix m = Matrix.of(tensor, key);
-          (key.endsWith(".lora_A.weight") ? as : bs).put(module, m);
+          (key.endsWith(".lora_A.weight") ? as : bs).put(module, Matrix.of(tensor, key));
         });
     float alpha = options.scaling(options.rank(), options.alpha());
     Map<String, NDArray> named = new LinkedHashMap<>();
     for (Map.Entry<String, Matrix> e : as.entrySet()) {
-      Matrix b = bs.get(e.getKey());
-      if (b == null) {
-        throw new IllegalArgumentException(
-            WEIGHTS_FILE + ": " + e.getKey() + " has lora_A but no lora_B");
-      }
       Matrix a = e.getValue().transposed(); // (in, R)
-      int rank = a.cols();
-      float scale = options.scaling(rank, options.alphaOf(e.getKey(), rank)) / alpha;
-      Matrix scaled = b.transposed().scaled(scale); // (R, out)
-      split(modules.get(e.getKey()), a, scaled, named, manager);
+      float scale = options.scaling(a.cols(), options.alphaOf(e.getKey())) / alpha;
+      Matrix b = bs.get(e.getKey()).transposed().scaled(scale); // (R, out)
+      split(modules.get(e.getKey()), a, b, named, manager);
     }
-    bs.keySet().stream()
-        .filter(k -> !as.containsKey(k))
-        .findFirst()
-        .ifPresent(
-            k -> {
-              throw new IllegalArgumentException(
-                  WEIGHTS_FILE + ": " + k + " has lora_B but no lora_A");
-            });
-    try {
-      return LoraAdapters.of(targets, options.rank(), alpha, named);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(WEIGHTS_FILE + ": " + e.getMessage(), e);
+    return LoraAdapters.of(targets, options.rank(), alpha, named);
+  }
+
+  private static Map<String, PeftModules.Module> modules(ModelConfig baseConfig) {
+    LoraAdapters.Targets targets = FamilyFormats.of(baseConfig.family()).adapterTargets(baseConfig);
+    Map<String, PeftModules.Module> modules = new LinkedHashMap<>();
+    for (PeftModules.Module m : PeftModules.of(baseConfig.family()).modules(targets)) {
+      modules.put(m.name(), m);
     }
+    return modules;
+  }
+
+  /** The suite's files of earlier releases, and no PEFT config. */
+  private static boolean isSuiteFiles(Path dir) {
+    return !Files.isRegularFile(dir.resolve(CONFIG_FILE))
+        && Files.isRegularFile(dir.resolve(HfCheckpoint.LORA_CONFIG_FILE));
   }
 
   /**
@@ -227,16 +270,6 @@ public final class PeftAdapters {
     }
     int parts = layers.size();
     int width = Math.toIntExact(module.widths().get(0));
-    if (b.cols() != width * parts) {
-      throw new IllegalArgumentException(
-          WEIGHTS_FILE
-              + ": "
-              + module.name()
-              + ".lora_B has "
-              + b.cols()
-              + " outputs, not "
-              + width * parts);
-    }
     boolean blockDiagonal = b.rows() % parts == 0 && b.isBlockDiagonal(parts, width);
     int r = b.rows() / parts;
     for (int p = 0; p < parts; p++) {
@@ -293,18 +326,23 @@ public final class PeftAdapters {
     return module;
   }
 
-  private static LoraAdapters readSuiteFiles(
-      Path dir, LoraAdapters.Targets targets, NDManager manager) throws IOException {
+  private static JsonNode suiteFilesConfig(Path dir, ModelFamily family) throws IOException {
     JsonNode config = JSON.readTree(dir.resolve(HfCheckpoint.LORA_CONFIG_FILE).toFile());
-    String type = config.path("model_type").asText(targets.family().modelType());
-    if (!type.equals(targets.family().modelType())) {
+    String type = config.path("model_type").asText(family.modelType());
+    if (!type.equals(family.modelType())) {
       throw new IllegalArgumentException(
           HfCheckpoint.LORA_CONFIG_FILE
               + ": its adapters were trained on a "
               + type
               + " model, but the base is "
-              + targets.family().modelType());
+              + family.modelType());
     }
+    return config;
+  }
+
+  private static LoraAdapters readSuiteFiles(
+      Path dir, LoraAdapters.Targets targets, NDManager manager) throws IOException {
+    JsonNode config = suiteFilesConfig(dir, targets.family());
     Map<String, NDArray> named = new LinkedHashMap<>();
     Safetensors.forEach(
         dir.resolve(HfCheckpoint.LORA_FILE),

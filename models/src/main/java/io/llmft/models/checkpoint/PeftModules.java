@@ -24,10 +24,14 @@ record PeftModules(ModelFamily family, String modulePrefix, boolean fanInFanOut)
 
   /**
    * One module: its full name in the model ({@code transformer.h.0.attn.c_attn}), the adapter
-   * layers of the suite it holds, side by side along its output ({@code h.0.attn.q}, ...), and
-   * their output widths.
+   * layers of the suite it holds, side by side along its output ({@code h.0.attn.q}, ...), its
+   * input width and their output widths.
    */
-  record Module(String name, List<String> layers, List<Long> widths) {
+  record Module(String name, List<String> layers, long in, List<Long> widths) {
+    long out() {
+      return widths.stream().mapToLong(Long::longValue).sum();
+    }
+
     boolean fused() {
       return layers.size() > 1;
     }
@@ -53,6 +57,7 @@ record PeftModules(ModelFamily family, String modulePrefix, boolean fanInFanOut)
                 new Module(
                     modulePrefix + block + GPT2_FUSED,
                     layers,
+                    target.in(),
                     List.of(target.out(), target.out(), target.out())));
           }
           continue;
@@ -61,11 +66,13 @@ record PeftModules(ModelFamily family, String modulePrefix, boolean fanInFanOut)
             new Module(
                 modulePrefix + block + target.name(),
                 List.of(block + target.name()),
+                target.in(),
                 List.of(target.out())));
       }
     }
     if (targets.head() != null) {
-      modules.add(new Module("lm_head", List.of("lm_head"), List.of(targets.head().out())));
+      LoraAdapters.Target head = targets.head();
+      modules.add(new Module("lm_head", List.of("lm_head"), head.in(), List.of(head.out())));
     }
     return modules;
   }

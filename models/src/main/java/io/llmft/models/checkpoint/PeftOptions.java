@@ -1,7 +1,6 @@
 package io.llmft.models.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.llmft.models.ModelFamily;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -16,7 +15,7 @@ import java.util.regex.Pattern;
 record PeftOptions(int rank, double alpha, Map<String, Double> alphaPattern, JsonNode targets) {
   private static final String FILE = PeftAdapters.CONFIG_FILE;
 
-  static PeftOptions of(JsonNode config, ModelFamily family) {
+  static PeftOptions of(JsonNode config) {
     String type = config.path("peft_type").asText("");
     if (!type.equals("LORA")) {
       throw refused("peft_type", "is '" + type + "'; only LORA adapters are read");
@@ -69,7 +68,7 @@ record PeftOptions(int rank, double alpha, Map<String, Double> alphaPattern, Jso
   }
 
   /** The module's {@code lora_alpha}: the first {@code alpha_pattern} key it ends with, as PEFT. */
-  double alphaOf(String module, int moduleRank) {
+  double alphaOf(String module) {
     for (Map.Entry<String, Double> e : alphaPattern.entrySet()) {
       if (Pattern.matches("(.*\\.)?(" + e.getKey() + ")", module)) {
         return e.getValue();

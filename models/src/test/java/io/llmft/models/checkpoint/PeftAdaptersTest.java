@@ -178,6 +178,21 @@ class PeftAdaptersTest {
     assertRefused(fixture("gpt2-suite"), "qwen3", "trained on a gpt2 model");
   }
 
+  @Test
+  void anAdapterForOtherWidthsIsRefusedFromItsHeadersNamingTheModule() throws IOException {
+    var qwen3 = HfCheckpoint.readConfig(base("qwen3"));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> PeftAdapters.check(fixture("llama-from-peft"), qwen3));
+    assertTrue(
+        e.getMessage().matches(".*model.layers.0.[a-z_.]+: lora_A .* do not make .*"),
+        e.getMessage());
+    assertTrue(
+        HfCheckpoint.unreadable(base("qwen3"), fixture("llama-from-peft")).contains("lora_A"));
+    assertEquals(null, HfCheckpoint.unreadable(base("llama"), fixture("llama-from-peft")));
+  }
+
   private Path copyOfPeftAdapter(String name, String as) throws IOException {
     Path dir = tmp.resolve(as);
     Files.createDirectories(dir);
