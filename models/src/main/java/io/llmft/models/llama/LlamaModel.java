@@ -41,6 +41,7 @@ public final class LlamaModel implements LanguageModel {
   private final Rope rope;
   private final Adapter adapter;
   private final Map<String, NDArray> parameters;
+  private final boolean ownsWeights;
 
   private LlamaModel(
       LlamaWeights weights,
@@ -48,7 +49,9 @@ public final class LlamaModel implements LanguageModel {
       MatMul matMul,
       FusedOps fused,
       Rope rope,
-      Adapter adapter) {
+      Adapter adapter,
+      boolean ownsWeights) {
+    this.ownsWeights = ownsWeights;
     this.config = weights.config();
     this.weights = weights;
     this.precision = precision;
@@ -73,7 +76,7 @@ public final class LlamaModel implements LanguageModel {
               ? Adapter.NONE
               : LoraAdapters.create(
                   LlamaKeys.adapterTargets(weights.config()), lora, weights.manager());
-      return new LlamaModel(weights, precision, matMul, fused, rope, adapter);
+      return new LlamaModel(weights, precision, matMul, fused, rope, adapter, true);
     } catch (RuntimeException e) {
       weights.closeWith(matMul, fused, rope);
       throw e;
@@ -103,6 +106,11 @@ public final class LlamaModel implements LanguageModel {
   @Override
   public Map<String, NDArray> parameters() {
     return parameters;
+  }
+
+  @Override
+  public LlamaModel adapted(Adapter other) {
+    return new LlamaModel(weights, precision, matMul, fused, rope, other, false);
   }
 
   @Override
@@ -208,6 +216,8 @@ public final class LlamaModel implements LanguageModel {
 
   @Override
   public void close() {
-    weights.closeWith(matMul, fused, rope);
+    if (ownsWeights) {
+      weights.closeWith(matMul, fused, rope);
+    }
   }
 }
