@@ -10,6 +10,9 @@
 #   scripts/benchmark.sh [train] [PRESET|E,L,H,C] [B] [T] [STEPS] [fp32|bf16]  one training step (forward, backward, AdamW)
 #   scripts/benchmark.sh drift [PRESET] [STEPS] [B] [T] [LR]   losses with bf16 matrix products against fp32, step by step
 #   scripts/benchmark.sh generation [PRESET] [PROMPT] [NEW]    greedy generation with and without the KV cache
+#   scripts/benchmark.sh adapters [PRESET] [CLIENTS] [ADAPTERS] [RANK] [NEW]  many LoRA adapters on one base:
+#                        CLIENTS (16) greedy requests in one decode loop spread over ADAPTERS (4) rank-RANK (16)
+#                        adapters of one random-init base, against the same requests to one model: tokens/s, memory
 #   scripts/benchmark.sh memory [STEPS] [EMB] [LAYERS]          resident memory over many training steps
 #   scripts/benchmark.sh chat [N]                               chat rows: N generated conversations rendered by Qwen3's real
 #                        template, encoded by its tokenizer, and turned into ids and assistant targets (rows/s)
@@ -119,6 +122,8 @@ mvn -B -q -pl training -am install -DskipTests
 mvn -B -q -pl training test-compile dependency:build-classpath -Dmdep.outputFile=target/benchmark.classpath
 CP="training/target/test-classes:training/target/classes:$(cat training/target/benchmark.classpath)"
 case "${1:-train}" in
+  adapters) shift; exec java -Xmx4g -Dai.djl.offline=true -cp "$CP" io.llmft.training.bench.AdapterServingBenchmark \
+    "$@" ;;
   generation) shift; exec java -Xmx8g -Dai.djl.offline=true -cp "$CP" io.llmft.training.bench.GenerationBenchmark \
                 "${1:-gpt2-small (124M)}" "${2:-60}" "${3:-256}" ;;
   limits) shift; exec java -Xmx12g -Dai.djl.offline=true -cp "$CP" io.llmft.training.bench.LimitsBenchmark \
@@ -149,5 +154,5 @@ case "${1:-train}" in
           "${1:-50000}" ;;
   memory) shift; exec java -Xmx2g -Dai.djl.offline=true -cp "$CP" io.llmft.training.bench.MemoryBenchmark \
             "${1:-1000}" "${2:-32}" "${3:-1}" ;;
-  *) echo "usage: $0 [limits|profile|train|drift|generation|memory|llama|dpo|chat|inference|jobs|serve] ..." >&2; exit 2 ;;
+  *) echo "usage: $0 [limits|profile|train|drift|generation|adapters|memory|llama|dpo|chat|inference|jobs|serve] ..." >&2; exit 2 ;;
 esac

@@ -5,11 +5,12 @@ import java.util.Map;
 
 /**
  * What a model adds to its projections' outputs: nothing ({@link #NONE}) or LoRA's low-rank updates
- * ({@link LoraAdapters}). A projection is named by its block and its family's target name (GPT-2's
- * {@code attn.q}, Llama's {@code self_attn.q_proj}); each method takes its input {@code x} and its
- * output {@code y} and returns the adapted output.
+ * ({@link LoraAdapters}), or each row of a batch its own ({@link RowAdapters}). A projection is
+ * named by its block and its family's target name (GPT-2's {@code attn.q}, Llama's {@code
+ * self_attn.q_proj}); each method takes its input {@code x} and its output {@code y} and returns
+ * the adapted output.
  */
-public sealed interface Adapter permits Adapter.None, LoraAdapters {
+public sealed interface Adapter permits Adapter.None, LoraAdapters, RowAdapters {
   Adapter NONE = new None();
 
   NDArray layer(int block, String target, NDArray x, NDArray y);

@@ -29,6 +29,13 @@ public interface LanguageModel extends AutoCloseable {
 
   Adapter adapter();
 
+  /**
+   * This model's weights with another adapter (one per row of a batch: {@link RowAdapters}): a view
+   * that shares them, costs no copy and whose {@link #close} closes nothing. Serving many adapters
+   * on one base runs its batches through such views.
+   */
+  LanguageModel adapted(Adapter adapter);
+
   /** The weights by checkpoint name, in checkpoint order; a tied head is not listed twice. */
   Map<String, NDArray> parameters();
 

@@ -195,13 +195,25 @@ public final class LoraAdapters implements Adapter {
 
   @Override
   public NDArray layer(int block, String target, NDArray x, NDArray y) {
-    LowRank l = blocks.get(block).get(target);
-    return l == null ? y : y.add(l.apply(x, alpha));
+    NDArray update = update(block, target, x);
+    return update == null ? y : y.add(update);
   }
 
   @Override
   public NDArray head(NDArray x, NDArray y) {
-    return head == null ? y : y.add(head.apply(x, alpha));
+    NDArray update = headUpdate(x);
+    return update == null ? y : y.add(update);
+  }
+
+  /** What this adapter adds to a projection's output, {@code alpha x A B}, or null. */
+  NDArray update(int block, String target, NDArray x) {
+    LowRank l = blocks.get(block).get(target);
+    return l == null ? null : l.apply(x, alpha);
+  }
+
+  /** What this adapter adds to the output head's logits, or null. */
+  NDArray headUpdate(NDArray x) {
+    return head == null ? null : head.apply(x, alpha);
   }
 
   @Override

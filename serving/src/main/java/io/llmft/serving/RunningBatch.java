@@ -1,8 +1,10 @@
 package io.llmft.serving;
 
 import ai.djl.ndarray.NDScope;
+import io.llmft.models.Adapter;
 import io.llmft.models.KvCache;
 import io.llmft.models.LanguageModel;
+import io.llmft.models.RowAdapters;
 import io.llmft.serving.generate.BatchInputs;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,7 +17,8 @@ import java.util.function.UnaryOperator;
  * its last columns, from its {@code start} on; it keeps its own positions and never attends to the
  * columns before its start, so each row gets the tokens it would get alone (up to float rounding in
  * the wider products). When the rows that reached furthest back leave, the columns no row uses are
- * dropped. Used by the loop's thread only.
+ * dropped. Rows may run with different adapters of the one base model ({@link RowAdapters}): each
+ * pass computes the base's products once for all rows. Used by the loop's thread only.
  */
 final class RunningBatch implements AutoCloseable {
   private final LanguageModel model;
@@ -76,7 +79,9 @@ final class RunningBatch implements AutoCloseable {
     }
     try (NDScope scope = new NDScope();
         KvCache fresh = model.newCache(width)) {
-      float[] logits = prefill(prompts, padding, width, fresh);
+      LanguageModel adapted =
+          withAdapters(joining.stream().map(t -> t.request().adapter()).toList());
+      float[] logits = prefill(adapted, prompts, padding, width, fresh);
       int vocab = model.config().vocabSize();
       List<Row> joined = new ArrayList<>();
       List<Long> keep = new ArrayList<>();
@@ -106,7 +111,8 @@ final class RunningBatch implements AutoCloseable {
   }
 
   /** The prompts' columns into {@code fresh}, chunk by chunk; the last columns' logits. */
-  private float[] prefill(int[][] prompts, int[] padding, int width, KvCache fresh) {
+  private float[] prefill(
+      LanguageModel model, int[][] prompts, int[] padding, int width, KvCache fresh) {
     try {
       for (int past = 0; ; past += prefillChunk) {
         int fed = Math.min(prefillChunk, width - past);
@@ -136,7 +142,9 @@ final class RunningBatch implements AutoCloseable {
     }
     float[] logits;
     try (NDScope scope = new NDScope()) {
-      logits = BatchInputs.of(tokens, padding, cache.length(), 1).lastLogits(model, cache);
+      LanguageModel adapted =
+          withAdapters(rows.stream().map(r -> r.ticket.request().adapter()).toList());
+      logits = BatchInputs.of(tokens, padding, cache.length(), 1).lastLogits(adapted, cache);
     }
     stats.accept(s -> s.step().batch(b));
     int vocab = model.config().vocabSize();
@@ -145,6 +153,12 @@ final class RunningBatch implements AutoCloseable {
       going.add(rows.get(r).next(Arrays.copyOfRange(logits, r * vocab, (r + 1) * vocab)));
     }
     keepOnly(going);
+  }
+
+  /** The base model, or a view of it with each row's adapters. */
+  private LanguageModel withAdapters(List<Adapter> perRow) {
+    Adapter adapter = RowAdapters.of(perRow);
+    return adapter == Adapter.NONE ? model : model.adapted(adapter);
   }
 
   /** Ends the rows whose tickets were cancelled or ran past their deadline. */

@@ -3,45 +3,63 @@ package io.llmft.dataset.service;
 import io.llmft.common.job.Downloads;
 import io.llmft.common.job.JobControl;
 import io.llmft.dataset.config.DownloadsConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
  * A dataset {@code source.url} fetched into the job's scratch folder: every request (redirects are
- * followed here, each target checked by the {@link SourceUrlPolicy}) within the size cap and the
- * time limit of {@link DownloadsConfig}; a transfer that breaks off or a 5xx is tried again by
- * {@link Downloads}, resuming with a {@code Range} request.
+ * followed here, each target checked by the {@link SourceUrlPolicy}) connects to the address its
+ * check resolved, within the size cap and the time limit of {@link DownloadsConfig}; a transfer
+ * that breaks off or a 5xx is tried again by {@link Downloads}, resuming with a {@code Range}
+ * request.
  */
 @ApplicationScoped
 public class UrlSource {
   private static final int MAX_REDIRECTS = 5;
 
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .connectTimeout(Duration.ofSeconds(10))
-          .followRedirects(HttpClient.Redirect.NEVER)
-          .build();
+  private static final int CONNECT_TIMEOUT_MS = 10_000;
 
+  private final HttpClient http;
   private final Downloads downloads;
   private final SourceUrlPolicy urls;
   private final DownloadsConfig limits;
 
-  public UrlSource(Downloads downloads, SourceUrlPolicy urls, DownloadsConfig limits) {
+  public UrlSource(Vertx vertx, Downloads downloads, SourceUrlPolicy urls, DownloadsConfig limits) {
+    this.http =
+        vertx.createHttpClient(
+            new HttpClientOptions()
+                .setConnectTimeout(CONNECT_TIMEOUT_MS)
+                .setVerifyHost(true)
+                .setForceSni(true));
     this.downloads = downloads;
     this.urls = urls;
     this.limits = limits;
+  }
+
+  @PreDestroy
+  void close() {
+    http.close();
   }
 
   /**
@@ -81,49 +99,78 @@ public class UrlSource {
     long have = Files.exists(part) ? Files.size(part) : 0;
     String target = url;
     for (int redirects = 0; ; redirects++) {
-      var refusal = urls.refusal(target);
-      if (refusal.isPresent()) {
+      SourceUrlPolicy.Checked checked;
+      try {
+        checked = urls.check(target);
+      } catch (SourceUrlPolicy.Refused e) {
         throw new IOException(
             (redirects == 0 ? "source.url " : "source.url redirected to a URL that ")
-                + refusal.get());
+                + e.getMessage());
       }
-      HttpRequest.Builder get =
-          HttpRequest.newBuilder(URI.create(target)).timeout(remaining(deadline)).GET();
-      if (have > 0) {
-        get.header("Range", "bytes=" + have + "-");
-      }
-      HttpResponse<InputStream> response;
-      try {
-        response = http.send(get.build(), HttpResponse.BodyHandlers.ofInputStream());
-      } catch (java.net.http.HttpTimeoutException e) {
-        throw new IOException("GET " + url + " did not finish within " + limits.timeout(), e);
-      } catch (IOException e) {
-        throw new RetryableDownload("GET " + url + " failed: " + e, e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new java.io.InterruptedIOException("interrupted while downloading " + url);
-      }
-      int status = response.statusCode();
-      if (status / 100 == 3 && response.headers().firstValue("Location").isPresent()) {
+      Response response = send(url, checked, have, deadline);
+      int status = response.head().statusCode();
+      String location = response.head().getHeader("Location");
+      if (status / 100 == 3 && location != null) {
         response.body().close();
         if (redirects >= MAX_REDIRECTS) {
           throw new IOException("GET " + url + " redirected more than " + MAX_REDIRECTS + " times");
         }
-        target =
-            URI.create(target).resolve(response.headers().firstValue("Location").get()).toString();
+        target = checked.uri().resolve(location).toString();
         continue;
       }
-      receive(url, response, part, have, deadline);
+      try (PulledBody body = response.body()) {
+        receive(url, response.head(), body, part, have, deadline);
+      }
       return;
     }
   }
 
-  private void receive(
-      String url, HttpResponse<InputStream> response, Path part, long have, long deadline)
+  /** A response's status line and headers, its body not yet read. */
+  private record Response(HttpClientResponse head, PulledBody body) {}
+
+  /**
+   * Sends the GET to the address the policy checked; the URL's host still names the server (Host
+   * header, TLS server name and certificate check).
+   */
+  private Response send(String url, SourceUrlPolicy.Checked checked, long have, long deadline)
       throws IOException {
-    int status = response.statusCode();
+    RequestOptions get =
+        new RequestOptions()
+            .setMethod(HttpMethod.GET)
+            .setHost(checked.uri().getHost())
+            .setPort(checked.port())
+            .setSsl(checked.https())
+            .setURI(checked.target())
+            .setServer(
+                SocketAddress.inetSocketAddress(
+                    new InetSocketAddress(checked.address(), checked.port())))
+            .setFollowRedirects(false)
+            .setIdleTimeout(TimeUnit.NANOSECONDS.toMillis(remaining(deadline).toNanos()) + 1);
+    if (have > 0) {
+      get.putHeader("Range", "bytes=" + have + "-");
+    }
+    try {
+      return http.request(get)
+          .compose(request -> request.send())
+          .map(response -> new Response(response, new PulledBody(response, Vertx.currentContext())))
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(remaining(deadline).toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw new IOException("GET " + url + " did not finish within " + limits.timeout(), e);
+    } catch (ExecutionException e) {
+      throw new RetryableDownload("GET " + url + " failed: " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while downloading " + url);
+    }
+  }
+
+  private void receive(
+      String url, HttpClientResponse head, PulledBody body, Path part, long have, long deadline)
+      throws IOException {
+    int status = head.statusCode();
     if (status / 100 != 2) {
-      response.body().close();
       String message = "GET " + url + " answered HTTP " + status;
       if (status >= 500) {
         throw new RetryableDownload(message, null);
@@ -132,35 +179,44 @@ public class UrlSource {
     }
     boolean resumed = status == 206;
     long written = resumed ? have : 0;
-    long declared = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+    String length = head.getHeader("Content-Length");
+    long declared = length == null ? -1 : parseLength(length);
     if (declared >= 0 && written + declared > limits.maxBytes()) {
-      response.body().close();
       throw new IOException(tooLarge(url));
     }
-    byte[] buffer = new byte[64 * 1024];
-    try (InputStream in = response.body();
-        OutputStream out =
-            Files.newOutputStream(
-                part,
-                StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE,
-                resumed ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
-      int n;
-      while ((n = in.read(buffer)) >= 0) {
-        if (written + n > limits.maxBytes()) {
+    try (OutputStream out =
+        Files.newOutputStream(
+            part,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            resumed ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
+      Buffer chunk;
+      while ((chunk = body.next(remaining(deadline).toNanos())) != null) {
+        if (written + chunk.length() > limits.maxBytes()) {
           throw new LimitReached(tooLarge(url));
         }
-        if (System.nanoTime() > deadline) {
-          throw new LimitReached("GET " + url + " did not finish within " + limits.timeout());
-        }
-        out.write(buffer, 0, n);
-        written += n;
+        out.write(chunk.getBytes());
+        written += chunk.length();
       }
     } catch (LimitReached e) {
       Files.deleteIfExists(part);
       throw new IOException(e.getMessage());
+    } catch (TimeoutException e) {
+      Files.deleteIfExists(part);
+      throw new IOException("GET " + url + " did not finish within " + limits.timeout());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while downloading " + url);
     } catch (IOException e) {
       throw new RetryableDownload("the transfer broke off after " + written + " bytes: " + e, e);
+    }
+  }
+
+  private static long parseLength(String header) {
+    try {
+      return Long.parseLong(header.trim());
+    } catch (NumberFormatException e) {
+      return -1;
     }
   }
 
@@ -178,7 +234,7 @@ public class UrlSource {
   private static Duration remaining(long deadline) throws IOException {
     long left = deadline - System.nanoTime();
     if (left <= 0) {
-      throw new IOException("the download's time limit has passed");
+      throw new LimitReached("the download's time limit has passed");
     }
     return Duration.ofNanos(left);
   }

@@ -128,6 +128,11 @@ public class FaultyModels extends ModelLoader {
     }
 
     @Override
+    public LanguageModel adapted(Adapter other) {
+      return new Faulty(model.adapted(other));
+    }
+
+    @Override
     public Map<String, NDArray> checkpointTensors() {
       return model.checkpointTensors();
     }

@@ -43,6 +43,7 @@ public final class Gpt2Model implements LanguageModel {
   private final OneDnnLinear headWithoutGrad; // null off the CPU and for bf16 products
   private final Adapter adapter;
   private final Map<String, NDArray> parameters;
+  private final boolean ownsWeights;
 
   private Gpt2Model(
       Gpt2Weights weights,
@@ -51,7 +52,9 @@ public final class Gpt2Model implements LanguageModel {
       FusedOps fused,
       ScriptedBlocks scripted,
       OneDnnLinear headWithoutGrad,
-      Adapter adapter) {
+      Adapter adapter,
+      boolean ownsWeights) {
+    this.ownsWeights = ownsWeights;
     this.config = weights.config();
     this.scripted = scripted;
     this.headWithoutGrad = headWithoutGrad;
@@ -122,7 +125,8 @@ public final class Gpt2Model implements LanguageModel {
         if (precision == Precision.FP32) {
           headWithoutGrad = OneDnnLinear.loadOnCpu(weights.head());
         }
-        return new Gpt2Model(weights, precision, matMul, fused, scripted, headWithoutGrad, adapter);
+        return new Gpt2Model(
+            weights, precision, matMul, fused, scripted, headWithoutGrad, adapter, true);
       } catch (RuntimeException e) {
         weights.closeWith(matMul, fused, scripted, headWithoutGrad);
         throw e;
@@ -157,6 +161,12 @@ public final class Gpt2Model implements LanguageModel {
   @Override
   public Map<String, NDArray> parameters() {
     return parameters;
+  }
+
+  @Override
+  public Gpt2Model adapted(Adapter other) {
+    ScriptedBlocks blocks = other == Adapter.NONE ? scripted : null;
+    return new Gpt2Model(weights, precision, matMul, fused, blocks, headWithoutGrad, other, false);
   }
 
   /**
@@ -272,6 +282,8 @@ public final class Gpt2Model implements LanguageModel {
 
   @Override
   public void close() {
-    weights.closeWith(matMul, fused, scripted, headWithoutGrad);
+    if (ownsWeights) {
+      weights.closeWith(matMul, fused, scripted, headWithoutGrad);
+    }
   }
 }

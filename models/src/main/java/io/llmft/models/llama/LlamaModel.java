@@ -39,6 +39,7 @@ public final class LlamaModel implements LanguageModel {
   private final Rope rope;
   private final Adapter adapter;
   private final Map<String, NDArray> parameters;
+  private final boolean ownsWeights;
 
   private LlamaModel(
       LlamaWeights weights,
@@ -46,7 +47,9 @@ public final class LlamaModel implements LanguageModel {
       MatMul matMul,
       FusedOps fused,
       Rope rope,
-      Adapter adapter) {
+      Adapter adapter,
+      boolean ownsWeights) {
+    this.ownsWeights = ownsWeights;
     this.config = weights.config();
     this.weights = weights;
     this.precision = precision;
@@ -66,7 +69,7 @@ public final class LlamaModel implements LanguageModel {
       matMul = precision.matMul(weights.manager());
       fused = FusedOps.load(weights.manager());
       rope = Rope.of(weights.config(), weights.manager());
-      return new LlamaModel(weights, precision, matMul, fused, rope, adapter);
+      return new LlamaModel(weights, precision, matMul, fused, rope, adapter, true);
     } catch (RuntimeException e) {
       weights.closeWith(matMul, fused, rope);
       throw e;
@@ -96,6 +99,11 @@ public final class LlamaModel implements LanguageModel {
   @Override
   public Map<String, NDArray> parameters() {
     return parameters;
+  }
+
+  @Override
+  public LlamaModel adapted(Adapter other) {
+    return new LlamaModel(weights, precision, matMul, fused, rope, other, false);
   }
 
   @Override
@@ -201,6 +209,8 @@ public final class LlamaModel implements LanguageModel {
 
   @Override
   public void close() {
-    weights.closeWith(matMul, fused, rope);
+    if (ownsWeights) {
+      weights.closeWith(matMul, fused, rope);
+    }
   }
 }

@@ -9,19 +9,18 @@ import java.util.Optional;
 /**
  * Whether a host may be reached by a download a caller asked for: every address its name resolves
  * to must be a public unicast address, so no request reaches the machine itself, the cluster's
- * private network or a cloud's metadata service ({@code 169.254.169.254}, {@code fd00:ec2::254}).
- * The JVM caches a lookup (30 s by default), so the connection made right after the check uses the
- * addresses checked.
+ * private network or a cloud's metadata service ({@code 169.254.169.254}, {@code fd00:ec2::254}). A
+ * caller that connects afterwards connects to one of the addresses checked (see {@link
+ * HostResolver}), never to a second lookup's answer.
  */
 public final class PublicAddresses {
   private PublicAddresses() {}
 
   /**
-   * @return why the host may not be reached, or empty when every address it has is public
-   * @throws UnknownHostException when the name does not resolve
+   * @return why one of the addresses may not be reached, or empty when every one is public
    */
-  public static Optional<String> refusal(String host) throws UnknownHostException {
-    for (InetAddress address : InetAddress.getAllByName(host)) {
+  public static Optional<String> refusal(InetAddress[] addresses) {
+    for (InetAddress address : addresses) {
       Optional<String> why = refusal(address);
       if (why.isPresent()) {
         return why;
