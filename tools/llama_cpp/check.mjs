@@ -17,7 +17,7 @@ for (const spec of request.models) {
   const ids = spec.texts.map((text) => Array.from(model.tokenize(text, true)));
   const greedy = [];
   if (spec.prompts.length > 0) {
-    const context = await model.createContext({contextSize: spec.contextSize ?? 64, sequences: 1});
+    const context = await model.createContext({contextSize: 64, sequences: 1, threads: 1});
     for (const prompt of spec.prompts) {
       const sequence = context.getSequence();
       const generated = [];
