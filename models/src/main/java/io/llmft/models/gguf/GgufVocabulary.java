@@ -140,9 +140,6 @@ public record GgufVocabulary(
       JsonNode config, String field, Map<String, Integer> added, JsonNode fallback) {
     JsonNode entry = config.path(field);
     String content = entry.isObject() ? entry.path("content").asText(null) : entry.asText(null);
-    if (entry.isNull() || entry.isMissingNode()) {
-      content = null;
-    }
     if (content != null && added.containsKey(content)) {
       return added.get(content);
     }

@@ -54,8 +54,8 @@ public class GgufExports {
     GgufType parsed = type(type);
     Path version = version(id);
     String unreadable = HfCheckpoint.unreadable(version);
-    if (unreadable != null) {
-      throw ProblemException.conflict("model '" + id + "' cannot be exported: " + unreadable);
+    if (unreadable != null) { // the trainer saved it: a damaged store, not a bad request
+      throw new IllegalStateException("model '" + id + "' cannot be exported: " + unreadable);
     }
     return new Export(fileName(id, parsed), version, parsed, id);
   }
@@ -77,8 +77,8 @@ public class GgufExports {
       String template = ChatTemplate.forModel(version).map(ChatTemplate::source).orElse(null);
       return OllamaModelfile.of(
           fileName(id, parsed), OllamaModelfile.formatOf(config.family(), promptStyle, template));
-    } catch (IOException | IllegalArgumentException e) {
-      throw ProblemException.conflict("model '" + id + "' cannot be exported: " + e.getMessage());
+    } catch (IOException e) {
+      throw new UncheckedIOException("model '" + id + "' cannot be read", e);
     }
   }
 
