@@ -17,6 +17,8 @@ for (const spec of request.models) {
   const ids = spec.texts.map((text) => Array.from(model.tokenize(text, true)));
   const greedy = [];
   if (spec.prompts.length > 0) {
+    // one thread: llama.cpp's threads spin while they wait, and on a busy 2-core machine several of
+    // them make each token take a second instead of a millisecond
     const context = await model.createContext({contextSize: 64, sequences: 1, threads: 1});
     for (const prompt of spec.prompts) {
       const sequence = context.getSequence();

@@ -39,7 +39,7 @@ public final class GgufWriter {
   private final List<TensorInfo> tensors = new ArrayList<>();
 
   /** A tensor as declared: its shape row-major (outermost first), as the checkpoint gives it. */
-  public record TensorInfo(String name, long[] shape, GgufType type) {
+  record TensorInfo(String name, long[] shape, GgufType type) {
     long count() {
       return Arrays.stream(shape).reduce(1, (a, b) -> a * b);
     }
@@ -111,11 +111,6 @@ public final class GgufWriter {
     }
     tensors.add(info);
     return this;
-  }
-
-  /** The tensors declared so far, in order. */
-  public List<TensorInfo> tensors() {
-    return List.copyOf(tensors);
   }
 
   /** Writes the header, metadata and tensor infos; the tensors' data follows through the result. */

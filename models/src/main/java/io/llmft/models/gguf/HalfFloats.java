@@ -38,20 +38,4 @@ final class HalfFloats {
     }
     return (short) ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16);
   }
-
-  /** The float32 value of fp16 bits. */
-  static float fromHalf(short half) {
-    int bits = half & 0xffff;
-    int sign = (bits & 0x8000) << 16;
-    int exponent = (bits >>> 10) & 0x1f;
-    int mantissa = bits & 0x3ff;
-    if (exponent == 0x1f) {
-      return Float.intBitsToFloat(sign | 0x7f800000 | (mantissa << 13));
-    }
-    if (exponent == 0) {
-      float v = mantissa * 0x1p-24f;
-      return sign == 0 ? v : -v;
-    }
-    return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
-  }
 }

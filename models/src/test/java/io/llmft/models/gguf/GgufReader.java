@@ -101,7 +101,7 @@ final class GgufReader {
       case 1 -> {
         ByteBuffer b = data(name, n * 2);
         for (int i = 0; i < n; i++) {
-          v[i] = HalfFloats.fromHalf(b.getShort());
+          v[i] = fromHalf(b.getShort());
         }
       }
       case 30 -> {
@@ -113,7 +113,7 @@ final class GgufReader {
       case 8 -> {
         ByteBuffer b = data(name, n / 32 * 34);
         for (int block = 0; block < n / 32; block++) {
-          float d = HalfFloats.fromHalf(b.getShort());
+          float d = fromHalf(b.getShort());
           for (int i = 0; i < 32; i++) {
             v[block * 32 + i] = d * b.get();
           }
@@ -122,5 +122,21 @@ final class GgufReader {
       default -> throw new IllegalArgumentException("type " + t.ggmlType() + " of " + name);
     }
     return v;
+  }
+
+  /** The float32 value of fp16 bits. */
+  static float fromHalf(short half) {
+    int bits = half & 0xffff;
+    int sign = (bits & 0x8000) << 16;
+    int exponent = (bits >>> 10) & 0x1f;
+    int mantissa = bits & 0x3ff;
+    if (exponent == 0x1f) {
+      return Float.intBitsToFloat(sign | 0x7f800000 | (mantissa << 13));
+    }
+    if (exponent == 0) {
+      float v = mantissa * 0x1p-24f;
+      return sign == 0 ? v : -v;
+    }
+    return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
   }
 }

@@ -31,7 +31,7 @@ class GgufWriterTest {
             .addTensor("b.weight", new long[] {2, 64}, GgufType.Q8_0);
     float[] a = {1, -2, 3};
     float[] b = randoms(128, 1);
-    Path file = write(w, a, b);
+    Path file = write(w, List.of("a.weight", "b.weight"), a, b);
 
     GgufReader r = new GgufReader(file);
     assertEquals(3, r.version);
@@ -58,7 +58,7 @@ class GgufWriterTest {
     values[5] = 0; // a zero, and a block of zeros (scale 0)
     java.util.Arrays.fill(values, 64, 96, 0f);
     GgufWriter w = new GgufWriter().addTensor("q.weight", new long[] {64, 32}, GgufType.Q8_0);
-    float[] back = new GgufReader(write(w, values)).floats("q.weight");
+    float[] back = new GgufReader(write(w, List.of("q.weight"), values)).floats("q.weight");
     for (int block = 0; block < 64; block++) {
       float amax = 0;
       for (int i = block * 32; i < block * 32 + 32; i++) {
@@ -96,7 +96,7 @@ class GgufWriterTest {
         new GgufWriter()
             .addTensor("h.weight", new long[] {2, 32}, GgufType.F16)
             .addTensor("b.weight", new long[] {2, 32}, GgufType.BF16);
-    GgufReader r = new GgufReader(write(w, values, values));
+    GgufReader r = new GgufReader(write(w, List.of("h.weight", "b.weight"), values, values));
     float[] half = r.floats("h.weight");
     float[] bf = r.floats("b.weight");
     for (int i = 0; i < values.length; i++) {
@@ -137,12 +137,13 @@ class GgufWriterTest {
     assertTrue(e.getMessage().contains("f32, f16, bf16, q8_0"), e.getMessage());
   }
 
-  private Path write(GgufWriter w, float[]... tensors) throws IOException {
+  /** Writes the file with the tensors' values in the order they were declared. */
+  private Path write(GgufWriter w, List<String> names, float[]... tensors) throws IOException {
     Path file = tmp.resolve("t" + System.nanoTime() + ".gguf");
     try (OutputStream out = Files.newOutputStream(file)) {
       GgufWriter.Data data = w.start(out);
       for (int i = 0; i < tensors.length; i++) {
-        data.write(w.tensors().get(i).name(), tensors[i]);
+        data.write(names.get(i), tensors[i]);
       }
       data.finish();
     }

@@ -308,7 +308,7 @@ class LlamaCppReadsExportsTest {
         vector ? 0.1 : embedding ? 1.0 : 1.0 / Math.sqrt(Math.min(shape.get(0), shape.get(1)));
     for (int i = 0; i < v.length; i++) {
       float x = (float) (random.nextGaussian() * std + (scale ? 1 : 0));
-      v[i] = HalfFloats.fromHalf(HalfFloats.toHalf(x));
+      v[i] = GgufReader.fromHalf(HalfFloats.toHalf(x));
     }
     return v;
   }
