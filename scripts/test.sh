@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # All tests: unit, @QuarkusTest per service and the Kafka flows over a real broker, the process
-# tests, the browser tests and the end-to-end pipeline test. Starts a local KRaft broker (scripts/kafka.sh) unless one answers on
-# localhost:9092, and stops it again afterwards.
+# tests, the browser tests, llama.cpp reading the GGUF exports and the end-to-end pipeline test.
+# Starts a local KRaft broker (scripts/kafka.sh) unless one answers on localhost:9092, and stops
+# it again afterwards.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -24,6 +25,25 @@ if [ ${#missing[@]} -gt 0 ]; then
   else
     echo "libtcmalloc-minimal4 is not installed: the process tests run trainer and inference on glibc malloc, tuned" >&2
   fi
+fi
+
+# The GGUF tests read the suite's exports with the real llama.cpp: node-llama-cpp's prebuilt CPU
+# build (Node.js 20 or later) from the npm registry, installed into tools/llama_cpp/node_modules
+# when its lock file changed; nothing is compiled and no model is downloaded.
+if ! command -v npm >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq nodejs npm
+  else
+    echo "the GGUF tests need Node.js 20+ and npm (they run llama.cpp through node-llama-cpp)" >&2
+    exit 2
+  fi
+fi
+if ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)'; then
+  echo "the GGUF tests need Node.js 20 or later (node-llama-cpp), found $(node --version)" >&2
+  exit 2
+fi
+if [ ! tools/llama_cpp/node_modules/.package-lock.json -nt tools/llama_cpp/package-lock.json ]; then
+  (cd tools/llama_cpp && NODE_LLAMA_CPP_SKIP_DOWNLOAD=true npm ci --ignore-scripts --omit=optional --no-audit --no-fund)
 fi
 
 # shellcheck source=lib/broker.sh

@@ -49,6 +49,15 @@ public final class Gpt2TokenizerFiles {
     }
   }
 
+  /** The content of one of the four files ({@link #VOCAB_FILE}, {@link #MERGES_FILE}, ...). */
+  public static byte[] file(String name) {
+    byte[] content = files().get(name);
+    if (content == null) {
+      throw new IllegalArgumentException("GPT-2's tokenizer has no file " + name);
+    }
+    return content.clone();
+  }
+
   /** The files' contents by name, computed once. */
   static Map<String, byte[]> files() {
     Map<String, byte[]> result = files;

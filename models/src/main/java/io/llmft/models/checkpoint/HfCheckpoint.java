@@ -248,7 +248,7 @@ public final class HfCheckpoint {
   }
 
   /** The weight files: {@code model.safetensors}, or the shards its index lists, in order. */
-  static List<Path> weightFiles(Path dir) throws IOException {
+  public static List<Path> weightFiles(Path dir) throws IOException {
     if (Files.isRegularFile(dir.resolve(WEIGHTS_FILE))) {
       return List.of(dir.resolve(WEIGHTS_FILE));
     }
