@@ -44,6 +44,19 @@ public interface ServingConfig {
   int defaultMaxTokens();
 
   /**
+   * LoRA adapters kept loaded over their base models (vLLM's {@code --max-loras}); the least
+   * recently used beyond it are closed when their last request ends.
+   */
+  @WithDefault("8")
+  int maxLoras();
+
+  /**
+   * LoRA adapters served by name from the start (vLLM's {@code --lora-modules}): {@code
+   * name=adapter-dir}, comma-separated, each directory under the allowed import roots.
+   */
+  java.util.Optional<java.util.List<String>> loraModules();
+
+  /**
    * How long a {@code /v1} request may wait and generate before the server ends it with an error:
    * the last line of defence, generous by default.
    */

@@ -83,7 +83,8 @@ final class CompletionStream implements TokenSink {
                     request.prompt(),
                     maxTokens,
                     Sampler.of(request.sampling()),
-                    StopTokens.of(lease.tokenizer().stopIds())),
+                    StopTokens.of(lease.tokenizer().stopIds()),
+                    lease.adapter()),
                 this);
     if (request.stream()) {
       send("", false); // the head and the role, before the first token

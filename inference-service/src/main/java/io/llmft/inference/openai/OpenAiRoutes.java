@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmft.common.rest.OpenAiError;
+import io.llmft.common.store.InvalidFieldException;
 import io.llmft.inference.config.ServingConfig;
 import io.llmft.inference.service.GenerationMeters;
+import io.llmft.inference.service.LoraModules;
 import io.llmft.inference.service.ModelCache;
 import io.llmft.inference.service.ServedModels;
 import io.llmft.serving.QueueFullException;
@@ -41,15 +43,18 @@ public class OpenAiRoutes {
   private final ObjectMapper mapper;
   private final long maxBody;
   private final GenerationMeters meters;
+  private final LoraModules adapters;
 
   public OpenAiRoutes(
       ServedModels served,
+      LoraModules adapters,
       ModelCache models,
       ServingConfig config,
       ObjectMapper mapper,
       GenerationMeters meters,
       @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody) {
     this.meters = meters;
+    this.adapters = adapters;
     this.served = served;
     this.models = models;
     this.config = config;
@@ -70,6 +75,66 @@ public class OpenAiRoutes {
         .handler(BodyHandler.create(false).setBodyLimit(maxBody))
         .blockingHandler(
             rc -> complete(rc, body -> OpenAiRequest.completion(body, served, modelText)), false);
+    router
+        .post("/v1/load_lora_adapter")
+        .handler(BodyHandler.create(false).setBodyLimit(ADAPTER_BODY_LIMIT))
+        .blockingHandler(this::loadAdapter, false);
+    router
+        .post("/v1/unload_lora_adapter")
+        .handler(BodyHandler.create(false).setBodyLimit(ADAPTER_BODY_LIMIT))
+        .blockingHandler(this::unloadAdapter, false);
+  }
+
+  /** A name and a path: what an adapter request may carry. */
+  private static final long ADAPTER_BODY_LIMIT = 16 * 1024;
+
+  /**
+   * vLLM's {@code POST /v1/load_lora_adapter}: {@code {"lora_name", "lora_path"}} serves the PEFT
+   * adapter in {@code lora_path} (under the allowed import roots) as the model {@code lora_name}.
+   */
+  private void loadAdapter(RoutingContext rc) {
+    try {
+      JsonNode body = body(rc);
+      String name = body.path("lora_name").isTextual() ? body.get("lora_name").asText() : null;
+      String path = body.path("lora_path").isTextual() ? body.get("lora_path").asText() : null;
+      try {
+        adapters.add(name, path);
+      } catch (InvalidFieldException e) {
+        throw OpenAiException.invalid(e.field(), e.reason());
+      }
+      text(rc, "Success: LoRA adapter '" + name + "' added successfully.");
+    } catch (OpenAiException e) {
+      sendError(rc, mapper, e);
+    } catch (Exception e) {
+      unexpected(rc, e);
+    }
+  }
+
+  /** vLLM's {@code POST /v1/unload_lora_adapter}: {@code {"lora_name"}} serves it no more. */
+  private void unloadAdapter(RoutingContext rc) {
+    try {
+      JsonNode body = body(rc);
+      String name = body.path("lora_name").asText(null);
+      if (!adapters.remove(name)) {
+        throw new OpenAiException(
+            404,
+            "The LoRA adapter '" + name + "' is not served here",
+            "lora_name",
+            "model_not_found");
+      }
+      text(rc, "Success: LoRA adapter '" + name + "' removed successfully.");
+    } catch (OpenAiException e) {
+      sendError(rc, mapper, e);
+    } catch (Exception e) {
+      unexpected(rc, e);
+    }
+  }
+
+  private static void text(RoutingContext rc, String message) {
+    rc.response()
+        .setStatusCode(200)
+        .putHeader("Content-Type", "text/plain; charset=utf-8")
+        .end(message);
   }
 
   private void list(RoutingContext rc) {
@@ -138,6 +203,10 @@ public class OpenAiRoutes {
             .put("prompt_style", model.style().id())
             .put("chat_template", model.chatTemplate())
             .put("family", model.family());
+    if (model.parent() != null) {
+      // vLLM lists a LoRA module with its base as parent and its directory as root
+      node.put("parent", model.parent()).put("root", model.ref().describe());
+    }
     models.maxModelLen(model.ref()).ifPresent(n -> node.put("max_model_len", n));
     return node;
   }

@@ -8,6 +8,7 @@ import io.llmft.common.store.ImportRoots;
 import io.llmft.contract.ModelDirectory;
 import io.llmft.contract.ModelRef;
 import io.llmft.inference.config.ServingConfig;
+import io.llmft.models.Adapter;
 import io.llmft.models.LanguageModel;
 import io.llmft.models.ModelConfig;
 import io.llmft.models.checkpoint.HfCheckpoint;
@@ -62,6 +63,8 @@ public class ModelCache {
   private final MeterRegistry meters;
   private final ModelLoader loader;
   private final AdapterBases adapterBases;
+  private final AdapterCache adapters;
+  private final LoraModules loraModules;
   private final Map<Path, Shared> loaded = new LinkedHashMap<>(4, 0.75f, true);
   private final Map<Path, CompletableFuture<Void>> loading = new HashMap<>();
   private int leases;
@@ -131,17 +134,38 @@ public class ModelCache {
             .register(meters));
   }
 
-  /** The use of one model by one request or job; close it when done. */
+  /**
+   * The use of one model by one request or job, a base model's with one of its adapters or not;
+   * close it when done.
+   */
   public final class Lease implements AutoCloseable {
     private final Shared shared;
+    private final AdapterCache.Held adapter; // null: the model itself
+    private final LanguageModel model;
     private boolean returned;
 
-    private Lease(Shared shared) {
+    private Lease(Shared shared, AdapterCache.Held adapter) {
       this.shared = shared;
+      this.adapter = adapter;
+      this.model = adapter == null ? shared.model : shared.model.adapted(adapter.lora());
     }
 
+    /** The model, or a view of the base with the adapter: what a job or a batch decoder runs. */
     public LanguageModel model() {
-      return shared.model;
+      return model;
+    }
+
+    /**
+     * What a request to the {@link #loop} runs with: the adapter, or {@link Adapter#NONE}. The loop
+     * is the base's, shared by every adapter of it.
+     */
+    public Adapter adapter() {
+      return adapter == null ? Adapter.NONE : adapter.lora();
+    }
+
+    /** The same model with an adapter of it; this lease passes to the new one. */
+    private Lease with(AdapterCache.Held held) {
+      return new Lease(shared, held);
     }
 
     /** The longest sequence served for the model ({@link ModelCache#maxModelLen(ModelConfig)}). */
@@ -168,6 +192,9 @@ public class ModelCache {
           release(shared);
         }
       }
+      if (adapter != null) {
+        adapter.close();
+      }
     }
   }
 
@@ -177,7 +204,9 @@ public class ModelCache {
       ServingConfig serving,
       MeterRegistry meters,
       ModelLoader loader,
-      AdapterBases adapterBases) {
+      AdapterBases adapterBases,
+      LoraModules loraModules) {
+    this.loraModules = loraModules;
     this.store = store;
     this.adapterBases = adapterBases;
     this.meters = meters;
@@ -192,6 +221,7 @@ public class ModelCache {
             serving.idle().toMillis(),
             serving.requestDeadline().toMillis());
     this.manager = NDManager.newBaseManager(DjlRuntime.device());
+    this.adapters = new AdapterCache(serving.maxLoras(), manager);
     Gauge.builder("llmft.serving.leases", this, ModelCache::leases)
         .description("models lent to running requests and jobs")
         .register(meters);
@@ -222,9 +252,10 @@ public class ModelCache {
     } else {
       String id = model.describe();
       v.check(
-          store.layout().hasModel(id),
+          store.layout().hasModel(id) || loraModules.find(id).isPresent(),
           field,
-          "no finetuned model with this id in the artifact store");
+          "no finetuned model with this id in the artifact store, nor a LoRA adapter served by"
+              + " this name");
     }
   }
 
@@ -278,8 +309,15 @@ public class ModelCache {
             ? imports.require(l.path(), "model.path")
             : model instanceof ModelRef.Pretrained p
                 ? store.layout().baseModel(p.model())
-                : store.layout().model(model.describe());
+                : namedAdapter(model.describe()).orElse(store.layout().model(model.describe()));
     return dir.toAbsolutePath().normalize();
+  }
+
+  /** The directory of a LoRA adapter served by this name, unless a model of the store has it. */
+  private Optional<Path> namedAdapter(String id) {
+    return store.layout().hasModel(id)
+        ? Optional.empty()
+        : loraModules.find(id).map(LoraModules.Module::adapter);
   }
 
   /**
@@ -328,9 +366,26 @@ public class ModelCache {
     return template;
   }
 
-  /** The model of this reference, loaded if it is not, for as long as the lease is open. */
+  /**
+   * The model of this reference, loaded if it is not, for as long as the lease is open. An adapter
+   * directory's lease holds its base (one copy, whatever number of its adapters are served) and the
+   * adapter.
+   */
   public Lease lease(ModelRef ref) throws IOException {
     Path dir = directory(ref);
+    if (!ModelDirectory.holdsAdapter(dir)) {
+      return leaseModel(dir);
+    }
+    Lease base = leaseModel(adapterBases.require(dir, "model.path"));
+    try {
+      return base.with(adapters.hold(dir, base.model().config()));
+    } catch (IOException | RuntimeException e) {
+      base.close();
+      throw e;
+    }
+  }
+
+  private Lease leaseModel(Path dir) throws IOException {
     while (true) {
       Path version = ModelFilesStamp.version(dir);
       CompletableFuture<Void> pending;
@@ -369,7 +424,7 @@ public class ModelCache {
   private Lease load(Path dir, Path version, CompletableFuture<Void> done) throws IOException {
     TokenizerCache.Held tokenizer = null;
     try {
-      tokenizer = tokenizers.hold(modelFiles(dir));
+      tokenizer = tokenizers.hold(dir);
       LanguageModel model = read(dir);
       DecodeLoop loop = new DecodeLoop(model, limits, dir.getFileName().toString());
       Shared shared =
@@ -409,9 +464,7 @@ public class ModelCache {
       throw new IOException("interrupted while waiting to read " + dir.getFileName(), e);
     }
     try {
-      return ModelDirectory.holdsAdapter(dir)
-          ? loader.load(modelFiles(dir), dir, manager)
-          : loader.load(dir, manager);
+      return loader.load(dir, manager);
     } finally {
       reads.release();
     }
@@ -425,7 +478,7 @@ public class ModelCache {
   private Lease lend(Shared shared) {
     shared.holders++;
     leases++;
-    return new Lease(shared);
+    return new Lease(shared, null);
   }
 
   private void release(Shared shared) {
@@ -436,9 +489,20 @@ public class ModelCache {
     }
   }
 
+  /** Adapters held now. */
+  int adaptersHeld() {
+    return adapters.size();
+  }
+
+  /** The directories of the models (bases included) held now. */
+  synchronized java.util.Set<Path> modelsLoaded() {
+    return java.util.Set.copyOf(loaded.keySet());
+  }
+
   @PreDestroy
   void close() {
     tokenizers.clear();
+    adapters.clear();
     manager.close();
   }
 }

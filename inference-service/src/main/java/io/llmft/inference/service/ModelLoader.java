@@ -13,13 +13,4 @@ public class ModelLoader {
   public LanguageModel load(Path dir, NDManager manager) throws IOException {
     return HfCheckpoint.load(dir, manager);
   }
-
-  /**
-   * A base model with a PEFT adapter's LoRA layers over it (the adapter's arrays with the base's).
-   *
-   * @throws IllegalArgumentException when the adapter does not fit the base
-   */
-  public LanguageModel load(Path baseDir, Path adapterDir, NDManager manager) throws IOException {
-    return HfCheckpoint.load(baseDir, adapterDir, manager);
-  }
 }

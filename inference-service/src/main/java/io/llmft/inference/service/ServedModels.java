@@ -45,6 +45,8 @@ public class ServedModels {
    * @param chatTemplate whether a chat is rendered with the model's own chat template (a model
    *     placed in the store with one, not finetuned here on single-turn rows); else the prompt
    *     style maps it
+   * @param parent for a LoRA adapter served by name ({@link LoraModules}), its base model as the
+   *     adapter names it; null for a model
    */
   public record Served(
       String id,
@@ -53,12 +55,17 @@ public class ServedModels {
       long created,
       boolean base,
       String family,
-      boolean chatTemplate) {}
+      boolean chatTemplate,
+      String parent) {}
 
-  public ServedModels(ArtifactStore store, DatasetArtifacts datasets, ObjectMapper mapper) {
+  private final LoraModules adapters;
+
+  public ServedModels(
+      ArtifactStore store, DatasetArtifacts datasets, ObjectMapper mapper, LoraModules adapters) {
     this.store = store;
     this.datasets = datasets;
     this.mapper = mapper;
+    this.adapters = adapters;
   }
 
   /** Finetuned models, newest first, then the pretrained ones present. */
@@ -75,6 +82,9 @@ public class ServedModels {
     served.sort(Comparator.comparingLong(Served::created).reversed());
     for (PretrainedModel model : PretrainedModel.values()) {
       find(model.shortName()).ifPresent(served::add);
+    }
+    for (LoraModules.Module module : adapters.list()) {
+      served.add(adapter(module));
     }
     return served;
   }
@@ -93,11 +103,12 @@ public class ServedModels {
                   created(dir),
                   true,
                   family(dir),
-                  false))
+                  false,
+                  null))
           : Optional.empty();
     }
     if (!store.layout().hasModel(id)) {
-      return Optional.empty();
+      return adapters.find(id).map(this::adapter);
     }
     Path dir = store.layout().model(id);
     boolean ownTemplate = ChatTemplate.declaredIn(dir) && !trainedOnSingleTurns(id);
@@ -109,7 +120,28 @@ public class ServedModels {
             created(dir),
             false,
             family(dir),
-            ownTemplate));
+            ownTemplate,
+            null));
+  }
+
+  /** A named adapter: served over its base, in its base's prompt style or chat template. */
+  private Served adapter(LoraModules.Module module) {
+    PromptStyle style;
+    try {
+      style = chatStyle(module.base());
+    } catch (IOException e) {
+      LOG.warnf("adapter %s: unreadable base tokenizer config (%s); alpaca style", module, e);
+      style = PromptStyle.ALPACA;
+    }
+    return new Served(
+        module.name(),
+        new ModelRef.LocalPath(module.adapter().toString()),
+        style,
+        module.created(),
+        false,
+        family(module.base()),
+        ChatTemplate.declaredIn(module.base()),
+        module.parent());
   }
 
   /**
