@@ -24,8 +24,16 @@ public final class RowAdapters implements Adapter {
 
   private final List<Group> groups;
 
-  /** The position in the concatenated updates ({@link #scatter}) that each batch row takes. */
+  /** The position in the concatenated updates ({@link #add}) that each batch row takes. */
   private final long[] order;
+
+  /**
+   * The index arrays above, made at a pass's first layer and reused by its others (made again when
+   * the scope they were made in has closed them: a prefill's next chunk).
+   */
+  private NDArray[] groupIndex;
+
+  private NDArray orderIndex;
 
   private RowAdapters(int batch, List<Group> groups) {
     this.groups = groups;
@@ -75,8 +83,8 @@ public final class RowAdapters implements Adapter {
   @Override
   public NDArray layer(int block, String target, NDArray x, NDArray y) {
     List<NDArray> updates = new ArrayList<>();
-    for (Group g : groups) {
-      updates.add(g.adapter.update(block, target, rowsOf(x, g)));
+    for (int i = 0; i < groups.size(); i++) {
+      updates.add(groups.get(i).adapter.update(block, target, rowsOf(x, i)));
     }
     return add(y, updates);
   }
@@ -84,15 +92,22 @@ public final class RowAdapters implements Adapter {
   @Override
   public NDArray head(NDArray x, NDArray y) {
     List<NDArray> updates = new ArrayList<>();
-    for (Group g : groups) {
-      updates.add(g.adapter.headUpdate(rowsOf(x, g)));
+    for (int i = 0; i < groups.size(); i++) {
+      updates.add(groups.get(i).adapter.headUpdate(rowsOf(x, i)));
     }
     return add(y, updates);
   }
 
-  /** The group's rows of a (B, ...) array: (rows, ...). */
-  private static NDArray rowsOf(NDArray x, Group g) {
-    return x.get(new NDIndex("{}", x.getManager().create(g.rows)));
+  /** Group {@code i}'s rows of a (B, ...) array: (rows, ...). */
+  private NDArray rowsOf(NDArray x, int i) {
+    if (orderIndex == null || orderIndex.isReleased()) {
+      groupIndex = new NDArray[groups.size()];
+      for (int g = 0; g < groups.size(); g++) {
+        groupIndex[g] = x.getManager().create(groups.get(g).rows);
+      }
+      orderIndex = x.getManager().create(order);
+    }
+    return x.get(new NDIndex("{}", groupIndex[i]));
   }
 
   /**
@@ -115,7 +130,7 @@ public final class RowAdapters implements Adapter {
     }
     parts.add(y.getManager().zeros(new Shape(1).addAll(row), y.getDataType()));
     NDArray all = NDArrays.concat(parts, 0); // (adapted rows + 1, ...)
-    return y.add(all.get(new NDIndex("{}", y.getManager().create(order)))); // (B, ...)
+    return y.add(all.get(new NDIndex("{}", orderIndex))); // (B, ...)
   }
 
   @Override

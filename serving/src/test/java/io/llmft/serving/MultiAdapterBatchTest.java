@@ -35,7 +35,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * merged model run alone.
  */
 class MultiAdapterBatchTest {
-  private static final DecodeLoop.Limits LIMITS = new DecodeLoop.Limits(8, 16, 64, 200, 60_000);
+  /** Prompts of 3 to 8 tokens: the longer ones prefilled in chunks of 4 columns. */
+  private static final DecodeLoop.Limits LIMITS = new DecodeLoop.Limits(8, 16, 4, 200, 60_000);
+
   private static final int NEW_TOKENS = 20;
 
   @TempDir Path tmp;
