@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmft.models.LanguageModel;
 import io.llmft.models.checkpoint.HfCheckpoint;
-import io.llmft.models.checkpoint.PeftAdapters;
+import io.llmft.models.checkpoint.PeftFixtures;
 import io.llmft.serving.generate.Generator;
 import io.llmft.serving.generate.Sampler;
 import io.llmft.serving.generate.StopTokens;
@@ -19,9 +19,7 @@ import io.llmft.text.Gpt2Tokenizer;
 import io.llmft.text.PromptStyle;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -36,18 +34,8 @@ class AdapterServingTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static Path adapter(String name, Consumer<ObjectNode> edit) throws Exception {
-    Path source = BASE.getParent().resolve("peft/gpt2-from-peft");
-    Path dir = Files.createDirectories(IMPORTS.resolve(name));
-    Files.copy(
-        source.resolve(PeftAdapters.WEIGHTS_FILE),
-        dir.resolve(PeftAdapters.WEIGHTS_FILE),
-        StandardCopyOption.REPLACE_EXISTING);
-    ObjectNode config =
-        (ObjectNode) JSON.readTree(source.resolve(PeftAdapters.CONFIG_FILE).toFile());
-    config.put("base_model_name_or_path", BASE.toString());
-    edit.accept(config);
-    JSON.writeValue(dir.resolve(PeftAdapters.CONFIG_FILE).toFile(), config);
-    return dir;
+    return PeftFixtures.copy(
+        BASE.getParent().resolve("peft/gpt2-from-peft"), IMPORTS.resolve(name), BASE, edit);
   }
 
   private static String request(Path model) {

@@ -10,13 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmft.common.TestAuth;
 import io.llmft.inference.TestModels;
 import io.llmft.models.LanguageModel;
 import io.llmft.models.checkpoint.AdapterMerge;
 import io.llmft.models.checkpoint.HfCheckpoint;
-import io.llmft.models.checkpoint.PeftAdapters;
+import io.llmft.models.checkpoint.PeftFixtures;
 import io.llmft.serving.generate.Generator;
 import io.llmft.serving.generate.Sampler;
 import io.llmft.serving.generate.StopTokens;
@@ -24,9 +23,7 @@ import io.llmft.text.Gpt2Tokenizer;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -49,19 +46,14 @@ class LoraModulesServingTest {
 
   /** The peft-made GPT-2 adapter fixture, its scaling multiplied by {@code scale}. */
   private static Path adapter(String name, double scale) throws Exception {
-    Path source = BASE.getParent().resolve("peft/gpt2-from-peft");
-    Path dir = Files.createDirectories(IMPORTS.resolve(name));
-    Files.copy(
-        source.resolve(PeftAdapters.WEIGHTS_FILE),
-        dir.resolve(PeftAdapters.WEIGHTS_FILE),
-        StandardCopyOption.REPLACE_EXISTING);
-    ObjectNode config =
-        (ObjectNode) JSON.readTree(source.resolve(PeftAdapters.CONFIG_FILE).toFile());
-    config.put("base_model_name_or_path", BASE.toString());
-    config.put("lora_alpha", config.get("lora_alpha").asDouble() * scale);
-    config.remove("alpha_pattern");
-    JSON.writeValue(dir.resolve(PeftAdapters.CONFIG_FILE).toFile(), config);
-    return dir;
+    return PeftFixtures.copy(
+        BASE.getParent().resolve("peft/gpt2-from-peft"),
+        IMPORTS.resolve(name),
+        BASE,
+        c -> {
+          c.put("lora_alpha", c.get("lora_alpha").asDouble() * scale);
+          c.remove("alpha_pattern");
+        });
   }
 
   private static void load(String name, Path dir) {
@@ -201,17 +193,12 @@ class LoraModulesServingTest {
         .post("/v1/load_lora_adapter")
         .then()
         .statusCode(403);
-    Path qwen = IMPORTS.resolve("qwen3-adapter-on-gpt2");
-    Files.createDirectories(qwen);
-    Path qwenSource = BASE.getParent().resolve("peft/qwen3-from-peft");
-    Files.copy(
-        qwenSource.resolve(PeftAdapters.WEIGHTS_FILE),
-        qwen.resolve(PeftAdapters.WEIGHTS_FILE),
-        StandardCopyOption.REPLACE_EXISTING);
-    ObjectNode config =
-        (ObjectNode) JSON.readTree(qwenSource.resolve(PeftAdapters.CONFIG_FILE).toFile());
-    config.put("base_model_name_or_path", BASE.toString());
-    JSON.writeValue(qwen.resolve(PeftAdapters.CONFIG_FILE).toFile(), config);
+    Path qwen =
+        PeftFixtures.copy(
+            BASE.getParent().resolve("peft/qwen3-from-peft"),
+            IMPORTS.resolve("qwen3-adapter-on-gpt2"),
+            BASE,
+            c -> {});
     String[][] refused = {
       {"{\"lora_path\": \"" + good + "\"}", "lora_name"},
       {"{\"lora_name\": \"../x\", \"lora_path\": \"" + good + "\"}", "lora_name"},

@@ -21,6 +21,7 @@ import io.llmft.models.LanguageModel;
 import io.llmft.models.ModelFamily;
 import io.llmft.models.checkpoint.HfCheckpoint;
 import io.llmft.models.checkpoint.PeftAdapters;
+import io.llmft.models.checkpoint.PeftFixtures;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
@@ -128,18 +129,12 @@ class ModelFamiliesTrainingTest {
 
   /** A PEFT adapter of the fixtures under the import roots, its base named by absolute path. */
   static Path importedAdapter(String fixture, String name) throws Exception {
-    Path source = RESOURCES.resolve("peft").resolve(fixture);
-    Path dir = Files.createDirectories(IMPORTS.resolve(name));
-    Files.copy(
-        source.resolve(PeftAdapters.WEIGHTS_FILE),
-        dir.resolve(PeftAdapters.WEIGHTS_FILE),
-        StandardCopyOption.REPLACE_EXISTING);
-    ObjectNode config =
-        (ObjectNode) JSON.readTree(source.resolve(PeftAdapters.CONFIG_FILE).toFile());
     String family = fixture.substring(0, fixture.indexOf('-'));
-    config.put("base_model_name_or_path", RESOURCES.resolve(family + "-tiny").toString());
-    JSON.writeValue(dir.resolve(PeftAdapters.CONFIG_FILE).toFile(), config);
-    return dir;
+    return PeftFixtures.copy(
+        RESOURCES.resolve("peft").resolve(fixture),
+        IMPORTS.resolve(name),
+        RESOURCES.resolve(family + "-tiny"),
+        c -> {});
   }
 
   @Test
