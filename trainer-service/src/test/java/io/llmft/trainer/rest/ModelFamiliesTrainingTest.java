@@ -128,6 +128,19 @@ class ModelFamiliesTrainingTest {
   }
 
   /** A PEFT adapter of the fixtures under the import roots, its base named by absolute path. */
+  /** A training job from this base directory is a 400 naming baseModel.path, saying why. */
+  private void assertRefusedAsBase(String dir, String why) {
+    given()
+        .contentType(ContentType.JSON)
+        .body("{\"datasetId\": \"" + datasetId + "\", \"baseModel\": {\"path\": \"" + dir + "\"}}")
+        .post("/training-jobs")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("errors.field", hasItem("baseModel.path"))
+        .body("errors.message", hasItem(containsString(why)));
+  }
+
   static Path importedAdapter(String fixture, String name) throws Exception {
     String family = fixture.substring(0, fixture.indexOf('-'));
     return PeftFixtures.copy(
@@ -165,16 +178,7 @@ class ModelFamiliesTrainingTest {
           {orphan.toString(), "base_model_name_or_path 'no-such-model'"},
           {foreign.toString(), "trained on a gpt2 model"}
         }) {
-      given()
-          .contentType(ContentType.JSON)
-          .body(
-              "{\"datasetId\": \"" + datasetId + "\", \"baseModel\": {\"path\": \"" + c[0] + "\"}}")
-          .post("/training-jobs")
-          .then()
-          .statusCode(400)
-          .contentType("application/problem+json")
-          .body("errors.field", hasItem("baseModel.path"))
-          .body("errors.message", hasItem(containsString(c[1])));
+      assertRefusedAsBase(c[0], c[1]);
     }
   }
 
@@ -211,16 +215,7 @@ class ModelFamiliesTrainingTest {
           {broken.toString(), "num_attention_heads"},
           {foreign.toString(), "trained on a gpt2 model"}
         }) {
-      given()
-          .contentType(ContentType.JSON)
-          .body(
-              "{\"datasetId\": \"" + datasetId + "\", \"baseModel\": {\"path\": \"" + c[0] + "\"}}")
-          .post("/training-jobs")
-          .then()
-          .statusCode(400)
-          .contentType("application/problem+json")
-          .body("errors.field", hasItem("baseModel.path"))
-          .body("errors.message", hasItem(containsString(c[1])));
+      assertRefusedAsBase(c[0], c[1]);
     }
   }
 
