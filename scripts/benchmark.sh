@@ -13,6 +13,9 @@
 #   scripts/benchmark.sh adapters [PRESET] [CLIENTS] [ADAPTERS] [RANK] [NEW]  many LoRA adapters on one base:
 #                        CLIENTS (16) greedy requests in one decode loop spread over ADAPTERS (4) rank-RANK (16)
 #                        adapters of one random-init base, against the same requests to one model: tokens/s, memory
+#   scripts/benchmark.sh tokenizer [TOKENIZER_JSON] [CALLS]     a tokenizer.json (Qwen3's by default) built per
+#                        request and never closed (before issue 33), built and closed per request, and built once:
+#                        ms per request and resident memory after CALLS (100) requests
 #   scripts/benchmark.sh memory [STEPS] [EMB] [LAYERS]          resident memory over many training steps
 #   scripts/benchmark.sh chat [N]                               chat rows: N generated conversations rendered by Qwen3's real
 #                        template, encoded by its tokenizer, and turned into ids and assistant targets (rows/s)
@@ -122,6 +125,8 @@ mvn -B -q -pl training -am install -DskipTests
 mvn -B -q -pl training test-compile dependency:build-classpath -Dmdep.outputFile=target/benchmark.classpath
 CP="training/target/test-classes:training/target/classes:$(cat training/target/benchmark.classpath)"
 case "${1:-train}" in
+  tokenizer) shift; exec java -Xmx2g -Dai.djl.offline=true -cp "$CP" io.llmft.training.bench.TokenizerLoadBenchmark \
+    "$@" ;;
   adapters) shift; exec java -Xmx4g -Dai.djl.offline=true -cp "$CP" io.llmft.training.bench.AdapterServingBenchmark \
     "$@" ;;
   generation) shift; exec java -Xmx8g -Dai.djl.offline=true -cp "$CP" io.llmft.training.bench.GenerationBenchmark \
@@ -154,5 +159,5 @@ case "${1:-train}" in
           "${1:-50000}" ;;
   memory) shift; exec java -Xmx2g -Dai.djl.offline=true -cp "$CP" io.llmft.training.bench.MemoryBenchmark \
             "${1:-1000}" "${2:-32}" "${3:-1}" ;;
-  *) echo "usage: $0 [limits|profile|train|drift|generation|adapters|memory|llama|dpo|chat|inference|jobs|serve] ..." >&2; exit 2 ;;
+  *) echo "usage: $0 [limits|profile|train|drift|generation|adapters|tokenizer|memory|llama|dpo|chat|inference|jobs|serve] ..." >&2; exit 2 ;;
 esac
