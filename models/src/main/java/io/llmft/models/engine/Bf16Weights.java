@@ -41,10 +41,16 @@ public final class Bf16Weights implements AutoCloseable {
 
   /** A bfloat16 copy of {@code a} in {@code manager}; {@code a} is left as it is. */
   public NDArray copy(NDArray a, NDManager manager) {
-    NDArray out =
-        block.forward(store, new NDList(TorchScriptModule.unnamed(a)), false).singletonOrThrow();
-    out.attach(manager);
-    return out;
+    NDArray view = TorchScriptModule.unnamed(a);
+    try {
+      NDArray out = block.forward(store, new NDList(view), false).singletonOrThrow();
+      out.attach(manager);
+      return out;
+    } finally {
+      if (view != a) {
+        view.close(); // else the view keeps the fp32 storage alive after its owner closes it
+      }
+    }
   }
 
   @Override
