@@ -26,7 +26,8 @@
 #                        decoding of a PROMPT-token (32) prompt and NEW_TOKENS (32) tokens on THREADS (2)
 #                        threads by the suite (Generator, KV cache) in each serving.precision and by llama.cpp
 #                        (node-llama-cpp) on each GGUF, each in its own process: prefill and decode tokens/s,
-#                        peak resident memory; needs about 15 GB under TMPDIR, deleted after
+#                        the loaded model's resident memory, peak resident memory; needs about 16 GB under
+#                        TMPDIR, deleted after
 #   scripts/benchmark.sh inference [E,L,H,C] [BATCH] [NEW]     the main job with a random-init model of that
 #                        config trained 1 step, then the inference job over the 110 test entries (with
 #                        no judge, so scoring is skipped); prints its tokens/s
@@ -84,9 +85,11 @@ if [ "${1:-}" = anchor ]; then
     (cd "$TOOL" && measure node bench.mjs "$WORK/llama-1b-$t.gguf" "$THREADS" "$NEW" "$IDS")
   done
   echo "CPU flags: $FLAGS; $THREADS threads, prompt $PROMPT tokens, $NEW new tokens, greedy"
-  printf '| %-28s | %14s | %13s | %16s | %s\n' engine "prefill tok/s" "decode tok/s" "peak memory GB" "first tokens"
-  awk '{ first=""; for (i = 9; i < NF; i++) first = first " " $i;
-         printf "| %-28s | %14s | %13s | %16.2f |%s\n", $2 " " $3, $5, $7, $NF / 1048576, first }' "$RESULTS"
+  printf '| %-20s | %13s | %12s | %18s | %14s | %s\n' engine "prefill tok/s" "decode tok/s" \
+    "model resident GB" "peak memory GB" "first greedy tokens"
+  printf '| --- | --- | --- | --- | --- | --- |\n'
+  awk '{ first=""; for (i = 11; i < NF; i++) first = first " " $i;
+         printf "| %-20s | %13s | %12s | %18s | %14.2f |%s |\n", $2 " " $3, $5, $7, $9, $NF / 1048576, first }' "$RESULTS"
   exit
 fi
 if [ "${1:-}" = inference ]; then

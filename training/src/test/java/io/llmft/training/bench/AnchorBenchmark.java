@@ -104,6 +104,16 @@ public final class AnchorBenchmark {
     }
   }
 
+  /** This process's resident memory now, GB ({@code VmRSS}). */
+  private static double residentGb() throws java.io.IOException {
+    return Files.readAllLines(Path.of("/proc/self/status")).stream()
+            .filter(l -> l.startsWith("VmRSS:"))
+            .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
+            .findFirst()
+            .orElse(0)
+        / 1048576.0;
+  }
+
   private static void decode(Path dir, ServingPrecision precision, int newTokens, int promptLength)
       throws Exception {
     DjlRuntime.init();
@@ -128,6 +138,7 @@ public final class AnchorBenchmark {
             Engine.getInstance().getVersion(),
             Integer.getInteger("ai.djl.pytorch.num_threads", -1),
             flags);
+        double resident = residentGb(); // the served model's memory, before any KV cache
         int[] prompt = prompt(promptLength);
         Generator generator = new Generator(model);
         int context = promptLength + newTokens + 8;
@@ -140,12 +151,13 @@ public final class AnchorBenchmark {
             generator.generate(prompt, newTokens, context, Sampler.greedy(), StopTokens.NONE);
         double all = (System.nanoTime() - start) / 1e9;
         System.out.printf(
-            "RESULT suite %s prefill %.2f decode %.2f first %s%n",
+            "RESULT suite %s prefill %.2f decode %.2f resident %.2f first %s%n",
             choice.served() == precision
                 ? precision.id()
                 : precision.id() + "(served-" + choice.served().id() + ")",
             promptLength / prefill,
             (g.generatedCount() - 1) / (all - prefill),
+            resident,
             Arrays.toString(Arrays.copyOf(g.generatedTokens(), Math.min(8, g.generatedCount()))));
       }
     }
