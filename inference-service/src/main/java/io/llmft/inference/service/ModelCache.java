@@ -464,9 +464,22 @@ public class ModelCache {
       throw new IOException("interrupted while waiting to read " + dir.getFileName(), e);
     }
     try {
-      return loader.load(dir, manager);
+      return loader.load(dir, manager, serving.precision());
     } finally {
       reads.release();
+    }
+  }
+
+  /**
+   * What a model of {@code modelType} ({@code config.json}'s) is served in, asked for and taken;
+   * empty for a type the suite does not run.
+   */
+  public java.util.Optional<io.llmft.models.ServingPrecision.Choice> precision(String modelType) {
+    try {
+      return java.util.Optional.of(
+          loader.choice(serving.precision(), io.llmft.models.ModelFamily.ofModelType(modelType)));
+    } catch (IllegalArgumentException e) {
+      return java.util.Optional.empty();
     }
   }
 

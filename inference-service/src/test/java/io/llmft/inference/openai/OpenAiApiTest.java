@@ -102,7 +102,8 @@ class OpenAiApiTest {
         .body("object", equalTo("list"))
         .body("data.id", hasItem(model))
         .body("data.find { it.id == '" + model + "' }.object", equalTo("model"))
-        .body("data.find { it.id == '" + model + "' }.owned_by", equalTo("llmft"));
+        .body("data.find { it.id == '" + model + "' }.owned_by", equalTo("llmft"))
+        .body("data.find { it.id == '" + model + "' }.precision", equalTo("fp32"));
     given().get("/v1/models/" + model).then().statusCode(200).body("id", equalTo(model));
     given()
         .get("/v1/models/nope")

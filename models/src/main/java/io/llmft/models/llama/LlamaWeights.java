@@ -6,6 +6,8 @@ import io.llmft.models.Adapter;
 import io.llmft.models.LanguageModel;
 import io.llmft.models.ModelWeights;
 import io.llmft.models.Precision;
+import io.llmft.models.engine.Bf16Weights;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -49,6 +51,41 @@ public record LlamaWeights(
   @Override
   public Map<String, NDArray> named() {
     return LlamaKeys.named(this);
+  }
+
+  /**
+   * These weights with the seven projections and the head in bfloat16, the fp32 projections closed:
+   * for serving with {@link Precision#BF16}, whose products then read half the bytes. The embedding
+   * and the norms stay fp32; a tied head gets its own bfloat16 copy of the embedding.
+   */
+  @Override
+  public LlamaWeights withBf16Matrices() {
+    try (Bf16Weights cast = Bf16Weights.load(manager)) {
+      List<Block> held = new ArrayList<>();
+      for (Block b : blocks) {
+        held.add(
+            new Block(
+                b.inputNorm(),
+                bf16(cast, b.query()),
+                bf16(cast, b.key()),
+                bf16(cast, b.value()),
+                bf16(cast, b.output()),
+                b.queryNorm(),
+                b.keyNorm(),
+                b.postAttentionNorm(),
+                bf16(cast, b.gate()),
+                bf16(cast, b.up()),
+                bf16(cast, b.down())));
+      }
+      NDArray heldHead = config.tiedHead() ? cast.copy(head, manager) : bf16(cast, head);
+      return new LlamaWeights(config, tokenEmbedding, held, finalNorm, heldHead, manager);
+    }
+  }
+
+  private NDArray bf16(Bf16Weights cast, NDArray fp32) {
+    NDArray copy = cast.copy(fp32, manager);
+    fp32.close();
+    return copy;
   }
 
   @Override
