@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Many adapters on one base against one model, as {@code scripts/benchmark.sh adapters} runs it:
  * CLIENTS concurrent greedy requests in one decode loop, spread over ADAPTERS LoRA adapters of one
  * random-init base, against the same requests to one model without adapters (what a merged model
- * computes: the same shapes). Prints tokens/s of each and the memory each way costs. Arguments:
+ * computes: the same shapes), and against every request on one adapter (the adapted path without
+ * the rows split by adapter). Prints tokens/s of each and the memory each way costs. Arguments:
  * preset ("gpt2-small (124M)"), clients (16), adapters (4), rank (16), new tokens (64).
  */
 public final class AdapterServingBenchmark {
@@ -65,6 +66,7 @@ public final class AdapterServingBenchmark {
       run(base, adapters, clients, 8);
       for (int round = 0; round < 2; round++) {
         report("one model", run(base, none, clients, newTokens));
+        report("1 adapter, one base", run(base, adapters.subList(0, 1), clients, newTokens));
         report(adapterCount + " adapters, one base", run(base, adapters, clients, newTokens));
       }
     }
